@@ -1,0 +1,145 @@
+# tlsdiag - explains why a TLS handshake between an embedded device and a server fails.
+#
+#   make            build build/tlsdiag
+#   make demo       the main job: build, then reproduce and explain both founding reports
+#   make check      install/verify dependencies, build normal and ASan+UBSan, run every test
+#   make asan       build build/asan/tlsdiag and its tests with ASan+UBSan
+#   make deps       install the Debian packages we need (idempotent; root)
+#   make wolfssl-full  build wolfSSL from Debian's source with TLS 1.0/SSLv3/static RSA
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make bench      performance figures (see docs/performance.md)
+#   make install PREFIX=/usr/local
+#
+# Flags are composed as redis does: FINAL_CFLAGS = STD WARN OPT DEBUG CFLAGS.
+# SANITIZER=address,undefined (or any -fsanitize list) switches sanitizers on.
+
+VERSION     := 0.1.0
+BUILD       ?= build
+PREFIX      ?= /usr/local
+CC          ?= cc
+SANITIZER   ?=
+FUZZ_SECONDS ?= 20
+
+STD   := -std=c11 -D_GNU_SOURCE
+WARN  := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 -Werror
+OPT   ?= -O2
+DEBUG ?= -g
+ifneq ($(SANITIZER),)
+  OPT := -O1
+  DEBUG += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# wolfSSL: the full build from 'make wolfssl-full' when it is there, else Debian's.
+WOLFSSL_FULL := $(abspath build/wolfssl-full)
+ifneq ($(wildcard $(WOLFSSL_FULL)/lib/pkgconfig/wolfssl.pc),)
+  export PKG_CONFIG_PATH := $(WOLFSSL_FULL)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+  WOLFSSL_LIBS = $(shell pkg-config --static --libs wolfssl)
+else
+  WOLFSSL_LIBS = $(shell pkg-config --libs wolfssl)
+endif
+
+PKGS     := libpcap libcrypto jansson inih
+# External headers are -isystem so their warnings do not fail our -Werror build.
+EXT_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags wolfssl $(PKGS)))
+EXT_LIBS   = $(WOLFSSL_LIBS) $(shell pkg-config --libs $(PKGS)) -lpthread
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+
+FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(DEBUG) $(CFLAGS) -I. $(EXT_CFLAGS) \
+                -DTLSDIAG_VERSION='"$(VERSION)"' -MMD -MP
+FINAL_LDFLAGS = $(DEBUG) $(LDFLAGS)
+
+# Sources: every .c under harness/ but the build tools; tests/test_*.c are Check suites.
+SRCS      := $(shell find harness -name '*.c' -not -path 'harness/tools/*' | sort)
+LIB_SRCS  := $(filter-out harness/main.c,$(SRCS))
+OBJS      := $(SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TEST_SUPPORT := $(sort $(wildcard tests/support/*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+# Data files compiled into the binary (core/embedded.h), named by their source path.
+EMBED_FILES := $(sort $(wildcard harness/explain/tables/*.ini servers/*.ini servers/*.in))
+
+.PHONY: all asan check tests demo bench fuzz install clean deps wolfssl-full help
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/tlsdiag
+
+help:
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+
+# Rebuild everything when the flags change (e.g. after 'make wolfssl-full').
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(FINAL_CFLAGS) $(EXT_LIBS)' | cmp -s - $@ || echo '$(CC) $(FINAL_CFLAGS) $(EXT_LIBS)' > $@
+FORCE:
+
+$(BUILD)/tlsdiag: $(OBJS)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $(OBJS) $(EXT_LIBS)
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embed: harness/tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -O1 -o $@ $<
+
+$(BUILD)/gen/embedded.c: $(BUILD)/embed $(EMBED_FILES)
+	@mkdir -p $(@D)
+	$(BUILD)/embed $@ $(foreach f,$(EMBED_FILES),$(f)=$(f))
+
+$(BUILD)/obj/gen/embedded.o: $(BUILD)/gen/embedded.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB_OBJS) $(FINAL_LDFLAGS) $(EXT_LIBS) $(CHECK_LIBS)
+
+tests: $(BUILD)/tlsdiag $(TEST_BINS)
+
+asan:
+	$(MAKE) BUILD=build/asan SANITIZER=address,undefined tests
+
+deps:
+	@sh harness/tools/deps.sh
+
+wolfssl-full: deps
+	@sh harness/tools/wolfssl-full.sh $(WOLFSSL_FULL)
+
+# The whole suite, on the normal build and on the ASan+UBSan build.
+check: deps wolfssl-full
+	$(MAKE) tests
+	$(MAKE) asan
+	sh tests/run.sh build build/asan
+
+demo: deps wolfssl-full
+	$(MAKE) all
+	sh scenarios/demo.sh build/tlsdiag
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench/bench.sh build/tlsdiag
+
+fuzz: deps
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined $(BUILD)/fuzz-objs
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# libFuzzer targets: the library objects built by clang, one binary per tests/fuzz/fuzz_*.c.
+$(BUILD)/fuzz-objs: $(LIB_OBJS) $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+	@touch $@
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) $(FINAL_LDFLAGS) -fsanitize=fuzzer $(EXT_LIBS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/tlsdiag $(DESTDIR)$(PREFIX)/bin/tlsdiag
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
