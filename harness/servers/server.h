@@ -1,0 +1,43 @@
+/*
+ * server.h - a real local TLS server (Apache httpd + mod_ssl or openssl
+ * s_server) started from a named profile (servers/<profile>.ini) with
+ * certificates from the factory, on loopback and an ephemeral port.
+ */
+#ifndef TLSDIAG_SERVERS_SERVER_H
+#define TLSDIAG_SERVERS_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct server;
+struct certs; /* the per-run certificate set (servers/certs.h) */
+
+struct server_opts {
+	uint16_t port; /* 0: pick a free one */
+	const char *workdir; /* per-run private dir (0700); NULL: make one */
+	bool keep; /* keep the workdir at exit */
+};
+
+/* Starts profile and waits until it accepts.  NULL with err set (naming the cause). */
+struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen);
+/* Stops the server (SIGTERM, then SIGKILL on its process group) and frees it. */
+void server_stop(struct server *s);
+
+uint16_t server_port(const struct server *s);
+const char *server_host(const struct server *s); /* "127.0.0.1" */
+const char *server_profile(const struct server *s);
+/* The name the leaf certificate is issued for ("127.0.0.1", "tlsdiag.servicebus.test"). */
+const char *server_cert_name(const struct server *s);
+/* Paths of the CA that anchors the chain, and of other certificate files of the run. */
+const char *server_ca_pem(const struct server *s);
+const char *server_ca_der(const struct server *s);
+const char *server_file(const struct server *s, const char *name); /* e.g. "client.pem" */
+/* Copies the server's log lines written since offset; returns the new offset. */
+long server_log_since(const struct server *s, long offset, FILE *out);
+
+/* Profiles known (embedded data), NULL-terminated. */
+const char *const *server_profiles(void);
+
+#endif
