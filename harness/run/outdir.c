@@ -1,0 +1,154 @@
+/* outdir.c - the run's output directory, written safely (see outdir.h). */
+#include "harness/run/outdir.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+void outdir_sanitize(const char *name, char *out, size_t outlen)
+{
+	size_t n = 0;
+	if (outlen == 0)
+		return;
+	for (const char *p = name; *p && n + 1 < outlen; p++) {
+		unsigned char ch = (unsigned char)*p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			  ch == '.' || ch == '_' || ch == '-';
+		out[n++] = ok ? (char)ch : '_';
+	}
+	out[n] = '\0';
+	/* "", "." and ".." would name this directory or its parent; a leading '.' hides the file. */
+	if (n == 0 && outlen > 1) {
+		out[0] = '_';
+		out[1] = '\0';
+	} else if (out[0] == '.') {
+		out[0] = '_';
+	}
+}
+
+int outdir_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof buf) {
+		snprintf(err, errlen, "bad output directory '%s'", path);
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char keep = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot make directory %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		buf[i] = keep;
+	}
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+int outdir_new_run(const char *base, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (outdir_mkdirs(base, err, errlen) != 0)
+		return -1;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	for (int i = 1; i < 100; i++) {
+		int w = i == 1 ? snprintf(path, pathlen, "%s/%s", base, stamp)
+			       : snprintf(path, pathlen, "%s/%s-%d", base, stamp, i);
+		if (w < 0 || (size_t)w >= pathlen) {
+			snprintf(err, errlen, "output path too long under %s", base);
+			return -1;
+		}
+		if (mkdir(path, 0700) == 0)
+			return 0;
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "cannot make directory %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "too many runs named %s/%s-*", base, stamp);
+	return -1;
+}
+
+FILE *outdir_open(struct outdir_file *of, const char *path, char *err, size_t errlen)
+{
+	memset(of, 0, sizeof *of);
+	int w1 = snprintf(of->path, sizeof of->path, "%s", path);
+	int w2 = snprintf(of->tmp, sizeof of->tmp, "%s.tmp.XXXXXX", path);
+	if (w1 < 0 || w2 < 0 || (size_t)w2 >= sizeof of->tmp) {
+		snprintf(err, errlen, "path too long: %s", path);
+		return NULL;
+	}
+	int fd = mkstemp(of->tmp); /* O_EXCL, mode 0600 */
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", of->tmp, strerror(errno));
+		return NULL;
+	}
+	of->f = fdopen(fd, "w");
+	if (!of->f) {
+		snprintf(err, errlen, "cannot open %s: %s", of->tmp, strerror(errno));
+		close(fd);
+		unlink(of->tmp);
+		return NULL;
+	}
+	return of->f;
+}
+
+int outdir_commit(struct outdir_file *of, char *err, size_t errlen)
+{
+	int bad = ferror(of->f);
+	if (fflush(of->f) != 0 || fsync(fileno(of->f)) != 0)
+		bad = 1;
+	if (fclose(of->f) != 0)
+		bad = 1;
+	of->f = NULL;
+	if (bad) {
+		snprintf(err, errlen, "cannot write %s: %s", of->path, strerror(errno));
+		unlink(of->tmp);
+		return -1;
+	}
+	if (rename(of->tmp, of->path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", of->tmp, of->path, strerror(errno));
+		unlink(of->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void outdir_abort(struct outdir_file *of)
+{
+	if (of->f) {
+		fclose(of->f);
+		of->f = NULL;
+		unlink(of->tmp);
+	}
+}
+
+int outdir_write_text(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct outdir_file of;
+	FILE *f = outdir_open(&of, path, err, errlen);
+	if (!f)
+		return -1;
+	if (len && fwrite(text, 1, len, f) != len) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		outdir_abort(&of);
+		return -1;
+	}
+	return outdir_commit(&of, err, errlen);
+}

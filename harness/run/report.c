@@ -1,0 +1,379 @@
+/*
+ * report.c - results of a run and the text report for people (see report.h).
+ *
+ * A failure is explained from three places, most concrete first: what the
+ * decoded capture saw (who sent which alert after which message, and the
+ * decoder's diagnosis), the explain tables (meaning, causes and fix of the
+ * alert and of the wolfSSL error), and how the device in the case would
+ * have shown it in its own stack's terms.
+ */
+#include "harness/run/report.h"
+
+#include "harness/core/json.h"
+#include "harness/explain/explain.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *case_status_name(enum case_status s)
+{
+	switch (s) {
+	case CASE_PASS:
+		return "PASS";
+	case CASE_FAIL:
+		return "FAIL";
+	case CASE_SKIP:
+		return "SKIP";
+	case CASE_ERROR:
+		return "ERROR";
+	case CASE_NOT_RUN:
+	default:
+		return "NOT-RUN";
+	}
+}
+
+void case_result_init(struct case_result *r, const struct scenario_case *spec)
+{
+	memset(r, 0, sizeof *r);
+	r->spec = spec;
+	r->status = CASE_NOT_RUN;
+	outcome_init(&r->got);
+	r->capture.alert = -1;
+}
+
+void case_result_release(struct case_result *r)
+{
+	jv_free(r->decoded);
+	r->decoded = NULL;
+	free(r->server_log);
+	r->server_log = NULL;
+}
+
+void report_judge(struct case_result *r)
+{
+	if (r->status == CASE_SKIP || r->status == CASE_ERROR || r->status == CASE_NOT_RUN)
+		return;
+	r->status = expect_met(&r->spec->expect, &r->got) ? CASE_PASS : CASE_FAIL;
+}
+
+void report_count(const struct run_report *rep, struct report_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < rep->n; i++)
+		switch (rep->results[i].status) {
+		case CASE_PASS:
+			c->pass++;
+			break;
+		case CASE_FAIL:
+			c->fail++;
+			break;
+		case CASE_SKIP:
+			c->skip++;
+			break;
+		case CASE_ERROR:
+			c->error++;
+			break;
+		case CASE_NOT_RUN:
+		default:
+			c->not_run++;
+			break;
+		}
+}
+
+int report_exit_code(const struct run_report *rep)
+{
+	struct report_counts c;
+	report_count(rep, &c);
+	if (rep->incomplete || c.not_run)
+		return 2;
+	if (c.fail || c.error || (c.skip && !rep->allow_skip))
+		return 1;
+	return 0;
+}
+
+/* The status word of a case line: harness errors are failures too. */
+static const char *line_word(enum case_status s)
+{
+	switch (s) {
+	case CASE_ERROR:
+		return "FAIL";
+	case CASE_NOT_RUN:
+		return "----";
+	default:
+		return case_status_name(s);
+	}
+}
+
+static void got_text(const struct case_result *r, char *buf, size_t len)
+{
+	switch (r->status) {
+	case CASE_ERROR:
+		snprintf(buf, len, "%s", r->error[0] ? r->error : "harness error");
+		break;
+	case CASE_SKIP:
+		snprintf(buf, len, "skipped");
+		break;
+	case CASE_NOT_RUN:
+		snprintf(buf, len, "not run");
+		break;
+	default:
+		expect_format_outcome(&r->got, buf, len);
+		break;
+	}
+}
+
+void report_case_line_text(const struct case_result *r, char *buf, size_t len)
+{
+	char ex[96], got[300];
+	expect_format(&r->spec->expect, ex, sizeof ex);
+	got_text(r, got, sizeof got);
+	if (r->status == CASE_SKIP && r->skip_reason[0])
+		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=skipped (%s)", line_word(r->status),
+			 r->spec->scenario->name, r->spec->name, ex, r->skip_reason);
+	else
+		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=%s", line_word(r->status), r->spec->scenario->name,
+			 r->spec->name, ex, got);
+}
+
+void report_case_line(FILE *out, const struct case_result *r)
+{
+	char line[1024];
+	report_case_line_text(r, line, sizeof line);
+	fprintf(out, "%s\n", line);
+}
+
+void report_case_diagnosis(const struct case_result *r, char *buf, size_t len)
+{
+	char ex[96], got[300];
+	const char *why = NULL;
+	switch (r->status) {
+	case CASE_ERROR:
+		snprintf(buf, len, "%s", r->error[0] ? r->error : "harness error");
+		return;
+	case CASE_SKIP:
+		snprintf(buf, len, "skipped: %s", r->skip_reason[0] ? r->skip_reason : "the client cannot run it");
+		return;
+	case CASE_NOT_RUN:
+		snprintf(buf, len, "not run: the run was interrupted");
+		return;
+	case CASE_PASS:
+	case CASE_FAIL:
+	default:
+		break;
+	}
+	expect_format(&r->spec->expect, ex, sizeof ex);
+	got_text(r, got, sizeof got);
+	if (r->capture.diagnosis[0]) {
+		why = r->capture.diagnosis;
+	} else {
+		int alert = r->capture.alert >= 0 ? r->capture.alert
+			    : r->got.alert_by_server >= 0 ? r->got.alert_by_server
+							  : r->got.alert_by_client;
+		const struct explain_row *row = alert >= 0 ? explain_alert(alert)
+				: r->got.error ? explain_find("wolfssl", r->got.error) : NULL;
+		why = row ? row->meaning : NULL;
+	}
+	if (why && *why)
+		snprintf(buf, len, "expected %s, got %s: %s", ex, got, why);
+	else
+		snprintf(buf, len, "expected %s, got %s", ex, got);
+}
+
+/* Prints text indented, one "  | " line per line of it. */
+static void print_block(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "  %s\n", label);
+	const char *p = text;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		fprintf(out, "    | %.*s\n", (int)n, p);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+}
+
+static void print_row(FILE *out, const char *label, const char *text)
+{
+	if (text && *text)
+		fprintf(out, "  %-10s %s\n", label, text);
+}
+
+/* The explain stack of a device profile.  TODO(device.h): ask the client module. */
+static const char *device_stack(const char *device, const char **label)
+{
+	static const struct {
+		const char *device, *stack, *label;
+	} map[] = {
+		{ "cc3200", "cc3200", "CC3200 SimpleLink" },
+		{ "esp8266-axtls", "axtls", "ESP8266 axTLS" },
+		{ "esp8266-bearssl", "bearssl", "ESP8266 BearSSL" },
+		{ "esp32-mbedtls", "mbedtls", "ESP32 mbedTLS" },
+	};
+	for (size_t i = 0; device && i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].device, device) == 0) {
+			*label = map[i].label;
+			return map[i].stack;
+		}
+	return NULL;
+}
+
+/* "ESP8266 axTLS would report -40 SSL_ALERT_HANDSHAKE_FAILURE: ..." */
+static void print_device_terms(FILE *out, const struct case_result *r, int alert, bool received)
+{
+	const char *label = NULL;
+	const char *stack = device_stack(r->spec->value[SCN_DEVICE], &label);
+	const struct explain_row *rows[16];
+	if (!stack || alert < 0)
+		return;
+	size_t n = explain_equivalents(alert, received ? 1 : 0, rows, 16);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rows[i]->stack, stack) != 0)
+			continue;
+		fprintf(out, "  %-10s %s would report %ld %s", "device", label, rows[i]->code,
+			rows[i]->name ? rows[i]->name : "");
+		if (rows[i]->meaning)
+			fprintf(out, ": %s", rows[i]->meaning);
+		fputc('\n', out);
+		return;
+	}
+}
+
+static void print_alert_explained(FILE *out, int alert)
+{
+	const struct explain_row *row = explain_alert(alert);
+	if (!row)
+		return;
+	print_row(out, "meaning", row->meaning);
+	print_row(out, "causes", row->causes);
+	print_row(out, "confirm", row->confirm);
+	print_row(out, "fix", row->fix);
+}
+
+void report_case_details(FILE *out, const struct run_report *rep, const struct case_result *r)
+{
+	const struct scenario_case *c = r->spec;
+	char ex[96], got[300], buf[64], a[32];
+	expect_format(&c->expect, ex, sizeof ex);
+	got_text(r, got, sizeof got);
+	fprintf(out, "\n--- %s %s/%s  (%s:%d)\n", case_status_name(r->status), c->scenario->name, c->name,
+		c->scenario->file, c->line);
+	snprintf(buf, sizeof buf, "(line %d)", c->expect_line);
+	fprintf(out, "  %-10s %s  %s\n", "expected", ex, buf);
+	fprintf(out, "  %-10s %s\n", "got", got);
+	if (r->got.connected && r->version[0])
+		fprintf(out, "  %-10s %s %s\n", "session", r->version, r->suite);
+	print_row(out, "stage", r->stage);
+
+	/* Who sent which alert: the capture first, else what the client saw. */
+	int alert = -1;
+	bool from_server = false;
+	if (r->capture.present && r->capture.alert >= 0) {
+		alert = r->capture.alert;
+		from_server = strcmp(r->capture.alert_from, "server") == 0;
+		fprintf(out, "  %-10s %s (%d) sent by the %s", "alert", expect_alert_name(alert, a, sizeof a), alert,
+			r->capture.alert_from);
+		if (r->capture.alert_after[0])
+			fprintf(out, " after %s", r->capture.alert_after);
+		fputs(" (seen in the capture)\n", out);
+	} else if (r->got.alert_by_server >= 0 || r->got.alert_by_client >= 0) {
+		from_server = r->got.alert_by_server >= 0;
+		alert = from_server ? r->got.alert_by_server : r->got.alert_by_client;
+		fprintf(out, "  %-10s %s (%d) sent by the %s (as the client reports it)\n", "alert",
+			expect_alert_name(alert, a, sizeof a), alert, from_server ? "server" : "client");
+	}
+	if (r->got.error) {
+		const struct explain_row *w = explain_find("wolfssl", r->got.error);
+		fprintf(out, "  %-10s %s (%ld)%s%s\n", "wolfSSL", r->got.error_name[0] ? r->got.error_name : "error",
+			r->got.error, w && w->meaning ? ": " : "", w && w->meaning ? w->meaning : "");
+	}
+	print_row(out, "client", r->detail);
+	print_row(out, "diagnosis", r->capture.diagnosis);
+	print_row(out, "fix", r->capture.fix);
+	if (alert >= 0)
+		print_alert_explained(out, alert);
+	else if (r->got.error) {
+		const struct explain_row *w = explain_find("wolfssl", r->got.error);
+		if (w) {
+			print_row(out, "causes", w->causes);
+			print_row(out, "fix", w->fix);
+		}
+	}
+	if (alert >= 0)
+		print_device_terms(out, r, alert, from_server);
+	if (r->capture.present && strcmp(r->capture.status, "ok") != 0 && r->capture.status[0])
+		fprintf(out, "  %-10s the capture is %s: the decode may be partial\n", "capture", r->capture.status);
+	print_row(out, "note", c->note);
+	if (r->server_log && *r->server_log)
+		print_block(out, "server log:", r->server_log);
+	if (r->dir[0])
+		fprintf(out, "  %-10s %s/%s/\n", "files", rep->out_dir ? rep->out_dir : ".", r->dir);
+}
+
+static void print_summary(FILE *out, const struct run_report *rep)
+{
+	struct report_counts all;
+	size_t w = 8;
+	report_count(rep, &all);
+	for (size_t i = 0; i < rep->n; i++) {
+		size_t l = strlen(rep->results[i].spec->scenario->name);
+		if (l > w)
+			w = l;
+	}
+	fprintf(out, "\n%-*s  %5s %5s %5s %5s\n", (int)w, "scenario", "pass", "fail", "skip", "total");
+	for (size_t i = 0; i < rep->n;) {
+		const struct scenario *sc = rep->results[i].spec->scenario;
+		size_t p = 0, f = 0, s = 0, t = 0;
+		for (; i < rep->n && rep->results[i].spec->scenario == sc; i++, t++) {
+			enum case_status st = rep->results[i].status;
+			p += st == CASE_PASS;
+			f += st == CASE_FAIL || st == CASE_ERROR;
+			s += st == CASE_SKIP;
+		}
+		fprintf(out, "%-*s  %5zu %5zu %5zu %5zu\n", (int)w, sc->name, p, f, s, t);
+	}
+	fprintf(out, "%-*s  %5zu %5zu %5zu %5zu\n", (int)w, "total", all.pass, all.fail + all.error, all.skip, rep->n);
+	if (all.skip)
+		fprintf(out, "\n!! %zu case%s SKIPPED: not run, so not verified%s\n", all.skip, all.skip == 1 ? "" : "s",
+			rep->allow_skip ? " (--allow-skip: they do not fail the run)"
+					: " (they fail the run; --allow-skip accepts them)");
+	if (rep->incomplete || all.not_run)
+		fprintf(out, "\n!! INCOMPLETE: %s; %zu case%s not run\n",
+			rep->incomplete_reason[0] ? rep->incomplete_reason : "interrupted", all.not_run,
+			all.not_run == 1 ? "" : "s");
+	switch (report_exit_code(rep)) {
+	case 0:
+		fprintf(out, "\nresult: PASSED (%zu passed%s)\n", all.pass, all.skip ? ", skips allowed" : "");
+		break;
+	case 1:
+		fprintf(out, "\nresult: FAILED (%zu failed, %zu harness errors, %zu skipped)\n", all.fail, all.error,
+			all.skip);
+		break;
+	default:
+		fprintf(out, "\nresult: INCOMPLETE\n");
+		break;
+	}
+}
+
+void report_write_text(FILE *out, const struct run_report *rep)
+{
+	size_t nskip = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		report_case_line(out, &rep->results[i]);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct case_result *r = &rep->results[i];
+		if (r->status == CASE_FAIL || r->status == CASE_ERROR)
+			report_case_details(out, rep, r);
+		nskip += r->status == CASE_SKIP;
+	}
+	if (nskip) {
+		fprintf(out, "\n--- SKIPPED (not verified)\n");
+		for (size_t i = 0; i < rep->n; i++) {
+			const struct case_result *r = &rep->results[i];
+			if (r->status == CASE_SKIP)
+				fprintf(out, "  %s/%s: %s\n", r->spec->scenario->name, r->spec->name,
+					r->skip_reason[0] ? r->skip_reason : "the client cannot run it");
+		}
+	}
+	print_summary(out, rep);
+}

@@ -1,0 +1,112 @@
+/*
+ * report.h - the results of a run and the three reports made from them:
+ * text for people (report.c), JSON with every detail (report_json.c) and
+ * JUnit XML for CI (junit.c).
+ *
+ * SKIP is never a pass.  A skipped case (the linked wolfSSL lacks what it
+ * needs) is counted apart and printed in its own block; the run exits 1
+ * when any case was skipped unless --allow-skip was given, so a CI job
+ * cannot go green on cases that did not run.
+ */
+#ifndef TLSDIAG_RUN_REPORT_H
+#define TLSDIAG_RUN_REPORT_H
+
+#include "harness/run/expect.h"
+#include "harness/run/scenario.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct jv;
+
+enum case_status {
+	CASE_NOT_RUN = 0, /* the run was interrupted first */
+	CASE_PASS,
+	CASE_FAIL, /* ran; the expectation was not met */
+	CASE_SKIP, /* could not run here: the client lacks a feature */
+	CASE_ERROR, /* the harness failed: crashed, timed out, could not start */
+};
+
+const char *case_status_name(enum case_status s); /* "PASS" ... */
+
+/* What the decoded capture says about the case. */
+struct case_capture {
+	bool present; /* a capture was made and decoded */
+	char mode[8]; /* "live", "relay", "off" */
+	char status[16]; /* decode status: "ok", "truncated", "malformed" */
+	int alert; /* first fatal alert on the wire, -1: none */
+	char alert_from[8]; /* "client" / "server" */
+	char alert_after[48]; /* the last handshake message before it: "ClientHello" */
+	char diagnosis[512];
+	char fix[512];
+};
+
+struct case_result {
+	const struct scenario_case *spec;
+	enum case_status status;
+	struct outcome got;
+	/* from the client */
+	char version[16];
+	char suite[64];
+	char stage[32];
+	char detail[256];
+	char skip_reason[160];
+	/* from the harness */
+	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
+	int signal;
+	long duration_ms;
+	struct case_capture capture;
+	struct jv *decoded; /* the decoded connection (owned); NULL without a capture */
+	char *server_log; /* the server's log lines of this connection (owned); NULL: none */
+	char dir[512]; /* the case's files, relative to the run's directory */
+};
+
+struct run_report {
+	const char *out_dir;
+	char started[32]; /* ISO 8601 UTC */
+	long duration_ms;
+	bool incomplete; /* interrupted: NOT_RUN cases remain */
+	char incomplete_reason[64];
+	bool allow_skip;
+	const char *capture_mode;
+	struct case_result *results;
+	size_t n;
+};
+
+struct report_counts {
+	size_t pass, fail, skip, error, not_run;
+};
+
+void case_result_init(struct case_result *r, const struct scenario_case *spec);
+void case_result_release(struct case_result *r);
+
+/* Sets status from the outcome (PASS/FAIL) unless the case was skipped or errored. */
+void report_judge(struct case_result *r);
+void report_count(const struct run_report *rep, struct report_counts *c);
+/* 0 all passed (skips only with allow_skip), 1 any FAIL/ERROR/SKIP, 2 incomplete. */
+int report_exit_code(const struct run_report *rep);
+
+/* "PASS  scenario/case  expect=... got=..." (with a newline; the _text form without). */
+void report_case_line(FILE *out, const struct case_result *r);
+void report_case_line_text(const struct case_result *r, char *buf, size_t len);
+/* One line: why the case did not pass ("expected ..., got ...: <diagnosis>"). */
+void report_case_diagnosis(const struct case_result *r, char *buf, size_t len);
+/* The detail block of a case that did not pass (the text report prints it for each). */
+void report_case_details(FILE *out, const struct run_report *rep, const struct case_result *r);
+/* The whole text report: case lines, failure details, skips, summary table. */
+void report_write_text(FILE *out, const struct run_report *rep);
+
+/* JSON of one case and of the run (report_json.c). */
+struct jv *report_case_to_json(const struct case_result *r);
+/* Reads back what report_case_to_json wrote (the runner's pipe from each case). */
+void report_case_from_json(struct case_result *r, const struct jv *j);
+struct jv *report_to_json(const struct run_report *rep);
+
+/* JUnit XML (junit.c).  0 or -1 on a write error. */
+int junit_write(FILE *out, const struct run_report *rep);
+/* Writes s as XML character data or attribute text: escaped, invalid UTF-8 and
+ * characters XML 1.0 forbids replaced by U+FFFD. */
+void junit_escape(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * report_json.c - the run as JSON, every detail (through core/json.h only).
+ * The same case object carries each case's result from its child process
+ * back to the runner (report_case_from_json reads it).
+ */
+#include "harness/run/report.h"
+
+#include "harness/core/json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_str_or_null(struct jv *o, const char *key, const char *s)
+{
+	jv_set(o, key, s && *s ? jv_string(s) : jv_null());
+}
+
+static struct jv *alert_json(int alert)
+{
+	char buf[32];
+	if (alert < 0)
+		return jv_null();
+	struct jv *a = jv_object();
+	jv_set_int(a, "code", alert);
+	jv_set_str(a, "name", expect_alert_name(alert, buf, sizeof buf));
+	return a;
+}
+
+static struct jv *settings_json(const struct scenario_case *c)
+{
+	struct jv *s = jv_object();
+	for (int f = 0; f < SCN_NFIELDS; f++)
+		set_str_or_null(s, scenario_field_name((enum scn_field)f), c->value[f]);
+	return s;
+}
+
+static struct jv *capture_json(const struct case_capture *cap)
+{
+	if (!cap->present)
+		return jv_null();
+	struct jv *o = jv_object();
+	jv_set_str(o, "mode", cap->mode);
+	set_str_or_null(o, "status", cap->status);
+	struct jv *a = alert_json(cap->alert);
+	if (cap->alert >= 0) {
+		jv_set_str(a, "from", cap->alert_from);
+		set_str_or_null(a, "after", cap->alert_after);
+	}
+	jv_set(o, "alert", a);
+	set_str_or_null(o, "diagnosis", cap->diagnosis);
+	set_str_or_null(o, "fix", cap->fix);
+	return o;
+}
+
+/* A deep copy, through text (json.h has no copy; this is rare and small). */
+static struct jv *jv_copy_of(const struct jv *v)
+{
+	char *buf = NULL, err[128];
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	struct jv *r = NULL;
+	if (!m)
+		return jv_null();
+	int w = jv_write(m, v, false);
+	fclose(m);
+	if (w == 0)
+		r = jv_parse_string(buf, err, sizeof err);
+	free(buf);
+	return r ? r : jv_null();
+}
+
+struct jv *report_case_to_json(const struct case_result *r)
+{
+	const struct scenario_case *c = r->spec;
+	char buf[320];
+	struct jv *o = jv_object();
+	jv_set_str(o, "scenario", c->scenario->name);
+	jv_set_str(o, "case", c->name);
+	jv_set_str(o, "base", c->base);
+	jv_set_str(o, "combination", c->combo);
+	jv_set_str(o, "file", c->scenario->file);
+	jv_set_int(o, "line", c->line);
+	jv_set_str(o, "status", case_status_name(r->status));
+	expect_format(&c->expect, buf, sizeof buf);
+	jv_set_str(o, "expect", buf);
+	jv_set_int(o, "expect_line", c->expect_line);
+	expect_format_outcome(&r->got, buf, sizeof buf);
+	jv_set_str(o, "got", r->status == CASE_PASS || r->status == CASE_FAIL ? buf : case_status_name(r->status));
+	jv_set(o, "settings", settings_json(c));
+	set_str_or_null(o, "note", c->note);
+
+	struct jv *out = jv_object();
+	jv_set_bool(out, "connected", r->got.connected);
+	jv_set(out, "alert_by_server", alert_json(r->got.alert_by_server));
+	jv_set(out, "alert_by_client", alert_json(r->got.alert_by_client));
+	jv_set(out, "error", r->got.error ? jv_int(r->got.error) : jv_null());
+	set_str_or_null(out, "error_name", r->got.error_name);
+	set_str_or_null(out, "version", r->version);
+	set_str_or_null(out, "suite", r->suite);
+	set_str_or_null(out, "stage", r->stage);
+	set_str_or_null(out, "detail", r->detail);
+	jv_set(o, "outcome", out);
+
+	set_str_or_null(o, "skip_reason", r->skip_reason);
+	set_str_or_null(o, "error", r->error);
+	jv_set(o, "signal", r->signal ? jv_int(r->signal) : jv_null());
+	jv_set_int(o, "duration_ms", r->duration_ms);
+	jv_set(o, "capture", capture_json(&r->capture));
+	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
+	set_str_or_null(o, "server_log", r->server_log);
+	set_str_or_null(o, "dir", r->dir);
+	return o;
+}
+
+/* ---- reading it back ---- */
+
+static void get_str(const struct jv *o, const char *key, char *buf, size_t len)
+{
+	const char *s = jv_str(jv_get(o, key));
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+static int get_alert(const struct jv *o, const char *key)
+{
+	const struct jv *a = jv_get(o, key);
+	const struct jv *code = a ? jv_get(a, "code") : NULL;
+	return code && jv_is_int(code) ? (int)jv_intval(code) : -1;
+}
+
+static enum case_status status_from(const char *s)
+{
+	static const enum case_status all[] = { CASE_PASS, CASE_FAIL, CASE_SKIP, CASE_ERROR, CASE_NOT_RUN };
+	for (size_t i = 0; s && i < sizeof all / sizeof all[0]; i++)
+		if (strcmp(s, case_status_name(all[i])) == 0)
+			return all[i];
+	return CASE_ERROR;
+}
+
+void report_case_from_json(struct case_result *r, const struct jv *j)
+{
+	const struct jv *out = jv_get(j, "outcome"), *cap = jv_get(j, "capture"), *v;
+	r->status = status_from(jv_str(jv_get(j, "status")));
+	if (out) {
+		r->got.connected = jv_is_bool(jv_get(out, "connected")) && jv_boolval(jv_get(out, "connected"));
+		r->got.alert_by_server = get_alert(out, "alert_by_server");
+		r->got.alert_by_client = get_alert(out, "alert_by_client");
+		v = jv_get(out, "error");
+		r->got.error = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+		get_str(out, "error_name", r->got.error_name, sizeof r->got.error_name);
+		get_str(out, "version", r->version, sizeof r->version);
+		get_str(out, "suite", r->suite, sizeof r->suite);
+		get_str(out, "stage", r->stage, sizeof r->stage);
+		get_str(out, "detail", r->detail, sizeof r->detail);
+	}
+	get_str(j, "skip_reason", r->skip_reason, sizeof r->skip_reason);
+	get_str(j, "error", r->error, sizeof r->error);
+	v = jv_get(j, "signal");
+	r->signal = v && jv_is_int(v) ? (int)jv_intval(v) : 0;
+	v = jv_get(j, "duration_ms");
+	r->duration_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+	if (cap && !jv_is_null(cap)) {
+		const struct jv *a = jv_get(cap, "alert");
+		r->capture.present = true;
+		get_str(cap, "mode", r->capture.mode, sizeof r->capture.mode);
+		get_str(cap, "status", r->capture.status, sizeof r->capture.status);
+		r->capture.alert = get_alert(cap, "alert");
+		if (a && !jv_is_null(a)) {
+			get_str(a, "from", r->capture.alert_from, sizeof r->capture.alert_from);
+			get_str(a, "after", r->capture.alert_after, sizeof r->capture.alert_after);
+		}
+		get_str(cap, "diagnosis", r->capture.diagnosis, sizeof r->capture.diagnosis);
+		get_str(cap, "fix", r->capture.fix, sizeof r->capture.fix);
+	}
+	v = jv_get(j, "decoded");
+	jv_free(r->decoded);
+	r->decoded = v && !jv_is_null(v) ? jv_copy_of(v) : NULL;
+	free(r->server_log);
+	const char *log = jv_str(jv_get(j, "server_log"));
+	r->server_log = log ? strdup(log) : NULL;
+	get_str(j, "dir", r->dir, sizeof r->dir);
+}
+
+struct jv *report_to_json(const struct run_report *rep)
+{
+	struct report_counts c;
+	struct jv *o = jv_object(), *counts = jv_object(), *scs = jv_array(), *cases = jv_array();
+	report_count(rep, &c);
+	jv_set_str(o, "tool", "tlsdiag run");
+	jv_set_str(o, "version", TLSDIAG_VERSION);
+	jv_set_str(o, "started", rep->started);
+	jv_set_int(o, "duration_ms", rep->duration_ms);
+	set_str_or_null(o, "out_dir", rep->out_dir);
+	set_str_or_null(o, "capture_mode", rep->capture_mode);
+	jv_set_bool(o, "incomplete", rep->incomplete || c.not_run);
+	set_str_or_null(o, "incomplete_reason", rep->incomplete_reason);
+	jv_set_bool(o, "allow_skip", rep->allow_skip);
+	jv_set_int(counts, "pass", (long long)c.pass);
+	jv_set_int(counts, "fail", (long long)c.fail);
+	jv_set_int(counts, "skip", (long long)c.skip);
+	jv_set_int(counts, "error", (long long)c.error);
+	jv_set_int(counts, "not_run", (long long)c.not_run);
+	jv_set_int(counts, "total", (long long)rep->n);
+	jv_set(o, "counts", counts);
+	jv_set_int(o, "exit_code", report_exit_code(rep));
+	for (size_t i = 0; i < rep->n;) {
+		const struct scenario *sc = rep->results[i].spec->scenario;
+		struct jv *s = jv_object(), *servers = jv_array();
+		jv_set_str(s, "name", sc->name);
+		jv_set_str(s, "file", sc->file);
+		set_str_or_null(s, "description", sc->description);
+		set_str_or_null(s, "reproduces", sc->reproduces);
+		for (char **p = sc->servers; p && *p; p++)
+			jv_push_str(servers, *p);
+		jv_set(s, "servers", servers);
+		jv_push(scs, s);
+		while (i < rep->n && rep->results[i].spec->scenario == sc)
+			i++;
+	}
+	jv_set(o, "scenarios", scs);
+	for (size_t i = 0; i < rep->n; i++)
+		jv_push(cases, report_case_to_json(&rep->results[i]));
+	jv_set(o, "cases", cases);
+	return o;
+}

@@ -1,0 +1,460 @@
+/* test_scenario.c - scenario files: parsing, matrix expansion, expectations per combination, and
+ * every error a bad file gets, with its file and line. */
+#include "harness/run/scenario.h"
+
+#include "harness/servers/server.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct scenario_set set;
+static char err[512];
+
+/* Scenario text with @S1@/@S2@ replaced by the first two server profiles (whatever they are named). */
+static char *subst(const char *text)
+{
+	const char *const *p = server_profiles();
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(p[0]);
+	ck_assert_ptr_nonnull(p[1]);
+	size_t cap = strlen(text) * 2 + 256, n = 0;
+	char *out = malloc(cap);
+	ck_assert_ptr_nonnull(out);
+	for (const char *s = text; *s;) {
+		if (strncmp(s, "@S1@", 4) == 0 || strncmp(s, "@S2@", 4) == 0) {
+			n += (size_t)snprintf(out + n, cap - n, "%s", p[s[2] - '1']);
+			s += 4;
+		} else {
+			out[n++] = *s++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static int load(const char *text)
+{
+	char *t = subst(text);
+	err[0] = '\0';
+	int rc = scenario_load_string(&set, "t.ini", t, err, sizeof err);
+	free(t);
+	return rc;
+}
+
+static void setup(void)
+{
+	scenario_set_init(&set);
+}
+
+static void teardown(void)
+{
+	scenario_set_free(&set);
+}
+
+/* The load fails with exactly this message. */
+#define BAD(text, msg)                                  \
+	do {                                            \
+		size_t before_ = set.ncases;            \
+		ck_assert_int_eq(load(text), -1);       \
+		ck_assert_str_eq(err, msg);             \
+		ck_assert_uint_eq(set.ncases, before_); \
+	} while (0)
+
+static const char *const header = "[scenario]\nname = s\nservers = @S1@\n";
+
+static char *with_header(const char *rest)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof buf, "%s%s", header, rest);
+	return buf;
+}
+
+START_TEST(minimal_file)
+{
+	ck_assert_int_eq(load("; a comment\n[scenario]\nname = founding\ndescription = the first one\n"
+			      "reproduces = shared/reports/x.txt\nservers = @S1@\n\n"
+			      "[case plain]\nmethod = tls1.2\nverify = no\nexpect = connected\nnote = just works\n"),
+			 0);
+	ck_assert_uint_eq(set.nscenarios, 1);
+	ck_assert_uint_eq(set.ncases, 1);
+	const struct scenario *sc = set.scenarios[0];
+	ck_assert_str_eq(sc->name, "founding");
+	ck_assert_str_eq(sc->description, "the first one");
+	ck_assert_str_eq(sc->reproduces, "shared/reports/x.txt");
+	ck_assert_str_eq(sc->servers[0], server_profiles()[0]);
+	ck_assert_ptr_null(sc->servers[1]);
+	const struct scenario_case *c = &set.cases[0];
+	ck_assert_ptr_eq(c->scenario, sc);
+	ck_assert_str_eq(c->name, "plain");
+	ck_assert_str_eq(c->combo, "");
+	ck_assert_int_eq(c->line, 8);
+	ck_assert_int_eq(c->expect_line, 11);
+	ck_assert_str_eq(c->value[SCN_METHOD], "tls1.2");
+	ck_assert_str_eq(c->value[SCN_VERIFY], "no");
+	ck_assert_str_eq(c->value[SCN_SERVER], server_profiles()[0]);
+	ck_assert_ptr_null(c->value[SCN_CA]);
+	ck_assert_int_eq(c->expect.kind, EXPECT_CONNECTED);
+	ck_assert_str_eq(c->note, "just works");
+}
+END_TEST
+
+START_TEST(matrix_with_override)
+{
+	ck_assert_int_eq(load(with_header("[case methods]\nmethod = tls1.0, tls1.1, tls1.2, tls1.3\n"
+					  "expect = alert:protocol_version@server\n"
+					  "expect[method is tls1.2 or tls1.3] = connected\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 4);
+	ck_assert_str_eq(set.cases[0].name, "methods[method=tls1.0]");
+	ck_assert_str_eq(set.cases[0].combo, "method=tls1.0");
+	ck_assert_str_eq(set.cases[0].base, "methods");
+	ck_assert_str_eq(set.cases[3].value[SCN_METHOD], "tls1.3");
+	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_ALERT);
+	ck_assert_int_eq(set.cases[0].expect.alert, 70);
+	ck_assert_int_eq(set.cases[0].expect.by, SENDER_SERVER);
+	ck_assert_int_eq(set.cases[0].expect_line, 6);
+	ck_assert_int_eq(set.cases[1].expect.kind, EXPECT_ALERT);
+	ck_assert_int_eq(set.cases[2].expect.kind, EXPECT_CONNECTED);
+	ck_assert_int_eq(set.cases[2].expect_line, 7);
+	ck_assert_int_eq(set.cases[3].expect.kind, EXPECT_CONNECTED);
+	ck_assert_uint_eq(set.scenarios[0]->first_case, 0);
+	ck_assert_uint_eq(set.scenarios[0]->ncases, 4);
+}
+END_TEST
+
+START_TEST(two_dimensions_first_slowest_and_most_specific_wins)
+{
+	ck_assert_int_eq(load(with_header("[case m]\nmethod = tls1.2, tls1.3\nca = root, other\n"
+					  "expect = connected\n"
+					  "expect[ca is other] = alert:unknown_ca@client\n"
+					  "expect[ca is other and method is tls1.3] = alert:48\n"
+					  "note[method is tls1.3] = the newest\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 4);
+	ck_assert_str_eq(set.cases[0].name, "m[method=tls1.2,ca=root]");
+	ck_assert_str_eq(set.cases[1].name, "m[method=tls1.2,ca=other]");
+	ck_assert_str_eq(set.cases[2].name, "m[method=tls1.3,ca=root]");
+	ck_assert_str_eq(set.cases[3].name, "m[method=tls1.3,ca=other]");
+	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_CONNECTED);
+	ck_assert_int_eq(set.cases[1].expect.kind, EXPECT_ALERT);
+	ck_assert_int_eq(set.cases[1].expect.by, SENDER_CLIENT);
+	ck_assert_int_eq(set.cases[3].expect.kind, EXPECT_ALERT);
+	ck_assert_int_eq(set.cases[3].expect.alert, 48);
+	ck_assert_int_eq(set.cases[3].expect.by, SENDER_ANY);
+	ck_assert_ptr_null(set.cases[0].note);
+	ck_assert_str_eq(set.cases[2].note, "the newest");
+}
+END_TEST
+
+START_TEST(scenario_defaults_and_server_matrix)
+{
+	ck_assert_int_eq(load("[scenario]\nname = s\nservers = @S1@, @S2@\ndevice = esp8266-axtls\nmethod = tls1.2\n"
+			      "[case a]\nexpect = connected\n"
+			      "[case b]\nserver = @S2@\nmethod = tls1.0\nexpect = error:MATCH_SUITE_ERROR\n"),
+			 0);
+	ck_assert_uint_eq(set.ncases, 3);
+	char name[128];
+	snprintf(name, sizeof name, "a[server=%s]", server_profiles()[1]);
+	ck_assert_str_eq(set.cases[1].name, name);
+	ck_assert_str_eq(set.cases[0].value[SCN_DEVICE], "esp8266-axtls");
+	ck_assert_str_eq(set.cases[0].value[SCN_METHOD], "tls1.2");
+	ck_assert_str_eq(set.cases[2].name, "b");
+	ck_assert_str_eq(set.cases[2].value[SCN_SERVER], server_profiles()[1]);
+	ck_assert_str_eq(set.cases[2].value[SCN_METHOD], "tls1.0");
+	ck_assert_int_eq(set.cases[2].expect.kind, EXPECT_ERROR);
+	ck_assert_int_eq(set.cases[2].expect.error, -501);
+	ck_assert_str_eq(set.cases[2].expect.error_name, "MATCH_SUITE_ERROR");
+}
+END_TEST
+
+START_TEST(multiline_values_and_index_conditions)
+{
+	ck_assert_int_eq(load("[scenario]\nname = s\ndescription = one\n  two = three\nservers = @S1@\n"
+			      "[case c]\nmethod = tls1.0,\n  tls1.2\nciphers = AES128-SHA, ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA\n"
+			      "expect = connected\nexpect[ciphers is #1] = alert:handshake_failure@server ; why\n"),
+			 0);
+	ck_assert_str_eq(set.scenarios[0]->description, "one two = three");
+	ck_assert_uint_eq(set.ncases, 4);
+	ck_assert_str_eq(set.cases[0].value[SCN_METHOD], "tls1.0");
+	ck_assert_str_eq(set.cases[2].value[SCN_METHOD], "tls1.2");
+	ck_assert_str_eq(set.cases[1].value[SCN_CIPHERS], "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA");
+	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_ALERT);
+	ck_assert_int_eq(set.cases[1].expect.kind, EXPECT_CONNECTED);
+}
+END_TEST
+
+START_TEST(every_field_value_accepted)
+{
+	ck_assert_int_eq(load(with_header("[case all]\ndevice = cc3200\nmethod = cc3200-default\n"
+					  "ciphers = AES128-SHA\ngroups = P-256:X25519\nca = other\nca_format = pem-as-der\n"
+					  "verify = yes\nsni = tlsdiag.servicebus.test\ncheck_name = 127.0.0.1\n"
+					  "clock = 2000-01-01T00:00:00Z\nmax_fragment = 512\nclient_cert = yes\n"
+					  "expect = error:-322\n")),
+			 0);
+	ck_assert_int_eq(set.cases[0].expect.error, -322);
+	ck_assert_str_eq(set.cases[0].expect.error_name, "DOMAIN_NAME_MISMATCH");
+}
+END_TEST
+
+START_TEST(two_files_and_duplicate_scenario)
+{
+	ck_assert_int_eq(load(with_header("[case a]\nexpect = connected\n")), 0);
+	ck_assert_int_eq(load("[scenario]\nname = other\nservers = @S1@\n[case a]\nexpect = connected\n"), 0);
+	ck_assert_uint_eq(set.nscenarios, 2);
+	ck_assert_uint_eq(set.ncases, 2);
+	ck_assert_uint_eq(set.scenarios[1]->first_case, 1);
+	ck_assert_int_eq(load(with_header("[case z]\nexpect = connected\n")), -1);
+	ck_assert_str_eq(err, "t.ini:1: scenario 's' is also defined in t.ini:1");
+	ck_assert_uint_eq(set.ncases, 2);
+	ck_assert_uint_eq(set.nscenarios, 2);
+}
+END_TEST
+
+START_TEST(value_conversions)
+{
+	enum client_method m, min;
+	enum ca_format f;
+	time_t t;
+	bool b;
+	int n;
+	ck_assert_int_eq(scenario_method("any>=tls1.2", &m, &min), 0);
+	ck_assert_int_eq(m, METHOD_ANY);
+	ck_assert_int_eq(min, METHOD_TLS12);
+	ck_assert_int_eq(scenario_method("cc3200-default", &m, &min), 0);
+	ck_assert_int_eq(m, METHOD_SSLV3_TLS12);
+	ck_assert_int_eq(scenario_method("tls1.4", &m, &min), -1);
+	ck_assert_int_eq(scenario_ca_format("der-as-pem", &f), 0);
+	ck_assert_int_eq(f, CA_DER_AS_PEM);
+	ck_assert_int_eq(scenario_clock("now", &t), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(scenario_clock("2000-01-01", &t), 0);
+	ck_assert_int_eq(t, 946684800);
+	ck_assert_int_eq(scenario_clock("2038-01-19T03:14:08Z", &t), 0);
+	ck_assert_int_eq((long long)t, 2147483648LL);
+	ck_assert_int_eq(scenario_clock("2023-02-30", &t), -1);
+	ck_assert_int_eq(scenario_clock("1970-01-01", &t), -1);
+	ck_assert_int_eq(scenario_clock("2000-1-01", &t), -1);
+	ck_assert_int_eq(scenario_clock("2000-01-01T00:00:00", &t), -1);
+	ck_assert_int_eq(scenario_bool("no", &b), 0);
+	ck_assert(!b);
+	ck_assert_int_eq(scenario_bool("true", &b), -1);
+	ck_assert_int_eq(scenario_max_fragment("none", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(scenario_max_fragment("1024", &n), 0);
+	ck_assert_int_eq(n, 1024);
+	ck_assert_int_eq(scenario_max_fragment("1000", &n), -1);
+}
+END_TEST
+
+/* ---- bad files: each error, with its line ---- */
+
+START_TEST(bad_structure)
+{
+	BAD("name = x\n[scenario]\n", "t.ini:1: 'name' outside any section: a file starts with [scenario]");
+	BAD("[case a]\nexpect = connected\n", "t.ini:1: no [scenario] section");
+	BAD("[scenario]\nname = s\n[scenario]\n", "t.ini:3: second [scenario] section (first at line 1)");
+	BAD(with_header("[cases a]\n"), "t.ini:4: unknown section [cases a] (expected [scenario] or [case NAME])");
+	BAD(with_header("[case]\n"), "t.ini:4: a case needs a name: [case NAME]");
+	BAD(with_header("[case a]\nexpect = connected\n[case a]\nexpect = connected\n"),
+	    "t.ini:6: duplicate case 'a' (first at line 4)");
+	BAD(with_header("[case a]\nexpect = connected\nexpect = connected\n"),
+	    "t.ini:6: duplicate key 'expect' (first at line 5)");
+	BAD(with_header("[case a]\njust words\n"),
+	    "t.ini:5: syntax error: expected 'key = value', '[section]' or a comment");
+	BAD(with_header("[case a\n"), "t.ini:4: section header without ']'");
+	BAD(with_header("[case a] x\n"), "t.ini:4: text after the section header");
+	BAD(with_header("[case a]\nexpect = connected\n  [case b]\n"),
+	    "t.ini:6: indented section header (inih would read it as the previous value)");
+	BAD(with_header("[case a]\nmethod = tls1.2\n  expect = connected\n"),
+	    "t.ini:6: indented 'expect = connected' reads as more of 'method': start each key in the first column");
+	BAD(header, "t.ini:1: no [case NAME] sections");
+	BAD("[scenario]\nservers = @S1@\n[case a]\nexpect = connected\n", "t.ini:1: [scenario] has no name");
+	BAD("[scenario]\nname = s\n[case a]\nexpect = connected\n",
+	    "t.ini:1: [scenario] has no servers (the server profiles its cases run against)");
+}
+END_TEST
+
+START_TEST(bad_long_line_and_bytes)
+{
+	char text[1024];
+	char longv[300];
+	memset(longv, 'a', sizeof longv - 1);
+	longv[sizeof longv - 1] = '\0';
+	snprintf(text, sizeof text, "%s[case a]\nnote = %s\nexpect = connected\n", header, longv);
+	BAD(text, "t.ini:5: line longer than 198 characters: go on over an indented next line");
+	/* Exactly at the limit is fine. */
+	memset(longv, 'b', 191);
+	longv[191] = '\0';
+	snprintf(text, sizeof text, "%s[case a]\nnote = %s\nexpect = connected\n", header, longv);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(strlen(set.cases[0].note), 191);
+
+	BAD(with_header("[case b]\nnote = bell\a\nexpect = connected\n"),
+	    "t.ini:5: control character in the value of 'note'");
+}
+END_TEST
+
+START_TEST(bad_keys_and_values)
+{
+	BAD(with_header("[case a]\nmethd = tls1.2\nexpect = connected\n"), "t.ini:5: unknown key 'methd' in [case a]");
+	BAD("[scenario]\nname = s\nservers = @S1@\ncolour = red\n", "t.ini:4: unknown key 'colour' in [scenario]");
+	BAD(with_header("[case a]\nmethod = tls1.4\nexpect = connected\n"),
+	    "t.ini:5: bad method 'tls1.4' (sslv3, tls1.0, tls1.1, tls1.2, tls1.3, any, any>=VERSION, cc3200-default)");
+	BAD(with_header("[case a]\nmethod = tls1.2, , tls1.3\nexpect = connected\n"),
+	    "t.ini:5: empty value in 'method'");
+	BAD(with_header("[case a]\nmethod = tls1.2, tls1.2\nexpect = connected\n"),
+	    "t.ini:5: value 'tls1.2' listed twice in 'method'");
+	BAD(with_header("[case a]\nmethod =\nexpect = connected\n"), "t.ini:5: empty value for 'method'");
+	BAD(with_header("[case a]\nca = mine\nexpect = connected\n"), "t.ini:5: bad ca 'mine' (root, other or none)");
+	BAD(with_header("[case a]\nca_format = base64\nexpect = connected\n"),
+	    "t.ini:5: bad ca_format 'base64' (pem, der, pem-as-der or der-as-pem)");
+	BAD(with_header("[case a]\nverify = maybe\nexpect = connected\n"), "t.ini:5: bad verify 'maybe' (yes or no)");
+	BAD(with_header("[case a]\nsni = a b\nexpect = connected\n"), "t.ini:5: bad sni 'a b' (on, off or a host name)");
+	BAD(with_header("[case a]\ncheck_name = $(id)\nexpect = connected\n"),
+	    "t.ini:5: bad check_name '$(id)' (host, ip, none or a host name)");
+	BAD(with_header("[case a]\nciphers = AES128-SHA;rm\nexpect = connected\n"),
+	    "t.ini:5: bad ciphers list 'AES128-SHA;rm' (names joined by ':', no spaces)");
+	BAD(with_header("[case a]\nclock = 2023-02-30\nexpect = connected\n"),
+	    "t.ini:5: bad clock '2023-02-30' (now, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, from 1970-01-01T00:00:01Z)");
+	BAD(with_header("[case a]\nmax_fragment = 100\nexpect = connected\n"),
+	    "t.ini:5: bad max_fragment '100' (none, 512, 1024, 2048 or 4096)");
+	BAD(with_header("[case a]\ndevice = esp9000\nexpect = connected\n"),
+	    "t.ini:5: unknown device profile 'esp9000' (cc3200, esp8266-axtls, esp8266-bearssl, esp32-mbedtls, browser)");
+	BAD("[scenario]\nname = s\nservers = no-such-profile\n[case a]\nexpect = connected\n",
+	    "t.ini:3: unknown server profile 'no-such-profile' ('tlsdiag servers' lists them)");
+}
+END_TEST
+
+START_TEST(bad_server_not_listed)
+{
+	char msg[256];
+	snprintf(msg, sizeof msg, "t.ini:5: server '%s' is not in the [scenario]'s servers", server_profiles()[1]);
+	BAD(with_header("[case a]\nserver = @S2@\nexpect = connected\n"), msg);
+	BAD("[scenario]\nname = a/b\nservers = @S1@\n", "t.ini:2: bad scenario name 'a/b' (no brackets or '/', at most 64 characters)");
+}
+END_TEST
+
+START_TEST(bad_expectations)
+{
+	BAD(with_header("[case a]\nmethod = tls1.2\n"), "t.ini:4: case 'a' has no expect");
+	BAD(with_header("[case a]\nmethod = tls1.2, tls1.3\nexpect[method is tls1.2] = connected\n"),
+	    "t.ini:4: case 'a' has no expect for method=tls1.3");
+	BAD(with_header("[case a]\nexpect = skip\n"),
+	    "t.ini:5: 'skip' is not an expectation: a case that cannot run is reported as SKIP by itself");
+	BAD(with_header("[case a]\nexpect = alert:handshake_failiure@server\n"),
+	    "t.ini:5: unknown alert 'handshake_failiure' (use a name such as handshake_failure, or a number 0-255)");
+	BAD(with_header("[case a]\nexpect = alert:40@device\n"), "t.ini:5: alert sender '@device' is neither @client nor @server");
+	BAD(with_header("[case a]\nexpect = alert:256\n"),
+	    "t.ini:5: unknown alert '256' (use a name such as handshake_failure, or a number 0-255)");
+	BAD(with_header("[case a]\nexpect = alert:\n"),
+	    "t.ini:5: 'alert:' needs an alert name or number, e.g. alert:handshake_failure@server");
+	BAD(with_header("[case a]\nexpect = error:NO_SUCH_ERROR\n"),
+	    "t.ini:5: unknown wolfSSL error 'NO_SUCH_ERROR' (use a name such as MATCH_SUITE_ERROR, or a negative number)");
+	BAD(with_header("[case a]\nexpect = fine\n"),
+	    "t.ini:5: bad expectation 'fine' (connected, alert:NAME[@client|@server] or error:WOLFSSL_NAME)");
+}
+END_TEST
+
+START_TEST(bad_conditions)
+{
+	const char *m = "[case a]\nmethod = tls1.2, tls1.3\nca = root, other\nexpect = connected\n";
+	char text[1024];
+#define COND(line, msg)                                                           \
+	snprintf(text, sizeof text, "%s%s%s\n", header, m, line);                 \
+	BAD(text, msg)
+	COND("expect[] = connected", "t.ini:8: empty condition in 'expect[]': write expect[FIELD is VALUE]");
+	COND("expect[colour is red] = connected", "t.ini:8: 'colour' in 'expect[colour is red]' is not a case field");
+	COND("expect[method is tls1.1] = connected",
+	     "t.ini:8: 'tls1.1' in 'expect[method is tls1.1]' is not one of the case's method values");
+	COND("expect[method tls1.2] = connected",
+	     "t.ini:8: bad condition in 'expect[method tls1.2]': write FIELD is VALUE [or VALUE] [and FIELD is VALUE]");
+	COND("expect[method is tls1.2 ca is root] = connected",
+	     "t.ini:8: bad condition in 'expect[method is tls1.2 ca is root]': expected 'and' or 'or' at 'ca'");
+	COND("expect[method is tls1.2 and method is tls1.3] = connected",
+	     "t.ini:8: field 'method' named twice in 'expect[method is tls1.2 and method is tls1.3]'");
+	COND("expect[verify is yes] = connected", "t.ini:8: 'verify' in 'expect[verify is yes]' has no values in this case");
+	COND("expect[method is #3] = connected",
+	     "t.ini:8: '#3' in 'expect[method is #3]' is not one of the case's method values");
+	COND("expect[method is tls1.2] = alert:40\nexpect[ca is other] = alert:48",
+	     "t.ini:9: 'expect[ca is other]' and 'expect[method is tls1.2]' (line 8) both apply to method=tls1.2,ca=other: make one more specific");
+	COND("expect[method is tls1.2] = alert:nope", "t.ini:8: unknown alert 'nope' (use a name such as handshake_failure, or a number 0-255)");
+	COND("expect[method is tls1.2 = connected", "t.ini:8: unknown key 'expect[method is tls1.2' in [case a]");
+#undef COND
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	ck_assert_int_eq(scenario_load_file(&set, "/nonexistent/x.ini", err, sizeof err), -1);
+	ck_assert_str_eq(err, "/nonexistent/x.ini: No such file or directory");
+}
+END_TEST
+
+START_TEST(file_on_disk)
+{
+	char dir[] = "/tmp/tlsdiag-test-scenario-XXXXXX", path[128];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/a.ini", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	char *t = subst("\xef\xbb\xbf[scenario]\r\nname = bom\r\nservers = @S1@\r\n[case a]\r\nexpect = connected\r\n");
+	fputs(t, f);
+	free(t);
+	fclose(f);
+	ck_assert_int_eq(scenario_load_file(&set, path, err, sizeof err), 0);
+	ck_assert_str_eq(set.scenarios[0]->name, "bom");
+	ck_assert_str_eq(set.scenarios[0]->file, path);
+	ck_assert_int_eq(set.cases[0].line, 4);
+	/* A NUL byte: not a text file. */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fwrite("[scenario]\n\0x\n", 1, 14, f);
+	fclose(f);
+	ck_assert_int_eq(scenario_load_file(&set, path, err, sizeof err), -1);
+	char want[200];
+	snprintf(want, sizeof want, "%s:1: a NUL byte: not a text file", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("ok");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, minimal_file);
+	tcase_add_test(tc, matrix_with_override);
+	tcase_add_test(tc, two_dimensions_first_slowest_and_most_specific_wins);
+	tcase_add_test(tc, scenario_defaults_and_server_matrix);
+	tcase_add_test(tc, multiline_values_and_index_conditions);
+	tcase_add_test(tc, every_field_value_accepted);
+	tcase_add_test(tc, two_files_and_duplicate_scenario);
+	tcase_add_test(tc, value_conversions);
+	tcase_add_test(tc, file_on_disk);
+	suite_add_tcase(s, tc);
+	TCase *bad = tcase_create("malformed");
+	tcase_add_checked_fixture(bad, setup, teardown);
+	tcase_add_test(bad, bad_structure);
+	tcase_add_test(bad, bad_long_line_and_bytes);
+	tcase_add_test(bad, bad_keys_and_values);
+	tcase_add_test(bad, bad_server_not_listed);
+	tcase_add_test(bad, bad_expectations);
+	tcase_add_test(bad, bad_conditions);
+	tcase_add_test(bad, missing_file);
+	suite_add_tcase(s, bad);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scenario_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
