@@ -51,7 +51,7 @@ void case_result_release(struct case_result *r)
 
 void report_judge(struct case_result *r)
 {
-	if (r->status == CASE_SKIP || r->status == CASE_ERROR || r->status == CASE_NOT_RUN)
+	if (r->status == CASE_SKIP || r->status == CASE_ERROR)
 		return;
 	r->status = expect_met(&r->spec->expect, &r->got) ? CASE_PASS : CASE_FAIL;
 }

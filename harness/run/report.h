@@ -81,7 +81,7 @@ struct report_counts {
 void case_result_init(struct case_result *r, const struct scenario_case *spec);
 void case_result_release(struct case_result *r);
 
-/* Sets status from the outcome (PASS/FAIL) unless the case was skipped or errored. */
+/* After a case ran: PASS or FAIL from its outcome, unless it was skipped or errored. */
 void report_judge(struct case_result *r);
 void report_count(const struct run_report *rep, struct report_counts *c);
 /* 0 all passed (skips only with allow_skip), 1 any FAIL/ERROR/SKIP, 2 incomplete. */

@@ -6,14 +6,22 @@
 #include "harness/run/report.h"
 
 #include "harness/core/json.h"
+#include "harness/run/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Strings may hold wire text: invalid UTF-8 becomes U+FFFD (jansson refuses it). */
 static void set_str_or_null(struct jv *o, const char *key, const char *s)
 {
-	jv_set(o, key, s && *s ? jv_string(s) : jv_null());
+	if (!s || !*s) {
+		jv_set(o, key, jv_null());
+		return;
+	}
+	char *clean = utf8_clean(s);
+	jv_set(o, key, jv_string(clean));
+	free(clean);
 }
 
 static struct jv *alert_json(int alert)
@@ -40,11 +48,11 @@ static struct jv *capture_json(const struct case_capture *cap)
 	if (!cap->present)
 		return jv_null();
 	struct jv *o = jv_object();
-	jv_set_str(o, "mode", cap->mode);
+	set_str_or_null(o, "mode", cap->mode);
 	set_str_or_null(o, "status", cap->status);
 	struct jv *a = alert_json(cap->alert);
 	if (cap->alert >= 0) {
-		jv_set_str(a, "from", cap->alert_from);
+		set_str_or_null(a, "from", cap->alert_from);
 		set_str_or_null(a, "after", cap->alert_after);
 	}
 	jv_set(o, "alert", a);
@@ -75,11 +83,11 @@ struct jv *report_case_to_json(const struct case_result *r)
 	const struct scenario_case *c = r->spec;
 	char buf[320];
 	struct jv *o = jv_object();
-	jv_set_str(o, "scenario", c->scenario->name);
-	jv_set_str(o, "case", c->name);
-	jv_set_str(o, "base", c->base);
+	set_str_or_null(o, "scenario", c->scenario->name);
+	set_str_or_null(o, "case", c->name);
+	set_str_or_null(o, "base", c->base);
 	jv_set_str(o, "combination", c->combo);
-	jv_set_str(o, "file", c->scenario->file);
+	set_str_or_null(o, "file", c->scenario->file);
 	jv_set_int(o, "line", c->line);
 	jv_set_str(o, "status", case_status_name(r->status));
 	expect_format(&c->expect, buf, sizeof buf);
@@ -206,8 +214,8 @@ struct jv *report_to_json(const struct run_report *rep)
 	for (size_t i = 0; i < rep->n;) {
 		const struct scenario *sc = rep->results[i].spec->scenario;
 		struct jv *s = jv_object(), *servers = jv_array();
-		jv_set_str(s, "name", sc->name);
-		jv_set_str(s, "file", sc->file);
+		set_str_or_null(s, "name", sc->name);
+		set_str_or_null(s, "file", sc->file);
 		set_str_or_null(s, "description", sc->description);
 		set_str_or_null(s, "reproduces", sc->reproduces);
 		for (char **p = sc->servers; p && *p; p++)
