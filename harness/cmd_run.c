@@ -1,10 +1,202 @@
-/* cmd_run.c - 'tlsdiag run'.  Placeholder until its issue lands. */
+/* cmd_run.c - 'tlsdiag run': scenario files against local servers (see run/runner.h, docs/runner.md). */
 #include "harness/cmd.h"
 #include "harness/core/err.h"
+#include "harness/run/runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void run_usage(FILE *out)
+{
+	fputs("usage: tlsdiag run [FILES|DIRS...] [OPTIONS]\n"
+	      "\n"
+	      "Runs the cases of scenario files (*.ini; a directory means the *.ini files in it;\n"
+	      "default: scenarios/) against local servers, one capture per case, and reports\n"
+	      "PASS, FAIL or SKIP for each with the reason of every failure.\n"
+	      "\n"
+	      "options:\n"
+	      "  -j, --jobs N         cases run in parallel (default: the number of CPUs)\n"
+	      "  -f, --filter GLOB    only cases whose \"scenario/case\" matches GLOB\n"
+	      "                       (e.g. 'esp8266*/*' or 'wipy/methods*')\n"
+	      "  -o, --out DIR        where captures and reports go (default: captures/runs/<time>/)\n"
+	      "      --json FILE      also write the JSON report to FILE\n"
+	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
+	      "      --capture MODE   auto (default), live (libpcap on lo), relay, or off\n"
+	      "      --allow-skip     skipped cases do not fail the run (they are still reported)\n"
+	      "      --timeout SEC    a case still running after SEC seconds is killed (default 120)\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "exit status: 0 every case met its expectation; 1 a case failed, crashed or was\n"
+	      "skipped (without --allow-skip); 2 bad scenario file, bad option, a server that\n"
+	      "did not start, or an interrupted run.\n",
+	      out);
+}
+
+struct file_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int list_add(struct file_list *l, const char *path)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n] = strdup(path);
+	return l->v[l->n] ? (int)(l->n++, 0) : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A file as given, or the *.ini files of a directory in name order. */
+static int collect(struct file_list *l, const char *path)
+{
+	struct stat st;
+	char buf[4096];
+	if (stat(path, &st) != 0)
+		return err_report(ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return list_add(l, path) == 0 ? EXIT_OK : err_report(ERR_INTERNAL, "out of memory");
+	DIR *d = opendir(path);
+	if (!d)
+		return err_report(ERR_INPUT, "%s: %s", path, strerror(errno));
+	size_t first = l->n;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".ini") != 0)
+			continue;
+		snprintf(buf, sizeof buf, "%s/%s", path, e->d_name);
+		if (list_add(l, buf) != 0) {
+			closedir(d);
+			return err_report(ERR_INTERNAL, "out of memory");
+		}
+	}
+	closedir(d);
+	qsort(l->v + first, l->n - first, sizeof *l->v, cmp_str);
+	return EXIT_OK;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return err_report(ERR_INTERNAL, "'run' is not built yet");
+	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT };
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "capture", required_argument, NULL, OPT_CAPTURE },
+		{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct runner_opts o = { .capture = RUN_CAPTURE_AUTO };
+	struct file_list files = { 0 };
+	struct scenario_set set;
+	char err[512];
+	long v;
+	int c, rc = EXIT_UNUSABLE;
+
+	scenario_set_init(&set);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (parse_int(optarg, 1, 1024, &v) != 0) {
+				err_report(ERR_USAGE, "-j wants a number of jobs from 1 to 1024, not '%s'", optarg);
+				goto out;
+			}
+			o.jobs = (int)v;
+			break;
+		case 'f':
+			o.filter = optarg;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case OPT_JSON:
+			o.json_path = optarg;
+			break;
+		case OPT_JUNIT:
+			o.junit_path = optarg;
+			break;
+		case OPT_CAPTURE:
+			if (run_capture_parse(optarg, &o.capture) != 0) {
+				err_report(ERR_USAGE, "--capture is auto, live, relay or off, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_ALLOW_SKIP:
+			o.allow_skip = true;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_int(optarg, 1, 86400, &v) != 0) {
+				err_report(ERR_USAGE, "--timeout wants seconds from 1 to 86400, not '%s'", optarg);
+				goto out;
+			}
+			o.case_timeout_ms = (int)(v * 1000);
+			break;
+		case 'h':
+			run_usage(stdout);
+			rc = EXIT_OK;
+			goto out;
+		default:
+			run_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind == argc) {
+		if (access("scenarios", F_OK) != 0) {
+			err_report(ERR_INPUT, "no scenario files given and no scenarios/ directory here");
+			goto out;
+		}
+		if (collect(&files, "scenarios") != EXIT_OK)
+			goto out;
+	}
+	for (int i = optind; i < argc; i++)
+		if (collect(&files, argv[i]) != EXIT_OK)
+			goto out;
+	if (files.n == 0) {
+		err_report(ERR_INPUT, "no scenario files found (*.ini)");
+		goto out;
+	}
+	for (size_t i = 0; i < files.n; i++)
+		if (scenario_load_file(&set, files.v[i], err, sizeof err) != 0) {
+			err_report(ERR_USAGE, "%s", err);
+			goto out;
+		}
+	o.progress = isatty(STDERR_FILENO);
+	rc = runner_run(&set, &o, stdout);
+out:
+	scenario_set_free(&set);
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	return rc;
 }

@@ -56,6 +56,7 @@ struct case_result {
 	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
 	int signal;
 	long duration_ms;
+	int client_port; /* the client's local port (0: unknown), to pick its lines from server logs */
 	struct case_capture capture;
 	struct jv *decoded; /* the decoded connection (owned); NULL without a capture */
 	char *server_log; /* the server's log lines of this connection (owned); NULL: none */

@@ -114,6 +114,7 @@ struct jv *report_case_to_json(const struct case_result *r)
 	set_str_or_null(o, "error", r->error);
 	jv_set(o, "signal", r->signal ? jv_int(r->signal) : jv_null());
 	jv_set_int(o, "duration_ms", r->duration_ms);
+	jv_set(o, "client_port", r->client_port ? jv_int(r->client_port) : jv_null());
 	jv_set(o, "capture", capture_json(&r->capture));
 	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
@@ -167,6 +168,8 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 	r->signal = v && jv_is_int(v) ? (int)jv_intval(v) : 0;
 	v = jv_get(j, "duration_ms");
 	r->duration_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+	v = jv_get(j, "client_port");
+	r->client_port = v && jv_is_int(v) && jv_intval(v) > 0 && jv_intval(v) < 65536 ? (int)jv_intval(v) : 0;
 	if (cap && !jv_is_null(cap)) {
 		const struct jv *a = jv_get(cap, "alert");
 		r->capture.present = true;

@@ -1,0 +1,610 @@
+/*
+ * runner.c - runs a scenario set (see runner.h).
+ *
+ * How this works.
+ * - Servers: every profile the selected cases name is started once, before
+ *   any case, and shared by its cases; one that does not start ends the run
+ *   (exit 2, its error quoted).
+ * - Workers: each case runs in a fork of the runner (no exec), so a case
+ *   that crashes or hangs costs only itself: a worker killed by a signal is
+ *   reported as "crashed (signal N)", one past its deadline is killed and
+ *   reported as timed out.  Up to -j workers run at once.  A worker sends
+ *   its result back as one JSON object (report_case_to_json) on a pipe and
+ *   exits; the runner reads the pipes with poll() and reaps each worker
+ *   once its pipe reaches EOF.  Workers ask for SIGKILL if the runner dies
+ *   (PR_SET_PDEATHSIG), as servers do (servers/proc.c).
+ * - Server logs: the runner notes the server log's offset before it forks a
+ *   case and copies the lines written since when it reaps it; lines naming
+ *   another client port (Apache's "[client 127.0.0.1:PORT]") are dropped.
+ * - SIGINT/SIGTERM set a flag; the loop stops starting cases, kills the
+ *   running workers, stops the servers and writes the reports marked
+ *   incomplete, the cases that did not finish as not run.
+ * - Every file is written to a temporary name and renamed (run/outdir.c).
+ */
+#include "harness/run/runner.h"
+
+#include "harness/core/err.h"
+#include "harness/core/json.h"
+#include "harness/run/outdir.h"
+#include "harness/servers/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_DEFAULT_TIMEOUT_MS 120000
+#define RUN_MAX_MESSAGE (16 * 1024 * 1024)
+#define RUN_TICK_MS 200
+
+static volatile sig_atomic_t run_stop_signal;
+
+static void run_on_signal(int sig)
+{
+	run_stop_signal = sig;
+}
+
+struct run_server {
+	const char *profile;
+	struct server *s;
+};
+
+struct worker {
+	pid_t pid;
+	int fd;
+	size_t idx; /* into the run's results */
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+	long long deadline;
+	long log_off;
+};
+
+struct run {
+	const struct runner_opts *o;
+	struct run_report rep;
+	char out_dir[4096];
+	char **dirs; /* each case's directory, relative to out_dir */
+	struct run_server *servers;
+	size_t nservers;
+	struct worker *workers;
+	size_t nworkers, maxworkers;
+	size_t done;
+	bool progress_shown;
+};
+
+static long long run_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool run_selected(const struct scenario_case *c, const char *filter)
+{
+	char full[512], base[512];
+	if (!filter)
+		return true;
+	snprintf(full, sizeof full, "%s/%s", c->scenario->name, c->name);
+	snprintf(base, sizeof base, "%s/%s", c->scenario->name, c->base);
+	return fnmatch(filter, full, 0) == 0 || fnmatch(filter, base, 0) == 0;
+}
+
+static struct server *run_server_of(struct run *r, const char *profile)
+{
+	for (size_t i = 0; i < r->nservers; i++)
+		if (strcmp(r->servers[i].profile, profile) == 0)
+			return r->servers[i].s;
+	return NULL;
+}
+
+/* The profile a case runs against: its own value (the scenario's servers are the default). */
+static const char *run_profile(const struct scenario_case *c)
+{
+	return c->value[SCN_SERVER] ? c->value[SCN_SERVER] : c->scenario->servers[0];
+}
+
+static int run_start_servers(struct run *r)
+{
+	char err[512];
+	r->servers = calloc(r->rep.n, sizeof *r->servers);
+	if (!r->servers)
+		return err_report(ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < r->rep.n; i++) {
+		const char *profile = run_profile(r->rep.results[i].spec);
+		bool have = false;
+		for (size_t k = 0; k < r->nservers; k++)
+			have |= strcmp(r->servers[k].profile, profile) == 0;
+		if (have)
+			continue;
+		if (run_stop_signal)
+			return EXIT_UNUSABLE;
+		struct server_opts so = { .port = 0 };
+		struct server *s = server_start(profile, &so, err, sizeof err);
+		if (!s)
+			return err_report(ERR_ENV, "server profile %s did not start: %s", profile, err);
+		r->servers[r->nservers].profile = profile;
+		r->servers[r->nservers++].s = s;
+	}
+	return EXIT_OK;
+}
+
+static void run_stop_servers(struct run *r)
+{
+	for (size_t i = 0; i < r->nservers; i++)
+		server_stop(r->servers[i].s);
+	free(r->servers);
+	r->servers = NULL;
+	r->nservers = 0;
+}
+
+/* Each case's directory: <scenario>/<NNN>-<case>, names sanitised, made 0700. */
+static int run_make_dirs(struct run *r)
+{
+	char err[512], sdir[128], cdir[128], path[8192];
+	const struct scenario *last = NULL;
+	size_t k = 0, nsc = 0;
+	r->dirs = calloc(r->rep.n, sizeof *r->dirs);
+	if (!r->dirs)
+		return err_report(ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < r->rep.n; i++) {
+		const struct scenario_case *c = r->rep.results[i].spec;
+		if (c->scenario != last) {
+			last = c->scenario;
+			k = 0;
+			nsc++;
+			outdir_sanitize(c->scenario->name, sdir, sizeof sdir);
+			/* Two names may sanitise alike: the second gets its number. */
+			for (size_t j = 0; j < i; j++)
+				if (strncmp(r->dirs[j], sdir, strlen(sdir)) == 0 && r->dirs[j][strlen(sdir)] == '/') {
+					size_t l = strlen(sdir);
+					snprintf(sdir + (l > 100 ? 100 : l), sizeof sdir - (l > 100 ? 100 : l), "-%zu", nsc);
+					break;
+				}
+		}
+		outdir_sanitize(c->name, cdir, 100);
+		size_t n = strlen(sdir) + strlen(cdir) + 8;
+		r->dirs[i] = malloc(n);
+		if (!r->dirs[i])
+			return err_report(ERR_INTERNAL, "out of memory");
+		snprintf(r->dirs[i], n, "%s/%03zu-%s", sdir, ++k, cdir);
+		snprintf(r->rep.results[i].dir, sizeof r->rep.results[i].dir, "%s", r->dirs[i]);
+		snprintf(path, sizeof path, "%s/%s", r->out_dir, r->dirs[i]);
+		if (outdir_mkdirs(path, err, sizeof err) != 0)
+			return err_report(ERR_IO, "%s", err);
+	}
+	return EXIT_OK;
+}
+
+/* ---- progress ---- */
+
+static void run_progress(struct run *r, const char *what)
+{
+	struct report_counts c;
+	if (!r->o->progress)
+		return;
+	report_count(&r->rep, &c);
+	fprintf(stderr, "\r\033[K[%zu/%zu] pass %zu fail %zu skip %zu running %zu  %.60s", r->done, r->rep.n, c.pass,
+		c.fail + c.error, c.skip, r->nworkers, what ? what : "");
+	fflush(stderr);
+	r->progress_shown = true;
+}
+
+static void run_progress_clear(struct run *r)
+{
+	if (r->progress_shown)
+		fputs("\r\033[K", stderr);
+	r->progress_shown = false;
+}
+
+/* ---- workers ---- */
+
+static long run_log_offset(struct server *s)
+{
+	FILE *null = fopen("/dev/null", "w");
+	long off = 0;
+	if (!null)
+		return 0;
+	off = server_log_since(s, 0, null);
+	fclose(null);
+	return off;
+}
+
+static void run_worker_main(struct run *r, size_t idx, int fd)
+{
+	struct case_result *res = &r->rep.results[idx];
+	char path[8192];
+	snprintf(path, sizeof path, "%s/%s", r->out_dir, r->dirs[idx]);
+	struct case_job job = {
+		.spec = res->spec,
+		.server = run_server_of(r, run_profile(res->spec)),
+		.dir = path,
+		.rel_dir = r->dirs[idx],
+		.capture = r->o->capture,
+	};
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(3);
+	(r->o->exec ? r->o->exec : case_execute)(&job, res);
+	FILE *f = fdopen(fd, "w");
+	struct jv *j = report_case_to_json(res);
+	int bad = !f || jv_write(f, j, false) != 0 || fflush(f) != 0;
+	_exit(bad ? 4 : 0); /* no atexit handlers, no flushing of the runner's stdio in the worker */
+}
+
+static int run_spawn(struct run *r, size_t idx)
+{
+	int p[2];
+	struct worker *w = &r->workers[r->nworkers];
+	struct case_result *res = &r->rep.results[idx];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		res->status = CASE_ERROR;
+		snprintf(res->error, sizeof res->error, "could not start: pipe: %s", strerror(errno));
+		return -1;
+	}
+	memset(w, 0, sizeof *w);
+	w->idx = idx;
+	w->fd = p[0];
+	w->log_off = run_log_offset(run_server_of(r, run_profile(res->spec)));
+	int timeout = r->o->case_timeout_ms > 0 ? r->o->case_timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+	w->deadline = run_now_ms() + timeout;
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0) {
+		res->status = CASE_ERROR;
+		snprintf(res->error, sizeof res->error, "could not start: fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (w->pid == 0) {
+		close(p[0]);
+		run_worker_main(r, idx, p[1]);
+	}
+	close(p[1]);
+	r->nworkers++;
+	return 0;
+}
+
+/* Keeps the lines of this connection: those naming no other client port. */
+static char *run_filter_log(const char *text, int port)
+{
+	static const char marker[] = "127.0.0.1:";
+	size_t n = strlen(text), o = 0;
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t l = strcspn(p, "\n");
+		bool other = false;
+		if (port > 0)
+			for (const char *m = p; (m = memmem(m, (size_t)(p + l - m), marker, sizeof marker - 1));) {
+				m += sizeof marker - 1;
+				char *end;
+				long v = strtol(m, &end, 10);
+				if (end != m && v != port)
+					other = true;
+			}
+		if (!other) {
+			memcpy(out + o, p, l);
+			o += l;
+			out[o++] = '\n';
+		}
+		p += l;
+		if (*p == '\n')
+			p++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void run_collect_log(struct run *r, struct worker *w)
+{
+	struct case_result *res = &r->rep.results[w->idx];
+	struct server *s = run_server_of(r, run_profile(res->spec));
+	char *buf = NULL, path[8192], err[512];
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!s || !m) {
+		if (m)
+			fclose(m);
+		free(buf);
+		return;
+	}
+	server_log_since(s, w->log_off, m);
+	fclose(m);
+	free(res->server_log);
+	res->server_log = run_filter_log(buf, res->client_port);
+	free(buf);
+	if (res->server_log) {
+		snprintf(path, sizeof path, "%s/%s/server.log", r->out_dir, r->dirs[w->idx]);
+		if (outdir_write_text(path, res->server_log, strlen(res->server_log), err, sizeof err) != 0)
+			err_report(ERR_IO, "%s", err);
+	}
+}
+
+static void run_write_case(struct run *r, size_t idx)
+{
+	char path[8192], err[512];
+	struct outdir_file of;
+	snprintf(path, sizeof path, "%s/%s/result.json", r->out_dir, r->dirs[idx]);
+	FILE *f = outdir_open(&of, path, err, sizeof err);
+	if (!f) {
+		err_report(ERR_IO, "%s", err);
+		return;
+	}
+	struct jv *j = report_case_to_json(&r->rep.results[idx]);
+	jv_write(f, j, true);
+	jv_free(j);
+	if (outdir_commit(&of, err, sizeof err) != 0)
+		err_report(ERR_IO, "%s", err);
+}
+
+/* The worker has ended (status st): read its message and settle the case. */
+static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
+{
+	struct case_result *res = &r->rep.results[w->idx];
+	char err[256];
+	if (timed_out) {
+		res->status = CASE_ERROR;
+		snprintf(res->error, sizeof res->error, "timed out after %d s (killed)",
+			 (r->o->case_timeout_ms > 0 ? r->o->case_timeout_ms : RUN_DEFAULT_TIMEOUT_MS) / 1000);
+	} else if (run_stop_signal) {
+		res->status = CASE_NOT_RUN;
+		snprintf(res->error, sizeof res->error, "interrupted");
+	} else if (WIFSIGNALED(st)) {
+		res->status = CASE_ERROR;
+		res->signal = WTERMSIG(st);
+		snprintf(res->error, sizeof res->error, "crashed (signal %d)", res->signal);
+	} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || w->overflow || w->len == 0) {
+		res->status = CASE_ERROR;
+		snprintf(res->error, sizeof res->error, "worker failed (exit %d) without a result",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	} else {
+		w->buf[w->len] = '\0';
+		struct jv *j = jv_parse_string(w->buf, err, sizeof err);
+		if (!j) {
+			res->status = CASE_ERROR;
+			snprintf(res->error, sizeof res->error, "unreadable result from the worker: %.200s", err);
+		} else {
+			report_case_from_json(res, j);
+			jv_free(j);
+			report_judge(res);
+		}
+	}
+	if (res->status != CASE_NOT_RUN) {
+		run_collect_log(r, w);
+		run_write_case(r, w->idx);
+		r->done++;
+	}
+	free(w->buf);
+	*w = r->workers[--r->nworkers];
+}
+
+/* Reads what a worker sent; true at EOF. */
+static bool run_read(struct worker *w)
+{
+	char chunk[65536];
+	ssize_t n = read(w->fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return false;
+	if (n <= 0)
+		return true;
+	if (w->len + (size_t)n + 1 > RUN_MAX_MESSAGE) {
+		w->overflow = true;
+		return false;
+	}
+	if (w->len + (size_t)n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 65536;
+		while (cap < w->len + (size_t)n + 1)
+			cap *= 2;
+		char *b = realloc(w->buf, cap);
+		if (!b) {
+			w->overflow = true;
+			return false;
+		}
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, chunk, (size_t)n);
+	w->len += (size_t)n;
+	return false;
+}
+
+static void run_reap(struct run *r, size_t i, bool timed_out)
+{
+	struct worker *w = &r->workers[i];
+	int st = 0;
+	if (timed_out)
+		kill(w->pid, SIGKILL);
+	close(w->fd);
+	while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	run_finish(r, w, st, timed_out);
+}
+
+static void run_loop(struct run *r)
+{
+	size_t next = 0;
+	struct pollfd *pfd = calloc(r->maxworkers, sizeof *pfd);
+	if (!pfd)
+		return;
+	while (!run_stop_signal && (next < r->rep.n || r->nworkers)) {
+		while (!run_stop_signal && r->nworkers < r->maxworkers && next < r->rep.n) {
+			const struct case_result *res = &r->rep.results[next];
+			char what[512];
+			snprintf(what, sizeof what, "%s/%s", res->spec->scenario->name, res->spec->name);
+			if (run_spawn(r, next++) != 0) {
+				r->done++;
+				run_write_case(r, next - 1);
+			}
+			run_progress(r, what);
+		}
+		long long now = run_now_ms(), wait = RUN_TICK_MS;
+		for (size_t i = 0; i < r->nworkers; i++) {
+			pfd[i].fd = r->workers[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+			if (r->workers[i].deadline - now < wait)
+				wait = r->workers[i].deadline - now > 0 ? r->workers[i].deadline - now : 0;
+		}
+		int n = poll(pfd, r->nworkers, (int)wait);
+		if (n < 0 && errno != EINTR)
+			break;
+		now = run_now_ms();
+		/* Backwards: run_finish moves the last worker into the finished one's place. */
+		for (size_t i = r->nworkers; i-- > 0;) {
+			bool eof = false;
+			if (n > 0 && pfd[i].revents)
+				eof = run_read(&r->workers[i]);
+			if (eof)
+				run_reap(r, i, false);
+			else if (now >= r->workers[i].deadline)
+				run_reap(r, i, true);
+		}
+		run_progress(r, NULL);
+	}
+	/* Interrupted: the running cases are not run. */
+	for (size_t i = r->nworkers; i-- > 0;) {
+		kill(r->workers[i].pid, SIGKILL);
+		run_reap(r, i, false);
+	}
+	free(pfd);
+}
+
+/* ---- reports ---- */
+
+static int run_write_report(const char *path, int kind, const struct run_report *rep)
+{
+	char err[512];
+	struct outdir_file of;
+	FILE *f = outdir_open(&of, path, err, sizeof err);
+	if (!f)
+		return err_report(ERR_IO, "%s", err);
+	if (kind == 0) {
+		report_write_text(f, rep);
+	} else if (kind == 1) {
+		struct jv *j = report_to_json(rep);
+		jv_write(f, j, true);
+		jv_free(j);
+	} else {
+		junit_write(f, rep);
+	}
+	if (outdir_commit(&of, err, sizeof err) != 0)
+		return err_report(ERR_IO, "%s", err);
+	return EXIT_OK;
+}
+
+static int run_write_reports(struct run *r, FILE *out)
+{
+	char path[4200];
+	int rc = EXIT_OK;
+	static const char *const names[] = { "report.txt", "report.json", "junit.xml" };
+	for (int k = 0; k < 3; k++) {
+		snprintf(path, sizeof path, "%s/%s", r->out_dir, names[k]);
+		rc |= run_write_report(path, k, &r->rep);
+	}
+	if (r->o->json_path)
+		rc |= run_write_report(r->o->json_path, 1, &r->rep);
+	if (r->o->junit_path)
+		rc |= run_write_report(r->o->junit_path, 2, &r->rep);
+	report_write_text(out, &r->rep);
+	fprintf(out, "reports: %s/report.txt, report.json, junit.xml\n", r->out_dir);
+	return rc ? EXIT_UNUSABLE : EXIT_OK;
+}
+
+static void run_stamp(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE *out)
+{
+	struct run r;
+	struct sigaction sa, old_int, old_term;
+	char err[512];
+	int rc = EXIT_UNUSABLE;
+	long long t0 = run_now_ms();
+
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	run_stop_signal = 0;
+	r.rep.results = calloc(set->ncases ? set->ncases : 1, sizeof *r.rep.results);
+	if (!r.rep.results)
+		return err_report(ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < set->ncases; i++)
+		if (run_selected(&set->cases[i], o->filter))
+			case_result_init(&r.rep.results[r.rep.n++], &set->cases[i]);
+	if (r.rep.n == 0) {
+		rc = err_report(ERR_USAGE, "no case matches --filter '%s'", o->filter ? o->filter : "");
+		goto out_free;
+	}
+	if (o->out_dir) {
+		snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
+		if (outdir_mkdirs(r.out_dir, err, sizeof err) != 0) {
+			rc = err_report(ERR_IO, "%s", err);
+			goto out_free;
+		}
+	} else if (outdir_new_run("captures/runs", r.out_dir, sizeof r.out_dir, err, sizeof err) != 0) {
+		rc = err_report(ERR_IO, "%s", err);
+		goto out_free;
+	}
+	r.rep.out_dir = r.out_dir;
+	r.rep.allow_skip = o->allow_skip;
+	r.rep.capture_mode = run_capture_name(o->capture);
+	run_stamp(r.rep.started, sizeof r.rep.started);
+	long jobs = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	r.maxworkers = (size_t)(jobs > 0 ? jobs : 1);
+	r.workers = calloc(r.maxworkers, sizeof *r.workers);
+	if (!r.workers) {
+		rc = err_report(ERR_INTERNAL, "out of memory");
+		goto out_free;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = run_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	if ((rc = run_make_dirs(&r)) != EXIT_OK || (rc = run_start_servers(&r)) != EXIT_OK)
+		goto out_servers;
+	run_loop(&r);
+	run_progress_clear(&r);
+	rc = EXIT_OK;
+out_servers:
+	run_stop_servers(&r);
+	if (rc == EXIT_OK || run_stop_signal) {
+		if (run_stop_signal) {
+			r.rep.incomplete = true;
+			snprintf(r.rep.incomplete_reason, sizeof r.rep.incomplete_reason, "interrupted by %s",
+				 run_stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		}
+		r.rep.duration_ms = (long)(run_now_ms() - t0);
+		int wr = run_write_reports(&r, out);
+		rc = wr != EXIT_OK ? wr : report_exit_code(&r.rep);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out_free:
+	for (size_t i = 0; i < r.rep.n; i++) {
+		case_result_release(&r.rep.results[i]);
+		free(r.dirs ? r.dirs[i] : NULL);
+	}
+	free(r.dirs);
+	free(r.workers);
+	free(r.rep.results);
+	return rc;
+}
