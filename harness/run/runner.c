@@ -356,8 +356,8 @@ static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
 	char err[256];
 	if (timed_out) {
 		res->status = CASE_ERROR;
-		snprintf(res->error, sizeof res->error, "timed out after %d s (killed)",
-			 (r->o->case_timeout_ms > 0 ? r->o->case_timeout_ms : RUN_DEFAULT_TIMEOUT_MS) / 1000);
+		int ms = r->o->case_timeout_ms > 0 ? r->o->case_timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+		snprintf(res->error, sizeof res->error, "timed out after %d.%d s (killed)", ms / 1000, ms % 1000 / 100);
 	} else if (run_stop_signal) {
 		res->status = CASE_NOT_RUN;
 		snprintf(res->error, sizeof res->error, "interrupted");
