@@ -73,7 +73,7 @@ static int capture_begin_live(struct capture *c, const struct capture_opts *o, c
 		.server_port = o->server_port,
 		.client_port = o->client_port,
 		.pcap_path = o->pcap_path,
-		.only_conn = false, /* the filter already names the connection */
+		.only_conn = o->first_only,
 	};
 	enum pcap_io_live_fail why;
 	char lerr[256];
@@ -110,6 +110,7 @@ static int capture_begin_relay(struct capture *c, const struct capture_opts *o, 
 		.pcap_path = o->pcap_path,
 		.accept_ms = o->accept_ms,
 		.idle_ms = o->idle_ms,
+		.listen_port = o->listen_port,
 	};
 
 	c->relay = relay_start(&ro, err, errlen);
@@ -184,6 +185,18 @@ enum capture_mode capture_mode_used(const struct capture *c)
 const char *capture_reason(const struct capture *c)
 {
 	return c->reason;
+}
+
+bool capture_wait(struct capture *c, int timeout_ms)
+{
+	switch (c->mode) {
+	case CAPTURE_LIVE:
+		return live_wait_closed(c->live, timeout_ms);
+	case CAPTURE_RELAY:
+		return relay_wait(c->relay, timeout_ms);
+	default:
+		return true;
+	}
 }
 
 /* "client FIN, server RST" from what was seen; "still open after N ms" when the end was not. */

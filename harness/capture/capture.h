@@ -38,6 +38,8 @@ struct capture_opts {
 	int drain_ms; /* capture_end() waits at most this for the connection's end; 0: 2000 */
 	int idle_ms; /* relay: end after this long without traffic; 0: 10000 */
 	int accept_ms; /* relay: how long to wait for the client; 0: 30000 */
+	uint16_t listen_port; /* relay: the port on 127.0.0.1; 0: ephemeral */
+	bool first_only; /* live: write only the first new connection (tlsdiag capture) */
 };
 
 struct capture_stats {
@@ -59,6 +61,8 @@ uint16_t capture_connect_port(const struct capture *c);
 enum capture_mode capture_mode_used(const struct capture *c);
 /* Why that mode: "live capture on lo, filter 'tcp port 4433 and tcp port 40001'", "live capture not permitted (...): using the relay". */
 const char *capture_reason(const struct capture *c);
+/* Waits up to timeout_ms (<0: no bound) for the connection to end by itself; true when it has. */
+bool capture_wait(struct capture *c, int timeout_ms);
 /*
  * The client is done: waits (at most drain_ms, never a fixed sleep) for the
  * connection's FIN/RST, stops, completes the pcap and frees c.  Fills st.

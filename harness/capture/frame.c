@@ -190,7 +190,7 @@ enum decode_status frame_peek_tcp(int linktype, const uint8_t *p, size_t caplen,
 	struct cursor c = cursor_make(p, caplen);
 	enum decode_status st;
 	uint16_t ethertype = 0, offflags;
-	size_t l4len = 0, thlen;
+	size_t l4len = 0, thlen, tcp_start;
 
 	memset(out, 0, sizeof *out);
 	st = peek_link(linktype, &c, &ethertype);
@@ -209,6 +209,7 @@ enum decode_status frame_peek_tcp(int linktype, const uint8_t *p, size_t caplen,
 	}
 	if (st != DECODE_OK)
 		return st;
+	tcp_start = c.off;
 	if (!cursor_u16(&c, &out->sport) || !cursor_u16(&c, &out->dport) || !cursor_u32(&c, &out->seq) ||
 	    !cursor_u32(&c, &out->ack) || !cursor_u16(&c, &offflags))
 		return DECODE_TRUNCATED;
@@ -217,6 +218,7 @@ enum decode_status frame_peek_tcp(int linktype, const uint8_t *p, size_t caplen,
 		return DECODE_MALFORMED;
 	out->flags = (uint8_t)offflags;
 	out->payload_len = l4len - thlen;
+	out->payload_off = tcp_start + thlen;
 	return DECODE_OK;
 }
 

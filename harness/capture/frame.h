@@ -36,6 +36,7 @@ struct frame_tcp {
 	uint32_t seq, ack;
 	uint8_t flags;
 	size_t payload_len; /* as the IP length says, even when the capture cut it */
+	size_t payload_off; /* where the payload starts in the frame (may be past caplen) */
 };
 
 /*
