@@ -91,10 +91,41 @@ static void kill_reap(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+pid_t cs_spawn(char *const argv[], int *out_fd)
+{
+	int in_fd;
+	pid_t pid = spawn(argv, &in_fd, out_fd);
+
+	if (pid > 0)
+		close(in_fd);
+	return pid;
+}
+
+int cs_read_until(int fd, const char *needle, char *buf, size_t buflen, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	size_t used = strlen(buf);
+
+	while (!strstr(buf, needle)) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		long long left = end - now_ms();
+		ssize_t r;
+
+		if (left <= 0 || used + 1 >= buflen || poll(&p, 1, (int)left) != 1)
+			return -1;
+		r = read(fd, buf + used, buflen - used - 1);
+		if (r <= 0)
+			return -1;
+		used += (size_t)r;
+		buf[used] = '\0';
+	}
+	return 0;
+}
+
 int cs_run(char *const argv[], const char *stdin_data, char *out, size_t outlen, int timeout_ms)
 {
 	long long end = now_ms() + timeout_ms;
-	int in_fd, out_fd, status;
+	int in_fd, out_fd;
 	size_t used = 0;
 	char sink[4096];
 	pid_t pid = spawn(argv, &in_fd, &out_fd);
@@ -128,22 +159,25 @@ int cs_run(char *const argv[], const char *stdin_data, char *out, size_t outlen,
 		}
 	}
 	close(out_fd);
-	/* Its output closed, so it is exiting: wait for that on a pidfd, with the same bound. */
-	{
-		int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-		struct pollfd p = { pfd, POLLIN, 0 };
-		long long left = end - now_ms();
+	/* Its output closed, so it is exiting. */
+	return cs_wait(pid, (int)(end - now_ms()));
+}
 
-		if (pfd >= 0 && (left <= 0 || poll(&p, 1, (int)left) != 1)) {
-			close(pfd);
-			kill_reap(pid);
-			return -1;
-		}
-		if (pfd >= 0)
-			close(pfd);
-		if (waitpid(pid, &status, 0) != pid)
-			return -1;
+int cs_wait(pid_t pid, int timeout_ms)
+{
+	/* A pidfd turns "wait for the exit, with a bound" into a poll(); never a fixed sleep. */
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), status;
+	struct pollfd p = { pfd, POLLIN, 0 };
+
+	if (pfd >= 0 && (timeout_ms <= 0 || poll(&p, 1, timeout_ms) != 1)) {
+		close(pfd);
+		kill_reap(pid);
+		return -1;
 	}
+	if (pfd >= 0)
+		close(pfd);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -23,6 +23,12 @@ void cs_rmtree(const char *dir);
  * the exit status (0-255), or -1 when it could not run or was killed.
  */
 int cs_run(char *const argv[], const char *stdin_data, char *out, size_t outlen, int timeout_ms);
+/* Starts argv with stdout+stderr on *out_fd (stdin empty), leading its own process group. */
+pid_t cs_spawn(char *const argv[], int *out_fd);
+/* Reads from fd into buf (NUL-terminated) until needle appears; 0 found, -1 EOF or timeout. */
+int cs_read_until(int fd, const char *needle, char *buf, size_t buflen, int timeout_ms);
+/* Waits for pid with a bound (killing it after); its exit status, or -1. */
+int cs_wait(pid_t pid, int timeout_ms);
 /* Whether argv0 is on PATH. */
 bool cs_have(const char *argv0);
 
