@@ -29,7 +29,7 @@ enum { FROM_CLIENT = 0, FROM_SERVER = 1 };
 
 struct live {
 	struct worker w;
-	struct pcap_io_live *cap;
+	struct pcapw_live *cap;
 	struct pcap_io_writer *pw;
 	int linktype;
 	uint16_t server_port, client_port;
@@ -120,7 +120,7 @@ static int live_catch_up(struct live *l)
 	int n;
 
 	do
-		n = pcap_io_live_dispatch(l->cap, live_packet, l, l->st.error, sizeof l->st.error);
+		n = pcapw_live_dispatch(l->cap, live_packet, l, l->st.error, sizeof l->st.error);
 	while (n > 0);
 	if (n < 0)
 		l->failed = true;
@@ -130,7 +130,7 @@ static int live_catch_up(struct live *l)
 static void *live_main(void *arg)
 {
 	struct live *l = arg;
-	struct pollfd pfd[2] = { { pcap_io_live_fd(l->cap), POLLIN, 0 }, { l->w.ctl[0], POLLIN, 0 } };
+	struct pollfd pfd[2] = { { pcapw_live_fd(l->cap), POLLIN, 0 }, { l->w.ctl[0], POLLIN, 0 } };
 	int cmd, n;
 
 	for (;;) {
@@ -168,16 +168,16 @@ static void live_free(struct live *l)
 	char err[32];
 
 	worker_destroy(&l->w);
-	pcap_io_live_close(l->cap);
+	pcapw_live_close(l->cap);
 	pcap_io_writer_close(l->pw, err, sizeof err);
 	free(l);
 }
 
-struct live *live_start(const struct live_opts *o, enum pcap_io_live_fail *why, char *err, size_t errlen)
+struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, char *err, size_t errlen)
 {
 	struct live *l = calloc(1, sizeof *l);
 
-	*why = PCAP_IO_LIVE_FAIL_OTHER;
+	*why = PCAPW_LIVE_FAIL_OTHER;
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -192,16 +192,16 @@ struct live *live_start(const struct live_opts *o, enum pcap_io_live_fail *why, 
 			 (unsigned)o->client_port);
 	else
 		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u", (unsigned)o->server_port);
-	l->cap = pcap_io_live_open(o->iface ? o->iface : "lo", l->st.filter, why, err, errlen);
+	l->cap = pcapw_live_open(o->iface ? o->iface : "lo", l->st.filter, why, err, errlen);
 	if (!l->cap)
 		goto fail;
-	l->linktype = pcap_io_live_linktype(l->cap);
+	l->linktype = pcapw_live_linktype(l->cap);
 	l->pw = pcap_io_writer_open(o->pcap_path, l->linktype, err, errlen);
 	if (!l->pw)
 		goto fail;
 	if (worker_init(&l->w, err, errlen) != 0 || worker_start(&l->w, live_main, l, err, errlen) != 0)
 		goto fail;
-	*why = PCAP_IO_LIVE_FAIL_NONE;
+	*why = PCAPW_LIVE_FAIL_NONE;
 	return l;
 fail:
 	live_free(l);
@@ -247,7 +247,7 @@ int live_stop(struct live *l, struct live_stats *st, char *err, size_t errlen)
 	int rc = 0;
 
 	worker_destroy(&l->w); /* WORKER_STOP: the thread drains, then ends */
-	if (pcap_io_live_stats(l->cap, &l->st.received, &l->st.dropped) != 0)
+	if (pcapw_live_stats(l->cap, &l->st.received, &l->st.dropped) != 0)
 		l->st.received = l->st.dropped = 0;
 	if (pcap_io_writer_close(l->pw, werr, sizeof werr) != 0 && !l->failed) {
 		l->failed = true;

@@ -38,7 +38,7 @@ struct live_stats {
 	char error[200];
 };
 
-struct live *live_start(const struct live_opts *o, enum pcap_io_live_fail *why, char *err, size_t errlen);
+struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, char *err, size_t errlen);
 /* The BPF filter in use: "tcp port 4433 and tcp port 40001". */
 const char *live_filter(const struct live *l);
 /* Waits up to timeout_ms (<0: no bound) for the followed connection to close; true when it has. */

@@ -79,32 +79,32 @@ int pcap_io_writer_close(struct pcap_io_writer *w, char *err, size_t errlen)
 	return rc;
 }
 
-struct pcap_io_live {
+struct pcapw_live {
 	pcap_t *p;
 	int fd;
 };
 
-static enum pcap_io_live_fail live_fail_of(int status)
+static enum pcapw_live_fail live_fail_of(int status)
 {
 	switch (status) {
 	case PCAP_ERROR_PERM_DENIED:
-		return PCAP_IO_LIVE_FAIL_PERM;
+		return PCAPW_LIVE_FAIL_PERM;
 	case PCAP_ERROR_NO_SUCH_DEVICE:
-		return PCAP_IO_LIVE_FAIL_IFACE;
+		return PCAPW_LIVE_FAIL_IFACE;
 	default:
-		return PCAP_IO_LIVE_FAIL_OTHER;
+		return PCAPW_LIVE_FAIL_OTHER;
 	}
 }
 
-struct pcap_io_live *pcap_io_live_open(const char *iface, const char *filter, enum pcap_io_live_fail *why,
+struct pcapw_live *pcapw_live_open(const char *iface, const char *filter, enum pcapw_live_fail *why,
 				       char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
-	struct pcap_io_live *l = calloc(1, sizeof *l);
+	struct pcapw_live *l = calloc(1, sizeof *l);
 	int rc;
 
-	*why = PCAP_IO_LIVE_FAIL_OTHER;
+	*why = PCAPW_LIVE_FAIL_OTHER;
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -127,14 +127,14 @@ struct pcap_io_live *pcap_io_live_open(const char *iface, const char *filter, en
 		goto fail;
 	}
 	if (pcap_compile(l->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		*why = PCAP_IO_LIVE_FAIL_FILTER;
+		*why = PCAPW_LIVE_FAIL_FILTER;
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(l->p));
 		goto fail;
 	}
 	rc = pcap_setfilter(l->p, &prog);
 	pcap_freecode(&prog);
 	if (rc != 0) {
-		*why = PCAP_IO_LIVE_FAIL_FILTER;
+		*why = PCAPW_LIVE_FAIL_FILTER;
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(l->p));
 		goto fail;
 	}
@@ -147,7 +147,7 @@ struct pcap_io_live *pcap_io_live_open(const char *iface, const char *filter, en
 		snprintf(err, errlen, "capture on %s offers no descriptor to poll", iface);
 		goto fail;
 	}
-	*why = PCAP_IO_LIVE_FAIL_NONE;
+	*why = PCAPW_LIVE_FAIL_NONE;
 	return l;
 fail:
 	if (l->p)
@@ -156,12 +156,12 @@ fail:
 	return NULL;
 }
 
-int pcap_io_live_fd(const struct pcap_io_live *l)
+int pcapw_live_fd(const struct pcapw_live *l)
 {
 	return l->fd;
 }
 
-int pcap_io_live_linktype(const struct pcap_io_live *l)
+int pcapw_live_linktype(const struct pcapw_live *l)
 {
 	return pcap_datalink(l->p);
 }
@@ -178,7 +178,7 @@ static void live_trampoline(u_char *user, const struct pcap_pkthdr *h, const u_c
 	cb->fn(cb->ctx, &h->ts, bytes, h->caplen, h->len);
 }
 
-int pcap_io_live_dispatch(struct pcap_io_live *l, pcap_io_packet_fn fn, void *ctx, char *err, size_t errlen)
+int pcapw_live_dispatch(struct pcapw_live *l, pcap_io_packet_fn fn, void *ctx, char *err, size_t errlen)
 {
 	struct live_cb cb = { fn, ctx };
 	int n = pcap_dispatch(l->p, -1, live_trampoline, (u_char *)&cb);
@@ -190,7 +190,7 @@ int pcap_io_live_dispatch(struct pcap_io_live *l, pcap_io_packet_fn fn, void *ct
 	return n;
 }
 
-int pcap_io_live_stats(struct pcap_io_live *l, uint64_t *received, uint64_t *dropped)
+int pcapw_live_stats(struct pcapw_live *l, uint64_t *received, uint64_t *dropped)
 {
 	struct pcap_stat st;
 
@@ -201,7 +201,7 @@ int pcap_io_live_stats(struct pcap_io_live *l, uint64_t *received, uint64_t *dro
 	return 0;
 }
 
-void pcap_io_live_close(struct pcap_io_live *l)
+void pcapw_live_close(struct pcapw_live *l)
 {
 	if (!l)
 		return;

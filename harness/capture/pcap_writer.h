@@ -1,8 +1,13 @@
 /*
  * pcap_writer.h - TEMPORARY home of the libpcap writer and live-capture
  * functions the capture module needs.  They belong in decode/pcap_io.{c,h}
- * (the one file that owns libpcap, STYLE.md section 6); they live here only
- * until that file is in main, and move there unchanged (same names).
+ * (the one file that owns libpcap, STYLE.md section 6) and move there once
+ * that file is in main:
+ *   - pcap_io_writer_*: added to pcap_io as they are;
+ *   - pcapw_live_*: map onto pcap_io's struct pcap_live, which needs two
+ *     small additions: the descriptor to poll, and a per-frame "tap"
+ *     callback that sees each frame and decides whether it is written.
+ * The pcapw_ prefix keeps these apart from pcap_io's own pcap_io_live_*.
  */
 #ifndef TLSDIAG_CAPTURE_PCAP_WRITER_H
 #define TLSDIAG_CAPTURE_PCAP_WRITER_H
@@ -33,14 +38,14 @@ int pcap_io_writer_write(struct pcap_io_writer *w, const struct timeval *ts, con
 int pcap_io_writer_close(struct pcap_io_writer *w, char *err, size_t errlen);
 
 /* --- Live capture (pcap_create + pcap_activate + a BPF filter). --- */
-struct pcap_io_live;
+struct pcapw_live;
 
-enum pcap_io_live_fail {
-	PCAP_IO_LIVE_FAIL_NONE = 0,
-	PCAP_IO_LIVE_FAIL_PERM, /* not permitted: not root and no CAP_NET_RAW */
-	PCAP_IO_LIVE_FAIL_IFACE, /* no such interface */
-	PCAP_IO_LIVE_FAIL_FILTER, /* the filter does not compile */
-	PCAP_IO_LIVE_FAIL_OTHER,
+enum pcapw_live_fail {
+	PCAPW_LIVE_FAIL_NONE = 0,
+	PCAPW_LIVE_FAIL_PERM, /* not permitted: not root and no CAP_NET_RAW */
+	PCAPW_LIVE_FAIL_IFACE, /* no such interface */
+	PCAPW_LIVE_FAIL_FILTER, /* the filter does not compile */
+	PCAPW_LIVE_FAIL_OTHER,
 };
 
 /*
@@ -48,18 +53,18 @@ enum pcap_io_live_fail {
  * returns, packets matching the filter are being kept for the caller.
  * NULL with *why and err set on failure.
  */
-struct pcap_io_live *pcap_io_live_open(const char *iface, const char *filter, enum pcap_io_live_fail *why,
+struct pcapw_live *pcapw_live_open(const char *iface, const char *filter, enum pcapw_live_fail *why,
 				       char *err, size_t errlen);
-/* A descriptor to poll() for readability before pcap_io_live_dispatch(). */
-int pcap_io_live_fd(const struct pcap_io_live *l);
-int pcap_io_live_linktype(const struct pcap_io_live *l);
+/* A descriptor to poll() for readability before pcapw_live_dispatch(). */
+int pcapw_live_fd(const struct pcapw_live *l);
+int pcapw_live_linktype(const struct pcapw_live *l);
 
 typedef void (*pcap_io_packet_fn)(void *ctx, const struct timeval *ts, const uint8_t *p, size_t caplen,
 				  size_t wirelen);
 /* Hands every packet already waiting to fn; the count, or -1 on error (err set). Never blocks. */
-int pcap_io_live_dispatch(struct pcap_io_live *l, pcap_io_packet_fn fn, void *ctx, char *err, size_t errlen);
+int pcapw_live_dispatch(struct pcapw_live *l, pcap_io_packet_fn fn, void *ctx, char *err, size_t errlen);
 /* Packets the kernel passed the filter and packets it dropped (buffer full, interface). 0 or -1. */
-int pcap_io_live_stats(struct pcap_io_live *l, uint64_t *received, uint64_t *dropped);
-void pcap_io_live_close(struct pcap_io_live *l);
+int pcapw_live_stats(struct pcapw_live *l, uint64_t *received, uint64_t *dropped);
+void pcapw_live_close(struct pcapw_live *l);
 
 #endif
