@@ -259,55 +259,43 @@ START_TEST(half_close_passes_both_ways)
 }
 END_TEST
 
-START_TEST(client_reset_resets_the_server)
+/* One side sends 3 bytes and then resets; the other side must see the bytes, then ECONNRESET. */
+static void reset_case(bool client_resets, const char *events)
 {
 	struct relay_stats st;
 	struct cs_pcap cap;
 	struct pair p;
 	char buf[64], err[256];
-	ssize_t n;
+	int *rst_fd, peer_fd;
 
-	pair_open(&p, "crst.pcap");
-	ck_assert_int_eq(cs_write_all(p.cfd, "abc", 3), 0);
-	ck_assert_int_eq(cs_read_all(p.sfd, buf, 3, 5000), 3);
-	reset_close(&p.cfd);
+	pair_open(&p, client_resets ? "crst.pcap" : "srst.pcap");
+	rst_fd = client_resets ? &p.cfd : &p.sfd;
+	peer_fd = client_resets ? p.sfd : p.cfd;
+	ck_assert_int_eq(cs_write_all(*rst_fd, "abc", 3), 0);
+	ck_assert_int_eq(cs_read_all(peer_fd, buf, 3, 5000), 3);
+	reset_close(rst_fd);
 	ck_assert(relay_wait(p.r, 5000));
-	/* The server's socket was reset, not closed: recv fails with ECONNRESET. */
-	n = recv(p.sfd, buf, sizeof buf, 0);
-	ck_assert_int_eq(n, -1);
+	/* The other socket was reset, not closed: recv fails with ECONNRESET. */
+	ck_assert_int_eq(recv(peer_fd, buf, sizeof buf, 0), -1);
 	ck_assert_int_eq(errno, ECONNRESET);
 	stop_relay(p.r, &st);
 	pair_close(&p);
-	ck_assert_int_eq(st.end, RELAY_END_CLIENT_RST);
+	ck_assert_int_eq(st.end, client_resets ? RELAY_END_CLIENT_RST : RELAY_END_SERVER_RST);
 	ck_assert_msg(cs_pcap_read(p.pcap, &cap, err, sizeof err) == 0, "%s", err);
-	ck_assert_str_eq(cap.events, "C:SYN S:SYN+ACK C:RST");
+	ck_assert_str_eq(cap.events, events);
+	ck_assert_uint_eq(cap.dir[client_resets ? 0 : 1].len, 3);
 	cs_pcap_free(&cap);
+}
+
+START_TEST(client_reset_resets_the_server)
+{
+	reset_case(true, "C:SYN S:SYN+ACK C:RST");
 }
 END_TEST
 
 START_TEST(server_reset_resets_the_client)
 {
-	struct relay_stats st;
-	struct cs_pcap cap;
-	struct pair p;
-	char buf[64], err[256];
-	ssize_t n;
-
-	pair_open(&p, "srst.pcap");
-	ck_assert_int_eq(cs_write_all(p.sfd, "xyz", 3), 0);
-	ck_assert_int_eq(cs_read_all(p.cfd, buf, 3, 5000), 3);
-	reset_close(&p.sfd);
-	ck_assert(relay_wait(p.r, 5000));
-	n = recv(p.cfd, buf, sizeof buf, 0);
-	ck_assert_int_eq(n, -1);
-	ck_assert_int_eq(errno, ECONNRESET);
-	stop_relay(p.r, &st);
-	pair_close(&p);
-	ck_assert_int_eq(st.end, RELAY_END_SERVER_RST);
-	ck_assert_msg(cs_pcap_read(p.pcap, &cap, err, sizeof err) == 0, "%s", err);
-	ck_assert_str_eq(cap.events, "C:SYN S:SYN+ACK S:RST");
-	ck_assert_uint_eq(cap.dir[1].len, 3);
-	cs_pcap_free(&cap);
+	reset_case(false, "C:SYN S:SYN+ACK S:RST");
 }
 END_TEST
 
