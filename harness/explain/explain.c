@@ -38,6 +38,7 @@ struct table {
 	struct explain_table_info info;
 	char *file;
 	long order;
+	bool inherit; /* rows with an alert and no causes/confirm/fix take the alert's */
 	struct explain_row *rows;
 	int *lines; /* line of each row's section */
 	size_t nrows, cap;
@@ -213,6 +214,10 @@ static int prescan(const char *name, const char *text, struct prescan *ps, char 
 			s++;
 		if (s == e || *s == ';' || *s == '#') {
 			/* blank or comment */
+		} else if (*s == '[' && s != p) {
+			snprintf(err, errlen, "%s:%d: an indented line starting with '[' is read as a section", name,
+				 lineno);
+			return -1;
 		} else if (*s == '[') {
 			const char *close = memchr(s, ']', (size_t)(e - s));
 			if (!close || close == s + 1) {
@@ -431,6 +436,9 @@ static int table_key(struct parse_ctx *c, const char *key, const char *v)
 	} else if (strcmp(key, "hex") == 0) {
 		if (!yesno(v, &t->info.hex))
 			return ctx_fail(c, "hex must be yes or no");
+	} else if (strcmp(key, "inherit") == 0) {
+		if (!yesno(v, &t->inherit))
+			return ctx_fail(c, "inherit must be yes or no");
 	} else if (strcmp(key, "implicit") == 0) {
 		if (!yesno(v, &t->info.implicit))
 			return ctx_fail(c, "implicit must be yes or no");
@@ -500,6 +508,7 @@ static int table_parse(const char *name, const char *text, struct table *t, char
 	memset(t, 0, sizeof *t);
 	t->file = xstrdup(name);
 	t->info.implicit = true;
+	t->inherit = true;
 	if (prescan(name, text, &c.ps, err, errlen) != 0)
 		goto fail;
 	rc = ini_parse_string(text, table_handler, &c);
@@ -632,7 +641,7 @@ static const struct explain_row *compose_alert(const char *stack, long code, lon
 	r = synth_new(stack, code);
 	r->alert = (int)a;
 	r->alert_sent = sent;
-	r->name = xprintf("%s(%ld) %s", name, a, ar->name);
+	r->name = xprintf("%s%ld (%s)", name, a, ar->name);
 	r->meaning = xprintf("%s %s alert %ld %s. %s", how, sent ? "sent" : "received", a, ar->name, ar->meaning);
 	r->shows = xstrdup(shows);
 	r->source = xprintf("%s. Alert: %s", source, ar->source);
@@ -652,7 +661,7 @@ static const struct explain_row *decode_axtls(const struct table *t, long code)
 	snprintf(shows, sizeof shows,
 		 "Error: SSL error %ld | ssl_handshake_status: %ld (MicroPython up to 1.12) | OSError(%ld) (MicroPython 1.13 on)",
 		 -code, code, code);
-	return compose_alert("axtls", code, -code, false, "SSL_ALERT_RECEIVED",
+	return compose_alert("axtls", code, -code, false, "received alert ",
 			     "axTLS returns -N for a fatal alert N from the peer (ret = -buf[1]):", shows,
 			     "AX: ssl/tls1.c (process of a received alert), ssl_display_error() flips the sign");
 }
@@ -661,12 +670,12 @@ static const struct explain_row *decode_bearssl(const struct table *t, long code
 {
 	(void)t;
 	if (code >= 256 && code < 512)
-		return compose_alert("bearssl", code, code - 256, false, "BR_ERR_RECV_FATAL_ALERT+",
+		return compose_alert("bearssl", code, code - 256, false, "BR_ERR_RECV_FATAL_ALERT + ",
 				     "BearSSL reports 256 + alert for a fatal alert from the peer:",
 				     "getLastSSLError() prints \"Unknown error code.\" for it",
 				     "BR: bearssl_ssl.h BR_ERR_RECV_FATAL_ALERT = 256");
 	if (code >= 512 && code < 768)
-		return compose_alert("bearssl", code, code - 512, true, "BR_ERR_SEND_FATAL_ALERT+",
+		return compose_alert("bearssl", code, code - 512, true, "BR_ERR_SEND_FATAL_ALERT + ",
 				     "BearSSL reports 512 + alert for a fatal alert it sent:",
 				     "getLastSSLError() prints \"Unknown error code.\" for it",
 				     "BR: bearssl_ssl.h BR_ERR_SEND_FATAL_ALERT = 512");
@@ -680,7 +689,7 @@ static const struct explain_row *decode_cc3200(const struct table *t, long code)
 	if (code > -300 || code < -555)
 		return NULL;
 	snprintf(shows, sizeof shows, "OSError: %ld (MicroPython raises OSError(-sl_errno))", -code);
-	return compose_alert("cc3200", code, -code - 300, false, "SL_ESEC_ALERT",
+	return compose_alert("cc3200", code, -code - 300, false, "SimpleLink alert ",
 			     "SimpleLink reports a TLS alert as -(300 + alert). The header does not say whether it was "
 			     "received or sent (inferred: received, as wolfSSL's FATAL_ERROR):",
 			     shows,
@@ -694,7 +703,7 @@ static const struct explain_row *decode_openssl(const struct table *t, long code
 	if (code < 1000 || code > 1255)
 		return NULL;
 	snprintf(shows, sizeof shows, "error:0A%06lX ... SSL alert number %ld", (unsigned long)code, code - 1000);
-	return compose_alert("openssl", code, code - 1000, false, "SSL_AD_REASON_OFFSET+",
+	return compose_alert("openssl", code, code - 1000, false, "SSL_AD_REASON_OFFSET + ",
 			     "OpenSSL's reason 1000 + alert: the server", shows,
 			     "OS: include/openssl/sslerr.h, ssl3.h SSL_AD_REASON_OFFSET 1000");
 }
@@ -723,7 +732,6 @@ static const struct explain_row *decode_mbedtls(const struct table *t, long code
 	r->source = xprintf("MB: include/mbedtls/error.h (error codes are high + low level). %s", h->source);
 	r->alert = h->alert;
 	r->alert_sent = h->alert_sent;
-	r->shows = xprintf("mbedtls_strerror(): \"%s : %s\"", h->name, l->name);
 	inherit(r, h);
 	inherit(r, l);
 	finish_synth(r);
@@ -736,7 +744,7 @@ static const struct explain_row *decode_flags(const struct table *t, long code)
 	unsigned long rest = (unsigned long)code;
 	struct explain_row *r;
 	const struct explain_row *first = NULL;
-	char *names = NULL, *meanings = NULL;
+	char *names = NULL, *meanings = NULL, *causes = NULL;
 	if (code <= 0)
 		return NULL;
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -751,11 +759,17 @@ static const struct explain_row *decode_flags(const struct table *t, long code)
 			char *item = xprintf("- 0x%lX %s: %s", bit, t->rows[i].name, t->rows[i].meaning);
 			text_append(&meanings, item);
 			free(item);
+			if (*t->rows[i].causes) {
+				item = xprintf("- %s: %s", t->rows[i].name, t->rows[i].causes);
+				text_append(&causes, item);
+				free(item);
+			}
 		}
 	}
 	if (rest || !first) {
 		free(names);
 		free(meanings);
+		free(causes);
 		return NULL;
 	}
 	r = synth_new(t->info.stack, code);
@@ -765,6 +779,7 @@ static const struct explain_row *decode_flags(const struct table *t, long code)
 	r->source = xstrdup(first->source);
 	r->alert = first->alert;
 	r->alert_sent = first->alert_sent;
+	r->causes = causes;
 	inherit(r, first);
 	finish_synth(r);
 	return r;
@@ -1123,7 +1138,7 @@ static void inherit_alerts(void)
 {
 	for (size_t i = 0; i < g.ntables; i++) {
 		struct table *t = &g.tables[i];
-		if (strcmp(t->info.stack, "tls-alert") == 0)
+		if (strcmp(t->info.stack, "tls-alert") == 0 || !t->inherit)
 			continue;
 		for (size_t j = 0; j < t->nrows; j++)
 			if (t->rows[j].alert >= 0)

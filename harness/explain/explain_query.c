@@ -172,7 +172,7 @@ static void text_matches(struct hits *l, const char *canon)
 				while (e > alt && e[-1] == ' ')
 					*--e = '\0';
 				if (strlen(alt) >= 8 && strstr(canon, alt))
-					hit_add(l, r, 1, "the message this code prints");
+					hit_add(l, r, 0, "the message this code prints");
 			}
 		}
 	}
@@ -186,9 +186,9 @@ static void text_matches(struct hits *l, const char *canon)
 		while (n && name[n - 1] == '_')
 			n--;
 		name[n] = '\0';
-		hit_add(l, explain_find_name("tls-alert", name), 0, "an alert by its name");
+		hit_add(l, explain_find_name("tls-alert", name), 1, "an alert by its name");
 		if (strcmp(name, "user_cancelled") == 0)
-			hit_add(l, explain_find_name("tls-alert", "user_canceled"), 0, "an alert by its name");
+			hit_add(l, explain_find_name("tls-alert", "user_canceled"), 1, "an alert by its name");
 	}
 }
 
