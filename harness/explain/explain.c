@@ -1093,7 +1093,8 @@ size_t explain_equiv_for_row(const struct explain_row *row, const struct explain
 	if (nlisting <= 2)
 		for (size_t i = 0; i < nlisting && n < max; i++)
 			out[n++] = &listing[i]->pub;
-	if (row->alert >= 0) {
+	int alert = strcmp(row->stack, "tls-alert") == 0 ? (int)row->code : row->alert;
+	if (alert >= 0) {
 		/* Seen from the device: a server-side or wire row is turned around where needed. */
 		const char *stack = row->stack;
 		char key[32];
@@ -1101,7 +1102,7 @@ size_t explain_equiv_for_row(const struct explain_row *row, const struct explain
 		if (strcmp(stack, "tls-alert") == 0) {
 			const char *dirs[] = { "received", "sent" };
 			for (size_t d = 0; d < 2; d++) {
-				snprintf(key, sizeof key, "%s:%d", dirs[d], row->alert);
+				snprintf(key, sizeof key, "%s:%d", dirs[d], alert);
 				e = equiv_by_key(key);
 				bool dup = false;
 				for (size_t k = 0; k < n; k++)
@@ -1112,7 +1113,7 @@ size_t explain_equiv_for_row(const struct explain_row *row, const struct explain
 			return n;
 		}
 		bool device_received = table_role_device(stack) ? !row->alert_sent : row->alert_sent;
-		snprintf(key, sizeof key, "%s:%d", device_received ? "received" : "sent", row->alert);
+		snprintf(key, sizeof key, "%s:%d", device_received ? "received" : "sent", alert);
 		e = equiv_by_key(key);
 		bool dup = false;
 		for (size_t k = 0; k < n; k++)

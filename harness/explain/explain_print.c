@@ -99,7 +99,10 @@ void explain_print_row(FILE *out, const struct explain_row *r)
 void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *indent)
 {
 	size_t i = 0;
-	fprintf(out, "%ssame failure on each stack: %s\n", indent, eq->title);
+	char head[512];
+	snprintf(head, sizeof head, "same failure on each stack: %s", eq->title);
+	fputs(indent, out);
+	wrap_line(out, head, strlen(head), strlen(indent), 4);
 	while (i < eq->nrows) {
 		const char *stack = eq->rows[i]->stack;
 		const struct explain_table_info *t = explain_table_find(stack);

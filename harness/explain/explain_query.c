@@ -292,7 +292,7 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 		hit_code(&l, "axtls", v, 0, "MicroPython (ESP8266, up to 1.12) prints axTLS's code as ssl_handshake_status");
 	if ((p = strstr(in, "ssl alert number ")) && number_after(p + 17, &v) == 0) {
 		hit_code(&l, "openssl", 1000 + v, 0, "OpenSSL logs a received alert as \"SSL alert number N\"");
-		hit_code(&l, "tls-alert", v, 0, "the alert number itself");
+		hit_code(&l, "tls-alert", v, 1, "the alert number itself");
 	}
 	if ((p = strstr(in, "error:")) && openssl_packed(p + 6, &v))
 		hit_code(&l, "openssl", v, 0, "OpenSSL 3 packs ERR_LIB_SSL (20) << 23 | reason");
@@ -302,8 +302,17 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 		const char *rest = in + 5;
 		while (*rest == ':' || *rest == ' ')
 			rest++;
-		if (explain_parse_number(rest, &v) == 0)
+		if (explain_parse_number(rest, &v) == 0) {
 			hit_code(&l, "tls-alert", v, 0, "a TLS alert number");
+		} else {
+			/* axTLS's DISPLAY_ALERT(): "Alert: handshake failure" */
+			char name[64];
+			size_t n = 0;
+			for (; *rest && n + 1 < sizeof name; rest++)
+				name[n++] = *rest == ' ' ? '_' : *rest;
+			name[n] = '\0';
+			hit_add(&l, explain_find_name("tls-alert", name), 0, "an alert by its name");
+		}
 	}
 	if ((p = strstr(in, "flags")) && number_after(p + 5, &v) == 0)
 		hit_code(&l, "mbedtls-verify", v, 0, "mbedTLS X.509 verify flags (mbedtls_ssl_get_verify_result)");
