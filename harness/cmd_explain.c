@@ -92,12 +92,16 @@ static int show_kind(const char *kind, bool json)
 	snprintf(key, sizeof key, "kind:%s", kind);
 	eq = explain_equiv_find(key);
 	if (!eq) {
-		const char *const *k = explain_kinds();
-		fprintf(stderr, "tlsdiag: usage: unknown kind '%s'; kinds:", kind);
-		for (; *k; k++)
-			fprintf(stderr, " %s", *k);
-		fprintf(stderr, "\n");
-		return EXIT_UNUSABLE;
+		char list[512];
+		size_t n = 0;
+		list[0] = '\0';
+		for (const char *const *k = explain_kinds(); *k && n < sizeof list; k++) {
+			int w = snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *k);
+			if (w < 0)
+				break;
+			n += (size_t)w;
+		}
+		return err_report(ERR_USAGE, "unknown kind '%s' (kinds: %s)", kind, list);
 	}
 	if (json) {
 		struct jv *o = explain_equiv_json(eq);
