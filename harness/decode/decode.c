@@ -142,12 +142,24 @@ struct jv *decode_notes(const struct decode_stats *st)
 	return notes;
 }
 
-/* Whether a connection failed and whether it carried alerts, from its JSON report. */
+/*
+ * Whether a connection failed and whether it carried alerts, from its JSON
+ * report.  "incomplete" (the capture ended or lost bytes) is not a failure.
+ * The names are tls_conn.c's JSON keys and outcome values.
+ */
 static void conn_facts(const struct jv *j, bool *failed, bool *alerts)
 {
 	const char *outcome = jv_str(jv_get(j, "outcome"));
-	*failed = outcome && strcmp(outcome, "ok") != 0 && strcmp(outcome, "complete") != 0;
-	*alerts = jv_len(jv_get(j, "alerts")) > 0;
+	const struct jv *list = jv_get(j, "alerts");
+	bool complete = outcome && strcmp(outcome, "handshake_complete") == 0;
+	*failed = outcome && (strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0);
+	*alerts = false;
+	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
+	for (size_t i = 0; i < jv_len(list); i++) {
+		const struct jv *d = jv_get(jv_at(list, i), "description");
+		if (jv_is_int(d) ? jv_intval(d) != 0 : !complete)
+			*alerts = true;
+	}
 }
 
 static void report_conn(void *ctx, struct tls_conn *c)
