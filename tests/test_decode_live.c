@@ -10,6 +10,7 @@
 #include "harness/decode/pcap_io.h"
 #include "harness/servers/proc.h"
 #include "tests/support/capbuild.h"
+#include "tests/support/capture_support.h"
 
 #include <check.h>
 #include <limits.h>
@@ -325,19 +326,19 @@ static Suite *decode_live_suite(void)
 
 int main(void)
 {
-	if (cb_tmpdir(dir, sizeof dir) < 0) {
+	if (cs_tmpdir(dir, sizeof dir) < 0) {
 		perror("test_decode_live: mkdtemp");
 		return EXIT_FAILURE;
 	}
 	if (make_certs() < 0) {
 		fprintf(stderr, "test_decode_live: openssl req failed: cannot make certificates\n");
-		cb_rmtree(dir);
+		cs_rmtree(dir);
 		return EXIT_FAILURE;
 	}
 	SRunner *sr = srunner_create(decode_live_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	cb_rmtree(dir);
+	cs_rmtree(dir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,6 +2,7 @@
 #include "harness/decode/packet.h"
 #include "harness/decode/pcap_io.h"
 #include "tests/support/capbuild.h"
+#include "tests/support/capture_support.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -289,7 +290,7 @@ static Suite *pcap_io_suite(void)
 
 int main(void)
 {
-	if (cb_tmpdir(dir, sizeof dir) < 0) {
+	if (cs_tmpdir(dir, sizeof dir) < 0) {
 		perror("test_pcap_io: mkdtemp");
 		return EXIT_FAILURE;
 	}
@@ -297,6 +298,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	cb_rmtree(dir);
+	cs_rmtree(dir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,10 +2,8 @@
 #include "tests/support/capbuild.h"
 
 #include <arpa/inet.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void be16(uint8_t *p, uint16_t v)
 {
@@ -171,24 +169,4 @@ void cb_pcap_seg(FILE *f, uint32_t sec, const struct cb_seg *s)
 	size_t n = cb_ip_tcp(s, ip, sizeof ip);
 	size_t fl = cb_frame(CB_LINKTYPE_EN10MB, 0, ip, n, fr, sizeof fr);
 	cb_pcap_frame(f, sec, 0, fr, fl, fl);
-}
-
-int cb_tmpdir(char *dir, size_t len)
-{
-	const char *base = getenv("TMPDIR");
-	snprintf(dir, len, "%s/tlsdiag-test-XXXXXX", base && *base ? base : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-void cb_rmtree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -1,7 +1,7 @@
 /*
  * capbuild.h - test support: TCP/IP frames and pcap/pcapng files built by
  * hand, byte by byte (not through libpcap, so the reader is tested against
- * the file formats themselves), and a private temporary directory.
+ * the file formats themselves).
  */
 #ifndef TLSDIAG_TESTS_CAPBUILD_H
 #define TLSDIAG_TESTS_CAPBUILD_H
@@ -44,9 +44,5 @@ void cb_pcapng_frame(FILE *f, uint32_t sec, uint32_t usec, const uint8_t *p, siz
 
 /* Convenience: one segment as a complete Ethernet frame appended to a pcap file. */
 void cb_pcap_seg(FILE *f, uint32_t sec, const struct cb_seg *s);
-
-/* A 0700 temporary directory in dir (PATH_MAX), and its removal with everything in it. */
-int cb_tmpdir(char *dir, size_t len);
-void cb_rmtree(const char *dir);
 
 #endif
