@@ -46,6 +46,13 @@ static void start(uint16_t port)
 	ck_assert_ptr_nonnull(ft);
 }
 
+/* The capture ends. */
+static void finish(void)
+{
+	struct pkt_meta m = { frame, 0, 0 };
+	flow_table_finish(ft, &m);
+}
+
 static void stop(void)
 {
 	flow_table_free(ft);
@@ -114,8 +121,7 @@ START_TEST(closed_connection_is_emitted_at_once)
 	ck_assert_str_eq(str(c, "outcome"), "failed");
 	assert_alert(c, "server", 40);
 	ck_assert_str_eq(str(jv_get(c, "end"), "how"), "FIN");
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 1);
 	ck_assert_uint_eq(flow_table_stats(ft)->connections, 1);
 	stop();
@@ -128,8 +134,7 @@ START_TEST(client_without_syn_is_the_client_hello_sender)
 	/* mid-stream, and the client has the LOWER port: the ClientHello decides, not the ports */
 	send_seg(4, C4, 1000, S4, 5000, 700, TCP_ACK | TCP_PSH, client_hello, sizeof client_hello);
 	send_seg(4, S4, 5000, C4, 1000, 800, TCP_ACK | TCP_PSH, alert40, sizeof alert40);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_str_eq(str(conn(0), "client"), "10.0.0.1:1000");
 	assert_alert(conn(0), "server", 40);
 	stop();
@@ -140,8 +145,7 @@ START_TEST(client_without_syn_or_hello_is_the_higher_port)
 {
 	start(0);
 	send_seg(4, S4, 443, C4, 50001, 800, TCP_ACK | TCP_PSH, alert40, sizeof alert40);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_str_eq(str(conn(0), "client"), "10.0.0.1:50001");
 	assert_alert(conn(0), "server", 40);
 	stop();
@@ -153,8 +157,7 @@ START_TEST(syn_ack_alone_names_the_client)
 	start(0);
 	send_seg(4, S4, 60000, C4, 2000, 9000, TCP_SYN | TCP_ACK, NULL, 0); /* the client's SYN was not captured */
 	send_seg(4, C4, 2000, S4, 60000, 101, TCP_ACK | TCP_PSH, client_hello, sizeof client_hello);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_str_eq(str(conn(0), "client"), "10.0.0.1:2000");
 	stop();
 }
@@ -168,8 +171,7 @@ START_TEST(non_tls_is_dropped_and_port_option_selects)
 	send_seg(4, C4, 40000, S4, 80, 2, TCP_ACK | TCP_PSH, http, sizeof http - 1);
 	send_seg(4, C4, 40000, S4, 80, 2 + sizeof http - 1, TCP_ACK | TCP_PSH, client_hello, sizeof client_hello);
 	failed_conn(50000, 100);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 1);
 	ck_assert_uint_eq(flow_table_stats(ft)->not_tls, 1);
 	stop();
@@ -179,7 +181,7 @@ START_TEST(non_tls_is_dropped_and_port_option_selects)
 	send_seg(4, C4, 40000, S4, 80, 1, TCP_SYN, NULL, 0);
 	send_seg(4, C4, 40000, S4, 80, 2, TCP_ACK | TCP_PSH, http, sizeof http - 1);
 	failed_conn(50000, 100);
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 1);
 	ck_assert_str_eq(str(conn(0), "server"), "10.0.0.2:80");
 	ck_assert_str_eq(str(conn(0), "outcome"), "not_tls");
@@ -209,8 +211,7 @@ START_TEST(port_reuse_starts_a_new_connection)
 	ck_assert_uint_eq(jv_len(emitted), 2);
 	send_seg(4, C4, 50003, S4, 443, 5000, TCP_SYN, NULL, 0);
 	ck_assert_uint_eq(jv_len(emitted), 3);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 3); /* the last SYN's connection never sent a byte */
 	ck_assert_uint_eq(flow_table_stats(ft)->not_tls, 1);
 	stop();
@@ -223,8 +224,7 @@ START_TEST(late_packets_of_a_closed_connection_are_dropped)
 	failed_conn(50000, 100);
 	send_seg(4, S4, 443, C4, 50000, 9001, TCP_ACK | TCP_PSH, alert40, sizeof alert40); /* retransmission */
 	send_seg(4, C4, 50000, S4, 443, 200, TCP_ACK, NULL, 0); /* last ACK */
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 1);
 	ck_assert_uint_eq(flow_table_stats(ft)->late_packets, 2);
 	stop();
@@ -259,8 +259,7 @@ START_TEST(lost_bytes_make_a_gap_not_an_error)
 	send_seg(4, C4, 50000, S4, 443, 100, TCP_SYN, NULL, 0);
 	send_seg(4, C4, 50000, S4, 443, 101, TCP_ACK, client_hello, 20);
 	send_seg(4, C4, 50000, S4, 443, 101 + 30, TCP_ACK, client_hello + 30, sizeof client_hello - 30);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	const struct flow_stats *st = flow_table_stats(ft);
 	ck_assert_uint_eq(st->gaps, 1);
 	ck_assert_uint_eq(st->gap_bytes, 10);
@@ -279,8 +278,7 @@ START_TEST(ipv6_endpoints)
 	/* the same ports over IPv4 are another connection */
 	send_seg(4, C4, 50000, S4, 443, 100, TCP_SYN, NULL, 0);
 	send_seg(4, C4, 50000, S4, 443, 101, TCP_ACK, client_hello, sizeof client_hello);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 2);
 	ck_assert_str_eq(str(conn(0), "client"), "[2001:db8::1]:50000");
 	ck_assert_str_eq(str(conn(0), "server"), "[2001:db8::2]:443");
@@ -304,8 +302,7 @@ START_TEST(memory_follows_open_connections)
 		send_seg(4, C4, (uint16_t)(30000 + i), S4, 443, 2, TCP_ACK, client_hello, sizeof client_hello);
 	}
 	ck_assert_uint_eq(flow_table_open(ft), 1000);
-	struct pkt_meta m = { frame, 0, 0 };
-	flow_table_finish(ft, &m);
+	finish();
 	ck_assert_uint_eq(jv_len(emitted), 4000);
 	ck_assert_str_eq(str(conn(3000), "client"), "10.0.0.1:30000");
 	ck_assert_str_eq(str(conn(3999), "client"), "10.0.0.1:30999");
