@@ -129,7 +129,14 @@ make -j"$jobs" >"$srcroot/build.log" 2>&1 ||
 rm -rf "$dest"
 say "make install into $dest"
 make install >>"$srcroot/build.log" 2>&1 || die "make install failed (log: $srcroot/build.log)"
-[ -f "$dest/lib/pkgconfig/wolfssl.pc" ] || die "install left no $dest/lib/pkgconfig/wolfssl.pc"
+pc=$dest/lib/pkgconfig/wolfssl.pc
+[ -f "$pc" ] || die "install left no $pc"
+# wolfssl.pc has no Libs.private, yet the static library needs libm (dh.c
+# uses pow/log) and the threads library: add them for pkg-config --static.
+if ! grep -q '^Libs.private:' "$pc"; then
+	say "adding 'Libs.private: -lm -lpthread' to $pc (static linking)"
+	echo "Libs.private: -lm -lpthread" >>"$pc"
+fi
 printf '%s' "$stamp_text" >"$dest/.tlsdiag-stamp"
 end=$(date +%s)
 say "done in $((end - start)) s: $dest ($(sed -n 's/^Version: //p' "$dest/lib/pkgconfig/wolfssl.pc"))"
