@@ -256,6 +256,7 @@ struct run {
 	bool timed_out, peer_closed;
 	bool lowered; /* min version raised to what the library has */
 	FILE *keylog;
+	bool client_random_logged;
 	time_t clock_base, real_base;
 };
 
@@ -436,6 +437,8 @@ static void keylog_write(struct run *r, const char *line)
 	if (fprintf(r->keylog, "%s\n", line) > 0)
 		r->out->keylog_lines++;
 	fflush(r->keylog);
+	if (strncmp(line, "CLIENT_RANDOM ", 14) == 0)
+		r->client_random_logged = true;
 }
 
 #ifdef HAVE_CLIENT_KEYLOG_CB
@@ -447,7 +450,6 @@ static void keylog_cb(const WOLFSSL *ssl, const char *line)
 }
 #endif
 
-#ifndef HAVE_CLIENT_KEYLOG_CB
 static void hex(char *dst, const unsigned char *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -458,7 +460,12 @@ static void hex(char *dst, const unsigned char *p, size_t n)
 	dst[2 * n] = '\0';
 }
 
-/* Without the secret callback: the TLS <= 1.2 master secret, read after the handshake. */
+/*
+ * The TLS <= 1.2 line, read after the handshake: the only way without the
+ * secret callback, and a fallback with it - wolfSSL 5.5.4's
+ * SessionSecret_callback() tests only the first byte of the master secret
+ * for "has a value", so it skips one TLS 1.2 handshake in 256.
+ */
 static void keylog_master_secret(struct run *r, WOLFSSL *ssl)
 {
 	unsigned char random[32], master[48];
@@ -473,7 +480,6 @@ static void keylog_master_secret(struct run *r, WOLFSSL *ssl)
 	hex(line + 14 + 64 + 1, master, sizeof master);
 	keylog_write(r, line);
 }
-#endif
 
 static void error_name(int code, char *buf, size_t len)
 {
@@ -482,6 +488,31 @@ static void error_name(int code, char *buf, size_t len)
 		snprintf(buf, len, "%s", s);
 	else
 		snprintf(buf, len, "unknown(%d)", code);
+}
+
+/*
+ * OPENSSL_COMPATIBLE_DEFAULTS builds (Debian's and the full one) hand the
+ * verify callback OpenSSL's X509_V_ERR numbers (GetX509Error() in wolfSSL's
+ * src/x509_str.c); this undoes that mapping so reports speak wolfSSL's codes.
+ */
+static int native_verify_error(int e)
+{
+#ifdef OPENSSL_COMPATIBLE_DEFAULTS
+	static const struct {
+		int x509, wolf;
+	} map[] = {
+		{ X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD, ASN_BEFORE_DATE_E },
+		{ X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD, ASN_AFTER_DATE_E },
+		{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ASN_NO_SIGNER_E },
+		{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, ASN_SELF_SIGNED_E },
+		{ X509_V_ERR_PATH_LENGTH_EXCEEDED, ASN_PATHLEN_INV_E },
+		{ X509_V_ERR_CERT_SIGNATURE_FAILURE, ASN_SIG_CONFIRM_E },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].x509 == e)
+			return map[i].wolf;
+#endif
+	return e;
 }
 
 /*
@@ -499,8 +530,8 @@ static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	if (store->totalCerts > r->out->chain_len)
 		r->out->chain_len = store->totalCerts;
 	if (!preverify && store->error != 0 && r->out->verify_error == 0) {
-		r->out->verify_error = store->error;
-		error_name(store->error, r->out->verify_error_name, sizeof r->out->verify_error_name);
+		r->out->verify_error = native_verify_error(store->error);
+		error_name(r->out->verify_error, r->out->verify_error_name, sizeof r->out->verify_error_name);
 	}
 	return r->cc->verify ? preverify : 1;
 }
@@ -1117,10 +1148,8 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 	int ret = wolfSSL_connect(ssl);
 	if (ret == WOLFSSL_SUCCESS) {
 		result_connected(&r, ssl);
-#ifndef HAVE_CLIENT_KEYLOG_CB
-		if (r.keylog)
+		if (r.keylog && !r.client_random_logged && wolfSSL_version(ssl) <= TLS1_2_VERSION)
 			keylog_master_secret(&r, ssl);
-#endif
 		wolfSSL_shutdown(ssl); /* close_notify; the server's answer is not awaited */
 	} else {
 		result_failed(&r, ssl, ret);
