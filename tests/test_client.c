@@ -9,6 +9,7 @@
  * (servers/proc.h will replace the spawning here once it is in main.)
  */
 #include "harness/client/client.h"
+#include "harness/client/device.h"
 
 #include <check.h>
 #include <errno.h>
@@ -99,6 +100,23 @@ static int silent_listener(uint16_t *port)
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	*port = ntohs(a.sin_port);
 	return fd;
+}
+
+/* A one-connection server in a child: reads the ClientHello, writes reply (len bytes), closes. */
+static pid_t reply_server(uint16_t *port, const char *reply, size_t len)
+{
+	int lfd = silent_listener(port);
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		char buf[512];
+		int afd = accept(lfd, NULL, NULL);
+		if (afd >= 0 && read(afd, buf, sizeof buf) > 0 && (len == 0 || write(afd, reply, len) == (ssize_t)len))
+			close(afd);
+		_exit(0);
+	}
+	close(lfd);
+	return child;
 }
 
 static bool port_open(uint16_t port)
@@ -544,18 +562,8 @@ START_TEST(server_dropping_the_hello_is_peer_closed)
 	struct client_case cc;
 	struct client_result r;
 	uint16_t port;
-	int lfd = silent_listener(&port);
-	pid_t child = fork();
-	ck_assert_int_ge(child, 0);
-	if (child == 0) {
-		/* Reads the ClientHello and closes, as the Azure front end did to the CC3200. */
-		char buf[512];
-		int afd = accept(lfd, NULL, NULL);
-		if (afd >= 0 && read(afd, buf, sizeof buf) > 0)
-			close(afd);
-		_exit(0);
-	}
-	close(lfd);
+	/* Reads the ClientHello and closes, as the Azure front end did to the CC3200. */
+	pid_t child = reply_server(&port, NULL, 0);
 	case_for(&cc, SRV_TLS12);
 	cc.port = port;
 	run_case(&cc, &r);
@@ -650,6 +658,95 @@ START_TEST(max_fragment_and_groups_connect)
 }
 END_TEST
 
+START_TEST(http_answer_is_not_tls)
+{
+	struct client_case cc;
+	struct client_result r;
+	uint16_t port;
+	static const char http[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+	pid_t child = reply_server(&port, http, sizeof http - 1);
+	case_for(&cc, SRV_TLS12);
+	cc.port = port;
+	run_case(&cc, &r);
+	waitpid(child, NULL, 0);
+	ck_assert(!r.connected);
+	ck_assert_ptr_nonnull(strstr(r.trace, "> client_hello < non-tls"));
+	/* "HTTP/1.0 ..." read as a record header: length "P/" = 20527 > 2^14 + 2048. */
+	ck_assert_int_eq(r.error, -341);
+	ck_assert_str_eq(r.error_name, "LENGTH_ERROR");
+}
+END_TEST
+
+START_TEST(truncated_server_hello_is_peer_closed)
+{
+	struct client_case cc;
+	struct client_result r;
+	uint16_t port;
+	/* A handshake record announcing 100 bytes, a ServerHello header, then the end. */
+	static const char cut[] = { 0x16, 0x03, 0x03, 0x00, 0x64, 0x02, 0x00, 0x00, 0x60, 0x03, 0x03 };
+	pid_t child = reply_server(&port, cut, sizeof cut);
+	case_for(&cc, SRV_TLS12);
+	cc.port = port;
+	run_case(&cc, &r);
+	waitpid(child, NULL, 0);
+	ck_assert(!r.connected);
+	ck_assert(r.peer_closed);
+	ck_assert_msg(strncmp(r.trace, "> client_hello < server_hello", 29) == 0, "%s | %s", r.trace, r.detail);
+	ck_assert_str_eq(r.stage, "server_hello");
+	ck_assert_int_eq(r.error, -308);
+}
+END_TEST
+
+/* The founding reports, reproduced against a forward-secret GCM-only server. */
+START_TEST(seed_esp8266_axtls_gets_ssl_error_40)
+{
+	struct client_case cc;
+	struct client_result r;
+	struct device_verdict v;
+	const struct device_profile *p = device_find("esp8266-axtls");
+	case_for(&cc, SRV_TLS12);
+	cc.ca_path = path(2, "ca.der"); /* setCACert() takes DER */
+	device_apply(p, &cc);
+	cc.sni = SNI_OTHER;
+	cc.sni_name = "127.0.0.1"; /* axTLS sends the IP literal it was given */
+	run_case(&cc, &r);
+	device_terms(p, &r, &v);
+	if (!caps.static_rsa) {
+		ck_assert(r.skipped);
+		ck_assert(!v.ok);
+		return;
+	}
+	ck_assert_msg(r.alert_received == 40, "%s | %s | %s", r.detail, r.trace, r.note);
+	ck_assert_str_eq(v.text, "Error: SSL error 40");
+	ck_assert_str_eq(v.debug_text, "Alert: handshake failure");
+	/* The browser offers ECDHE-GCM and gets in. */
+	p = device_find("browser");
+	case_for(&cc, SRV_TLS12);
+	device_apply(p, &cc);
+	run_case(&cc, &r);
+	device_terms(p, &r, &v);
+	ck_assert_msg(v.ok, "%s / %s", v.text, r.detail);
+	ck_assert_str_eq(v.text, "connected: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+}
+END_TEST
+
+START_TEST(seed_cc3200_pem_ca_is_oserror_456)
+{
+	struct client_case cc;
+	struct client_result r;
+	struct device_verdict v;
+	const struct device_profile *p = device_find("cc3200");
+	case_for(&cc, SRV_TLS12);
+	device_apply(p, &cc); /* the PEM ca.pem goes to the DER loader */
+	run_case(&cc, &r);
+	device_terms(p, &r, &v);
+	ck_assert_msg(!r.skipped, "%s", r.skip_reason);
+	ck_assert_str_eq(r.stage, "load_ca");
+	ck_assert_str_eq(v.text, "OSError: 456");
+	ck_assert_str_eq(v.code_name, "SL_ESECBADCAFILE");
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *s = suite_create("client");
@@ -678,6 +775,10 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, old_methods_need_the_full_build);
 	tcase_add_test(tc, bad_input_is_an_error);
 	tcase_add_test(tc, max_fragment_and_groups_connect);
+	tcase_add_test(tc, http_answer_is_not_tls);
+	tcase_add_test(tc, truncated_server_hello_is_peer_closed);
+	tcase_add_test(tc, seed_esp8266_axtls_gets_ssl_error_40);
+	tcase_add_test(tc, seed_cc3200_pem_ca_is_oserror_456);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,13 +5,14 @@
  * lib/vtls/wolfssl.c does.
  *
  * How a case runs
- *   1. Check the case against what the linked wolfSSL was built with (SSLv3,
+ *   1. Build a WOLFSSL_CTX: the CA first, loaded from memory with the loader
+ *      the case names (a PEM file given to the DER loader fails there, as the
+ *      CC3200's 456 does, whatever else the case asks), the client
+ *      certificate, then method and version bounds, suites, groups, the
+ *      verify callback and the key-log callback.
+ *   2. Check the case against what the linked wolfSSL was built with (SSLv3,
  *      TLS 1.0, static-RSA suites...): a missing feature makes the case
  *      skipped, with the reason and "run `make wolfssl-full`", never a pass.
- *   2. Build a WOLFSSL_CTX: method and version bounds, suites, groups, the CA
- *      loaded from memory with the loader the case names (a PEM file given to
- *      the DER loader fails there, as the CC3200's 456 does), the verify
- *      callback, the client certificate and the key-log callback.
  *   3. TCP: bind to bind_port (SO_REUSEADDR), non-blocking connect, poll()
  *      with the per-stage timeout.
  *   4. The handshake runs through our own I/O callbacks: each waits at most
@@ -1085,6 +1086,15 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		snprintf(err, errlen, "wolfSSL_CTX_new failed for %s", method_label(cc->method));
 		goto out;
 	}
+	/* The CA first: a device that cannot load it stops there, whatever its suites. */
+	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, verify_cb);
+	step = load_ca(&r, ctx, err, errlen);
+	if (step == 0)
+		step = load_client_cert(&r, ctx, err, errlen);
+	if (step != 0) {
+		rc = step > 0 ? 0 : -1;
+		goto out;
+	}
 	if ((cc->method == METHOD_ANY || cc->method == METHOD_SSLV3_TLS12) && set_bounds(&r, ctx, err, errlen) != 0)
 		goto out;
 	if (cc->ciphers && check_ciphers(&r, cc->ciphers, err, errlen) != 0)
@@ -1097,14 +1107,6 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		goto out;
 	if (out->skipped) {
 		rc = 0;
-		goto out;
-	}
-	wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, verify_cb);
-	step = load_ca(&r, ctx, err, errlen);
-	if (step == 0)
-		step = load_client_cert(&r, ctx, err, errlen);
-	if (step != 0) {
-		rc = step > 0 ? 0 : -1;
 		goto out;
 	}
 	if (cc->keylog_path) {
