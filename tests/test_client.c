@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_COUNT };
+enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_COUNT };
 
 static char dir[64];
 static char path_buf[16][160];
@@ -221,6 +221,10 @@ static void setup(void)
 	server_start(SRV_TLS12, tls12);
 	server_start(SRV_TLS13, tls13);
 	server_start(SRV_MTLS, mtls);
+	/* SNI other than "localhost" gets a fatal unrecognized_name (s_server's -servername_fatal). */
+	const char *sni[] = { "-tls1_2", "-servername", "localhost", "-servername_fatal", "-cert2", "srv.pem",
+			      "-key2", "srv.key", NULL };
+	server_start(SRV_SNI, sni);
 	client_caps_get(&caps);
 }
 
@@ -460,6 +464,33 @@ START_TEST(client_certificate_required)
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	ck_assert_str_eq(r.version, "TLSv1.2");
+}
+END_TEST
+
+START_TEST(sni_is_sent_as_asked)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_SNI);
+	cc.sni = SNI_OTHER;
+	cc.sni_name = "other.example";
+	run_case(&cc, &r);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(r.alert_received, 112);
+	ck_assert_int_eq(r.error, -313);
+	case_for(&cc, SRV_SNI); /* SNI_HOST: sends check_name */
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	cc.check_name = "wrong.example";
+	run_case(&cc, &r);
+	ck_assert_int_eq(r.alert_received, 112);
+	cc.check_name = "127.0.0.1"; /* an IP literal is never sent as SNI */
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	case_for(&cc, SRV_SNI);
+	cc.sni = SNI_OFF;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
 }
 END_TEST
 
@@ -747,6 +778,41 @@ START_TEST(seed_cc3200_pem_ca_is_oserror_456)
 }
 END_TEST
 
+/* Each profile against the ECDHE-RSA-AES128-GCM-only TLS 1.2 server (both CA files work: DER and auto). */
+START_TEST(profiles_against_gcm_only_server)
+{
+	static const struct {
+		const char *profile;
+		const char *text; /* with the full build */
+	} rows[] = {
+		{ "cc3200", "OSError: 213" }, /* no GCM in SimpleLink's masks: alert 40 */
+		{ "esp8266-axtls", "Error: SSL error 40" },
+		{ "esp8266-bearssl", "connected" },
+		{ "esp32-mbedtls", "connected" },
+		{ "browser", "connected: TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct client_case cc;
+		struct client_result r;
+		struct device_verdict v;
+		const struct device_profile *p = device_find(rows[i].profile);
+		case_for(&cc, SRV_TLS12);
+		cc.ca_path = path(2, "ca.der");
+		device_apply(p, &cc);
+		run_case(&cc, &r);
+		device_terms(p, &r, &v);
+		if (r.skipped) {
+			/* Only the static-RSA/RC4 suites of a Debian wolfSSL may be missing. */
+			ck_assert_msg(!caps.full_build, "%s skipped on the full build: %s", p->name, r.skip_reason);
+			ck_assert_msg(strstr(r.skip_reason, "run `make wolfssl-full`"), "%s: %s", p->name, r.skip_reason);
+			ck_assert(!v.ok);
+			continue;
+		}
+		ck_assert_msg(strcmp(v.text, rows[i].text) == 0, "%s: %s (%s)", p->name, v.text, r.detail);
+	}
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *s = suite_create("client");
@@ -766,6 +832,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, ip_address_matches_ip_san);
 	tcase_add_test(tc, unset_clock_is_before_date);
 	tcase_add_test(tc, client_certificate_required);
+	tcase_add_test(tc, sni_is_sent_as_asked);
 	tcase_add_test(tc, keylog_has_client_random);
 	tcase_add_test(tc, keylog_tls13_secrets);
 	tcase_add_test(tc, silent_server_times_out_after_client_hello);
@@ -779,6 +846,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, truncated_server_hello_is_peer_closed);
 	tcase_add_test(tc, seed_esp8266_axtls_gets_ssl_error_40);
 	tcase_add_test(tc, seed_cc3200_pem_ca_is_oserror_456);
+	tcase_add_test(tc, profiles_against_gcm_only_server);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -133,6 +133,11 @@ START_TEST(axtls_other_codes)
 	v = terms("esp8266-axtls", &c);
 	ck_assert(v.ok);
 	ck_assert_str_eq(v.text, "connected");
+	r = failed(-140, -1, "load_ca");
+	v = terms("esp8266-axtls", &r);
+	ck_assert(!v.ok);
+	ck_assert(!v.has_code);
+	ck_assert_str_eq(v.text, "setCACert() returned false (axTLS parses the CA as DER)");
 }
 END_TEST
 
@@ -279,6 +284,8 @@ START_TEST(names_round_trip)
 	ck_assert_uint_eq(v, CA_PEM_AS_DER);
 	ck_assert_int_eq(tok_value(client_sni_names, "other", &v), 0);
 	ck_assert_uint_eq(v, SNI_OTHER);
+	ck_assert_int_eq(tok_value(client_ca_format_names, "auto", &v), 0);
+	ck_assert_uint_eq(v, CA_AUTO);
 	ck_assert_int_eq(tok_value(client_method_names, "tls1.4", &v), -1);
 }
 END_TEST

@@ -17,7 +17,7 @@ const struct tok client_method_names[] = {
 
 const struct tok client_ca_format_names[] = {
 	{ CA_NONE, "none" }, { CA_PEM, "pem" }, { CA_DER, "der" },
-	{ CA_PEM_AS_DER, "pem-as-der" }, { CA_DER_AS_PEM, "der-as-pem" }, { 0, NULL },
+	{ CA_PEM_AS_DER, "pem-as-der" }, { CA_DER_AS_PEM, "der-as-pem" }, { CA_AUTO, "auto" }, { 0, NULL },
 };
 
 const struct tok client_sni_names[] = {

@@ -40,6 +40,7 @@ enum ca_format {
 	CA_DER, /* loaded as DER */
 	CA_PEM_AS_DER, /* a PEM file handed to a DER loader (the CC3200's 456) */
 	CA_DER_AS_PEM,
+	CA_AUTO, /* PEM or DER by content, as mbedTLS's x509_crt_parse and BearSSL's X509List do */
 };
 
 enum sni_mode {
@@ -90,7 +91,7 @@ struct client_result {
 	int keylog_lines; /* lines written to keylog_path */
 	char note[160]; /* a limit of the linked wolfSSL that did not stop the case */
 	bool skipped; /* the linked wolfSSL lacks a feature the case needs */
-	char skip_reason[160];
+	char skip_reason[256];
 };
 
 /* What the linked wolfSSL can do (tlsdiag client-caps). */

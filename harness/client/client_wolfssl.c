@@ -546,7 +546,7 @@ static void skip(struct client_result *o, const char *fmt, ...)
 	va_end(ap);
 	o->skipped = true;
 	snprintf(o->stage, sizeof o->stage, "setup");
-	snprintf(o->detail, sizeof o->detail, "skipped: %s", o->skip_reason);
+	snprintf(o->detail, sizeof o->detail, "skipped: %.240s", o->skip_reason);
 }
 
 /* Reads a whole (small) file: 0, or -1 with err set. */
@@ -747,7 +747,7 @@ static int check_ciphers(struct run *r, const char *list, char *err, size_t errl
 			 missing);
 		return -1;
 	}
-	skip(r->out, "the linked wolfSSL lacks cipher suite(s) %s; run `make wolfssl-full`", missing);
+	skip(r->out, "the linked wolfSSL lacks suites the case offers; run `make wolfssl-full` (missing: %s)", missing);
 	return 0;
 }
 
@@ -773,8 +773,15 @@ static int set_groups(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 		p += len;
 		p += strspn(p, ":, ");
 	}
-	if (n > 0 && wolfSSL_CTX_set_groups(ctx, groups, n) != WOLFSSL_SUCCESS)
-		skip(r->out, "the linked wolfSSL refused groups '%s'", r->cc->groups);
+	if (n == 0 || wolfSSL_CTX_set_groups(ctx, groups, n) == WOLFSSL_SUCCESS)
+		return 0;
+	/* wolfSSL_CTX_set_groups() wants a TLS 1.3-capable method; below that,
+	 * the supported_groups extension is all there is (RFC 8422 section 5.1.1). */
+	for (int i = 0; i < n; i++)
+		if (wolfSSL_CTX_UseSupportedCurve(ctx, (unsigned short)groups[i]) != WOLFSSL_SUCCESS) {
+			skip(r->out, "the linked wolfSSL refused groups '%s'", r->cc->groups);
+			return 0;
+		}
 	return 0;
 }
 
@@ -794,6 +801,9 @@ static int load_ca(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 	if (read_file(cc->ca_path, &buf, &len, err, errlen) != 0)
 		return -1;
 	switch (cc->ca_format) {
+	case CA_AUTO:
+		format = is_pem(buf, len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1;
+		break;
 	case CA_PEM:
 	case CA_DER_AS_PEM:
 		format = WOLFSSL_FILETYPE_PEM;

@@ -94,7 +94,7 @@ const struct device_profile device_profiles[] = {
 		.max_version = METHOD_TLS12,
 		.ciphers = BEARSSL_SUITES,
 		.groups = "P-256:P-384:P-521:X25519",
-		.ca_format = CA_PEM, /* X509List takes PEM (or DER) */
+		.ca_format = CA_AUTO, /* X509List takes PEM or DER */
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 32,
@@ -108,7 +108,7 @@ const struct device_profile device_profiles[] = {
 		.method = METHOD_TLS12, /* ESP-IDF builds without TLS 1.0/1.1 and, in 2.28, without 1.3 */
 		.ciphers = MBEDTLS_SUITES,
 		.groups = "P-521:P-384:P-256:X25519",
-		.ca_format = CA_PEM, /* cacert_pem_buf to mbedtls_x509_crt_parse */
+		.ca_format = CA_AUTO, /* mbedtls_x509_crt_parse: PEM if it finds "-----BEGIN", else DER */
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
@@ -124,7 +124,7 @@ const struct device_profile device_profiles[] = {
 		.max_version = METHOD_TLS13,
 		.ciphers = BROWSER_SUITES,
 		.groups = "X25519:P-256:P-384",
-		.ca_format = CA_PEM,
+		.ca_format = CA_AUTO,
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
@@ -157,84 +157,90 @@ struct code_rule {
 	int scale;
 	bool ok; /* the device reports success */
 	unsigned long flags; /* mbedTLS verify flags */
+	const char *text; /* what the device prints instead of its code's usual form; NULL: usual */
 };
 
 /* First match wins, per stack. */
 static const struct code_rule rules[] = {
 	/* SimpleLink Gen1 (SL1, MPC: OSError(-code)).  TLS-layer codes are wolfSSL's + 100,
 	 * negotiation codes -500/-501 are -290/-291, wolfCrypt codes are the same. */
-	{ CODES_SIMPLELINK, WHEN_OK, 0, 0, NULL, 0, 0, true, 0 },
-	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -151, -150, NULL, -461, 0, false, 0 }, /* SL_ESECDATEERROR */
-	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -999, -1, NULL, -453, 0, true, 0 }, /* SL_ESECSNOVERIFY, ignored by MPC */
-	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_ca", -456, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_cert", -457, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_key", -458, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, "connect", -110, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, NULL, -462, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_REFUSED, 0, 0, NULL, -111, 0, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_ERROR, -397, -397, NULL, -208, 0, false, 0 }, /* CyaSSL had only SOCKET_ERROR_E */
-	{ CODES_SIMPLELINK, WHEN_ERROR, -399, -301, NULL, 100, 1, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_ERROR, -599, -500, NULL, 210, 1, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_ERROR, -299, -100, NULL, 0, 1, false, 0 },
-	{ CODES_SIMPLELINK, WHEN_FAILED, 0, 0, NULL, -450, 0, false, 0 }, /* SL_ESECGENERAL */
+	{ CODES_SIMPLELINK, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -151, -150, NULL, -461, 0, false, 0, NULL }, /* SL_ESECDATEERROR */
+	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -999, -1, NULL, -453, 0, true, 0, NULL }, /* SL_ESECSNOVERIFY, ignored by MPC */
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_ca", -456, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_cert", -457, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_key", -458, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, "connect", -110, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, NULL, -462, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_REFUSED, 0, 0, NULL, -111, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -397, -397, NULL, -208, 0, false, 0, NULL }, /* CyaSSL had only SOCKET_ERROR_E */
+	{ CODES_SIMPLELINK, WHEN_ERROR, -399, -301, NULL, 100, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -599, -500, NULL, 210, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -299, -100, NULL, 0, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_FAILED, 0, 0, NULL, -450, 0, false, 0, NULL }, /* SL_ESECGENERAL */
 
 	/* axTLS (AX): a received alert is -alert; -256 connection lost; X509 codes -512 - n. */
-	{ CODES_AXTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0 },
-	{ CODES_AXTLS, WHEN_OK_VERIFY, -188, -188, NULL, -514, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_OK_VERIFY, -155, -155, NULL, -515, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_OK_VERIFY, -150, -150, NULL, -516, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_OK_VERIFY, -151, -151, NULL, -517, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_OK_VERIFY, -999, -1, NULL, -513, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_ALERT, 1, 255, NULL, 0, -1, false, 0 },
-	{ CODES_AXTLS, WHEN_CLOSED, 0, 0, NULL, -256, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_ERROR, -326, -326, NULL, -263, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_ERROR, -501, -500, NULL, -266, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_ERROR, -299, -100, NULL, -268, 0, false, 0 },
-	{ CODES_AXTLS, WHEN_FAILED, 0, 0, NULL, -256, 0, false, 0 },
+	{ CODES_AXTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -188, -188, NULL, -514, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -155, -155, NULL, -515, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -150, -150, NULL, -516, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -151, -151, NULL, -517, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -999, -1, NULL, -513, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_STAGE, 0, 0, "load_ca", 0, 0, false, 0,
+	  "setCACert() returned false (axTLS parses the CA as DER)" },
+	{ CODES_AXTLS, WHEN_ALERT, 1, 255, NULL, 0, -1, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_CLOSED, 0, 0, NULL, -256, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -326, -326, NULL, -263, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -501, -500, NULL, -266, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -299, -100, NULL, -268, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_FAILED, 0, 0, NULL, -256, 0, false, 0, NULL },
 
 	/* BearSSL (BR): 256 + a received alert; X509 codes 32-62; 31 BR_ERR_IO. */
-	{ CODES_BEARSSL, WHEN_OK, 0, 0, NULL, 0, 0, true, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -151, -150, NULL, 54, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -322, -322, NULL, 56, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -188, -188, NULL, 62, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -155, -155, NULL, 62, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ALERT, 1, 255, NULL, 256, 1, false, 0 },
-	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0 },
-	{ CODES_BEARSSL, WHEN_FAILED, 0, 0, NULL, 14, 0, false, 0 }, /* BR_ERR_BAD_HANDSHAKE */
+	{ CODES_BEARSSL, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -151, -150, NULL, 54, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -322, -322, NULL, 56, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -188, -188, NULL, 62, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -155, -155, NULL, 62, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_STAGE, 0, 0, "load_ca", 62, 0, false, 0,
+	  "X509List holds no trust anchor: getLastSSLError() = 62 (BR_ERR_X509_NOT_TRUSTED)" },
+	{ CODES_BEARSSL, WHEN_ALERT, 1, 255, NULL, 256, 1, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_FAILED, 0, 0, NULL, 14, 0, false, 0, NULL }, /* BR_ERR_BAD_HANDSHAKE */
 
 	/* mbedTLS 2.28 (MB): -0x2700 with verify flags, -0x7780 a received fatal alert. */
-	{ CODES_MBEDTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0 },
-	{ CODES_MBEDTLS, WHEN_ERROR, -150, -150, NULL, -0x2700, 0, false, 0x200 }, /* FUTURE */
-	{ CODES_MBEDTLS, WHEN_ERROR, -151, -151, NULL, -0x2700, 0, false, 0x01 }, /* EXPIRED */
-	{ CODES_MBEDTLS, WHEN_ERROR, -322, -322, NULL, -0x2700, 0, false, 0x04 }, /* CN_MISMATCH */
-	{ CODES_MBEDTLS, WHEN_ERROR, -188, -188, NULL, -0x2700, 0, false, 0x08 }, /* NOT_TRUSTED */
-	{ CODES_MBEDTLS, WHEN_ERROR, -155, -155, NULL, -0x2700, 0, false, 0x08 },
-	{ CODES_MBEDTLS, WHEN_STAGE, 0, 0, "load_ca", -0x2180, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_ALERT, 1, 255, NULL, -0x7780, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_TIMEOUT, 0, 0, NULL, -0x6800, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_REFUSED, 0, 0, NULL, -0x0044, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_ERROR, -397, -397, NULL, -0x7280, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_CLOSED, 0, 0, NULL, -0x0050, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_ERROR, -326, -326, NULL, -0x6E80, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_ERROR, -501, -500, NULL, -0x7980, 0, false, 0 },
-	{ CODES_MBEDTLS, WHEN_FAILED, 0, 0, NULL, -0x7200, 0, false, 0 },
+	{ CODES_MBEDTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -150, -150, NULL, -0x2700, 0, false, 0x200, NULL }, /* FUTURE */
+	{ CODES_MBEDTLS, WHEN_ERROR, -151, -151, NULL, -0x2700, 0, false, 0x01, NULL }, /* EXPIRED */
+	{ CODES_MBEDTLS, WHEN_ERROR, -322, -322, NULL, -0x2700, 0, false, 0x04, NULL }, /* CN_MISMATCH */
+	{ CODES_MBEDTLS, WHEN_ERROR, -188, -188, NULL, -0x2700, 0, false, 0x08, NULL }, /* NOT_TRUSTED */
+	{ CODES_MBEDTLS, WHEN_ERROR, -155, -155, NULL, -0x2700, 0, false, 0x08, NULL },
+	{ CODES_MBEDTLS, WHEN_STAGE, 0, 0, "load_ca", -0x2180, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ALERT, 1, 255, NULL, -0x7780, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_TIMEOUT, 0, 0, NULL, -0x6800, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_REFUSED, 0, 0, NULL, -0x0044, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -397, -397, NULL, -0x7280, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_CLOSED, 0, 0, NULL, -0x0050, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -326, -326, NULL, -0x6E80, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -501, -500, NULL, -0x7980, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_FAILED, 0, 0, NULL, -0x7200, 0, false, 0, NULL },
 
 	/* A browser (CR). */
-	{ CODES_NONE, WHEN_OK, 0, 0, NULL, 0, 0, true, 0 },
-	{ CODES_NONE, WHEN_ERROR, -151, -150, NULL, -201, 0, false, 0 },
-	{ CODES_NONE, WHEN_ERROR, -322, -322, NULL, -200, 0, false, 0 },
-	{ CODES_NONE, WHEN_ERROR, -188, -188, NULL, -202, 0, false, 0 },
-	{ CODES_NONE, WHEN_ERROR, -155, -155, NULL, -202, 0, false, 0 },
-	{ CODES_NONE, WHEN_ALERT, 40, 40, NULL, -113, 0, false, 0 },
-	{ CODES_NONE, WHEN_ALERT, 70, 71, NULL, -113, 0, false, 0 },
-	{ CODES_NONE, WHEN_ALERT, 116, 116, NULL, -110, 0, false, 0 },
-	{ CODES_NONE, WHEN_TIMEOUT, 0, 0, NULL, -118, 0, false, 0 },
-	{ CODES_NONE, WHEN_REFUSED, 0, 0, NULL, -102, 0, false, 0 },
-	{ CODES_NONE, WHEN_CLOSED, 0, 0, NULL, -100, 0, false, 0 },
-	{ CODES_NONE, WHEN_FAILED, 0, 0, NULL, -107, 0, false, 0 },
+	{ CODES_NONE, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -151, -150, NULL, -201, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -322, -322, NULL, -200, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -188, -188, NULL, -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -155, -155, NULL, -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_STAGE, 0, 0, "load_ca", -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 40, 40, NULL, -113, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 70, 71, NULL, -113, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 116, 116, NULL, -110, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_TIMEOUT, 0, 0, NULL, -118, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_REFUSED, 0, 0, NULL, -102, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_CLOSED, 0, 0, NULL, -100, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_FAILED, 0, 0, NULL, -107, 0, false, 0, NULL },
 };
 
 /* A stack's name and printed text for a code. */
@@ -463,7 +469,7 @@ void device_terms(const struct device_profile *p, const struct client_result *r,
 {
 	memset(v, 0, sizeof *v);
 	if (r->skipped) {
-		snprintf(v->text, sizeof v->text, "skipped: %s", r->skip_reason);
+		snprintf(v->text, sizeof v->text, "skipped: %.180s", r->skip_reason);
 		return;
 	}
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
@@ -475,7 +481,10 @@ void device_terms(const struct device_profile *p, const struct client_result *r,
 		v->code = k->base + (long)k->scale * value;
 		v->has_code = v->code != 0;
 		v->verify_flags = k->flags;
-		break;
+		render(p, r, v);
+		if (k->text)
+			snprintf(v->text, sizeof v->text, "%s", k->text);
+		return;
 	}
 	render(p, r, v);
 }

@@ -49,7 +49,7 @@ configure_flags="--enable-all --disable-earlydata --enable-reproducible-build
 extra_cflags="-DWOLFSSL_STATIC_RSA -DHAVE_SECRET_CALLBACK"
 stamp_text=$(printf '%s\n%s\n' "$configure_flags" "$extra_cflags" | tr -s ' \n' '  ')
 
-if [ -f "$dest/lib/pkgconfig/wolfssl.pc" ] && [ -f "$dest/lib/libwolfssl.a" ] &&
+if grep -qs '^Libs.private:' "$dest/lib/pkgconfig/wolfssl.pc" && [ -f "$dest/lib/libwolfssl.a" ] &&
 	[ -f "$dest/.tlsdiag-stamp" ] && [ "$(cat "$dest/.tlsdiag-stamp")" = "$stamp_text" ]; then
 	say "already built in $dest (stamp matches); nothing to do"
 	exit 0
@@ -126,6 +126,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 say "make -j$jobs (log: $srcroot/build.log)"
 make -j"$jobs" >"$srcroot/build.log" 2>&1 ||
 	{ tail -n 30 "$srcroot/build.log" >&2; die "make failed (log: $srcroot/build.log)"; }
+# Replace only what this script made (or an empty directory).
+if [ -e "$dest" ] && [ ! -f "$dest/.tlsdiag-stamp" ] && [ -n "$(ls -A "$dest")" ]; then
+	die "$dest exists and was not made by this script; remove it first"
+fi
 rm -rf "$dest"
 say "make install into $dest"
 make install >>"$srcroot/build.log" 2>&1 || die "make install failed (log: $srcroot/build.log)"
