@@ -146,4 +146,4 @@ install: all
 clean:
 	find build -mindepth 1 -maxdepth 1 ! -name 'wolfssl-*' -exec rm -rf {} + 2>/dev/null || true
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -4,27 +4,47 @@
  * how to fix it.  The rows live in data files (explain/tables/<stack>.ini),
  * compiled into the binary; every cause is written there once and the
  * decoder, the runner and 'tlsdiag explain' all read it from here.
+ *
+ * Tables are loaded on first use and stay until explain_free().  Every
+ * pointer handed out stays valid until then.
+ *
+ * Stacks: "tls-alert" (the IANA registry), "cc3200", "axtls", "bearssl",
+ * "mbedtls", "mbedtls-verify" (the X.509 verify flags), "wolfssl" and
+ * "openssl" (reasons a server logs).  Device stacks are cc3200, axtls,
+ * bearssl, mbedtls and wolfssl.
  */
 #ifndef TLSDIAG_EXPLAIN_EXPLAIN_H
 #define TLSDIAG_EXPLAIN_EXPLAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
+struct jv;
+
 struct explain_row {
-	const char *stack; /* "tls-alert", "wolfssl", "cc3200", "axtls", "bearssl", "mbedtls", "openssl" */
+	const char *stack; /* "tls-alert", "wolfssl", "cc3200", "axtls", "bearssl", "mbedtls", "openssl", ... */
 	long code;
 	const char *name; /* symbolic name */
 	const char *meaning;
-	const char *causes;
+	const char *causes; /* "" when the table leaves it to the alert's row */
 	const char *confirm;
 	const char *fix;
-	const char *source;
+	const char *source; /* source keys of /work/shared/reference/error-codes.md, e.g. "WS: wolfssl/error-ssl.h" */
+	const char *shows; /* how a device or server prints it, "" when not known */
+	int alert; /* the TLS alert that goes with this code, -1 for none */
+	bool alert_sent; /* the stack reporting the code sent the alert (else it received it) */
+	bool composed; /* decoded from a composed number (axTLS -N, BearSSL 256+a, ...), not a table row */
 };
 
-/* The row of stack for code, or NULL. */
+/*
+ * The row of stack for code, or NULL.  Composed numbers are decoded too:
+ * axTLS -1..-255 (a received alert), BearSSL 256+a / 512+a, mbedTLS
+ * high-level + low-level codes, SimpleLink -(300+a), OpenSSL reason
+ * 1000+a and sums of mbedTLS verify flags.
+ */
 const struct explain_row *explain_find(const char *stack, long code);
-/* The row of stack named name (symbolic, case-insensitive), or NULL. */
+/* The row of stack named name (symbolic, case-insensitive), or NULL.  stack NULL: any stack. */
 const struct explain_row *explain_find_name(const char *stack, const char *name);
 /* Shorthand for the TLS alert registry. */
 const struct explain_row *explain_alert(int alert);
@@ -32,8 +52,98 @@ const struct explain_row *explain_alert(int alert);
 /*
  * How a failure shows up on each device stack.  For a TLS alert received
  * (received = 1) or sent (received = 0) by the device, fills rows (at most
- * max) with the equivalent code of each stack, most faithful first.
+ * max) with the equivalent code of each stack, most faithful first, and
+ * returns how many it wrote.  The mapping is explain/tables/equivalents.ini.
  */
 size_t explain_equivalents(int alert, int received, const struct explain_row **rows, size_t max);
+/*
+ * The same for a kind of failure: "unknown_ca", "expired", "not_yet_valid",
+ * "hostname_mismatch", "bad_ca_file", "connection_dropped",
+ * "no_shared_cipher", "protocol_version" (explain_kinds() lists them all).
+ */
+size_t explain_equivalents_kind(const char *kind, const struct explain_row **rows, size_t max);
+/* The kind names, NULL-terminated; valid until explain_free(). */
+const char *const *explain_kinds(void);
+
+/* One section of equivalents.ini: a key such as "received:40" or "kind:unknown_ca". */
+struct explain_equiv {
+	const char *key;
+	const char *title; /* "the server sent fatal alert 40 handshake_failure" */
+	const char *note; /* "" or a remark on the mapping (inferences marked) */
+	const struct explain_row *const *rows; /* the codes, most faithful first */
+	size_t nrows;
+};
+/*
+ * The sections that concern row: those listing it, and the one for its
+ * alert (as seen from the device).  Fills out (at most max), returns the count.
+ */
+size_t explain_equiv_for_row(const struct explain_row *row, const struct explain_equiv **out, size_t max);
+/* The section with this key, or NULL. */
+const struct explain_equiv *explain_equiv_find(const char *key);
+
+/* A loaded table: one file explain/tables/<stack>.ini. */
+struct explain_table_info {
+	const char *stack;
+	const char *title; /* "TI CC3200/CC3100 SimpleLink" */
+	const char *label; /* short, for "on CC3200: ..." */
+	const char *about; /* a paragraph on how the stack reports errors */
+	long range_min, range_max; /* the stack's own codes */
+	bool hex; /* codes are written in hex (mbedTLS) */
+	bool implicit; /* searched when no --stack is given */
+	size_t nrows;
+};
+/* The tables in display order, and their count; NULL past the end. */
+const struct explain_table_info *explain_table(size_t i);
+/* The table of stack, or NULL. */
+const struct explain_table_info *explain_table_find(const char *stack);
+/* Row i of stack's table (in file order), or NULL past the end. */
+const struct explain_row *explain_row_at(const char *stack, size_t i);
+
+/* Parses "-313", "40", "-0x7780", "0x2700": 0 and *v, or -1 (no octal, no trailing text). */
+int explain_parse_number(const char *s, long *v);
+/* Writes code as its stack writes it ("-0x7780", "-313") into buf. */
+const char *explain_code_str(const struct explain_row *row, char *buf, size_t len);
+
+/*
+ * Loads the tables now.  Returns 0, or -1 with a message naming the file,
+ * line and section in err.  Every other function loads on first use and
+ * prints that message once on stderr when loading fails.
+ */
+int explain_load(char *err, size_t errlen);
+/* Frees everything; the next call loads again. */
+void explain_free(void);
+/*
+ * Parses one table's text alone, as the loader does (tests; checking a new
+ * table).  Returns 0, or -1 with "name:line: message" in err.
+ */
+int explain_check_text(const char *name, const char *text, char *err, size_t errlen);
+
+/* Reading what a user typed (explain_query.c). */
+struct explain_hit {
+	const struct explain_row *row;
+	int rank; /* 0 an exact name or a stack-specific form, 1 native range, 2 sign flipped, 3 other */
+	const char *why; /* how the input was read */
+};
+/*
+ * Reads a code, a name or a printed message: "40", "alert:40",
+ * "handshake_failure", "-0x7780", "SSL error 40", "OSError 208",
+ * "ssl_handshake_status: -40", "BR_ERR_X509_NOT_TRUSTED", "0A000418",
+ * "tlsv1 alert unknown ca", "no shared cipher", "flags 0x0C".  stack (or
+ * NULL) limits the search to one table.  Fills hits, best first; returns
+ * the count (0: nothing matches).
+ */
+size_t explain_query(const char *text, const char *stack, struct explain_hit *hits, size_t max);
+
+/* Output (explain_print.c). */
+void explain_print_row(FILE *out, const struct explain_row *row);
+/* One section, one line per stack: "on CC3200 (SimpleLink): -213 SL_ESEC_FATAL_ERROR". */
+void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *indent);
+/*
+ * The same on one line for a report: "on CC3200: -213 SL_ESEC_FATAL_ERROR;
+ * on axTLS: -40 (Error: SSL error 40); ...".  Returns buf (truncated to len).
+ */
+const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t len);
+struct jv *explain_row_json(const struct explain_row *row);
+struct jv *explain_equiv_json(const struct explain_equiv *eq);
 
 #endif

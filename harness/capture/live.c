@@ -1,0 +1,264 @@
+/*
+ * live.c - live capture of one TCP connection (see live.h).
+ *
+ * How this works.  live_start() opens the interface through pcap_io with a
+ * BPF filter ("tcp port S", or "tcp port S and tcp port C" when the
+ * client's port is known) and starts a thread that polls the capture
+ * descriptor and the command pipe.  Every packet is peeked at (frame.h):
+ * the first SYN to the server port names the followed connection; its FIN
+ * from each side, or a RST from either, closes it.  On Linux loopback a
+ * packet is in the capture ring by the time the sending system call
+ * returns, so when the client is done a KICK (read everything pending, then
+ * report) tells for sure whether its connection was ever seen; only the
+ * server's answer to the client's FIN can still be on its way, and that is
+ * waited for with a bound, never a sleep.
+ */
+#include "harness/capture/live.h"
+
+#include "harness/capture/frame.h"
+#include "harness/capture/worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+enum { FROM_CLIENT = 0, FROM_SERVER = 1 };
+
+struct live {
+	struct worker w;
+	struct pcapw_live *cap;
+	struct pcap_io_writer *pw;
+	int linktype;
+	uint16_t server_port, client_port;
+	bool only_conn;
+	/* The followed connection. */
+	int family;
+	uint8_t caddr[16], saddr[16];
+	uint16_t cport;
+	bool failed;
+	unsigned kicks_asked, kicks_done; /* under w.mu */
+	struct live_stats st; /* connected/closed under w.mu */
+};
+
+/* Which way t goes on the followed connection, or -1 when it is another one. */
+static int live_dir(const struct live *l, const struct frame_tcp *t)
+{
+	size_t n = l->family == AF_INET ? 4 : 16;
+
+	if (!l->st.connected || t->family != l->family)
+		return -1;
+	if (t->sport == l->cport && t->dport == l->server_port && !memcmp(t->src, l->caddr, n) &&
+	    !memcmp(t->dst, l->saddr, n))
+		return FROM_CLIENT;
+	if (t->dport == l->cport && t->sport == l->server_port && !memcmp(t->dst, l->caddr, n) &&
+	    !memcmp(t->src, l->saddr, n))
+		return FROM_SERVER;
+	return -1;
+}
+
+static void live_follow(struct live *l, const struct frame_tcp *t)
+{
+	l->family = t->family;
+	memcpy(l->caddr, t->src, sizeof l->caddr);
+	memcpy(l->saddr, t->dst, sizeof l->saddr);
+	l->cport = t->sport;
+	frame_endpoint(t->family, t->src, t->sport, l->st.client, sizeof l->st.client);
+	frame_endpoint(t->family, t->dst, t->dport, l->st.server, sizeof l->st.server);
+	worker_lock(&l->w);
+	l->st.connected = true;
+	worker_unlock_notify(&l->w);
+}
+
+static void live_packet(void *ctx, const struct timeval *ts, const uint8_t *p, size_t caplen, size_t wirelen)
+{
+	struct live *l = ctx;
+	struct frame_tcp t;
+	bool fin, rst;
+	int dir = -1;
+
+	if (frame_peek_tcp(l->linktype, p, caplen, &t) == DECODE_OK) {
+		if (!l->st.connected && (t.flags & (FRAME_SYN | FRAME_ACK)) == FRAME_SYN &&
+		    t.dport == l->server_port && (l->client_port == 0 || t.sport == l->client_port))
+			live_follow(l, &t);
+		dir = live_dir(l, &t);
+	}
+	if (dir < 0 && l->only_conn)
+		return;
+	if (!l->failed) {
+		if (pcap_io_writer_write(l->pw, ts, p, caplen, wirelen) == 0) {
+			l->st.packets++;
+		} else {
+			l->failed = true;
+			snprintf(l->st.error, sizeof l->st.error, "cannot write a %zu-byte frame", caplen);
+		}
+	}
+	if (dir < 0)
+		return;
+	l->st.bytes += t.payload_len;
+	fin = t.flags & FRAME_FIN;
+	rst = t.flags & FRAME_RST;
+	if (!fin && !rst)
+		return;
+	worker_lock(&l->w);
+	if (dir == FROM_CLIENT) {
+		l->st.client_fin |= fin;
+		l->st.client_rst |= rst;
+	} else {
+		l->st.server_fin |= fin;
+		l->st.server_rst |= rst;
+	}
+	l->st.closed = l->st.client_rst || l->st.server_rst || (l->st.client_fin && l->st.server_fin);
+	worker_unlock_notify(&l->w);
+}
+
+/* Everything the kernel holds now; -1 when the capture failed. */
+static int live_catch_up(struct live *l)
+{
+	int n;
+
+	do
+		n = pcapw_live_dispatch(l->cap, live_packet, l, l->st.error, sizeof l->st.error);
+	while (n > 0);
+	if (n < 0)
+		l->failed = true;
+	return n;
+}
+
+static void *live_main(void *arg)
+{
+	struct live *l = arg;
+	struct pollfd pfd[2] = { { pcapw_live_fd(l->cap), POLLIN, 0 }, { l->w.ctl[0], POLLIN, 0 } };
+	int cmd, n;
+
+	for (;;) {
+		n = poll(pfd, 2, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(l->st.error, sizeof l->st.error, "poll: %s", strerror(errno));
+			l->failed = true;
+			break;
+		}
+		if (pfd[0].revents && live_catch_up(l) < 0)
+			break;
+		if (!pfd[1].revents)
+			continue;
+		cmd = worker_next_command(&l->w);
+		if (cmd == WORKER_STOP) {
+			live_catch_up(l);
+			break;
+		}
+		if (cmd == WORKER_KICK) {
+			if (live_catch_up(l) < 0)
+				break;
+			worker_lock(&l->w);
+			l->kicks_done++;
+			worker_unlock_notify(&l->w);
+		}
+	}
+	worker_finish(&l->w);
+	return NULL;
+}
+
+static void live_free(struct live *l)
+{
+	char err[32];
+
+	worker_destroy(&l->w);
+	pcapw_live_close(l->cap);
+	pcap_io_writer_close(l->pw, err, sizeof err);
+	free(l);
+}
+
+struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, char *err, size_t errlen)
+{
+	struct live *l = calloc(1, sizeof *l);
+
+	*why = PCAPW_LIVE_FAIL_OTHER;
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->w.ctl[0] = l->w.ctl[1] = -1;
+	l->server_port = o->server_port;
+	l->client_port = o->client_port;
+	l->only_conn = o->only_conn;
+	/* Only this connection's packets: parallel cases against one server each get their own. */
+	if (o->client_port)
+		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u and tcp port %u", (unsigned)o->server_port,
+			 (unsigned)o->client_port);
+	else
+		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u", (unsigned)o->server_port);
+	l->cap = pcapw_live_open(o->iface ? o->iface : "lo", l->st.filter, why, err, errlen);
+	if (!l->cap)
+		goto fail;
+	l->linktype = pcapw_live_linktype(l->cap);
+	l->pw = pcap_io_writer_open(o->pcap_path, l->linktype, err, errlen);
+	if (!l->pw)
+		goto fail;
+	if (worker_init(&l->w, err, errlen) != 0 || worker_start(&l->w, live_main, l, err, errlen) != 0)
+		goto fail;
+	*why = PCAPW_LIVE_FAIL_NONE;
+	return l;
+fail:
+	live_free(l);
+	return NULL;
+}
+
+const char *live_filter(const struct live *l)
+{
+	return l->st.filter;
+}
+
+static bool live_closed(void *arg)
+{
+	const struct live *l = arg;
+
+	return l->st.closed || l->w.done;
+}
+
+bool live_wait_closed(struct live *l, int timeout_ms)
+{
+	return worker_wait(&l->w, live_closed, l, timeout_ms);
+}
+
+static bool live_settled(void *arg)
+{
+	const struct live *l = arg;
+
+	return live_closed(arg) || (!l->st.connected && l->kicks_done >= l->kicks_asked);
+}
+
+bool live_drain(struct live *l, int timeout_ms)
+{
+	worker_lock(&l->w);
+	l->kicks_asked++;
+	worker_unlock_notify(&l->w);
+	worker_command(&l->w, WORKER_KICK);
+	return worker_wait(&l->w, live_settled, l, timeout_ms);
+}
+
+int live_stop(struct live *l, struct live_stats *st, char *err, size_t errlen)
+{
+	char werr[200];
+	int rc = 0;
+
+	worker_destroy(&l->w); /* WORKER_STOP: the thread drains, then ends */
+	if (pcapw_live_stats(l->cap, &l->st.received, &l->st.dropped) != 0)
+		l->st.received = l->st.dropped = 0;
+	if (pcap_io_writer_close(l->pw, werr, sizeof werr) != 0 && !l->failed) {
+		l->failed = true;
+		snprintf(l->st.error, sizeof l->st.error, "%s", werr);
+	}
+	l->pw = NULL;
+	*st = l->st;
+	if (l->failed) {
+		snprintf(err, errlen, "live capture failed: %s", l->st.error);
+		rc = -1;
+	}
+	live_free(l);
+	return rc;
+}

@@ -1,0 +1,550 @@
+/*
+ * certs.c - the per-run certificate factory (see certs.h).
+ *
+ * This is the only file of tlsdiag that includes OpenSSL's libcrypto.
+ * Why libcrypto and not the `openssl req/x509` commands: the certificates
+ * must have exactly one odd property each, and some of those cannot be
+ * asked of the commands reliably across versions: the validity encoding
+ * chosen per field (UTCTime 2018 beside GeneralizedTime 2118, RFC 5280
+ * section 4.1.2.5), SHA-1 signatures, RSA 1024 keys, a self-signed leaf
+ * with CA:TRUE and a CN but no subjectAltName (the ESP8266 report), a
+ * not-yet-valid leaf.  Building them with X509_* gives full control and
+ * no dependence on openssl.cnf.  (wolfSSL stays the client's library; the
+ * servers are OpenSSL-based anyway.)
+ *
+ * How this works: a static catalogue says, per certificate, its issuer,
+ * key type, digest, subject, subjectAltName and validity.  certs_path()
+ * makes a certificate on first use, after its issuer (recursively), keeps
+ * cert and key in memory for issuing, and writes .pem, .der, .key (0600)
+ * and .chain.pem.  Files already present are loaded instead, so servers
+ * sharing one run dir share one root.
+ */
+#include "harness/servers/certs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256 };
+
+enum certs_use {
+	USE_CA, /* basicConstraints critical CA:TRUE, keyCertSign */
+	USE_SERVER, /* CA:FALSE, serverAuth */
+	USE_CLIENT, /* CA:FALSE, clientAuth */
+	USE_SELFSIGNED, /* the tutorial's self-signed server cert: critical CA:TRUE, no KU/EKU */
+};
+
+enum certs_validity {
+	VAL_CA, /* now - 1 day .. now + 10 years */
+	VAL_LEAF, /* now - 1 hour .. now + 1 year */
+	VAL_EXPIRED, /* now - 2 years .. now - 1 year */
+	VAL_NOT_YET, /* now + 1 year .. now + 2 years */
+	VAL_FIXED, /* not_before/not_after as ASN.1 strings (13 chars UTCTime, 15 GeneralizedTime) */
+	VAL_UNTIL_2118, /* now - 1 hour .. 2118-05-18 10:30:37Z as GeneralizedTime */
+};
+
+struct certs_spec {
+	struct certs_info info;
+	enum certs_key key;
+	const char *md; /* "SHA256", "SHA1" */
+	enum certs_use use;
+	const char *subject; /* "/K=V/K=V" */
+	const char *san; /* NULL: no subjectAltName at all */
+	enum certs_validity validity;
+	const char *not_before, *not_after;
+};
+
+#define HOST "tlsdiag.test"
+#define HOST_SAN "DNS:tlsdiag.test,DNS:localhost,IP:127.0.0.1"
+#define WILDCARD_HOST "ns1.servicebus.tlsdiag.test"
+/* The ESP8266 report's certificate: notBefore 2018-06-11 10:30:37Z, notAfter 2118-05-18 10:30:37Z. */
+#define ESP_NOT_BEFORE "180611103037Z"
+#define ESP_NOT_AFTER "21180518103037Z"
+
+static const struct certs_spec certs_specs[] = {
+	{ { "root", NULL, NULL, true, "test root CA (RSA 2048, SHA-256, 10 years)" }, KEY_RSA2048, "SHA256",
+	  USE_CA, "/O=tlsdiag/CN=tlsdiag Test Root CA", NULL, VAL_CA, NULL, NULL },
+	{ { "inter", "root", NULL, true, "intermediate CA under root (pathlen 0)" }, KEY_RSA2048, "SHA256", USE_CA,
+	  "/O=tlsdiag/CN=tlsdiag Test Intermediate CA", NULL, VAL_CA, NULL, NULL },
+	{ { "other-root", NULL, NULL, true, "a second, unrelated root CA (wrong-CA cases)" }, KEY_RSA2048, "SHA256",
+	  USE_CA, "/O=tlsdiag other/CN=tlsdiag Other Root CA", NULL, VAL_CA, NULL, NULL },
+	{ { "valid", "inter", HOST, false, "valid leaf: SAN tlsdiag.test, localhost, 127.0.0.1" }, KEY_RSA2048,
+	  "SHA256", USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "expired", "inter", HOST, false, "expired a year ago" }, KEY_RSA2048, "SHA256", USE_SERVER,
+	  "/CN=" HOST, HOST_SAN, VAL_EXPIRED, NULL, NULL },
+	{ { "not-yet-valid", "inter", HOST, false, "valid only from a year from now" }, KEY_RSA2048, "SHA256",
+	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_NOT_YET, NULL, NULL },
+	{ { "wrong-host", "inter", HOST, false, "issued for wrong.tlsdiag.test only" }, KEY_RSA2048, "SHA256",
+	  USE_SERVER, "/CN=wrong.tlsdiag.test", "DNS:wrong.tlsdiag.test", VAL_LEAF, NULL, NULL },
+	{ { "cn-only", "inter", HOST, false, "CN tlsdiag.test and no subjectAltName" }, KEY_RSA2048, "SHA256",
+	  USE_SERVER, "/CN=" HOST, NULL, VAL_LEAF, NULL, NULL },
+	{ { "ip-san", "inter", "127.0.0.1", false, "subjectAltName IP:127.0.0.1 only" }, KEY_RSA2048, "SHA256",
+	  USE_SERVER, "/CN=127.0.0.1", "IP:127.0.0.1", VAL_LEAF, NULL, NULL },
+	{ { "wildcard", "inter", WILDCARD_HOST, false, "*.servicebus.tlsdiag.test (the Azure Service Bus shape)" },
+	  KEY_RSA2048, "SHA256", USE_SERVER, "/O=tlsdiag/CN=*.servicebus.tlsdiag.test",
+	  "DNS:*.servicebus.tlsdiag.test,DNS:servicebus.tlsdiag.test", VAL_LEAF, NULL, NULL },
+	{ { "gentime-2118", "inter", HOST, false, "notAfter 2118-05-18 10:30:37Z as GeneralizedTime" }, KEY_RSA2048,
+	  "SHA256", USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_UNTIL_2118, NULL, NULL },
+	{ { "selfsigned", NULL, "127.0.0.1", true,
+	    "the ESP8266 report's: self-signed, CA:TRUE, CN=127.0.0.1, no SAN, notAfter 2118 (GeneralizedTime)" },
+	  KEY_RSA2048, "SHA256", USE_SELFSIGNED, "/C=JP/ST=Japan/L=Tokyo/O=BestMe CO./OU=MIS/CN=127.0.0.1", NULL,
+	  VAL_FIXED, ESP_NOT_BEFORE, ESP_NOT_AFTER },
+	{ { "ecdsa", "inter", HOST, false, "ECDSA P-256 key (signed by the RSA intermediate)" }, KEY_P256, "SHA256",
+	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "rsa1024", "inter", HOST, false, "RSA 1024 key" }, KEY_RSA1024, "SHA256", USE_SERVER, "/CN=" HOST,
+	  HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "rsa4096", "inter", HOST, false, "RSA 4096 key (slow: made only when asked)" }, KEY_RSA4096, "SHA256",
+	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "sha1", "inter", HOST, false, "signed with SHA-1 (sha1WithRSAEncryption)" }, KEY_RSA2048, "SHA1",
+	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "other-leaf", "other-root", HOST, false, "valid names, but issued by other-root" }, KEY_RSA2048, "SHA256",
+	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
+	{ { "client", "root", NULL, false, "client certificate (clientAuth) issued by root" }, KEY_RSA2048, "SHA256",
+	  USE_CLIENT, "/O=tlsdiag/CN=tlsdiag-device", NULL, VAL_LEAF, NULL, NULL },
+	{ { "other-client", "other-root", NULL, false, "client certificate issued by other-root" }, KEY_RSA2048,
+	  "SHA256", USE_CLIENT, "/O=tlsdiag other/CN=tlsdiag-device", NULL, VAL_LEAF, NULL, NULL },
+};
+
+#define CERTS_N (sizeof certs_specs / sizeof certs_specs[0])
+
+enum certs_file { FILE_PEM, FILE_DER, FILE_KEY, FILE_CHAIN, FILE_N };
+
+static const char *const certs_ext[FILE_N] = { "pem", "der", "key", "chain.pem" };
+
+struct certs_entry {
+	X509 *cert;
+	EVP_PKEY *key;
+	char *path[FILE_N];
+};
+
+struct certs {
+	char *dir;
+	struct certs_entry e[CERTS_N];
+	char *dh_path;
+};
+
+static struct certs_info certs_infos[CERTS_N + 1];
+
+const struct certs_info *certs_catalogue(void)
+{
+	if (!certs_infos[0].name)
+		for (size_t i = 0; i < CERTS_N; i++)
+			certs_infos[i] = certs_specs[i].info;
+	return certs_infos;
+}
+
+static int certs_index(const char *name, size_t len)
+{
+	for (size_t i = 0; i < CERTS_N; i++)
+		if (strlen(certs_specs[i].info.name) == len && strncmp(certs_specs[i].info.name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct certs_info *certs_info(const char *name)
+{
+	int i = certs_index(name, strlen(name));
+	return i < 0 ? NULL : &certs_specs[i].info;
+}
+
+/* Puts OpenSSL's first queued error (or what) into err; returns -1. */
+static int certs_fail(char *err, size_t errlen, const char *what, const char *name)
+{
+	unsigned long e = ERR_get_error();
+	char buf[256] = "";
+	if (e)
+		ERR_error_string_n(e, buf, sizeof buf);
+	ERR_clear_error();
+	snprintf(err, errlen, "certificate %s: %s%s%s", name, what, e ? ": " : "", buf);
+	return -1;
+}
+
+struct certs *certs_open(const char *dir, char *err, size_t errlen)
+{
+	struct certs *set;
+	struct stat st;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: not a private directory of this user (want mode 0700)", dir);
+		return NULL;
+	}
+	set = calloc(1, sizeof *set);
+	if (!set || !(set->dir = strdup(dir))) {
+		free(set);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return set;
+}
+
+void certs_close(struct certs *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < CERTS_N; i++) {
+		X509_free(set->e[i].cert);
+		EVP_PKEY_free(set->e[i].key);
+		for (int f = 0; f < FILE_N; f++)
+			free(set->e[i].path[f]);
+	}
+	free(set->dh_path);
+	free(set->dir);
+	free(set);
+}
+
+const char *certs_dir(const struct certs *set)
+{
+	return set->dir;
+}
+
+/* Writes a memory BIO's bytes to path with mode (0600 for keys, 0644 otherwise). */
+static int certs_write(const char *path, BIO *mem, mode_t mode, char *err, size_t errlen)
+{
+	char *data;
+	long len = BIO_get_mem_data(mem, &data);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), rc = -1;
+	if (fd < 0 || fchmod(fd, mode) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, data, (size_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		data += n;
+		len -= n;
+	}
+	rc = 0;
+out:
+	if (fd >= 0 && close(fd) != 0 && rc == 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+static EVP_PKEY *certs_keygen(enum certs_key k)
+{
+	switch (k) {
+	case KEY_RSA2048:
+		return EVP_RSA_gen(2048);
+	case KEY_RSA1024:
+		return EVP_RSA_gen(1024);
+	case KEY_RSA4096:
+		return EVP_RSA_gen(4096);
+	case KEY_P256:
+		return EVP_EC_gen("P-256");
+	default:
+		return NULL;
+	}
+}
+
+/* "/K=V/K=V" into an X509_NAME. */
+static int certs_name(X509_NAME *n, const char *subject)
+{
+	char buf[256], *save = NULL, *tok;
+	if (snprintf(buf, sizeof buf, "%s", subject) >= (int)sizeof buf)
+		return -1;
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		if (!X509_NAME_add_entry_by_txt(n, tok, MBSTRING_UTF8, (const unsigned char *)eq + 1, -1, -1, 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int certs_ext_add(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+	int ok = ext && X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -1;
+}
+
+/* Sets notBefore/notAfter as the spec says; relative times take OpenSSL's RFC 5280 choice of encoding. */
+static int certs_validity(X509 *x, const struct certs_spec *s)
+{
+	const long day = 86400, year = 365 * 86400L;
+	ASN1_TIME *nb = X509_getm_notBefore(x), *na = X509_getm_notAfter(x);
+	switch (s->validity) {
+	case VAL_CA:
+		return X509_gmtime_adj(nb, -day) && X509_gmtime_adj(na, 10 * year) ? 0 : -1;
+	case VAL_LEAF:
+		return X509_gmtime_adj(nb, -3600) && X509_gmtime_adj(na, year) ? 0 : -1;
+	case VAL_EXPIRED:
+		return X509_gmtime_adj(nb, -2 * year) && X509_gmtime_adj(na, -year) ? 0 : -1;
+	case VAL_NOT_YET:
+		return X509_gmtime_adj(nb, year) && X509_gmtime_adj(na, 2 * year) ? 0 : -1;
+	case VAL_UNTIL_2118:
+		/* 15 characters: ASN1_TIME_set_string keeps it a GeneralizedTime */
+		return X509_gmtime_adj(nb, -3600) && ASN1_TIME_set_string(na, ESP_NOT_AFTER) ? 0 : -1;
+	case VAL_FIXED:
+		return ASN1_TIME_set_string(nb, s->not_before) && ASN1_TIME_set_string(na, s->not_after) ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+static int certs_extensions(X509 *x, X509 *issuer, const struct certs_spec *s)
+{
+	X509V3_CTX ctx;
+	bool ec = s->key == KEY_P256;
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	if (certs_ext_add(x, &ctx, NID_subject_key_identifier, "hash") != 0 ||
+	    certs_ext_add(x, &ctx, NID_authority_key_identifier, "keyid:always") != 0)
+		return -1;
+	switch (s->use) {
+	case USE_CA:
+		return certs_ext_add(x, &ctx, NID_basic_constraints,
+				     s->info.issuer ? "critical,CA:TRUE,pathlen:0" : "critical,CA:TRUE") ||
+				       certs_ext_add(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign")
+			       ? -1
+			       : 0;
+	case USE_SELFSIGNED: /* what 'openssl req -x509' wrote in 2018: SKI, AKI, critical CA:TRUE */
+		return certs_ext_add(x, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+	case USE_SERVER:
+	case USE_CLIENT:
+		if (certs_ext_add(x, &ctx, NID_basic_constraints, "CA:FALSE") != 0 ||
+		    certs_ext_add(x, &ctx, NID_key_usage,
+				  ec ? "critical,digitalSignature" : "critical,digitalSignature,keyEncipherment") != 0 ||
+		    certs_ext_add(x, &ctx, NID_ext_key_usage, s->use == USE_SERVER ? "serverAuth" : "clientAuth") != 0)
+			return -1;
+		return s->san ? certs_ext_add(x, &ctx, NID_subject_alt_name, s->san) : 0;
+	default:
+		return -1;
+	}
+}
+
+static int certs_serial(X509 *x)
+{
+	BIGNUM *bn = BN_new();
+	int ok = bn && BN_rand(bn, 63, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) &&
+		 BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+	BN_free(bn);
+	return ok ? 0 : -1;
+}
+
+static int certs_ensure(struct certs *set, int i, char *err, size_t errlen);
+
+/* Builds certificate i (its issuer is ready) in memory. */
+static int certs_make(struct certs *set, int i, char *err, size_t errlen)
+{
+	const struct certs_spec *s = &certs_specs[i];
+	struct certs_entry *e = &set->e[i];
+	X509 *x = NULL, *issuer;
+	EVP_PKEY *key = NULL, *ikey;
+	const char *name = s->info.name;
+	int rc = -1;
+
+	if (!(key = certs_keygen(s->key))) {
+		certs_fail(err, errlen, "key generation failed", name);
+		goto out;
+	}
+	if (!(x = X509_new()) || !X509_set_version(x, 2) || certs_serial(x) != 0 ||
+	    certs_name(X509_get_subject_name(x), s->subject) != 0 || !X509_set_pubkey(x, key) ||
+	    certs_validity(x, s) != 0) {
+		certs_fail(err, errlen, "building the certificate failed", name);
+		goto out;
+	}
+	if (s->info.issuer) {
+		int j = certs_index(s->info.issuer, strlen(s->info.issuer));
+		issuer = set->e[j].cert;
+		ikey = set->e[j].key;
+	} else {
+		issuer = x;
+		ikey = key;
+	}
+	if (!X509_set_issuer_name(x, X509_get_subject_name(issuer)) || certs_extensions(x, issuer, s) != 0) {
+		certs_fail(err, errlen, "adding extensions failed", name);
+		goto out;
+	}
+	if (!X509_sign(x, ikey, EVP_get_digestbyname(s->md))) {
+		certs_fail(err, errlen, "signing failed", name);
+		goto out;
+	}
+	e->cert = x;
+	e->key = key;
+	x = NULL;
+	key = NULL;
+	rc = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* Loads certificate i from a previous run's files in the dir; 0 loaded, -1 not there. */
+static int certs_load(struct certs *set, int i)
+{
+	struct certs_entry *e = &set->e[i];
+	BIO *b = NULL;
+	int rc = -1;
+	if (!(b = BIO_new_file(e->path[FILE_PEM], "r")) || !(e->cert = PEM_read_bio_X509(b, NULL, NULL, NULL)))
+		goto out;
+	BIO_free(b);
+	if (!(b = BIO_new_file(e->path[FILE_KEY], "r")) ||
+	    !(e->key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)))
+		goto out;
+	rc = 0;
+out:
+	BIO_free(b);
+	ERR_clear_error();
+	if (rc != 0) {
+		X509_free(e->cert);
+		EVP_PKEY_free(e->key);
+		e->cert = NULL;
+		e->key = NULL;
+	}
+	return rc;
+}
+
+/* Writes the four files of certificate i. */
+static int certs_save(struct certs *set, int i, char *err, size_t errlen)
+{
+	struct certs_entry *e = &set->e[i];
+	const char *name = certs_specs[i].info.name;
+	BIO *m[FILE_N] = { NULL, NULL, NULL, NULL };
+	int rc = -1, j = i;
+	for (int f = 0; f < FILE_N; f++)
+		if (!(m[f] = BIO_new(BIO_s_mem())))
+			goto fail;
+	if (!PEM_write_bio_X509(m[FILE_PEM], e->cert) || !i2d_X509_bio(m[FILE_DER], e->cert) ||
+	    !PEM_write_bio_PrivateKey(m[FILE_KEY], e->key, NULL, NULL, 0, NULL, NULL))
+		goto fail;
+	/* chain: this certificate, then its issuers, stopping before a self-signed one */
+	while (j >= 0) {
+		if (!PEM_write_bio_X509(m[FILE_CHAIN], set->e[j].cert))
+			goto fail;
+		if (!certs_specs[j].info.issuer)
+			break;
+		j = certs_index(certs_specs[j].info.issuer, strlen(certs_specs[j].info.issuer));
+		if (!certs_specs[j].info.issuer)
+			break;
+	}
+	for (int f = 0; f < FILE_N; f++)
+		if (certs_write(e->path[f], m[f], f == FILE_KEY ? 0600 : 0644, err, errlen) != 0)
+			goto out;
+	rc = 0;
+	goto out;
+fail:
+	certs_fail(err, errlen, "encoding failed", name);
+out:
+	for (int f = 0; f < FILE_N; f++)
+		BIO_free(m[f]);
+	return rc;
+}
+
+/* Makes (or loads) certificate i and its issuers, and writes their files. */
+static int certs_ensure(struct certs *set, int i, char *err, size_t errlen)
+{
+	const struct certs_spec *s = &certs_specs[i];
+	struct certs_entry *e = &set->e[i];
+	if (e->cert)
+		return 0;
+	if (s->info.issuer && certs_ensure(set, certs_index(s->info.issuer, strlen(s->info.issuer)), err, errlen) != 0)
+		return -1;
+	for (int f = 0; f < FILE_N; f++)
+		if (!e->path[f] && asprintf(&e->path[f], "%s/%s.%s", set->dir, s->info.name, certs_ext[f]) < 0) {
+			e->path[f] = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	if (certs_load(set, i) != 0 && certs_make(set, i, err, errlen) != 0)
+		return -1;
+	return certs_save(set, i, err, errlen);
+}
+
+/*
+ * dh1024.pem: the 1024-bit MODP group of RFC 2409 section 6.2 (generator 2),
+ * deliberately too small (Logjam, RFC 7919's reason for ffdhe2048 and up).
+ * Fixed parameters: generating safe primes per run would be slow for nothing.
+ */
+static int certs_dh1024(struct certs *set, char *err, size_t errlen)
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *p = NULL, *g = NULL;
+	BIO *mem = NULL;
+	char *path = NULL;
+	int rc = -1;
+
+	if (set->dh_path)
+		return 0;
+	if (asprintf(&path, "%s/dh1024.pem", set->dir) < 0) {
+		path = NULL;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (!(p = BN_get_rfc2409_prime_1024(NULL)) || !(g = BN_new()) || !BN_set_word(g, 2) ||
+	    !(bld = OSSL_PARAM_BLD_new()) || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, p) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, g) || !(params = OSSL_PARAM_BLD_to_param(bld)) ||
+	    !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL)) || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEY_PARAMETERS, params) <= 0 || !(mem = BIO_new(BIO_s_mem())) ||
+	    !PEM_write_bio_Parameters(mem, pkey)) {
+		certs_fail(err, errlen, "DH parameters failed", "dh1024");
+		goto out;
+	}
+	if (certs_write(path, mem, 0644, err, errlen) != 0)
+		goto out;
+	set->dh_path = path;
+	path = NULL;
+	rc = 0;
+out:
+	free(path);
+	BIO_free(mem);
+	EVP_PKEY_free(pkey);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(p);
+	BN_free(g);
+	return rc;
+}
+
+const char *certs_path(struct certs *set, const char *file, char *err, size_t errlen)
+{
+	const char *dot = strchr(file, '.');
+	int i;
+	if (strcmp(file, "dh1024.pem") == 0)
+		return certs_dh1024(set, err, errlen) == 0 ? set->dh_path : NULL;
+	i = dot ? certs_index(file, (size_t)(dot - file)) : -1;
+	if (i < 0) {
+		snprintf(err, errlen, "no certificate file '%s' in the factory (see docs/servers.md)", file);
+		return NULL;
+	}
+	for (int f = 0; f < FILE_N; f++) {
+		if (strcmp(dot + 1, certs_ext[f]) != 0)
+			continue;
+		if (certs_ensure(set, i, err, errlen) != 0)
+			return NULL;
+		return set->e[i].path[f];
+	}
+	snprintf(err, errlen, "'%s': a certificate file ends in .pem, .der, .key or .chain.pem", file);
+	return NULL;
+}

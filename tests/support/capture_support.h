@@ -1,0 +1,83 @@
+/*
+ * capture_support.h - what the capture tests share: private temp dirs, real
+ * tools run with a bound (openssl, tshark), a real 'openssl s_server' waited
+ * for by its ACCEPT line, plain loopback sockets, and a small pcap reader
+ * that reassembles one TCP connection per direction (through the cursor and
+ * capture/frame.h) so a test can check every byte and flag.
+ */
+#ifndef TLSDIAG_TESTS_CAPTURE_SUPPORT_H
+#define TLSDIAG_TESTS_CAPTURE_SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* A 0700 directory under /tmp; removed with everything in it by cs_rmtree(). */
+int cs_tmpdir(char *out, size_t outlen);
+void cs_rmtree(const char *dir);
+
+/*
+ * Runs argv (PATH searched) with stdin_data on its stdin, stdout+stderr into
+ * out (NUL-terminated, cut to outlen), killing it after timeout_ms.  Returns
+ * the exit status (0-255), or -1 when it could not run or was killed.
+ */
+int cs_run(char *const argv[], const char *stdin_data, char *out, size_t outlen, int timeout_ms);
+/* Starts argv with stdout+stderr on *out_fd (stdin empty), leading its own process group. */
+pid_t cs_spawn(char *const argv[], int *out_fd);
+/* Reads from fd into buf (NUL-terminated) until needle appears; 0 found, -1 EOF or timeout. */
+int cs_read_until(int fd, const char *needle, char *buf, size_t buflen, int timeout_ms);
+/* Waits for pid with a bound (killing it after); its exit status, or -1. */
+int cs_wait(pid_t pid, int timeout_ms);
+/* Whether argv0 is on PATH. */
+bool cs_have(const char *argv0);
+
+/* A self-signed P-256 certificate dir/cert.pem with key dir/key.pem (0600). 0 or -1. */
+int cs_make_cert(const char *dir);
+
+struct cs_server {
+	pid_t pid;
+	int out_fd; /* its stdout+stderr, read at stop */
+	uint16_t port;
+};
+/* openssl s_server on 127.0.0.1:<ephemeral> with cert/key of dir and the extra args; ready when it returns 0. */
+int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[]);
+void cs_s_server_stop(struct cs_server *s);
+
+/* Loopback sockets: a listener on 127.0.0.1:0 (port in *port); a client bound to 127.0.0.1:0 (port in *port). */
+int cs_listen(uint16_t *port);
+int cs_client_socket(uint16_t *port);
+int cs_connect(int fd, const char *host, uint16_t port);
+/* accept() with a bound; -1 on timeout. */
+int cs_accept(int lfd, int timeout_ms);
+/* Writes all, reads until EOF: with a bound; 0 or -1. */
+int cs_write_all(int fd, const void *p, size_t n);
+ssize_t cs_read_all(int fd, void *buf, size_t cap, int timeout_ms);
+
+/* One direction of the capture's first TCP connection. */
+struct cs_dir {
+	uint8_t *data; /* the reassembled payload */
+	size_t len;
+	unsigned syn, fin, rst, segs;
+	size_t max_seg; /* the largest payload of one frame */
+	bool in_order; /* every payload segment started at the next expected sequence number */
+};
+
+struct cs_pcap {
+	int linktype;
+	unsigned frames;
+	unsigned conns; /* distinct TCP connections (4-tuples) seen */
+	uint16_t client_port, server_port; /* of the first connection (its SYN's sender is the client) */
+	struct cs_dir dir[2]; /* 0: client to server, 1: server to client */
+	char events[256]; /* "C:SYN S:SYN+ACK C:FIN S:RST" in frame order (data segments left out) */
+};
+/* Reads a pcap file (classic format, microsecond or nanosecond). 0, or -1 with err set. */
+int cs_pcap_read(const char *path, struct cs_pcap *out, char *err, size_t errlen);
+void cs_pcap_free(struct cs_pcap *p);
+
+/* The TLS messages tshark sees per direction, "C: hs1 hs2 alert70 | S: hs2 ..."; 0 or -1. */
+int cs_tshark_messages(const char *pcap, uint16_t server_port, char *out, size_t outlen);
+/* Frames tshark finds with a wrong IP/TCP checksum or a TCP analysis problem; -1 on failure. */
+int cs_tshark_problems(const char *pcap, char *out, size_t outlen);
+
+#endif
