@@ -3,13 +3,14 @@
  * on 127.0.0.1.  Certificates are made with `openssl req`/`openssl x509` in a
  * mkdtemp() directory (0700, keys 0600) removed at the end.
  *
- * The servers are started once, in the unchecked fixture (the parent process),
- * so a failing test (a forked child) cannot orphan them; each has a free port,
- * waits for readiness by polling connect() and dies with us (PDEATHSIG).
- * (servers/proc.h will replace the spawning here once it is in main.)
+ * The servers are started once with servers/proc.h, in the unchecked fixture
+ * (the parent process), so a failing test (a forked child) cannot orphan them;
+ * each has a free port and is waited for by proc_wait_port() (connect
+ * polling).  The one-shot openssl commands run through run() below.
  */
 #include "harness/client/client.h"
 #include "harness/client/device.h"
+#include "harness/servers/proc.h"
 
 #include <check.h>
 #include <errno.h>
@@ -18,11 +19,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <arpa/inet.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -34,7 +33,7 @@ enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_COUNT };
 static char dir[64];
 static char path_buf[16][160];
 static struct {
-	pid_t pid;
+	struct proc proc;
 	uint16_t port;
 } srv[SRV_COUNT];
 static struct client_caps caps;
@@ -45,32 +44,18 @@ static const char *path(int slot, const char *name)
 	return path_buf[slot];
 }
 
-/* fork+exec with stdout/stderr to log (or /dev/null); dies with the test process. */
-static pid_t spawn(char *const argv[], const char *log)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	setpgid(0, 0);
-	int in = open("/dev/null", O_RDONLY);
-	int out = open(log ? log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (in < 0 || out < 0)
-		_exit(127);
-	dup2(in, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
+/* Runs a one-shot command (openssl req/x509) to its end: its exit status, or -1. */
 static int run(char *const argv[])
 {
 	int status;
-	pid_t pid = spawn(argv, NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -119,18 +104,7 @@ static pid_t reply_server(uint16_t *port, const char *reply, size_t len)
 	return child;
 }
 
-static bool port_open(uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* Starts s_server with extra options; readiness by polling connect(), at most 10 s. */
+/* Starts s_server with extra options; readiness by proc_wait_port(), at most 10 s. */
 static void server_start(int i, const char *const extra[])
 {
 	char accept_arg[32], log[32];
@@ -151,17 +125,11 @@ static void server_start(int i, const char *const extra[])
 	for (int k = 0; extra[k]; k++)
 		argv[n++] = (char *)extra[k];
 	argv[n] = NULL;
-	srv[i].pid = spawn(argv, path(1, log));
-	ck_assert_int_gt(srv[i].pid, 0);
-	struct timespec step = { 0, 20 * 1000 * 1000 };
-	for (int tries = 0; tries < 500; tries++) {
-		int status;
-		ck_assert_msg(waitpid(srv[i].pid, &status, WNOHANG) == 0, "openssl s_server %d exited at start", i);
-		if (port_open(srv[i].port))
-			return;
-		nanosleep(&step, NULL);
-	}
-	ck_abort_msg("openssl s_server %d not ready on port %u", i, (unsigned int)srv[i].port);
+	char err[256] = "";
+	struct proc_opts o = { .log_path = path(1, log) };
+	ck_assert_msg(proc_spawn(&srv[i].proc, argv, &o, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(proc_wait_port(&srv[i].proc, "127.0.0.1", srv[i].port, 10000, err, sizeof err) == 0,
+		      "openssl s_server %d: %s", i, err);
 }
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -231,12 +199,7 @@ static void setup(void)
 static void teardown(void)
 {
 	for (int i = 0; i < SRV_COUNT; i++)
-		if (srv[i].pid > 0) {
-			kill(-srv[i].pid, SIGTERM);
-			kill(srv[i].pid, SIGTERM);
-			waitpid(srv[i].pid, NULL, 0);
-			srv[i].pid = 0;
-		}
+		proc_stop(&srv[i].proc, 2000);
 	if (chdir("/") == 0 && dir[0])
 		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
