@@ -310,6 +310,23 @@ START_TEST(memory_follows_open_connections)
 }
 END_TEST
 
+/* A capture that starts as an earlier connection closes (a readiness probe) sees only its
+ * FIN/ACK tail: no SYN, no payload, nothing to report, even with --port. */
+START_TEST(closing_tail_of_an_older_connection_is_not_a_connection)
+{
+	start(443);
+	send_seg(4, S4, 443, C4, 50010, 900, TCP_FIN | TCP_ACK, NULL, 0);
+	send_seg(4, C4, 50010, S4, 443, 77, TCP_ACK, NULL, 0);
+	send_seg(4, C4, 50010, S4, 443, 77, TCP_FIN | TCP_ACK, NULL, 0);
+	failed_conn(50011, 100);
+	finish();
+	ck_assert_uint_eq(jv_len(emitted), 1);
+	ck_assert_uint_eq(flow_table_stats(ft)->tails, 1);
+	ck_assert_uint_eq(flow_table_stats(ft)->connections, 1);
+	stop();
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -322,6 +339,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, non_tls_is_dropped_and_port_option_selects);
 	tcase_add_test(tc, port_reuse_starts_a_new_connection);
 	tcase_add_test(tc, late_packets_of_a_closed_connection_are_dropped);
+	tcase_add_test(tc, closing_tail_of_an_older_connection_is_not_a_connection);
 	tcase_add_test(tc, reordered_and_retransmitted_hello_is_whole);
 	tcase_add_test(tc, lost_bytes_make_a_gap_not_an_error);
 	tcase_add_test(tc, ipv6_endpoints);

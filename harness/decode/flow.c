@@ -65,6 +65,7 @@ struct flow {
 	int client; /* side index, -1 while unknown */
 	struct flow_side side[2];
 	struct tls_conn *conn;
+	bool substantive; /* a SYN or a payload byte seen: more than the tail of an older connection */
 };
 
 struct flow_list {
@@ -313,7 +314,12 @@ static void flow_settle(struct flow *f, int rst_side, const struct pkt_meta *m)
 		tcp_reasm_finish(&f->side[first].rs, m);
 		tcp_reasm_finish(&f->side[!first].rs, m);
 	}
-	if (f->state == FLOW_TLS && flow_conn(f)) {
+	if (!f->substantive && f->state != FLOW_CLOSED) {
+		/* Only the closing packets of a connection that began before the capture:
+		 * there is nothing of it to report (seen when a capture starts right after
+		 * a readiness probe). */
+		t->st.tails++;
+	} else if (f->state == FLOW_TLS && flow_conn(f)) {
 		if (rst_side >= 0)
 			tls_conn_tcp_event(f->conn, side_dir(f, rst_side), TCP_EV_RST, m);
 		tls_conn_finish(f->conn);
@@ -383,6 +389,8 @@ void flow_table_packet(struct flow_table *t, const struct packet *pkt, const str
 		return; /* out of memory: this packet is lost */
 
 	struct flow_side *s = &f->side[si];
+	if ((pkt->flags & TCP_SYN) || pkt->payload_wire)
+		f->substantive = true;
 	if ((pkt->flags & TCP_SYN) && !s->syn) {
 		s->syn = true;
 		s->syn_seq = pkt->seq;

@@ -27,6 +27,7 @@ struct flow_stats {
 	uint64_t not_tls; /* TCP connections dropped: not TLS, or no payload */
 	uint64_t open_max; /* most connections open at once */
 	uint64_t late_packets; /* packets of connections already closed */
+	uint64_t tails; /* bare FIN/ACK/RST ends of connections begun before the capture */
 	uint64_t conflicts; /* retransmitted bytes that differ from the first copy */
 	uint64_t gaps, gap_bytes; /* bytes the capture lost inside TLS streams */
 };
