@@ -178,6 +178,45 @@ START_TEST(failures_from_real_servers)
 }
 END_TEST
 
+/* The diagnosis's equivalents in the JSON report: {stack, code, name, shows} of each device stack. */
+static const struct jv *equiv_of(const struct jv *j, const char *stack, const char *code)
+{
+	const struct jv *a = jv_get(jv_get(j, "diagnosis"), "equivalents");
+	for (size_t i = 0; i < jv_len(a); i++)
+		if (strcmp(jv_str(jv_get(jv_at(a, i), "stack")), stack) == 0 &&
+		    strcmp(jv_str(jv_get(jv_at(a, i), "code")), code) == 0)
+			return jv_at(a, i);
+	return NULL;
+}
+
+START_TEST(diagnosis_equivalents_in_json)
+{
+	struct jv *j = run("no_shared_cipher", 0);
+	const struct jv *e;
+	ck_assert_uint_eq(jv_len(jv_get(jv_get(j, "diagnosis"), "equivalents")), 10);
+	ck_assert_ptr_nonnull(e = equiv_of(j, "axtls", "-40"));
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "received alert 40 (handshake_failure)");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(e, "shows")), "Error: SSL error 40"));
+	ck_assert_ptr_nonnull(e = equiv_of(j, "bearssl", "296"));
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "BR_ERR_RECV_FATAL_ALERT + 40 (handshake_failure)");
+	ck_assert_ptr_nonnull(e = equiv_of(j, "mbedtls", "-0x7780"));
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE");
+	ck_assert_ptr_null(equiv_of(j, "openssl", "193"));
+	jv_free(j);
+
+	j = run("unknown_ca_tls12", 0);
+	ck_assert_ptr_nonnull(e = equiv_of(j, "bearssl", "62"));
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "BR_ERR_X509_NOT_TRUSTED");
+	ck_assert_ptr_nonnull(e = equiv_of(j, "wolfssl", "-188"));
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "ASN_NO_SIGNER_E");
+	jv_free(j);
+
+	j = run("ok_tls12", 0);
+	ck_assert_uint_eq(jv_len(jv_get(jv_get(j, "diagnosis"), "equivalents")), 0);
+	jv_free(j);
+}
+END_TEST
+
 START_TEST(no_shared_cipher_names_rsa_only)
 {
 	struct jv *j = run("no_shared_cipher", 0);
@@ -323,6 +362,15 @@ START_TEST(text_report)
 	ck_assert_ptr_nonnull(strstr(buf, "  #4    0.000000  client -> server  ClientHello (TLS1.2, 5 suites, SNI localhost)\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  #5    0.000100  server -> client  Alert (fatal handshake_failure, 40)\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "diagnosis: no_shared_cipher - "));
+	ck_assert_ptr_nonnull(strstr(buf, "  same failure on each stack: on CC3200: -291 SL_ESEC_MATCH_SUITE_ERROR "
+				       "[OSError: 291], -340 SL_ESEC_HANDSHAKE_FAILURE [OSError: 340], -213 "
+				       "SL_ESEC_FATAL_ERROR [OSError: 213]; on axTLS: -40 received alert 40 "
+				       "(handshake_failure) [Error: SSL error 40], -266 SSL_ERROR_NO_CIPHER; on BearSSL: "
+				       "296 BR_ERR_RECV_FATAL_ALERT + 40 (handshake_failure) "));
+	ck_assert_ptr_nonnull(strstr(buf, "; on mbedTLS: -0x7780 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE "
+				       "[mbedtls_ssl_handshake returned -0x7780], -0x7380 "
+				       "MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN; on wolfSSL: -501 MATCH_SUITE_ERROR, -313 "
+				       "FATAL_ERROR [wolfSSL_get_error() = -313]\n"));
 	free(buf);
 	tls_conn_free(c);
 }
@@ -337,6 +385,7 @@ static Suite *tls_conn_suite(void)
 	tcase_add_test(tc, same_result_byte_by_byte);
 	tcase_add_test(tc, failures_from_real_servers);
 	tcase_add_test(tc, no_shared_cipher_names_rsa_only);
+	tcase_add_test(tc, diagnosis_equivalents_in_json);
 	tcase_add_test(tc, capture_ended_inside_client_hello);
 	tcase_add_test(tc, gap_is_truncated_not_a_peer_error);
 	tcase_add_test(tc, http_to_tls_port_is_not_tls);

@@ -1,8 +1,12 @@
 /*
  * diagnose.c - the rule table that turns wire facts into a diagnosis.
  *
- * Each row: a stable code, a one-line summary, a fix, and a match function
+ * Each row: a stable code (and an optional variant), and a match function
  * that reads struct diag_facts and writes the evidence it relied on.  The
+ * words (summary, fix) and which cross-stack equivalents to show are in
+ * harness/explain/tables/diagnosis.ini, under [code] or [code/variant]:
+ * a cause is written in one place, for the decoder, the runner and
+ * 'tlsdiag explain' alike.  The
  * rows are tried in order and the first match wins, so specific causes
  * (no shared cipher) come before generic ones (a fatal alert), and a cut
  * capture is named before "handshake never finished": a TRUNCATED stream
@@ -19,13 +23,13 @@
 #include <string.h>
 
 #include "harness/decode/tls_names.h"
+#include "harness/explain/explain.h"
 
 typedef bool (*diag_match_fn)(const struct diag_facts *f, char *ev, size_t evlen);
 
 struct diag_rule {
-	const char *code;
-	const char *summary;
-	const char *fix;
+	const char *code; /* stable */
+	const char *variant; /* NULL, or a variant with its own words */
 	diag_match_fn match;
 };
 
@@ -252,6 +256,16 @@ static bool m_certificate_expired(const struct diag_facts *f, char *ev, size_t e
 	return true;
 }
 
+/* Before the capture's notBefore: the device's clock is behind, the not_yet_valid variant. */
+static bool m_certificate_not_yet_valid(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	const struct x509_info *x = f->leaf;
+	if (!alert_is(f, false, TLS_AD_CERTIFICATE_EXPIRED) || !x || !x->times_ok || !f->capture_sec ||
+	    f->capture_sec >= x->not_before_epoch)
+		return false;
+	return m_certificate_expired(f, ev, evlen);
+}
+
 static bool m_unknown_ca(const struct diag_facts *f, char *ev, size_t evlen)
 {
 	if (!alert_is(f, false, TLS_AD_UNKNOWN_CA))
@@ -435,134 +449,158 @@ static bool m_incomplete(const struct diag_facts *f, char *ev, size_t evlen)
 	return true;
 }
 
-/* First match wins.  Keep the codes stable: reports and scenarios match on them. */
+/*
+ * First match wins.  Keep the codes stable: reports and scenarios match on
+ * them.  A variant has its own words (a more specific fix) under the same
+ * code.  The words of [code] or [code/variant] are in
+ * harness/explain/tables/diagnosis.ini.
+ */
 static const struct diag_rule diag_rules[] = {
-	{ "no_data", "No TLS bytes were exchanged.",
-	  "Check that the server listens on this port and that the client starts TLS on it.",
-	  m_no_data },
-	{ "not_tls", "The bytes on this connection are not TLS.",
-	  "Make sure both ends speak TLS on this port (plain HTTP, MQTT or STARTTLS traffic sent to a "
-	  "TLS port looks like this).",
-	  m_not_tls },
-	{ "ok", "The TLS handshake completed.", "Nothing to fix.", m_ok },
-	{ "no_shared_version", "Client and server have no TLS version in common.",
-	  "Enable TLS 1.2 (or 1.3) on the device's stack, or allow the device's version on the server "
-	  "(e.g. SSLProtocol / MinProtocol).",
-	  m_no_shared_version },
-	{ "no_shared_cipher", "Client and server have no cipher suite in common.",
-	  "Offer an ECDHE suite with AES-GCM on the device (e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), "
-	  "or allow one of the device's suites on the server (SSLCipherSuite / -cipher).",
-	  m_no_shared_cipher_rsa },
-	{ "no_shared_sigalg", "The server found no signature algorithm it accepts.",
-	  "Send the signature_algorithms extension with SHA-256 schemes from the device, or lower the "
-	  "server's security level (OpenSSL 3 @SECLEVEL=0 accepts SHA-1).",
-	  m_no_shared_sigalg },
-	{ "no_shared_cipher", "Client and server have no cipher suite in common.",
-	  "Compare the device's suites, groups and signature algorithms with the server's "
-	  "configuration and enable one that both support.",
-	  m_no_shared_cipher },
-	{ "missing_sni", "The server does not know the name the client asked for (or none was sent).",
-	  "Send SNI with the server's host name from the device (wolfSSL_UseSNI, "
-	  "mbedtls_ssl_set_hostname), or give the server a default certificate.",
-	  m_missing_sni },
-	{ "client_cert_required", "The server requires a client certificate and got none.",
-	  "Load a client certificate and key on the device, or turn off client authentication on the "
-	  "server (SSLVerifyClient none / no -Verify).",
-	  m_client_cert_required },
-	{ "certificate_expired", "The client rejected the server's certificate as expired or not yet valid.",
-	  "Set the device's clock (NTP/RTC) before connecting; if the clock is right, renew the server "
-	  "certificate.",
-	  m_certificate_expired },
-	{ "unknown_ca", "The client does not trust the CA that issued the server's certificate.",
-	  "Load the server's root CA (and send the intermediates from the server); for a self-signed "
-	  "server certificate, load that certificate itself as the CA, in the format the stack wants "
-	  "(DER or PEM).",
-	  m_unknown_ca },
-	{ "hostname_mismatch", "The server's certificate is likely not for the name the client checks.",
-	  "Connect by the name in the certificate, or issue the certificate with the device's target "
-	  "name (or IP) in subjectAltName.",
-	  m_hostname_mismatch },
-	{ "bad_certificate", "The client rejected the server's certificate (bad_certificate).",
-	  "Check the certificate's signature, name and extensions against what the device's stack "
-	  "supports; see the device's verify error for the exact reason.",
-	  m_bad_certificate },
-	{ "certificate_unknown", "The client could not verify the server's certificate.",
-	  "Check the CA, the validity dates against the device's clock, and the name; the device's "
-	  "verify error says which.",
-	  m_certificate_unknown },
-	{ "unsupported_certificate", "The client cannot use the server's certificate type.",
-	  "Give the server a certificate the device supports (e.g. RSA 2048 with SHA-256 instead of "
-	  "ECDSA), or enable that key type on the device.",
-	  m_unsupported_certificate },
-	{ "dh_too_small", "The client rejected the server's DH parameters as too small.",
-	  "Configure the server with a DH group of at least 2048 bits (or prefer ECDHE suites).",
-	  m_dh_too_small },
-	{ "record_overflow", "A record was larger than the receiver accepts.",
-	  "Negotiate max_fragment_length (or record_size_limit) from the device and make sure the "
-	  "server honours it, or enlarge the device's receive buffer.",
-	  m_record_overflow },
-	{ "decode_error", "A peer could not parse a handshake message (decode_error).",
-	  "Compare the message before the alert with the RFC; often a stack bug or an extension the "
-	  "peer does not understand.",
-	  m_decode_error },
-	{ "illegal_parameter", "A peer rejected a field in a handshake message (illegal_parameter).",
-	  "Look at the message before the alert: a value the peer did not offer or cannot accept "
-	  "(group, suite, version, extension).",
-	  m_illegal_parameter },
-	{ "unexpected_message", "A peer received a message it did not expect at that point.",
-	  "Compare the ladder with the handshake the stacks expect; often a state-machine mismatch "
-	  "or plaintext sent to a TLS port.",
-	  m_unexpected_message },
-	{ "bad_record_mac", "The two sides derived different keys (bad_record_mac / decrypt_error).",
-	  "Check the device's implementation of the negotiated suite (and extended_master_secret), or "
-	  "a middlebox altering the stream.",
-	  m_bad_record_mac },
-	{ "encrypted_alert", "A peer sent an alert after encryption started; its reason is not visible in "
-	  "the capture.",
-	  "Read the reason from the logs of the side that sent it (the device's error code or the "
-	  "server's log).",
-	  m_encrypted_alert },
-	{ "peer_alert", "A peer aborted the handshake with an alert.",
-	  "Look the alert up with 'tlsdiag explain' and check the side that sent it.", m_other_alert },
-	{ "server_closed_without_alert", "The server closed the connection after the ClientHello without "
-	  "answering.",
-	  "Look at the server's log; servers drop hellos they cannot parse or do not accept (version, "
-	  "suites, SNI) this way.",
-	  m_server_closed },
-	{ "client_closed_without_alert", "The client gave up during the handshake without an alert.",
-	  "Look at the device's error code: stacks that fail a certificate check or run out of memory "
-	  "often close without an alert.",
-	  m_client_closed },
-	{ "capture_truncated", "The capture is incomplete, so the handshake cannot be judged.",
-	  "Capture again with a full snaplen (-s 0) and without drops.", m_truncated },
-	{ "malformed", "A peer sent bytes that are not valid TLS.",
-	  "Look at the malformed note: a stack bug, or not TLS at all on this connection.", m_malformed },
-	{ "handshake_incomplete", "The handshake never finished.",
-	  "Capture longer, or look at the side that stopped answering.", m_incomplete },
+	{ "no_data", NULL, m_no_data },
+	{ "not_tls", NULL, m_not_tls },
+	{ "ok", NULL, m_ok },
+	{ "no_shared_version", NULL, m_no_shared_version },
+	{ "no_shared_cipher", "static_rsa", m_no_shared_cipher_rsa },
+	{ "no_shared_sigalg", NULL, m_no_shared_sigalg },
+	{ "no_shared_cipher", NULL, m_no_shared_cipher },
+	{ "missing_sni", NULL, m_missing_sni },
+	{ "client_cert_required", NULL, m_client_cert_required },
+	{ "certificate_expired", "not_yet_valid", m_certificate_not_yet_valid },
+	{ "certificate_expired", NULL, m_certificate_expired },
+	{ "unknown_ca", NULL, m_unknown_ca },
+	{ "hostname_mismatch", NULL, m_hostname_mismatch },
+	{ "bad_certificate", NULL, m_bad_certificate },
+	{ "certificate_unknown", NULL, m_certificate_unknown },
+	{ "unsupported_certificate", NULL, m_unsupported_certificate },
+	{ "dh_too_small", NULL, m_dh_too_small },
+	{ "record_overflow", NULL, m_record_overflow },
+	{ "decode_error", NULL, m_decode_error },
+	{ "illegal_parameter", NULL, m_illegal_parameter },
+	{ "unexpected_message", NULL, m_unexpected_message },
+	{ "bad_record_mac", NULL, m_bad_record_mac },
+	{ "encrypted_alert", NULL, m_encrypted_alert },
+	{ "peer_alert", NULL, m_other_alert },
+	{ "server_closed_without_alert", NULL, m_server_closed },
+	{ "client_closed_without_alert", NULL, m_client_closed },
+	{ "capture_truncated", NULL, m_truncated },
+	{ "malformed", NULL, m_malformed },
+	{ "handshake_incomplete", NULL, m_incomplete },
 };
+#define N_RULES (sizeof diag_rules / sizeof diag_rules[0])
+
+static const char *rule_key(const struct diag_rule *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", r->code, r->variant ? "/" : "", r->variant ? r->variant : "");
+	return buf;
+}
+
+int diagnose_check(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < N_RULES; i++) {
+		char key[64];
+		if (!explain_diagnosis_require(rule_key(&diag_rules[i], key, sizeof key), err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* Checked once per process: a rule without words is a bug, said once on stderr (as explain does). */
+static void check_once(void)
+{
+	static bool checked;
+	char err[512];
+	if (checked)
+		return;
+	checked = true;
+	if (diagnose_check(err, sizeof err) != 0)
+		fprintf(stderr, "tlsdiag: internal: diagnosis: %s\n", err);
+}
+
+/* The words and equivalents of d; empty words when the tables did not load. */
+static void fill(struct diag_result *out, const char *code, const struct explain_diagnosis *d, int alert,
+		 bool received)
+{
+	out->code = code;
+	out->key = d ? d->key : code;
+	out->summary = d ? d->summary : "";
+	out->fix = d ? d->fix : "";
+	out->equiv = d ? explain_diagnosis_equiv(d, alert, received) : NULL;
+}
 
 void diagnose(const struct diag_facts *f, struct diag_result *out)
 {
-	for (size_t i = 0; i < sizeof diag_rules / sizeof diag_rules[0]; i++) {
-		const struct diag_rule *r = &diag_rules[i];
+	const struct diag_rule *r = &diag_rules[N_RULES - 1];
+	char key[64];
+	check_once();
+	for (size_t i = 0; i < N_RULES; i++) {
 		out->evidence[0] = '\0';
-		if (r->match(f, out->evidence, sizeof out->evidence)) {
-			out->code = r->code;
-			out->summary = r->summary;
-			out->fix = r->fix;
-			return;
+		if (diag_rules[i].match(f, out->evidence, sizeof out->evidence)) {
+			r = &diag_rules[i];
+			break;
 		}
 	}
-	/* Unreachable: the last row always matches. */
-	out->code = "handshake_incomplete";
-	out->summary = "The handshake never finished.";
-	out->fix = "";
+	/* The device is the client: an alert from the server is one the device received. */
+	fill(out, r->code, explain_diagnosis_find(rule_key(r, key, sizeof key)),
+	     f->has_alert && !f->alert_encrypted ? f->alert_desc : -1, f->alert_from_server);
+}
+
+/*
+ * The diagnosis standing for a section that lists a wolfSSL code: a kind
+ * first (-322 is hostname_mismatch even though the device then sends 42),
+ * then an alert.  Generic codes (-313) stand for no section.
+ */
+static const struct explain_diagnosis *by_wolfssl(const struct explain_row *row)
+{
+	const struct explain_equiv *eqs[8];
+	size_t n = explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			const struct explain_diagnosis *d;
+			if ((strncmp(eqs[i]->key, "kind:", 5) == 0) != (pass == 0))
+				continue;
+			if ((d = explain_diagnosis_for(eqs[i]->key)))
+				return d;
+		}
+	return NULL;
+}
+
+int diagnose_outcome(const struct diag_outcome *o, struct diag_result *out)
+{
+	const struct explain_diagnosis *d = NULL;
+	const struct explain_row *wrow = o->has_wolfssl ? explain_find("wolfssl", o->wolfssl) : NULL;
+	bool received = !o->alert_from_device;
+	char key[80];
+
+	memset(out, 0, sizeof *out);
+	check_once();
+	if (o->kind) {
+		snprintf(key, sizeof key, "kind:%s", o->kind);
+		d = explain_diagnosis_for(key);
+		evf(out->evidence, sizeof out->evidence, "failure kind %s", o->kind);
+	}
+	if (o->has_wolfssl) {
+		if (!d && wrow)
+			d = by_wolfssl(wrow);
+		evf(out->evidence, sizeof out->evidence, "%swolfSSL error %ld %s", out->evidence[0] ? "; " : "",
+		    o->wolfssl, wrow ? wrow->name : "(not in the wolfSSL table)");
+	}
+	if (o->alert >= 0) {
+		snprintf(key, sizeof key, "%s:%d", received ? "received" : "sent", o->alert);
+		if (!d)
+			d = explain_diagnosis_for(key);
+		if (!d)
+			d = explain_diagnosis_find("peer_alert");
+		evf(out->evidence, sizeof out->evidence, "%sthe %s sent fatal alert %d %s",
+		    out->evidence[0] ? "; " : "", received ? "server" : "device", o->alert, alert_name(o->alert));
+	}
+	if (!d)
+		return -1;
+	fill(out, d->code, d, o->alert, received);
+	return 0;
 }
 
 const char *diagnose_summary(const char *code)
 {
-	for (size_t i = 0; i < sizeof diag_rules / sizeof diag_rules[0]; i++)
-		if (strcmp(diag_rules[i].code, code) == 0)
-			return diag_rules[i].summary;
-	return NULL;
+	const struct explain_diagnosis *d = explain_diagnosis_find(code);
+	return d ? d->summary : NULL;
 }

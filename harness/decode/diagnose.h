@@ -2,8 +2,10 @@
  * diagnose.h - from what a TLS connection showed on the wire to why it
  * failed: a rule table, first match wins.  tls_conn gathers struct
  * diag_facts; the rules read only those.  The codes are stable (reports,
- * scenarios and CI match on them); the words live in the table in
- * diagnose.c only.
+ * scenarios and CI match on them); the words (summary, fix) and which
+ * cross-stack equivalents to show live in harness/explain/tables/diagnosis.ini
+ * only.  diagnose_outcome() gives the runner the same diagnosis for a case's
+ * outcome (an alert, a failure kind, a wolfSSL error code).
  */
 #ifndef TLSDIAG_DECODE_DIAGNOSE_H
 #define TLSDIAG_DECODE_DIAGNOSE_H
@@ -50,16 +52,43 @@ struct diag_facts {
 	bool closed_before_server_hello; /* the first close came with no ServerHello yet */
 };
 
+struct explain_equiv;
+
+/* The pointers stay valid until explain_free(). */
 struct diag_result {
-	const char *code;
+	const char *code; /* stable: "no_shared_cipher" */
+	const char *key; /* its diagnosis.ini section: the code, or "no_shared_cipher/static_rsa" */
 	const char *summary;
 	const char *fix;
 	char evidence[512];
+	/* How the failure shows up on each stack (explain_equiv_line_devices()), NULL: not a stack's failure. */
+	const struct explain_equiv *equiv;
 };
 
 void diagnose(const struct diag_facts *f, struct diag_result *out);
 
-/* The summary/fix row of a code, for tests and explain; NULL when unknown. */
+/* The outcome of a runner case, as far as it is known. */
+struct diag_outcome {
+	int alert; /* the fatal alert that ended the handshake, -1: none */
+	bool alert_from_device; /* the device (the client) sent it, else the server did */
+	const char *kind; /* NULL or a failure kind of equivalents.ini: "unknown_ca", "expired", "not_yet_valid",
+			     "hostname_mismatch", "bad_ca_file", "connection_dropped", "no_shared_cipher",
+			     "protocol_version" */
+	bool has_wolfssl;
+	long wolfssl; /* wolfSSL_get_error() on the device side, e.g. -188 */
+};
+/*
+ * The diagnosis of a case: the kind if given and known, else the wolfSSL
+ * code if it names a failure (-188 is unknown_ca, -313 names none), else
+ * the alert (a row of diagnosis.ini standing for received:N or sent:N,
+ * else peer_alert).  Fills out (evidence lists every input) and returns 0,
+ * or -1 with out->code NULL when nothing given is known.
+ */
+int diagnose_outcome(const struct diag_outcome *o, struct diag_result *out);
+
+/* The summary of a code (or code/variant), for tests and explain; NULL when unknown. */
 const char *diagnose_summary(const char *code);
+/* Every rule has its words in diagnosis.ini: 0, or -1 with a message naming the missing section. */
+int diagnose_check(char *err, size_t errlen);
 
 #endif

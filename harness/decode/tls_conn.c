@@ -36,6 +36,7 @@
 #include "harness/decode/tls_handshake.h"
 #include "harness/decode/tls_names.h"
 #include "harness/decode/tls_record.h"
+#include "harness/explain/explain.h"
 
 #define LADDER_MAX 512
 #define ALERTS_MAX 16
@@ -1286,6 +1287,8 @@ struct jv *tls_conn_to_json(const struct tls_conn *c)
 	jv_set_str(diag, "summary", c->diag.summary);
 	jv_set_str(diag, "evidence", c->diag.evidence);
 	jv_set_str(diag, "fix", c->diag.fix);
+	/* How the same failure shows up on each device stack: [] when it is not a stack's failure. */
+	jv_set(diag, "equivalents", explain_equiv_devices_json(c->diag.equiv));
 	jv_set(o, "diagnosis", diag);
 	return o;
 }
@@ -1357,4 +1360,9 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 		fprintf(out, "  evidence: %s\n", c->diag.evidence);
 	if (c->diag.fix && c->diag.fix[0])
 		fprintf(out, "  fix: %s\n", c->diag.fix);
+	if (c->diag.equiv) {
+		char line[2048];
+		fprintf(out, "  same failure on each stack: %s\n",
+			explain_equiv_line_devices(c->diag.equiv, line, sizeof line));
+	}
 }
