@@ -109,9 +109,14 @@ int s_server_prepare(const struct backend_env *e, struct backend_cmd *cmd, char 
 		snprintf(file, sizeof file, "%s.pem", p->client_ca);
 		if (!(path = backend_cert(e, file, err, errlen)))
 			return -1;
-		/* -Verify: a client without a certificate fails; -verify: asked, not required */
+		/*
+		 * -Verify: a client without a certificate fails; -verify: asked, not
+		 * required.  -verify_return_error: without it s_server only logs a
+		 * client certificate that does not verify, and carries on.
+		 */
 		rc |= backend_arg(cmd, "%s", p->client_auth == PROFILE_CLIENT_REQUIRE ? "-Verify" : "-verify") |
-		      backend_arg(cmd, "3") | backend_arg(cmd, "-CAfile") | backend_arg(cmd, "%s", path);
+		      backend_arg(cmd, "3") | backend_arg(cmd, "-verify_return_error") | backend_arg(cmd, "-CAfile") |
+		      backend_arg(cmd, "%s", path);
 	}
 	if (rc) {
 		snprintf(err, errlen, "s_server: too many arguments");
