@@ -136,8 +136,6 @@ int cmd_serve(int argc, char **argv)
 		sigsuspend(&old);
 	}
 	if (died)
-		snprintf(err, sizeof err, "the server exited by itself; its last log lines:");
-	if (died)
 		server_log_since(s, 0, stderr);
 	server_stop(s);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -13,6 +13,7 @@
 #include "harness/servers/server.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -321,6 +322,40 @@ static void setup(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+/*
+ * A failed assertion _exit()s the forked test before server_stop.  s_server
+ * then dies of PR_SET_PDEATHSIG, but Apache started as root has switched to
+ * 'nobody', which clears that setting: find such an Apache by the PidFile in
+ * its dir (left behind, since server_stop did not run) and stop it by pid.
+ * Returns how many were still running.
+ */
+static int stop_leftovers(void)
+{
+	DIR *d = opendir(rundir);
+	struct dirent *e;
+	int n = 0;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		long pid = 0;
+		FILE *f;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/apache.pid", rundir, e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, 0) == 0) {
+			fprintf(stderr, "test_servers: Apache %ld of %s left running; killing it\n", pid, e->d_name);
+			kill((pid_t)pid, SIGKILL);
+			n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 START_TEST(profile_behaves)
 {
 	const struct profile_case *pc = &cases[_i];
@@ -536,6 +571,7 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	failed += stop_leftovers();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", rundir);
 	if (system(cmd) != 0)
 		failed++;
