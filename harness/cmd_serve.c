@@ -60,9 +60,10 @@ static void serve_banner(struct server *s, const struct profile *p)
 	if (p->client_auth != PROFILE_CLIENT_NONE)
 		printf("  client cert:     %s  key: %s\n", server_file(s, "client.pem"), server_file(s, "client.key"));
 	printf("  server dir:      %s\n\n", server_dir(s));
-	printf("Try it:\n  openssl s_client -connect %s:%u %s%s -CAfile %s -verify_return_error %s%s\n", server_host(s),
-	       server_port(s), ip ? "-noservername" : "-servername ", ip ? "" : name, server_ca_pem(s),
-	       ip ? "-verify_ip " : "-verify_hostname ", name);
+	/* -verify_hostname also accepts a CN-only 127.0.0.1; -verify_ip would want an IP SAN */
+	printf("Try it:\n  openssl s_client -connect %s:%u %s%s -CAfile %s -verify_return_error -verify_hostname %s\n",
+	       server_host(s), server_port(s), ip ? "-noservername" : "-servername ", ip ? "" : name, server_ca_pem(s),
+	       name);
 	printf("A device on your network cannot reach 127.0.0.1: forward a port to it yourself\n"
 	       "(e.g. 'ssh -R' or socat on a host it can reach); tlsdiag binds loopback only.\n"
 	       "Ctrl-C stops the server.\n");
