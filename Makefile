@@ -31,16 +31,19 @@ endif
 
 # wolfSSL: the full build from 'make wolfssl-full' when it is there, else Debian's.
 WOLFSSL_FULL := $(abspath build/wolfssl-full)
+# ($(shell) does not see exported variables before make 4.4: the path is given inline.)
 ifneq ($(wildcard $(WOLFSSL_FULL)/lib/pkgconfig/wolfssl.pc),)
   export PKG_CONFIG_PATH := $(WOLFSSL_FULL)/lib/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
-  WOLFSSL_LIBS = $(shell pkg-config --static --libs wolfssl)
+  WOLFSSL_PC   := PKG_CONFIG_PATH=$(PKG_CONFIG_PATH) pkg-config
+  WOLFSSL_LIBS = $(shell $(WOLFSSL_PC) --static --libs wolfssl)
 else
+  WOLFSSL_PC   := pkg-config
   WOLFSSL_LIBS = $(shell pkg-config --libs wolfssl)
 endif
 
 PKGS     := libpcap libcrypto jansson inih
 # External headers are -isystem so their warnings do not fail our -Werror build.
-EXT_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags wolfssl $(PKGS)))
+EXT_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(WOLFSSL_PC) --cflags wolfssl) $(shell pkg-config --cflags $(PKGS)))
 EXT_LIBS   = $(WOLFSSL_LIBS) $(shell pkg-config --libs $(PKGS)) -lpthread
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
@@ -139,7 +142,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/tlsdiag $(DESTDIR)$(PREFIX)/bin/tlsdiag
 
+# The wolfSSL full build (build/wolfssl-*) survives: it takes minutes and is stamped.
 clean:
-	rm -rf build
+	find build -mindepth 1 -maxdepth 1 ! -name 'wolfssl-*' -exec rm -rf {} + 2>/dev/null || true
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)

@@ -1,10 +1,93 @@
-/* cmd_decode.c - 'tlsdiag decode'.  Placeholder until its issue lands. */
+/* cmd_decode.c - 'tlsdiag decode FILE': the TLS handshakes in a capture, explained. */
 #include "harness/cmd.h"
 #include "harness/core/err.h"
+#include "harness/decode/decode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tlsdiag decode FILE [--format text|json] [--port N]\n"
+		"\n"
+		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
+		"shows for each the handshake ladder, the alerts (who sent which), the\n"
+		"outcome and a diagnosis of why it failed.\n"
+		"\n"
+		"options:\n"
+		"  --format text|json  report format (default text); JSON is one object\n"
+		"                      {\"file\", \"connections\": [...], \"summary\", \"notes\"}\n"
+		"  --port N            only connections to or from TCP port N, all read as\n"
+		"                      TLS (default: any connection whose first bytes look\n"
+		"                      like TLS); the side on port N is the server\n"
+		"  --help              this text\n"
+		"\n"
+		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
+		"BSD loopback.  A capture cut short is decoded as far as it goes.\n"
+		"\n"
+		"examples:\n"
+		"  tlsdiag decode device.pcap\n"
+		"  tlsdiag decode --port 8883 --format json mqtt.pcapng\n"
+		"\n"
+		"exit status: 0 decoded (even when handshakes failed), 2 unusable input.\n");
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
 
 int cmd_decode(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return err_report(ERR_INTERNAL, "'decode' is not built yet");
+	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
+	struct decode_stats st;
+	const char *path = NULL;
+	char err[512] = "";
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--format") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "--format needs a value: text or json");
+			if (strcmp(val, "text") == 0)
+				o.format = DECODE_FORMAT_TEXT;
+			else if (strcmp(val, "json") == 0)
+				o.format = DECODE_FORMAT_JSON;
+			else
+				return err_report(ERR_USAGE, "--format must be text or json, not '%s'", val);
+			i++;
+		} else if (strcmp(a, "--port") == 0) {
+			if (!val || parse_port(val, &o.port) < 0)
+				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
+			i++;
+		} else if (a[0] == '-' && a[1]) {
+			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);
+			return EXIT_UNUSABLE;
+		} else if (path) {
+			return err_report(ERR_USAGE, "one capture file at a time ('%s' and '%s')", path, a);
+		} else {
+			path = a;
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return err_report(ERR_USAGE, "no capture file given");
+	}
+	enum err_category rc = decode_file(path, &o, stdout, &st, err, sizeof err);
+	if (rc != ERR_NONE)
+		return err_report(rc, "%s", err);
+	return EXIT_OK;
 }

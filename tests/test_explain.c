@@ -44,6 +44,13 @@ START_TEST(every_table_loads)
 		ck_assert(t->title && *t->title);
 	}
 	ck_assert_ptr_null(explain_table_find("nosuchstack"));
+	/* equivalents.ini and diagnosis.ini are not stack tables */
+	for (size_t i = 0; explain_table(i); i++)
+		ck_assert(strcmp(explain_table(i)->stack, "diagnosis") != 0);
+	ck_assert_ptr_nonnull(explain_diagnosis_find("unknown_ca"));
+	ck_assert(explain_stack_is_device("bearssl"));
+	ck_assert(!explain_stack_is_device("openssl"));
+	ck_assert(!explain_stack_is_device("tls-alert"));
 }
 END_TEST
 

@@ -2,23 +2,36 @@
  * client.h - one embedded-client TLS case over a real socket.  The client is
  * wolfSSL (client/client_wolfssl.c is the only file that includes it for the
  * client side); this header speaks only the project's own types.
+ *
+ * A case says what the device does (method, suites, CA and how it is loaded,
+ * SNI, the name it checks, its clock...); client_run() performs the handshake
+ * against host:port and fills a client_result with what happened, in
+ * wolfSSL's terms.  device.h turns that into what a given device would print.
+ *
+ * client_run() is not reentrant: the device clock is wolfCrypt's process-wide
+ * time callback (wc_SetTimeCb), set for the duration of one case.
  */
 #ifndef TLSDIAG_CLIENT_CLIENT_H
 #define TLSDIAG_CLIENT_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "harness/core/tok.h"
+
+struct jv;
+
 enum client_method {
-	METHOD_ANY = 0, /* highest both support, at least min_version */
+	METHOD_ANY = 0, /* highest both support, between min_version and max_version */
 	METHOD_SSLV3,
 	METHOD_TLS10,
 	METHOD_TLS11,
 	METHOD_TLS12,
 	METHOD_TLS13,
-	METHOD_SSLV3_TLS12, /* the CC3200 default: SSLv3 up to TLS 1.2 */
+	METHOD_SSLV3_TLS12, /* the CC3200 default: SSLv3 up to TLS 1.2 (SL_SO_SEC_METHOD_SSLv3_TLSV1_2) */
 };
 
 enum ca_format {
@@ -27,53 +40,84 @@ enum ca_format {
 	CA_DER, /* loaded as DER */
 	CA_PEM_AS_DER, /* a PEM file handed to a DER loader (the CC3200's 456) */
 	CA_DER_AS_PEM,
+	CA_AUTO, /* PEM or DER by content, as mbedTLS's x509_crt_parse and BearSSL's X509List do */
 };
 
 enum sni_mode {
-	SNI_HOST = 0, /* send the name that is verified (default) */
+	SNI_HOST = 0, /* send check_name when it is a DNS name (never an IP literal, RFC 6066 section 3) */
 	SNI_OFF,
-	SNI_OTHER, /* send sni_name */
+	SNI_OTHER, /* send sni_name, whatever it is (axTLS sends an IP literal as given) */
 };
 
 struct client_case {
-	const char *host; /* where to connect: a loopback address */
+	const char *host; /* where to connect: a numeric address, e.g. "127.0.0.1" */
 	uint16_t port;
 	uint16_t bind_port; /* local port to bind (so a capture can filter on it); 0: any */
 	enum client_method method;
-	enum client_method min_version; /* with METHOD_ANY */
+	enum client_method min_version; /* with METHOD_ANY; METHOD_ANY: the library's lowest */
+	enum client_method max_version; /* with METHOD_ANY; METHOD_ANY: the library's highest */
 	const char *ciphers; /* wolfSSL/OpenSSL-style list; NULL: library default */
 	const char *groups; /* e.g. "P-256:X25519"; NULL: default */
 	const char *ca_path;
 	enum ca_format ca_format;
-	bool verify;
+	bool verify; /* false: the handshake goes on whatever the certificate (verify_error tells) */
 	enum sni_mode sni;
 	const char *sni_name;
 	const char *check_name; /* name or IP checked against the certificate; NULL: none */
 	time_t clock; /* the device's clock for certificate dates; 0: now */
 	int max_fragment; /* 512, 1024, 2048, 4096; 0: not requested */
 	const char *cert_path, *key_path; /* client certificate; NULL: none */
-	const char *keylog_path; /* NSS key log; NULL: none */
-	int timeout_ms; /* per stage; 0: 5000 */
+	const char *keylog_path; /* NSS key log, appended to (0600); NULL: none */
+	int timeout_ms; /* per stage (connect, each wait for the peer); 0: 5000 */
 };
 
 struct client_result {
 	bool connected;
 	char version[16]; /* "TLSv1.2" */
 	char suite[64]; /* IANA name */
-	int chain_len;
+	uint16_t suite_id; /* IANA number, 0 when not connected */
+	int chain_len; /* certificates the server sent (as far as verification saw them) */
 	int error; /* wolfSSL error number, 0 when connected */
 	char error_name[64]; /* "MATCH_SUITE_ERROR" */
 	int alert_received; /* -1: none */
 	int alert_sent; /* -1: none */
-	char stage[32]; /* how far it got: "connect", "client_hello", "server_hello", "certificate", "finished", "done" */
+	char stage[32]; /* how far it got: "setup", "load_ca", "connect", "client_hello", "server_hello", "certificate", ..., "finished", "done" */
 	char detail[256]; /* one line for people */
+	bool timed_out; /* a stage got no answer within timeout_ms */
+	bool peer_closed; /* the server closed or reset TCP during the handshake */
+	int verify_error; /* certificate error wolfSSL found (also when verify is off); 0: none */
+	char verify_error_name[64];
+	char trace[256]; /* handshake messages seen: "> client_hello < server_hello certificate ..." */
+	int keylog_lines; /* lines written to keylog_path */
+	char note[160]; /* a limit of the linked wolfSSL that did not stop the case */
 	bool skipped; /* the linked wolfSSL lacks a feature the case needs */
-	char skip_reason[160];
+	char skip_reason[256];
 };
 
-/* Runs the case; returns 0 when it ran (connected or not), -1 when it could not run (err set). */
+/* What the linked wolfSSL can do (tlsdiag client-caps). */
+struct client_caps {
+	char version[32]; /* "5.5.4" */
+	bool full_build; /* built by 'make wolfssl-full' (SSLv3, TLS 1.0, static RSA, key log) */
+	bool sslv3, tls10, tls11, tls12, tls13;
+	bool static_rsa; /* RSA key-exchange suites (AES128-SHA...) */
+	bool max_fragment, sni, keylog_tls12, keylog_tls13, time_override;
+	char ciphers[4096]; /* wolfSSL_get_ciphers(), ':'-separated */
+};
+
+/* Defaults: verify on, SNI_HOST, METHOD_ANY, no CA; host/port must be set. */
+void client_case_init(struct client_case *cc);
+/* Runs the case; returns 0 when it ran (connected, failed or skipped), -1 when it could not run (err set). */
 int client_run(const struct client_case *cc, struct client_result *out, char *err, size_t errlen);
+/* Fills caps for the linked wolfSSL. */
+void client_caps_get(struct client_caps *caps);
 /* Prints what the linked wolfSSL can do (tlsdiag client-caps). */
 void client_print_caps(FILE *out);
+/* The result as a JSON object (for reports). */
+struct jv *client_result_json(const struct client_result *r);
+
+/* Names used in scenario files and reports ("tls1.2", "pem-as-der", "other"). */
+extern const struct tok client_method_names[];
+extern const struct tok client_ca_format_names[];
+extern const struct tok client_sni_names[];
 
 #endif

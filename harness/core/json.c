@@ -59,6 +59,87 @@ int jv_write(FILE *out, const struct jv *v, bool pretty)
 	return json_dumpf(CJ(v), out, flags) == 0 ? 0 : -1;
 }
 
+struct jv_stream {
+	FILE *out;
+	size_t items;
+	bool members; /* a member was written: the next needs a comma */
+	bool failed;
+};
+
+static void stream_put(struct jv_stream *s, const char *text)
+{
+	if (fputs(text, s->out) == EOF)
+		s->failed = true;
+}
+
+/* Writes any value compactly (strings, numbers and keys included). */
+static void stream_value(struct jv_stream *s, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (!text) {
+		s->failed = true;
+		return;
+	}
+	stream_put(s, text);
+	free(text);
+}
+
+static void stream_key(struct jv_stream *s, const char *key)
+{
+	json_t *k = must(json_string(key));
+	if (s->members)
+		stream_put(s, ",");
+	stream_value(s, k);
+	stream_put(s, ":");
+	json_decref(k);
+	s->members = true;
+}
+
+static void stream_members(struct jv_stream *s, const struct jv *obj)
+{
+	const char *key;
+	json_t *v;
+	if (!obj)
+		return;
+	json_object_foreach(J(obj), key, v)
+	{
+		stream_key(s, key);
+		stream_value(s, v);
+	}
+}
+
+struct jv_stream *jv_stream_begin(FILE *out, const struct jv *head, const char *key)
+{
+	struct jv_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		must(NULL);
+	s->out = out;
+	stream_put(s, "{");
+	stream_members(s, head);
+	stream_key(s, key);
+	stream_put(s, "[\n");
+	return s;
+}
+
+void jv_stream_item(struct jv_stream *s, const struct jv *item)
+{
+	if (s->items++)
+		stream_put(s, ",\n");
+	stream_value(s, CJ(item));
+}
+
+int jv_stream_end(struct jv_stream *s, const struct jv *tail)
+{
+	stream_put(s, s->items ? "\n]" : "]");
+	stream_members(s, tail);
+	stream_put(s, "}\n");
+	if (fflush(s->out) == EOF)
+		s->failed = true;
+	int rc = s->failed ? -1 : 0;
+	free(s);
+	return rc;
+}
+
 static void copy_error(const json_error_t *e, char *err, size_t errlen)
 {
 	if (err && errlen)

@@ -32,6 +32,19 @@ void jv_push_int(struct jv *arr, long long v);
 /* Writes v to out; pretty indents by 2.  Returns 0 or -1 on a write error. */
 int jv_write(FILE *out, const struct jv *v, bool pretty);
 
+/*
+ * Streaming a report whose one array may be long, with flat memory:
+ * jv_stream_begin writes '{', head's members and '"key":[';
+ * jv_stream_item writes one element (compact, one per line);
+ * jv_stream_end writes ']', tail's members (tail may be NULL) and '}',
+ * and frees the stream.  The result is one JSON object.  Write errors
+ * make jv_stream_end return -1.
+ */
+struct jv_stream;
+struct jv_stream *jv_stream_begin(FILE *out, const struct jv *head, const char *key);
+void jv_stream_item(struct jv_stream *s, const struct jv *item);
+int jv_stream_end(struct jv_stream *s, const struct jv *tail);
+
 /* Reading (tests and tools): NULL when absent or of another type. */
 struct jv *jv_parse_file(const char *path, char *err, size_t errlen);
 struct jv *jv_parse_string(const char *text, char *err, size_t errlen);

@@ -43,7 +43,12 @@ void tls_conn_data(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_
 		   const struct pkt_meta *m);
 /* The capture lost `missing` bytes of this direction (a TCP gap). */
 void tls_conn_gap(struct tls_conn *c, enum tls_dir dir, uint64_t missing, const struct pkt_meta *m);
-/* A packet was cut by the capture's snaplen: its payload is incomplete. */
+/*
+ * A packet was cut by the capture's snaplen: its payload is incomplete.  The
+ * direction is not decoded further (how much is missing is unknown); the
+ * connection is reported TRUNCATED, never as a peer's error.  A gap inside
+ * an application-data record keeps the direction in step instead.
+ */
 void tls_conn_snaplen_cut(struct tls_conn *c, enum tls_dir dir, const struct pkt_meta *m);
 void tls_conn_tcp_event(struct tls_conn *c, enum tls_dir dir, enum tcp_event ev,
 			const struct pkt_meta *m);

@@ -31,6 +31,7 @@
 
 #define TABLE_DIR "harness/explain/tables/"
 #define EQUIV_FILE TABLE_DIR "equivalents.ini"
+#define DIAG_FILE TABLE_DIR "diagnosis.ini"
 /* inih reads lines of at most INI_MAX_LINE - 3 characters; longer lines would be split silently. */
 #define LINE_MAX_CHARS (INI_MAX_LINE - 4)
 
@@ -54,6 +55,17 @@ struct equiv {
 	int line;
 };
 
+/* A section of diagnosis.ini. */
+struct diag_row {
+	struct explain_diagnosis pub;
+	char **equiv; /* "alert", "kind:..", "received:N", "sent:N"; none: empty */
+	size_t nequiv;
+	char **stands;
+	size_t nstands;
+	bool has_equiv;
+	int line;
+};
+
 static struct {
 	bool loaded, failed;
 	struct table *tables;
@@ -63,6 +75,8 @@ static struct {
 	struct explain_row **synth; /* composed rows built on lookup */
 	size_t nsynth, capsynth;
 	const char **kinds;
+	struct diag_row *diags; /* diagnosis.ini */
+	size_t ndiags;
 } g;
 
 /* ---- small helpers ---- */
@@ -295,6 +309,27 @@ static int prescan(const char *name, const char *text, struct prescan *ps, char 
 	return 0;
 }
 
+/*
+ * The prescan, then inih with handler.  0, or -1 with err set: by the
+ * prescan, by the handler (which sets *failed and its own message), or
+ * "not an INI line".
+ */
+static int ini_run(const char *name, const char *text, struct prescan *ps, ini_handler handler, void *ctx,
+		   const bool *failed, char *err, size_t errlen)
+{
+	int rc;
+	if (prescan(name, text, ps, err, errlen) != 0)
+		return -1;
+	rc = ini_parse_string(text, handler, ctx);
+	if (*failed)
+		return -1;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s:%d: not an INI line", name, rc);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- table parsing ---- */
 
 struct parse_ctx {
@@ -504,20 +539,13 @@ static void table_free(struct table *t)
 static int table_parse(const char *name, const char *text, struct table *t, char *err, size_t errlen)
 {
 	struct parse_ctx c = { .name = name, .t = t, .sec_index = SIZE_MAX, .err = err, .errlen = errlen };
-	int rc;
 	memset(t, 0, sizeof *t);
 	t->file = xstrdup(name);
 	t->info.implicit = true;
 	t->inherit = true;
-	if (prescan(name, text, &c.ps, err, errlen) != 0)
+	if (ini_run(name, text, &c.ps, table_handler, &c, &c.failed, err, errlen) != 0)
 		goto fail;
-	rc = ini_parse_string(text, table_handler, &c);
-	if (!c.failed && rc != 0) {
-		snprintf(err, errlen, "%s:%d: not an INI line", name, rc);
-		goto fail;
-	}
-	if (!c.failed)
-		finish_row(&c);
+	finish_row(&c);
 	if (c.failed)
 		goto fail;
 	if (!t->info.stack || !*t->info.stack) {
@@ -1001,20 +1029,13 @@ static int equiv_load(char *err, size_t errlen)
 {
 	const struct embedded_file *f = embedded_find(EQUIV_FILE);
 	struct equiv_ctx c = { .name = EQUIV_FILE, .err = err, .errlen = errlen };
-	int rc = -1, prc;
+	int rc = -1;
 	if (!f) {
 		snprintf(err, errlen, "%s is not compiled in", EQUIV_FILE);
 		return -1;
 	}
-	if (prescan(EQUIV_FILE, (const char *)f->data, &c.ps, err, errlen) != 0)
+	if (ini_run(EQUIV_FILE, (const char *)f->data, &c.ps, equiv_handler, &c, &c.failed, err, errlen) != 0)
 		goto out;
-	prc = ini_parse_string((const char *)f->data, equiv_handler, &c);
-	if (c.failed)
-		goto out;
-	if (prc != 0) {
-		snprintf(err, errlen, "%s:%d: not an INI line", EQUIV_FILE, prc);
-		goto out;
-	}
 	rc = equiv_resolve(EQUIV_FILE, err, errlen);
 out:
 	prescan_free(&c.ps);
@@ -1124,6 +1145,291 @@ size_t explain_equiv_for_row(const struct explain_row *row, const struct explain
 	return n;
 }
 
+/* ---- diagnosis.ini ---- */
+
+struct diag_ctx {
+	const char *name;
+	struct prescan ps;
+	size_t sec_index;
+	struct diag_row *rows;
+	size_t nrows;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static void diag_free_all(struct diag_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct diag_row *d = &rows[i];
+		free((char *)d->pub.key);
+		free((char *)d->pub.code);
+		free((char *)d->pub.summary);
+		free((char *)d->pub.fix);
+		for (size_t j = 0; j < d->nequiv; j++)
+			free(d->equiv[j]);
+		free(d->equiv);
+		for (size_t j = 0; j < d->nstands; j++)
+			free(d->stands[j]);
+		free(d->stands);
+	}
+	free(rows);
+}
+
+static int diag_fail(struct diag_ctx *c, const struct diag_row *d, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int diag_fail(struct diag_ctx *c, const struct diag_row *d, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[256];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!c->failed) {
+		if (d)
+			snprintf(c->err, c->errlen, "%s:%d: [%s]: %s", c->name, d->line, d->pub.key, msg);
+		else
+			snprintf(c->err, c->errlen, "%s: %s", c->name, msg);
+	}
+	c->failed = true;
+	return 0;
+}
+
+/* CODE or CODE/VARIANT, each [a-z0-9_]+. */
+static bool diag_key_ok(const char *s)
+{
+	size_t parts = 0, len = 0;
+	for (const char *p = s;; p++) {
+		if (*p == '/' || *p == '\0') {
+			if (len == 0 || ++parts > 2)
+				return false;
+			if (*p == '\0')
+				return true;
+			len = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_') {
+			len++;
+		} else {
+			return false;
+		}
+	}
+}
+
+/* Appends the space-separated words of value to a list (a value may go on over several lines). */
+static void words_append(char ***list, size_t *n, const char *value)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		*list = xrealloc(*list, (*n + 1) * sizeof **list);
+		(*list)[(*n)++] = xstrdup(w);
+	}
+	free(copy);
+}
+
+static int diag_handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct diag_ctx *c = user;
+	struct diag_row *d = c->nrows ? &c->rows[c->nrows - 1] : NULL;
+	if (c->failed)
+		return 1;
+	if (!d || strcmp(section, d->pub.key) != 0) {
+		c->sec_index = d ? c->sec_index + 1 : 0;
+		c->rows = xrealloc(c->rows, (c->nrows + 1) * sizeof *c->rows);
+		d = &c->rows[c->nrows++];
+		memset(d, 0, sizeof *d);
+		d->pub.key = xstrdup(section);
+		d->pub.code = strndup(section, strcspn(section, "/"));
+		if (!d->pub.code)
+			abort();
+		d->line = c->sec_index < c->ps.n ? c->ps.lines[c->sec_index] : 0;
+		if (!diag_key_ok(section))
+			return diag_fail(c, d, "section must be CODE or CODE/VARIANT (a-z, 0-9, _)");
+	}
+	if (strcmp(key, "summary") == 0) {
+		text_append((char **)&d->pub.summary, value);
+	} else if (strcmp(key, "fix") == 0) {
+		text_append((char **)&d->pub.fix, value);
+	} else if (strcmp(key, "equivalents") == 0) {
+		d->has_equiv = true;
+		words_append(&d->equiv, &d->nequiv, value);
+	} else if (strcmp(key, "stands_for") == 0) {
+		words_append(&d->stands, &d->nstands, value);
+	} else {
+		return diag_fail(c, d, "unknown key '%s'", key);
+	}
+	return 1;
+}
+
+/* Whether some row stands for outcome; the row, or NULL. */
+static const struct diag_row *diag_standing(const struct diag_row *rows, size_t n, const char *outcome)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < rows[i].nstands; j++)
+			if (strcmp(rows[i].stands[j], outcome) == 0)
+				return &rows[i];
+	return NULL;
+}
+
+/* What inih cannot check: required keys, references into equivalents.ini, one row per outcome. */
+static void diag_validate(struct diag_ctx *c)
+{
+	for (size_t i = 0; i < c->nrows && !c->failed; i++) {
+		struct diag_row *d = &c->rows[i];
+		if (!d->pub.summary || !*d->pub.summary) {
+			diag_fail(c, d, "no summary");
+			break;
+		}
+		if (!d->pub.fix || !*d->pub.fix) {
+			diag_fail(c, d, "no fix");
+			break;
+		}
+		if (!d->has_equiv || d->nequiv == 0) {
+			diag_fail(c, d, "no equivalents (write 'none' when no stack shows it)");
+			break;
+		}
+		for (size_t j = 0; j < d->nequiv && !c->failed; j++) {
+			const char *w = d->equiv[j];
+			if (strcmp(w, "none") == 0) {
+				if (d->nequiv != 1)
+					diag_fail(c, d, "equivalents: 'none' must stand alone");
+			} else if (strcmp(w, "alert") != 0 && !equiv_by_key(w)) {
+				diag_fail(c, d, "equivalents: no section [%s] in %s", w, EQUIV_FILE);
+			}
+		}
+		for (size_t j = 0; j < d->nstands && !c->failed; j++) {
+			const char *w = d->stands[j];
+			const struct diag_row *other = diag_standing(c->rows, i, w);
+			if (!equiv_key_ok(w))
+				diag_fail(c, d, "stands_for: '%s' is not received:N, sent:N or kind:NAME", w);
+			else if (strncmp(w, "kind:", 5) == 0 && !equiv_by_key(w))
+				diag_fail(c, d, "stands_for: no section [%s] in %s", w, EQUIV_FILE);
+			else if (other)
+				diag_fail(c, d, "stands_for: %s is already [%s]'s", w, other->pub.key);
+			for (size_t k = 0; k < j && !c->failed; k++)
+				if (strcmp(d->stands[k], w) == 0)
+					diag_fail(c, d, "stands_for: %s twice", w);
+		}
+	}
+	for (size_t i = 0; !c->failed && g.kinds && g.kinds[i]; i++) {
+		char key[80];
+		snprintf(key, sizeof key, "kind:%s", g.kinds[i]);
+		if (!diag_standing(c->rows, c->nrows, key))
+			diag_fail(c, NULL, "no row stands for [%s] of %s", key, EQUIV_FILE);
+	}
+}
+
+/* Parses diagnosis.ini text against the loaded equivalents; rows and count, or -1 with err. */
+static int diag_parse(const char *name, const char *text, struct diag_row **rows, size_t *nrows, char *err,
+		      size_t errlen)
+{
+	struct diag_ctx c = { .name = name, .err = err, .errlen = errlen };
+	if (ini_run(name, text, &c.ps, diag_handler, &c, &c.failed, err, errlen) != 0)
+		goto fail;
+	if (c.nrows == 0)
+		diag_fail(&c, NULL, "no diagnosis");
+	if (!c.failed)
+		diag_validate(&c);
+	if (c.failed)
+		goto fail;
+	prescan_free(&c.ps);
+	*rows = c.rows;
+	*nrows = c.nrows;
+	return 0;
+fail:
+	prescan_free(&c.ps);
+	diag_free_all(c.rows, c.nrows);
+	return -1;
+}
+
+static int diag_load(char *err, size_t errlen)
+{
+	const struct embedded_file *f = embedded_find(DIAG_FILE);
+	if (!f) {
+		snprintf(err, errlen, "%s is not compiled in", DIAG_FILE);
+		return -1;
+	}
+	return diag_parse(DIAG_FILE, (const char *)f->data, &g.diags, &g.ndiags, err, errlen);
+}
+
+int explain_check_diagnosis_text(const char *text, char *err, size_t errlen)
+{
+	struct diag_row *rows = NULL;
+	size_t n = 0;
+	if (!ensure_loaded()) {
+		snprintf(err, errlen, "the tables do not load");
+		return -1;
+	}
+	if (diag_parse(DIAG_FILE, text, &rows, &n, err, errlen) != 0)
+		return -1;
+	diag_free_all(rows, n);
+	return 0;
+}
+
+const struct explain_diagnosis *explain_diagnosis_find(const char *key)
+{
+	if (!key || !ensure_loaded())
+		return NULL;
+	for (size_t i = 0; i < g.ndiags; i++)
+		if (strcmp(g.diags[i].pub.key, key) == 0)
+			return &g.diags[i].pub;
+	return NULL;
+}
+
+const struct explain_diagnosis *explain_diagnosis_require(const char *key, char *err, size_t errlen)
+{
+	const struct explain_diagnosis *d;
+	char lerr[512];
+	if (explain_load(lerr, sizeof lerr) != 0) {
+		snprintf(err, errlen, "%s", lerr);
+		return NULL;
+	}
+	d = explain_diagnosis_find(key);
+	if (!d)
+		snprintf(err, errlen, "%s: no section [%s] for the diagnosis rule '%s'", DIAG_FILE, key ? key : "",
+			 key ? key : "");
+	return d;
+}
+
+const struct explain_diagnosis *explain_diagnosis_at(size_t i)
+{
+	if (!ensure_loaded() || i >= g.ndiags)
+		return NULL;
+	return &g.diags[i].pub;
+}
+
+const struct explain_diagnosis *explain_diagnosis_for(const char *outcome)
+{
+	const struct diag_row *d;
+	if (!outcome || !ensure_loaded() || !(d = diag_standing(g.diags, g.ndiags, outcome)))
+		return NULL;
+	return &d->pub;
+}
+
+const struct explain_equiv *explain_diagnosis_equiv(const struct explain_diagnosis *pub, int alert, int received)
+{
+	const struct diag_row *d = (const struct diag_row *)pub; /* pub is the first member */
+	const struct equiv *e;
+	if (!pub || !ensure_loaded())
+		return NULL;
+	for (size_t i = 0; i < d->nequiv; i++) {
+		char key[32];
+		const char *w = d->equiv[i];
+		if (strcmp(w, "alert") == 0) {
+			if (alert < 0)
+				continue;
+			snprintf(key, sizeof key, "%s:%d", received ? "received" : "sent", alert);
+			w = key;
+		}
+		if ((e = equiv_by_key(w)))
+			return &e->pub;
+	}
+	return NULL;
+}
+
+bool explain_stack_is_device(const char *stack)
+{
+	return stack && table_role_device(stack);
+}
+
 /* ---- loading ---- */
 
 static int cmp_table(const void *a, const void *b)
@@ -1157,7 +1463,7 @@ int explain_load(char *err, size_t errlen)
 		size_t n = strlen(f->name);
 		struct table t;
 		if (strncmp(f->name, TABLE_DIR, plen) != 0 || n < 4 || strcmp(f->name + n - 4, ".ini") != 0 ||
-		    strcmp(f->name, EQUIV_FILE) == 0)
+		    strcmp(f->name, EQUIV_FILE) == 0 || strcmp(f->name, DIAG_FILE) == 0)
 			continue;
 		if (table_parse(f->name, (const char *)f->data, &t, err, errlen) != 0)
 			goto fail;
@@ -1178,7 +1484,7 @@ int explain_load(char *err, size_t errlen)
 	qsort(g.tables, g.ntables, sizeof *g.tables, cmp_table);
 	inherit_alerts();
 	g.loaded = true; /* explain_find() is needed to resolve composed references */
-	if (equiv_load(err, errlen) != 0)
+	if (equiv_load(err, errlen) != 0 || diag_load(err, errlen) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -1212,5 +1518,6 @@ void explain_free(void)
 	}
 	free(g.synth);
 	equiv_free_all();
+	diag_free_all(g.diags, g.ndiags);
 	memset(&g, 0, sizeof g);
 }

@@ -81,6 +81,37 @@ size_t explain_equiv_for_row(const struct explain_row *row, const struct explain
 /* The section with this key, or NULL. */
 const struct explain_equiv *explain_equiv_find(const char *key);
 
+/*
+ * The words of a diagnosis: one section of explain/tables/diagnosis.ini.
+ * The decoder's rules (decode/diagnose.c) and the runner's outcomes
+ * (diagnose_outcome()) take their summary and fix from here only.
+ */
+struct explain_diagnosis {
+	const char *key; /* the section: "no_shared_cipher" or a variant "no_shared_cipher/static_rsa" */
+	const char *code; /* the stable code: key up to '/' */
+	const char *summary;
+	const char *fix;
+};
+/* The row with this key ("unknown_ca", "certificate_expired/not_yet_valid"), or NULL. */
+const struct explain_diagnosis *explain_diagnosis_find(const char *key);
+/* The same, or NULL with "…diagnosis.ini: no section [KEY] …" (or the load error) in err. */
+const struct explain_diagnosis *explain_diagnosis_require(const char *key, char *err, size_t errlen);
+/* Row i in file order, NULL past the end. */
+const struct explain_diagnosis *explain_diagnosis_at(size_t i);
+/* The row that stands for an outcome "received:N", "sent:N" or "kind:NAME" (seen from the device), or NULL. */
+const struct explain_diagnosis *explain_diagnosis_for(const char *outcome);
+/*
+ * The equivalents section that shows d on every stack: the first of its
+ * 'equivalents' list that exists.  alert is the alert seen in the run
+ * (-1: none), received whether the device received it (else sent it).
+ * NULL when none applies.
+ */
+const struct explain_equiv *explain_diagnosis_equiv(const struct explain_diagnosis *d, int alert, int received);
+/* Parses a diagnosis.ini text against the loaded tables (tests): 0, or -1 with "file:line: [section]: message". */
+int explain_check_diagnosis_text(const char *text, char *err, size_t errlen);
+/* Whether stack is a device's (cc3200, axtls, bearssl, mbedtls, mbedtls-verify, wolfssl), not the wire's or a server's. */
+bool explain_stack_is_device(const char *stack);
+
 /* A loaded table: one file explain/tables/<stack>.ini. */
 struct explain_table_info {
 	const char *stack;
@@ -143,6 +174,14 @@ void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *
  * on axTLS: -40 (Error: SSL error 40); ...".  Returns buf (truncated to len).
  */
 const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t len);
+/*
+ * The same for a diagnosis: device stacks only, each code with its first
+ * print form: "on CC3200: -340 SL_ESEC_HANDSHAKE_FAILURE [OSError: 340],
+ * -213 ...; on axTLS: -40 received alert 40 (handshake_failure) [Error: SSL error 40]; ...".
+ */
+const char *explain_equiv_line_devices(const struct explain_equiv *eq, char *buf, size_t len);
+/* The device stacks' codes as a JSON array of {stack, code ("-0x7780"), name, shows}. */
+struct jv *explain_equiv_devices_json(const struct explain_equiv *eq);
 struct jv *explain_row_json(const struct explain_row *row);
 struct jv *explain_equiv_json(const struct explain_equiv *eq);
 

@@ -139,9 +139,10 @@ static void append(char *buf, size_t len, size_t *n, const char *fmt, ...)
 		*n = *n + (size_t)w < len ? *n + (size_t)w : len;
 }
 
-const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t len)
+static const char *equiv_line(const struct explain_equiv *eq, bool devices, char *buf, size_t len)
 {
 	size_t n = 0;
+	const struct explain_row *prev = NULL;
 	if (len == 0)
 		return buf;
 	buf[0] = '\0';
@@ -149,13 +150,51 @@ const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t
 		const struct explain_row *r = eq->rows[i];
 		const struct explain_table_info *t = explain_table_find(r->stack);
 		char code[32];
-		if (i > 0 && strcmp(eq->rows[i - 1]->stack, r->stack) == 0)
+		if (devices && !explain_stack_is_device(r->stack))
+			continue;
+		if (prev && strcmp(prev->stack, r->stack) == 0)
 			append(buf, len, &n, ", ");
 		else
-			append(buf, len, &n, "%son %s: ", i ? "; " : "", t ? t->label : r->stack);
+			append(buf, len, &n, "%son %s: ", prev ? "; " : "", t ? t->label : r->stack);
 		append(buf, len, &n, "%s %s", explain_code_str(r, code, sizeof code), r->name);
+		if (devices && r->shows && *r->shows) { /* the first print form of "a | b" */
+			size_t k = strcspn(r->shows, "|");
+			while (k && r->shows[k - 1] == ' ')
+				k--;
+			append(buf, len, &n, " [%.*s]", (int)k, r->shows);
+		}
+		prev = r;
 	}
 	return buf;
+}
+
+const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t len)
+{
+	return equiv_line(eq, false, buf, len);
+}
+
+const char *explain_equiv_line_devices(const struct explain_equiv *eq, char *buf, size_t len)
+{
+	return equiv_line(eq, true, buf, len);
+}
+
+struct jv *explain_equiv_devices_json(const struct explain_equiv *eq)
+{
+	struct jv *a = jv_array();
+	for (size_t i = 0; eq && i < eq->nrows; i++) {
+		const struct explain_row *r = eq->rows[i];
+		struct jv *o;
+		char code[32];
+		if (!explain_stack_is_device(r->stack))
+			continue;
+		o = jv_object();
+		jv_set_str(o, "stack", r->stack);
+		jv_set_str(o, "code", explain_code_str(r, code, sizeof code));
+		jv_set_str(o, "name", r->name);
+		jv_set_str(o, "shows", r->shows);
+		jv_push(a, o);
+	}
+	return a;
 }
 
 struct jv *explain_row_json(const struct explain_row *r)

@@ -322,6 +322,17 @@ out:
 	return rc;
 }
 
+int proc_wait(struct proc *p, int timeout_ms)
+{
+	long long deadline = proc_now_ms() + timeout_ms;
+	int pidfd = p->pid > 0 && !p->reaped ? proc_pidfd(p->pid) : -1;
+	while (proc_alive(p) && proc_now_ms() < deadline)
+		proc_nap(pidfd, PROC_POLL_MS * 10);
+	if (pidfd >= 0)
+		close(pidfd);
+	return proc_alive(p) ? -1 : 0;
+}
+
 void proc_stop(struct proc *p, int grace_ms)
 {
 	long long deadline;

@@ -30,6 +30,11 @@ int proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o, ch
  * failing at once if the process exits first.  0 ready, -1 died or timed out.
  */
 int proc_wait_port(struct proc *p, const char *host, uint16_t port, int timeout_ms, char *err, size_t errlen);
+/*
+ * Waits up to timeout_ms for the child to exit on its own (a tool that runs
+ * to completion) and reaps it.  0 exited (status in p->status), -1 still running.
+ */
+int proc_wait(struct proc *p, int timeout_ms);
 /* True while the child runs (reaps it if it has exited). */
 bool proc_alive(struct proc *p);
 /* SIGTERM to the process group, SIGKILL after grace_ms, then reap.  Idempotent. */

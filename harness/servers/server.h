@@ -10,9 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct server;
-struct certs; /* the per-run certificate set (servers/certs.h) */
+struct certs; /* the per-run certificate set (harness/servers/certs.h) */
 
 struct server_opts {
 	uint16_t port; /* 0: pick a free one */
@@ -34,8 +35,16 @@ const char *server_cert_name(const struct server *s);
 const char *server_ca_pem(const struct server *s);
 const char *server_ca_der(const struct server *s);
 const char *server_file(const struct server *s, const char *name); /* e.g. "client.pem" */
-/* Copies the server's log lines written since offset; returns the new offset. */
+/*
+ * Copies the server's log lines written since offset; returns the new offset.
+ * out NULL: copies nothing, returns the current end (a mark for later).
+ */
 long server_log_since(const struct server *s, long offset, FILE *out);
+/* True while the server process runs. */
+bool server_running(struct server *s);
+/* The server's private dir (its configuration and logs), and its process (group) id. */
+const char *server_dir(const struct server *s);
+pid_t server_pid(const struct server *s);
 
 /* Profiles known (embedded data), NULL-terminated. */
 const char *const *server_profiles(void);

@@ -4,7 +4,7 @@
 # As root it installs with apt-get; otherwise it prints the command to run.
 set -eu
 
-packages="build-essential pkgconf clang llvm
+packages="build-essential pkgconf clang llvm autoconf automake libtool
 libwolfssl-dev libpcap-dev check libsubunit-dev libinih-dev libjansson-dev libssl-dev
 apache2 openssl tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps"
 

@@ -1,0 +1,490 @@
+/*
+ * device.c - device profiles and their error terms (see device.h).
+ *
+ * Everything here is data: the profiles, the rules that turn a wolfSSL
+ * outcome into a stack's number, and each stack's names and printed texts.
+ * The numbers come from /work/shared/reference/error-codes.md; its source
+ * keys are kept in the comments:
+ *   SL1  micropython drivers/cc3100/inc/socket.h (TI Gen1 host driver)
+ *   MPC  micropython ports/cc3200/mods/{modsocket,modssl}.c
+ *   AX   igrr/axtls-8266 @24af415 ssl/{tls1.c,x509.c,tls1.h}
+ *   BR   esp8266/Arduino tools/sdk/include/bearssl/bearssl_{ssl,x509}.h
+ *   MB   Mbed-TLS/mbedtls v2.28 include/mbedtls/ headers, library/ssl_tls.c
+ *   CR   chromium net/base/net_error_list.h
+ * wolfSSL's own numbers are written as numbers here (this file does not
+ * include wolfSSL): -308 SOCKET_ERROR_E, -313 FATAL_ERROR, -322
+ * DOMAIN_NAME_MISMATCH, -326 VERSION_ERROR, -397 SOCKET_PEER_CLOSED_E, -500
+ * UNSUPPORTED_SUITE, -501 MATCH_SUITE_ERROR, -150/-151 ASN_BEFORE/AFTER_DATE_E,
+ * -155 ASN_SIG_CONFIRM_E, -188 ASN_NO_SIGNER_E.
+ */
+#include "harness/client/device.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Suites, in wolfSSL's names. */
+/* SL1: SL_SEC_MASK_SECURE_DEFAULT = the ten masks, no GCM, no AES128-SHA. */
+#define CC3200_SUITES                                                                                   \
+	"RC4-SHA:RC4-MD5:AES256-SHA:DHE-RSA-AES256-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-RC4-SHA:"        \
+	"AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA256"
+/* AX / Arduino 2.4.1: RSA key exchange only. */
+#define AXTLS_SUITES "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256"
+/* BR: br_ssl_client_init_full's list (ECDHE GCM/ChaCha/CBC, then RSA kx), 3DES last. */
+#define BEARSSL_SUITES                                                                                  \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"      \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"        \
+	"ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:"                  \
+	"ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:"   \
+	"ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:"         \
+	"AES128-SHA:AES256-SHA:DES-CBC3-SHA"
+/* MB 2.28 default preference (ssl_ciphersuites.c), the suites wolfSSL also has. */
+#define MBEDTLS_SUITES                                                                                  \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"      \
+	"ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"        \
+	"ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256:"                  \
+	"ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:"   \
+	"ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:"                     \
+	"DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA256:AES256-GCM-SHA384:AES128-GCM-SHA256:"              \
+	"AES256-SHA256:AES128-SHA256:AES256-SHA:AES128-SHA"
+/* A current browser: TLS 1.3 suites, then ECDHE AEAD and CBC (its few RSA-kx suites left out). */
+#define BROWSER_SUITES                                                                                  \
+	"TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:"               \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"      \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"        \
+	"ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA"
+
+const struct device_profile device_profiles[] = {
+	{
+		.name = "cc3200",
+		.stack = "TI CC3200/CC3100 SimpleLink (WiPy 1.0, MicroPython), the network processor's TLS",
+		.sources = "SL1 socket.h (methods, suite masks, error codes); MPC modssl.c (OSError(-sl_errno))",
+		.method = METHOD_SSLV3_TLS12, /* SL1: default SL_SO_SEC_METHOD_SSLv3_TLSV1_2 */
+		.ciphers = CC3200_SUITES,
+		.ca_format = CA_DER, /* TI: "CC3100 requires certificates to be in der format" */
+		.sni = SNI_OFF, /* no SNI option in the Gen1 host driver (assumption) */
+		.verify = true,
+		.time_t_bits = 32,
+		.limits = "the NWP stack is wolfSSL/CyaSSL-derived (inference); extensions and their order are "
+			  "wolfSSL 5.5.4's; MicroPython after 2015-11-06 forces TLSv1 (method tls1.0)",
+		.codes = CODES_SIMPLELINK,
+	},
+	{
+		.name = "esp8266-axtls",
+		.stack = "ESP8266 Arduino core 2.4.1, WiFiClientSecure over axTLS (igrr/axtls-8266 @24af415)",
+		.sources = "AX tls1.c (ssl_display_error, DISPLAY_ALERT), x509.c; Arduino 2.4.1 ssl.h",
+		.method = METHOD_ANY,
+		.min_version = METHOD_TLS10, /* offers TLS 1.2, accepts 1.0 to 1.2 */
+		.max_version = METHOD_TLS12,
+		.ciphers = AXTLS_SUITES,
+		.ca_format = CA_DER, /* setCACert(der, len) */
+		.sni = SNI_HOST, /* sends SNI (and an IP literal as given: use sni=other) */
+		.verify = false, /* SSL_SERVER_VERIFY_LATER: verifyCertChain() after connect() */
+		.time_t_bits = 32, /* notAfter 2118 reads as 1982 (32-bit time_t) */
+		.limits = "signature_algorithms and extension order are wolfSSL's; the 32-bit time_t date wrap "
+			  "is explained, not emulated",
+		.codes = CODES_AXTLS,
+	},
+	{
+		.name = "esp8266-bearssl",
+		.stack = "ESP8266 Arduino core >= 2.5, BearSSL::WiFiClientSecure",
+		.sources = "BR bearssl_ssl.h / bearssl_x509.h (error codes, 256+alert); Arduino 2.5.0 "
+			   "WiFiClientSecureBearSSL.cpp (getLastSSLError)",
+		.method = METHOD_ANY,
+		.min_version = METHOD_TLS10,
+		.max_version = METHOD_TLS12,
+		.ciphers = BEARSSL_SUITES,
+		.groups = "P-256:P-384:P-521:X25519",
+		.ca_format = CA_AUTO, /* X509List takes PEM or DER */
+		.sni = SNI_HOST,
+		.verify = true,
+		.time_t_bits = 32,
+		.limits = "BearSSL's static-ECDH and CCM suites are left out (wolfSSL client lacks them)",
+		.codes = CODES_BEARSSL,
+	},
+	{
+		.name = "esp32-mbedtls",
+		.stack = "ESP32 ESP-IDF esp-tls over mbedTLS 2.28 defaults",
+		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c",
+		.method = METHOD_TLS12, /* ESP-IDF builds without TLS 1.0/1.1 and, in 2.28, without 1.3 */
+		.ciphers = MBEDTLS_SUITES,
+		.groups = "P-521:P-384:P-256:X25519",
+		.ca_format = CA_AUTO, /* mbedtls_x509_crt_parse: PEM if it finds "-----BEGIN", else DER */
+		.sni = SNI_HOST,
+		.verify = true,
+		.time_t_bits = 64,
+		.limits = "mbedTLS's CCM/ARIA/Camellia suites and brainpool curves are left out",
+		.codes = CODES_MBEDTLS,
+	},
+	{
+		.name = "browser",
+		.stack = "a current browser (TLS 1.2-1.3, ECDHE AEAD suites, SNI): the 'browser works' comparison",
+		.sources = "CR net_error_list.h for the error names",
+		.method = METHOD_ANY,
+		.min_version = METHOD_TLS12,
+		.max_version = METHOD_TLS13,
+		.ciphers = BROWSER_SUITES,
+		.groups = "X25519:P-256:P-384",
+		.ca_format = CA_AUTO,
+		.sni = SNI_HOST,
+		.verify = true,
+		.time_t_bits = 64,
+		.limits = "GREASE, ECH, ALPN and the exact extension order are not reproduced",
+		.codes = CODES_NONE,
+	},
+	{ .name = NULL },
+};
+
+/* When a rule applies. */
+enum rule_when {
+	WHEN_OK, /* connected, no certificate error */
+	WHEN_OK_VERIFY, /* connected (verification off) though verify_error is in [lo, hi] */
+	WHEN_STAGE, /* stopped at the setup stage named */
+	WHEN_REFUSED, /* TCP connect failed */
+	WHEN_TIMEOUT, /* a handshake stage got no answer (or the TCP connect, at stage "connect") */
+	WHEN_ALERT, /* received an alert in [lo, hi] */
+	WHEN_ERROR, /* wolfSSL error in [lo, hi] */
+	WHEN_CLOSED, /* the server closed or reset TCP during the handshake */
+	WHEN_FAILED, /* any other failure */
+};
+
+/* code = base + scale * value, value being the alert or the wolfSSL error. */
+struct code_rule {
+	enum device_codes codes;
+	enum rule_when when;
+	int lo, hi;
+	const char *stage;
+	long base;
+	int scale;
+	bool ok; /* the device reports success */
+	unsigned long flags; /* mbedTLS verify flags */
+	const char *text; /* what the device prints instead of its code's usual form; NULL: usual */
+};
+
+/* First match wins, per stack. */
+static const struct code_rule rules[] = {
+	/* SimpleLink Gen1 (SL1, MPC: OSError(-code)).  TLS-layer codes are wolfSSL's + 100,
+	 * negotiation codes -500/-501 are -290/-291, wolfCrypt codes are the same. */
+	{ CODES_SIMPLELINK, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -151, -150, NULL, -461, 0, false, 0, NULL }, /* SL_ESECDATEERROR */
+	{ CODES_SIMPLELINK, WHEN_OK_VERIFY, -999, -1, NULL, -453, 0, true, 0, NULL }, /* SL_ESECSNOVERIFY, ignored by MPC */
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_ca", -456, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_cert", -457, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_STAGE, 0, 0, "load_key", -458, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, "connect", -110, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_TIMEOUT, 0, 0, NULL, -462, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_REFUSED, 0, 0, NULL, -111, 0, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -397, -397, NULL, -208, 0, false, 0, NULL }, /* CyaSSL had only SOCKET_ERROR_E */
+	{ CODES_SIMPLELINK, WHEN_ERROR, -399, -301, NULL, 100, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -599, -500, NULL, 210, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_ERROR, -299, -100, NULL, 0, 1, false, 0, NULL },
+	{ CODES_SIMPLELINK, WHEN_FAILED, 0, 0, NULL, -450, 0, false, 0, NULL }, /* SL_ESECGENERAL */
+
+	/* axTLS (AX): a received alert is -alert; -256 connection lost; X509 codes -512 - n. */
+	{ CODES_AXTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -188, -188, NULL, -514, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -155, -155, NULL, -515, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -150, -150, NULL, -516, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -151, -151, NULL, -517, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_OK_VERIFY, -999, -1, NULL, -513, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_STAGE, 0, 0, "load_ca", 0, 0, false, 0,
+	  "setCACert() returned false (axTLS parses the CA as DER)" },
+	{ CODES_AXTLS, WHEN_ALERT, 1, 255, NULL, 0, -1, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_CLOSED, 0, 0, NULL, -256, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -326, -326, NULL, -263, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -501, -500, NULL, -266, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -299, -100, NULL, -268, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_FAILED, 0, 0, NULL, -256, 0, false, 0, NULL },
+
+	/* BearSSL (BR): 256 + a received alert; X509 codes 32-62; 31 BR_ERR_IO. */
+	{ CODES_BEARSSL, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -151, -150, NULL, 54, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -322, -322, NULL, 56, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -188, -188, NULL, 62, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -155, -155, NULL, 62, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_STAGE, 0, 0, "load_ca", 62, 0, false, 0,
+	  "X509List holds no trust anchor: getLastSSLError() = 62 (BR_ERR_X509_NOT_TRUSTED)" },
+	{ CODES_BEARSSL, WHEN_ALERT, 1, 255, NULL, 256, 1, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_FAILED, 0, 0, NULL, 14, 0, false, 0, NULL }, /* BR_ERR_BAD_HANDSHAKE */
+
+	/* mbedTLS 2.28 (MB): -0x2700 with verify flags, -0x7780 a received fatal alert. */
+	{ CODES_MBEDTLS, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -150, -150, NULL, -0x2700, 0, false, 0x200, NULL }, /* FUTURE */
+	{ CODES_MBEDTLS, WHEN_ERROR, -151, -151, NULL, -0x2700, 0, false, 0x01, NULL }, /* EXPIRED */
+	{ CODES_MBEDTLS, WHEN_ERROR, -322, -322, NULL, -0x2700, 0, false, 0x04, NULL }, /* CN_MISMATCH */
+	{ CODES_MBEDTLS, WHEN_ERROR, -188, -188, NULL, -0x2700, 0, false, 0x08, NULL }, /* NOT_TRUSTED */
+	{ CODES_MBEDTLS, WHEN_ERROR, -155, -155, NULL, -0x2700, 0, false, 0x08, NULL },
+	{ CODES_MBEDTLS, WHEN_STAGE, 0, 0, "load_ca", -0x2180, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ALERT, 1, 255, NULL, -0x7780, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_TIMEOUT, 0, 0, NULL, -0x6800, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_REFUSED, 0, 0, NULL, -0x0044, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -397, -397, NULL, -0x7280, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_CLOSED, 0, 0, NULL, -0x0050, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -326, -326, NULL, -0x6E80, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -501, -500, NULL, -0x7980, 0, false, 0, NULL },
+	{ CODES_MBEDTLS, WHEN_FAILED, 0, 0, NULL, -0x7200, 0, false, 0, NULL },
+
+	/* A browser (CR). */
+	{ CODES_NONE, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -151, -150, NULL, -201, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -322, -322, NULL, -200, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -188, -188, NULL, -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ERROR, -155, -155, NULL, -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_STAGE, 0, 0, "load_ca", -202, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 40, 40, NULL, -113, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 70, 71, NULL, -113, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_ALERT, 116, 116, NULL, -110, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_TIMEOUT, 0, 0, NULL, -118, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_REFUSED, 0, 0, NULL, -102, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_CLOSED, 0, 0, NULL, -100, 0, false, 0, NULL },
+	{ CODES_NONE, WHEN_FAILED, 0, 0, NULL, -107, 0, false, 0, NULL },
+};
+
+/* A stack's name and printed text for a code. */
+struct code_name {
+	enum device_codes codes;
+	long code;
+	const char *name;
+	const char *text; /* NULL: the stack's generic form */
+};
+
+static const struct code_name code_names[] = {
+	/* SL1 */
+	{ CODES_SIMPLELINK, -110, "SL_ETIMEDOUT", NULL },
+	{ CODES_SIMPLELINK, -111, "SL_ECONNREFUSED", NULL },
+	{ CODES_SIMPLELINK, -140, "SL_ESEC_ASN_PARSE_E", NULL },
+	{ CODES_SIMPLELINK, -150, "SL_ESEC_ASN_BEFORE_DATE_E", NULL },
+	{ CODES_SIMPLELINK, -151, "SL_ESEC_ASN_AFTER_DATE_E", NULL },
+	{ CODES_SIMPLELINK, -155, "SL_ESEC_ASN_SIG_CONFIRM_E", NULL },
+	{ CODES_SIMPLELINK, -188, "ASN_NO_SIGNER_E (wolfCrypt; not in the Gen1 header, Gen2 -688)", NULL },
+	{ CODES_SIMPLELINK, -204, "SL_ESEC_VERIFY_FINISHED_ERROR", NULL },
+	{ CODES_SIMPLELINK, -205, "SL_ESEC_VERIFY_MAC_ERROR", NULL },
+	{ CODES_SIMPLELINK, -208, "SL_ESEC_SOCKET_ERROR_E", NULL },
+	{ CODES_SIMPLELINK, -211, "SL_ESEC_UNKNOWN_RECORD_TYPE", NULL },
+	{ CODES_SIMPLELINK, -213, "SL_ESEC_FATAL_ERROR", NULL },
+	{ CODES_SIMPLELINK, -221, "SL_ESEC_BAD_HELLO", NULL },
+	{ CODES_SIMPLELINK, -222, "SL_ESEC_DOMAIN_NAME_MISMATCH", NULL },
+	{ CODES_SIMPLELINK, -226, "SL_ESEC_VERSION_ERROR", NULL },
+	{ CODES_SIMPLELINK, -228, "SL_ESEC_BUFFER_ERROR", NULL },
+	{ CODES_SIMPLELINK, -229, "SL_ESEC_VERIFY_CERT_ERROR", NULL },
+	{ CODES_SIMPLELINK, -230, "SL_ESEC_VERIFY_SIGN_ERROR", NULL },
+	{ CODES_SIMPLELINK, -241, "SL_ESEC_LENGTH_ERROR", NULL },
+	{ CODES_SIMPLELINK, -245, "SL_ESEC_NO_PEER_CERT", NULL },
+	{ CODES_SIMPLELINK, -257, "SL_ESEC_NOT_CA_ERROR", NULL },
+	{ CODES_SIMPLELINK, -268, "SL_ESEC_MAX_CHAIN_ERROR", NULL },
+	{ CODES_SIMPLELINK, -273, "SL_ESEC_OUT_OF_ORDER_E", NULL },
+	{ CODES_SIMPLELINK, -281, "SL_ESEC_UNKNOWN_SNI_HOST_NAME_E", NULL },
+	{ CODES_SIMPLELINK, -290, "SL_ESEC_UNSUPPORTED_SUITE", NULL },
+	{ CODES_SIMPLELINK, -291, "SL_ESEC_MATCH_SUITE_ERROR", NULL },
+	{ CODES_SIMPLELINK, -450, "SL_ESECGENERAL", NULL },
+	{ CODES_SIMPLELINK, -453, "SL_ESECSNOVERIFY", NULL },
+	{ CODES_SIMPLELINK, -456, "SL_ESECBADCAFILE", NULL },
+	{ CODES_SIMPLELINK, -457, "SL_ESECBADCERTFILE", NULL },
+	{ CODES_SIMPLELINK, -458, "SL_ESECBADPRIVATEFILE", NULL },
+	{ CODES_SIMPLELINK, -461, "SL_ESECDATEERROR", NULL },
+	{ CODES_SIMPLELINK, -462, "SL_ESECHANDSHAKETIMEDOUT", NULL },
+	/* AX: ssl_display_error() and x509_display_error() texts */
+	{ CODES_AXTLS, -256, "SSL_ERROR_CONN_LOST", "connection lost" },
+	{ CODES_AXTLS, -260, "SSL_ERROR_INVALID_HANDSHAKE", "invalid handshake" },
+	{ CODES_AXTLS, -261, "SSL_ERROR_INVALID_PROT_MSG", "invalid protocol message" },
+	{ CODES_AXTLS, -262, "SSL_ERROR_INVALID_HMAC", "invalid mac" },
+	{ CODES_AXTLS, -263, "SSL_ERROR_INVALID_VERSION", "invalid version" },
+	{ CODES_AXTLS, -266, "SSL_ERROR_NO_CIPHER", "no cipher" },
+	{ CODES_AXTLS, -268, "SSL_ERROR_BAD_CERTIFICATE", "bad certificate" },
+	{ CODES_AXTLS, -513, "X509_NOT_OK", "X509 not ok" },
+	{ CODES_AXTLS, -514, "X509_VFY_ERROR_NO_TRUSTED_CERT", "No trusted cert is available" },
+	{ CODES_AXTLS, -515, "X509_VFY_ERROR_BAD_SIGNATURE", "Bad signature" },
+	{ CODES_AXTLS, -516, "X509_VFY_ERROR_NOT_YET_VALID", "Cert is not yet valid" },
+	{ CODES_AXTLS, -517, "X509_VFY_ERROR_EXPIRED", "Cert has expired" },
+	/* BR */
+	{ CODES_BEARSSL, 3, "BR_ERR_UNSUPPORTED_VERSION", NULL },
+	{ CODES_BEARSSL, 14, "BR_ERR_BAD_HANDSHAKE", NULL },
+	{ CODES_BEARSSL, 16, "BR_ERR_BAD_CIPHER_SUITE", NULL },
+	{ CODES_BEARSSL, 31, "BR_ERR_IO", NULL },
+	{ CODES_BEARSSL, 54, "BR_ERR_X509_EXPIRED", NULL },
+	{ CODES_BEARSSL, 56, "BR_ERR_X509_BAD_SERVER_NAME", NULL },
+	{ CODES_BEARSSL, 62, "BR_ERR_X509_NOT_TRUSTED", NULL },
+	/* MB */
+	{ CODES_MBEDTLS, -0x0044, "MBEDTLS_ERR_NET_CONNECT_FAILED", NULL },
+	{ CODES_MBEDTLS, -0x0050, "MBEDTLS_ERR_NET_CONN_RESET", NULL },
+	{ CODES_MBEDTLS, -0x2180, "MBEDTLS_ERR_X509_INVALID_FORMAT", NULL },
+	{ CODES_MBEDTLS, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED", NULL },
+	{ CODES_MBEDTLS, -0x6800, "MBEDTLS_ERR_SSL_TIMEOUT", NULL },
+	{ CODES_MBEDTLS, -0x6E80, "MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION", NULL },
+	{ CODES_MBEDTLS, -0x7200, "MBEDTLS_ERR_SSL_INVALID_RECORD", NULL },
+	{ CODES_MBEDTLS, -0x7280, "MBEDTLS_ERR_SSL_CONN_EOF", NULL },
+	{ CODES_MBEDTLS, -0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE", NULL },
+	{ CODES_MBEDTLS, -0x7980, "MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO", NULL },
+	/* CR */
+	{ CODES_NONE, -100, "ERR_CONNECTION_CLOSED", NULL },
+	{ CODES_NONE, -102, "ERR_CONNECTION_REFUSED", NULL },
+	{ CODES_NONE, -107, "ERR_SSL_PROTOCOL_ERROR", NULL },
+	{ CODES_NONE, -110, "ERR_SSL_CLIENT_AUTH_CERT_NEEDED", NULL },
+	{ CODES_NONE, -113, "ERR_SSL_VERSION_OR_CIPHER_MISMATCH", NULL },
+	{ CODES_NONE, -118, "ERR_CONNECTION_TIMED_OUT", NULL },
+	{ CODES_NONE, -200, "ERR_CERT_COMMON_NAME_INVALID", NULL },
+	{ CODES_NONE, -201, "ERR_CERT_DATE_INVALID", NULL },
+	{ CODES_NONE, -202, "ERR_CERT_AUTHORITY_INVALID", NULL },
+};
+
+/* AX DISPLAY_ALERT(): the alerts axTLS names; others print "alert - (unknown N)". */
+static const struct tok axtls_alerts[] = {
+	{ 0, "close notify" }, { 10, "unexpected message" }, { 20, "bad record mac" },
+	{ 40, "handshake failure" }, { 42, "bad certificate" }, { 47, "illegal parameter" },
+	{ 50, "decode error" }, { 51, "decrypt error" }, { 70, "invalid version" }, { 0, NULL },
+};
+
+/* MB x509.h verify flags (identical in 2.28 and 3.6). */
+static const struct tok mbedtls_flags[] = {
+	{ 0x01, "EXPIRED" }, { 0x02, "REVOKED" }, { 0x04, "CN_MISMATCH" }, { 0x08, "NOT_TRUSTED" },
+	{ 0x200, "FUTURE" }, { 0, NULL },
+};
+
+const struct device_profile *device_find(const char *name)
+{
+	for (const struct device_profile *p = device_profiles; name && p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+void device_apply(const struct device_profile *p, struct client_case *cc)
+{
+	cc->method = p->method;
+	cc->min_version = p->min_version;
+	cc->max_version = p->max_version;
+	cc->ciphers = p->ciphers;
+	cc->groups = p->groups;
+	cc->ca_format = cc->ca_path ? p->ca_format : CA_NONE;
+	cc->sni = p->sni;
+	cc->verify = p->verify;
+}
+
+static bool in(int v, int lo, int hi)
+{
+	return v >= lo && v <= hi;
+}
+
+static bool rule_matches(const struct code_rule *k, const struct client_result *r)
+{
+	bool setup = strncmp(r->stage, "load_", 5) == 0;
+	switch (k->when) {
+	case WHEN_OK:
+		return r->connected && r->verify_error == 0;
+	case WHEN_OK_VERIFY:
+		return r->connected && r->verify_error != 0 && in(r->verify_error, k->lo, k->hi);
+	case WHEN_STAGE:
+		return !r->connected && strcmp(r->stage, k->stage) == 0;
+	case WHEN_REFUSED:
+		return !r->connected && !r->timed_out && strcmp(r->stage, "connect") == 0 && r->trace[0] == '\0';
+	case WHEN_TIMEOUT:
+		return !r->connected && r->timed_out && (!k->stage || strcmp(r->stage, k->stage) == 0);
+	case WHEN_ALERT:
+		return !r->connected && !setup && in(r->alert_received, k->lo, k->hi);
+	case WHEN_ERROR:
+		return !r->connected && !setup && in(r->error, k->lo, k->hi);
+	case WHEN_CLOSED:
+		return !r->connected && r->peer_closed;
+	case WHEN_FAILED:
+		return !r->connected;
+	default:
+		return false;
+	}
+}
+
+static const struct code_name *name_of(enum device_codes codes, long code)
+{
+	for (size_t i = 0; i < sizeof code_names / sizeof code_names[0]; i++)
+		if (code_names[i].codes == codes && code_names[i].code == code)
+			return &code_names[i];
+	return NULL;
+}
+
+/* The printed forms, one per stack. */
+static void render(const struct device_profile *p, const struct client_result *r, struct device_verdict *v)
+{
+	const struct code_name *n = name_of(p->codes, v->code);
+	char buf[32];
+	if (n)
+		snprintf(v->code_name, sizeof v->code_name, "%s", n->name);
+	switch (p->codes) {
+	case CODES_SIMPLELINK:
+		/* MPC: OSError(-sl_errno); -453 is swallowed by MicroPython. */
+		if (v->ok)
+			snprintf(v->text, sizeof v->text, "connected%s", v->code ? " (SL_ESECSNOVERIFY ignored)" : "");
+		else
+			snprintf(v->text, sizeof v->text, "OSError: %ld", -v->code);
+		break;
+	case CODES_AXTLS:
+		if (v->ok) {
+			snprintf(v->text, sizeof v->text, "connected");
+		} else if (v->code > -256 && v->code < 0) {
+			/* AX ssl_display_error(): alerts print with the sign flipped. */
+			snprintf(v->text, sizeof v->text, "Error: SSL error %ld", -v->code);
+			const char *alert = tok_name(axtls_alerts, (unsigned int)-v->code);
+			if (alert)
+				snprintf(v->debug_text, sizeof v->debug_text, "Alert: %s", alert);
+			else
+				snprintf(v->debug_text, sizeof v->debug_text, "Alert: alert - (unknown %ld)", -v->code);
+		} else {
+			snprintf(v->text, sizeof v->text, "Error: %s%s", n && n->text ? n->text : "undefined as yet",
+				 r->connected ? " (connect() succeeded; verifyCertChain() returns false)" : "");
+		}
+		break;
+	case CODES_BEARSSL:
+		if (v->ok)
+			snprintf(v->text, sizeof v->text, "connected");
+		else if (v->code >= 256 && v->code < 512)
+			/* BR: 256 + alert has no string in getLastSSLError(). */
+			snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld: Unknown error code. (received alert %ld)",
+				 v->code, v->code - 256);
+		else
+			snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld (%s)", v->code,
+				 n ? n->name : "unknown");
+		break;
+	case CODES_MBEDTLS:
+		if (v->ok) {
+			snprintf(v->text, sizeof v->text, "connected");
+		} else if (v->verify_flags) {
+			snprintf(v->text, sizeof v->text, "mbedtls_ssl_handshake returned -0x%lx; verify flags 0x%lx (%s)",
+				 -v->code, v->verify_flags, tok2str(mbedtls_flags, (unsigned int)v->verify_flags, buf, sizeof buf));
+		} else {
+			snprintf(v->text, sizeof v->text, "mbedtls_ssl_handshake returned -0x%lx", -v->code);
+		}
+		break;
+	case CODES_NONE:
+	default:
+		if (v->ok)
+			snprintf(v->text, sizeof v->text, "connected: %s %s", r->version, r->suite);
+		else
+			snprintf(v->text, sizeof v->text, "net::%s", n ? n->name : "ERR_FAILED");
+		break;
+	}
+}
+
+void device_terms(const struct device_profile *p, const struct client_result *r, struct device_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	if (r->skipped) {
+		snprintf(v->text, sizeof v->text, "skipped: %.180s", r->skip_reason);
+		return;
+	}
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		const struct code_rule *k = &rules[i];
+		if (k->codes != p->codes || !rule_matches(k, r))
+			continue;
+		long value = k->when == WHEN_ALERT ? r->alert_received : r->error;
+		v->ok = k->ok;
+		v->code = k->base + (long)k->scale * value;
+		v->has_code = v->code != 0;
+		v->verify_flags = k->flags;
+		render(p, r, v);
+		if (k->text)
+			snprintf(v->text, sizeof v->text, "%s", k->text);
+		return;
+	}
+	render(p, r, v);
+}

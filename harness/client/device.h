@@ -1,0 +1,66 @@
+/*
+ * device.h - device profiles: documented approximations of real embedded TLS
+ * stacks (their ClientHello settings and checks) for the wolfSSL client, and
+ * the translation of a client_result into what that device would print.
+ *
+ * A profile is data (client/device.c): a scenario names one, device_apply()
+ * copies its settings into a client_case, and the scenario then overrides any
+ * field.  device_terms() maps the outcome with the stack's own error numbers
+ * (sources: /work/shared/reference/error-codes.md, keys SL1 MPC AX BR MB).
+ */
+#ifndef TLSDIAG_CLIENT_DEVICE_H
+#define TLSDIAG_CLIENT_DEVICE_H
+
+#include "harness/client/client.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum device_codes {
+	CODES_NONE = 0, /* a browser: Chromium's net errors */
+	CODES_SIMPLELINK, /* TI CC3100/CC3200 Gen1 host driver, as MicroPython raises them */
+	CODES_AXTLS, /* axTLS in ESP8266 Arduino <= 2.4.x */
+	CODES_BEARSSL, /* BearSSL in ESP8266 Arduino >= 2.5 (getLastSSLError) */
+	CODES_MBEDTLS, /* mbedTLS 2.28 (ESP-IDF esp-tls) */
+};
+
+struct device_profile {
+	const char *name; /* "cc3200" */
+	const char *stack; /* what it approximates, one line */
+	const char *sources; /* where the facts come from */
+	enum client_method method, min_version, max_version;
+	const char *ciphers; /* wolfSSL names of the suites the device offers */
+	const char *groups; /* NULL: wolfSSL's default */
+	enum ca_format ca_format; /* the loader the device uses for its CA file */
+	enum sni_mode sni;
+	bool verify; /* false: the handshake goes on and the certificate is judged later */
+	int time_t_bits; /* 32: dates after 2038-01-19 wrap on the device (not emulated) */
+	const char *limits; /* what the approximation does not reproduce */
+	enum device_codes codes;
+};
+
+/* What the device reports for a result. */
+struct device_verdict {
+	bool ok; /* the device would report success */
+	long code; /* the device's number (0 when ok); see has_code */
+	bool has_code;
+	char code_name[64]; /* "SL_ESECBADCAFILE" */
+	unsigned long verify_flags; /* mbedTLS X509 verify flags, 0 if none */
+	char text[200]; /* what it prints: "OSError: 456", "Error: SSL error 40" */
+	char debug_text[96]; /* printed only with debugging on: axTLS "Alert: handshake failure" */
+};
+
+/* The profile named name, or NULL. */
+const struct device_profile *device_find(const char *name);
+/* All profiles, NULL-terminated by name. */
+extern const struct device_profile device_profiles[];
+/*
+ * Copies the profile's settings into cc (method, bounds, suites, groups, CA
+ * loader, SNI, verify); host, port, paths, names and the clock are the case's.
+ * A case without a CA file keeps CA_NONE.
+ */
+void device_apply(const struct device_profile *p, struct client_case *cc);
+/* Fills v with what the device would report for r; a skipped r gives ok=false, text "skipped". */
+void device_terms(const struct device_profile *p, const struct client_result *r, struct device_verdict *v);
+
+#endif

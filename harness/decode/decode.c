@@ -1,0 +1,244 @@
+/*
+ * decode.c - a capture file to a report (see decode.h).
+ *
+ * One pass over the frames, in file order: each frame is decoded to a
+ * packet, each TCP packet goes to the flow table, and each connection is
+ * reported the moment it is finished.  The JSON report is streamed
+ * (jv_stream), so memory stays flat whatever the file's size.
+ */
+#include "harness/decode/decode.h"
+
+#include "harness/core/json.h"
+#include "harness/decode/packet.h"
+#include "harness/decode/pcap_io.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct report {
+	const char *path;
+	const struct decode_opts *o;
+	FILE *out;
+	struct jv_stream *js;
+	struct decode_stats *st;
+};
+
+static void count_packet(struct decode_stats *st, enum decode_status ds, const struct packet *pkt, uint64_t frame)
+{
+	if (pkt->kind == PKT_TCP) {
+		if (ds == DECODE_TRUNCATED)
+			st->payload_cut++;
+		return;
+	}
+	switch (ds) {
+	case DECODE_MALFORMED:
+		if (!st->malformed++) {
+			st->first_malformed_frame = frame;
+			st->first_malformed_why = pkt->why;
+		}
+		break;
+	case DECODE_TRUNCATED:
+		st->header_cut++;
+		break;
+	case DECODE_OK:
+	default:
+		if (pkt->kind == PKT_FRAGMENT)
+			st->fragments++;
+		else
+			st->not_tcp++;
+		break;
+	}
+}
+
+/* Every frame of r through packet_decode and the flow table; closes r. */
+static enum err_category run_frames(struct pcap_reader *r, const struct decode_opts *o,
+				    void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
+				    char *err, size_t errlen)
+{
+	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered };
+	struct pkt_meta m = { 0, 0, 0 };
+	struct pcap_frame f;
+	struct packet pkt;
+	int n;
+
+	struct flow_table *ft = flow_table_new(&fo, emit, ctx);
+	if (!ft) {
+		snprintf(err, errlen, "out of memory");
+		pcap_io_close(r);
+		return ERR_INTERNAL;
+	}
+	enum link_type link = pcap_io_link(r);
+	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
+		st->frames++;
+		m.frame = f.frame;
+		m.ts_sec = f.ts_sec;
+		m.ts_usec = f.ts_usec;
+		enum decode_status ds = packet_decode(link, f.data, f.caplen, f.len, &pkt);
+		count_packet(st, ds, &pkt, f.frame);
+		flow_table_packet(ft, &pkt, &m);
+	}
+	st->truncated = n < 0;
+	flow_table_finish(ft, &m);
+	st->flows = *flow_table_stats(ft);
+	flow_table_free(ft);
+	pcap_io_close(r);
+	return ERR_NONE;
+}
+
+enum err_category decode_run(const char *path, const struct decode_opts *o,
+			     void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
+			     char *err, size_t errlen)
+{
+	struct pcap_reader *r;
+	memset(st, 0, sizeof *st);
+	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
+		return ERR_INPUT;
+	return run_frames(r, o, emit, ctx, st, err, errlen);
+}
+
+static void note(struct jv *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct jv *notes, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	jv_push_str(notes, buf);
+}
+
+struct jv *decode_notes(const struct decode_stats *st)
+{
+	struct jv *notes = jv_array();
+	const struct flow_stats *fs = &st->flows;
+	if (st->truncated)
+		note(notes, "%s: connections open at that point are cut short, not failed", st->truncated_why);
+	if (!fs->connections)
+		note(notes, "no TLS connection found in %llu frames", (unsigned long long)st->frames);
+	if (st->payload_cut)
+		note(notes, "%llu TCP segments were cut by the capture's snaplen: their missing bytes are gaps "
+			    "(capture with a larger snaplen, e.g. tcpdump -s 0)",
+		     (unsigned long long)st->payload_cut);
+	if (st->header_cut)
+		note(notes, "%llu frames were cut by the snaplen before their TCP header and were skipped",
+		     (unsigned long long)st->header_cut);
+	if (st->fragments)
+		note(notes, "%llu IP fragments were skipped (fragmented TCP is not reassembled)",
+		     (unsigned long long)st->fragments);
+	if (st->malformed)
+		note(notes, "%llu malformed frames were skipped (first: frame %llu, %s)",
+		     (unsigned long long)st->malformed, (unsigned long long)st->first_malformed_frame,
+		     st->first_malformed_why ? st->first_malformed_why : "?");
+	if (fs->gaps)
+		note(notes, "the capture lost %llu bytes in %llu gaps inside TLS streams",
+		     (unsigned long long)fs->gap_bytes, (unsigned long long)fs->gaps);
+	if (fs->conflicts)
+		note(notes, "%llu retransmissions carried bytes that differ from the first copy (the first was used)",
+		     (unsigned long long)fs->conflicts);
+	if (fs->not_tls)
+		note(notes, "%llu TCP connections without TLS were ignored", (unsigned long long)fs->not_tls);
+	return notes;
+}
+
+/*
+ * Whether a connection failed and whether it carried alerts, from its JSON
+ * report.  "incomplete" (the capture ended or lost bytes) is not a failure.
+ * The names are tls_conn.c's JSON keys and outcome values.
+ */
+static void conn_facts(const struct jv *j, bool *failed, bool *alerts)
+{
+	const char *outcome = jv_str(jv_get(j, "outcome"));
+	const struct jv *list = jv_get(j, "alerts");
+	bool complete = outcome && strcmp(outcome, "handshake_complete") == 0;
+	*failed = outcome && (strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0);
+	*alerts = false;
+	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
+	for (size_t i = 0; i < jv_len(list); i++) {
+		const struct jv *d = jv_get(jv_at(list, i), "description");
+		if (jv_is_int(d) ? jv_intval(d) != 0 : !complete)
+			*alerts = true;
+	}
+}
+
+static void report_conn(void *ctx, struct tls_conn *c)
+{
+	struct report *rp = ctx;
+	struct jv *j = tls_conn_to_json(c);
+	bool failed, alerts;
+	conn_facts(j, &failed, &alerts);
+	rp->st->connections++;
+	rp->st->failed += failed;
+	rp->st->with_alerts += alerts;
+	if (rp->o->format == DECODE_FORMAT_JSON) {
+		jv_stream_item(rp->js, j);
+	} else {
+		if (rp->st->connections > 1)
+			fputc('\n', rp->out);
+		tls_conn_print_text(rp->out, c);
+	}
+	jv_free(j);
+}
+
+static struct jv *summary_json(const struct decode_stats *st)
+{
+	struct jv *s = jv_object();
+	jv_set_int(s, "frames", (long long)st->frames);
+	jv_set_int(s, "connections", (long long)st->connections);
+	jv_set_int(s, "failed", (long long)st->failed);
+	jv_set_int(s, "with_alerts", (long long)st->with_alerts);
+	jv_set_bool(s, "truncated", st->truncated);
+	return s;
+}
+
+static void print_text_tail(FILE *out, const struct decode_stats *st, const struct jv *notes)
+{
+	if (st->connections)
+		fputc('\n', out);
+	fprintf(out, "%llu connection%s, %llu failed, %llu with alerts%s\n", (unsigned long long)st->connections,
+		st->connections == 1 ? "" : "s", (unsigned long long)st->failed,
+		(unsigned long long)st->with_alerts, st->truncated ? " (capture truncated)" : "");
+	for (size_t i = 0; i < jv_len(notes); i++)
+		fprintf(out, "note: %s\n", jv_str(jv_at(notes, i)));
+}
+
+enum err_category decode_file(const char *path, const struct decode_opts *o, FILE *out, struct decode_stats *st,
+			      char *err, size_t errlen)
+{
+	struct report rp = { path, o, out, NULL, st };
+	struct pcap_reader *r;
+	enum err_category rc;
+
+	/* An unusable file writes no report at all. */
+	memset(st, 0, sizeof *st);
+	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
+		return ERR_INPUT;
+	if (o->format == DECODE_FORMAT_JSON) {
+		struct jv *head = jv_object();
+		jv_set_str(head, "file", path);
+		rp.js = jv_stream_begin(out, head, "connections");
+		jv_free(head);
+	}
+	rc = run_frames(r, o, report_conn, &rp, st, err, errlen);
+	struct jv *notes = decode_notes(st);
+	if (o->format == DECODE_FORMAT_JSON) {
+		struct jv *tail = jv_object();
+		jv_set(tail, "summary", summary_json(st));
+		jv_set(tail, "notes", notes);
+		notes = NULL;
+		if (jv_stream_end(rp.js, tail) < 0 && rc == ERR_NONE) {
+			snprintf(err, errlen, "cannot write the report: write error");
+			rc = ERR_IO;
+		}
+		jv_free(tail);
+	} else {
+		print_text_tail(out, st, notes);
+		if (fflush(out) == EOF && rc == ERR_NONE) {
+			snprintf(err, errlen, "cannot write the report: write error");
+			rc = ERR_IO;
+		}
+	}
+	jv_free(notes);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * decode.h - a capture file to a report: frames (pcap_io) to packets
+ * (packet) to connections (flow, tcp_reasm) to TLS (tls_conn).
+ */
+#ifndef TLSDIAG_DECODE_DECODE_H
+#define TLSDIAG_DECODE_DECODE_H
+
+#include "harness/core/err.h"
+#include "harness/decode/flow.h"
+#include "harness/decode/tls_conn.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct jv;
+
+enum decode_format {
+	DECODE_FORMAT_TEXT,
+	DECODE_FORMAT_JSON,
+};
+
+struct decode_opts {
+	enum decode_format format;
+	uint16_t port; /* 0: find TLS by content */
+	size_t max_buffered; /* per direction, 0: the default */
+};
+
+/* What the capture held besides connections; the notes are made from this. */
+struct decode_stats {
+	uint64_t frames;
+	bool truncated;
+	char truncated_why[256];
+	uint64_t not_tcp, fragments, header_cut, payload_cut, malformed;
+	uint64_t first_malformed_frame;
+	const char *first_malformed_why;
+	struct flow_stats flows;
+	/* Connections as reported. */
+	uint64_t connections, failed, with_alerts;
+};
+
+/*
+ * Decodes path, handing each finished TLS connection to emit (which must
+ * not keep it).  Returns ERR_NONE, or ERR_INPUT when the file cannot be
+ * used at all (err says why).  A file cut short is ERR_NONE with
+ * stats->truncated set.
+ */
+enum err_category decode_run(const char *path, const struct decode_opts *o,
+			     void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *stats,
+			     char *err, size_t errlen);
+
+/* decode_run writing the report (text or JSON, per o->format) to out. */
+enum err_category decode_file(const char *path, const struct decode_opts *o, FILE *out, struct decode_stats *stats,
+			      char *err, size_t errlen);
+
+/* The notes for stats: an array of strings. */
+struct jv *decode_notes(const struct decode_stats *stats);
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * pcap_io.c - the one file that includes libpcap (see pcap_io.h).
+ *
+ * Offline: pcap_fopen_offline() reads both pcap and pcapng; we open the
+ * FILE ourselves so "missing file" is told apart from "not a capture".
+ * A read error in the middle of the file (a cut-off download, a capture
+ * that was killed) ends the frames there; the caller decodes what came
+ * before and says the capture is truncated.
+ *
+ * Live: pcap_create + immediate mode + non-blocking, waited on with poll()
+ * over pcap_get_selectable_fd(), so a drain is bounded in time and never
+ * blocks in libpcap.  Frames go straight to a pcap_dump file.
+ */
+#include "harness/decode/pcap_io.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LIVE_SNAPLEN 262144
+#define LIVE_BUFFER (8 * 1024 * 1024)
+
+struct pcap_reader {
+	pcap_t *p;
+	enum link_type link;
+	uint64_t frames;
+};
+
+struct pcap_live {
+	pcap_t *p;
+	pcap_dumper_t *d;
+	int fd;
+	uint64_t written;
+};
+
+static enum link_type link_from_dlt(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+		return LINK_EN10MB;
+	case DLT_LINUX_SLL:
+		return LINK_LINUX_SLL;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+		return LINK_LINUX_SLL2;
+#endif
+	case DLT_RAW:
+		return LINK_RAW;
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+		return LINK_IPV4;
+#endif
+#ifdef DLT_IPV6
+	case DLT_IPV6:
+		return LINK_IPV6;
+#endif
+	case DLT_NULL:
+		return LINK_NULL;
+#ifdef DLT_LOOP
+	case DLT_LOOP:
+		return LINK_LOOP;
+#endif
+	default:
+		return LINK_UNSUPPORTED;
+	}
+}
+
+enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_reader *r = NULL;
+	enum pcap_io_err rc = PCAP_IO_OK;
+	struct stat st;
+	FILE *fp;
+	pcap_t *p;
+
+	*out = NULL;
+	fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return PCAP_IO_MISSING;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is a directory, not a capture file", path);
+		rc = PCAP_IO_MISSING;
+		goto out;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+		snprintf(err, errlen, "%s is empty, not a capture file", path);
+		rc = PCAP_IO_NOT_CAPTURE;
+		goto out;
+	}
+	p = pcap_fopen_offline(fp, ebuf);
+	if (!p) {
+		bool cut = strstr(ebuf, "truncated") != NULL;
+		snprintf(err, errlen, "%s %s (libpcap: %s)", path,
+			 cut ? "ends inside its capture file header" : "is not a pcap or pcapng capture file", ebuf);
+		rc = cut ? PCAP_IO_TRUNCATED : PCAP_IO_NOT_CAPTURE;
+		goto out;
+	}
+	fp = NULL; /* pcap_close() closes it now */
+	int dlt = pcap_datalink(p);
+	if (link_from_dlt(dlt) == LINK_UNSUPPORTED) {
+		const char *name = pcap_datalink_val_to_name(dlt);
+		snprintf(err, errlen, "%s: unsupported link type %d (%s)", path, dlt, name ? name : "unknown");
+		pcap_close(p);
+		rc = PCAP_IO_UNSUPPORTED_LINK;
+		goto out;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		pcap_close(p);
+		rc = PCAP_IO_FAILED;
+		goto out;
+	}
+	r->p = p;
+	r->link = link_from_dlt(dlt);
+	*out = r;
+out:
+	if (fp)
+		fclose(fp);
+	return rc;
+}
+
+enum link_type pcap_io_link(const struct pcap_reader *r)
+{
+	return r->link;
+}
+
+int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t errlen)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(r->p, &h, &data);
+	switch (rc) {
+	case 1:
+		f->frame = ++r->frames;
+		f->ts_sec = h->ts.tv_sec;
+		f->ts_usec = (int32_t)h->ts.tv_usec;
+		f->caplen = h->caplen;
+		f->len = h->len;
+		f->data = data;
+		return 1;
+	case PCAP_ERROR_BREAK: /* end of file */
+		return 0;
+	case PCAP_ERROR:
+	default:
+		snprintf(err, errlen, "capture truncated after frame %llu (libpcap: %s)",
+			 (unsigned long long)r->frames, pcap_geterr(r->p));
+		return -1;
+	}
+}
+
+void pcap_io_close(struct pcap_reader *r)
+{
+	if (!r)
+		return;
+	pcap_close(r->p);
+	free(r);
+}
+
+enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const char *dump_path,
+				   struct pcap_live **out, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpf_program prog;
+	struct pcap_live *l;
+	enum pcap_io_err rc = PCAP_IO_FAILED;
+	int st;
+
+	*out = NULL;
+	l = calloc(1, sizeof *l);
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return PCAP_IO_FAILED;
+	}
+	l->p = pcap_create(ifname, ebuf);
+	if (!l->p) {
+		snprintf(err, errlen, "cannot capture on %s: %s", ifname, ebuf);
+		goto out;
+	}
+	pcap_set_snaplen(l->p, LIVE_SNAPLEN);
+	pcap_set_promisc(l->p, 0);
+	pcap_set_immediate_mode(l->p, 1);
+	pcap_set_buffer_size(l->p, LIVE_BUFFER);
+	st = pcap_activate(l->p);
+	if (st < 0) {
+		bool perm = st == PCAP_ERROR_PERM_DENIED || strstr(pcap_geterr(l->p), "not permitted");
+		snprintf(err, errlen, "cannot capture on %s%s: %s (%s)", ifname,
+			 perm ? " (needs root or CAP_NET_RAW)" : "", pcap_statustostr(st), pcap_geterr(l->p));
+		rc = perm ? PCAP_IO_PERM : PCAP_IO_FAILED;
+		goto out;
+	}
+	if (pcap_setnonblock(l->p, 1, ebuf) < 0) {
+		snprintf(err, errlen, "cannot make the capture on %s non-blocking: %s", ifname, ebuf);
+		goto out;
+	}
+	if (pcap_compile(l->p, &prog, filter ? filter : "", 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(err, errlen, "bad capture filter '%s': %s", filter ? filter : "", pcap_geterr(l->p));
+		goto out;
+	}
+	st = pcap_setfilter(l->p, &prog);
+	pcap_freecode(&prog);
+	if (st < 0) {
+		snprintf(err, errlen, "cannot set capture filter '%s': %s", filter ? filter : "", pcap_geterr(l->p));
+		goto out;
+	}
+	l->fd = pcap_get_selectable_fd(l->p);
+	if (l->fd < 0) {
+		snprintf(err, errlen, "capture on %s cannot be polled", ifname);
+		goto out;
+	}
+	l->d = pcap_dump_open(l->p, dump_path);
+	if (!l->d) {
+		snprintf(err, errlen, "cannot write %s: %s", dump_path, pcap_geterr(l->p));
+		goto out;
+	}
+	*out = l;
+	l = NULL;
+	rc = PCAP_IO_OK;
+out:
+	if (l) {
+		if (l->p)
+			pcap_close(l->p);
+		free(l);
+	}
+	return rc;
+}
+
+static void live_write(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct pcap_live *l = (struct pcap_live *)user;
+	pcap_dump((u_char *)l->d, h, data);
+	l->written++;
+}
+
+/* Writes every frame libpcap has ready, without blocking. */
+static int live_dispatch(struct pcap_live *l)
+{
+	int total = 0, n;
+	while ((n = pcap_dispatch(l->p, -1, live_write, (u_char *)l)) > 0)
+		total += n;
+	if (n < 0)
+		return -1;
+	if (pcap_dump_flush(l->d) < 0)
+		return -1;
+	return total;
+}
+
+/* poll() for up to timeout_ms: 1 readable, 0 timed out, -1 error. */
+static int live_wait(struct pcap_live *l, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
+	int n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 1 : -1;
+	return n > 0 ? 1 : 0;
+}
+
+int pcap_io_live_poll(struct pcap_live *l, int timeout_ms)
+{
+	if (live_wait(l, timeout_ms) < 0)
+		return -1;
+	return live_dispatch(l);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int pcap_io_live_drain(struct pcap_live *l, int quiet_ms, int max_ms)
+{
+	long long end = now_ms() + max_ms;
+	int total = 0;
+	for (;;) {
+		long long left = end - now_ms();
+		if (left <= 0)
+			break;
+		int w = quiet_ms < left ? quiet_ms : (int)left;
+		int ready = live_wait(l, w);
+		int n = live_dispatch(l);
+		if (ready < 0 || n < 0)
+			return -1;
+		total += n;
+		if (!ready)
+			break; /* quiet for quiet_ms */
+	}
+	return total;
+}
+
+int pcap_io_live_stats(struct pcap_live *l, struct pcap_live_stats *st)
+{
+	struct pcap_stat ps;
+	memset(st, 0, sizeof *st);
+	st->written = l->written;
+	if (pcap_stats(l->p, &ps) < 0)
+		return -1;
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->if_dropped = ps.ps_ifdrop;
+	return 0;
+}
+
+int pcap_io_live_close(struct pcap_live *l)
+{
+	int rc = 0;
+	if (!l)
+		return 0;
+	if (l->d) {
+		rc = pcap_dump_flush(l->d);
+		pcap_dump_close(l->d);
+	}
+	pcap_close(l->p);
+	free(l);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,459 @@
+/*
+ * server.c - a real local TLS server from a profile (see server.h).
+ *
+ * How this works
+ * - Dirs: the run dir (opts.workdir, or a fresh $TMPDIR/tlsdiag-XXXXXX,
+ *   0700) holds certs/ (the factory, shared by every server of the run) and
+ *   one private dir per server (<profile>-XXXXXX) with its configuration
+ *   and logs.  server_stop removes the server's dir, and the run dir when
+ *   it made it, unless opts.keep.
+ * - Port: with opts.port 0, bind 127.0.0.1:0 to learn a free port, start
+ *   the server on it, and if the server reports "Address already in use"
+ *   (another process took the port in between) try again with a new one.
+ *   A fixed port that is taken is an error at once.
+ * - Readiness: the port accepts (proc_wait_port), and for Apache its
+ *   PidFile exists too (written once mod_ssl has loaded the certificates).
+ *   No sleeps: a dead server is noticed at once and its log line quoted.
+ * - Only 127.0.0.1 is ever bound, by us or by the servers.
+ */
+#include "harness/servers/server.h"
+
+#include "harness/servers/backend.h"
+#include "harness/servers/certs.h"
+#include "harness/servers/proc.h"
+#include "harness/servers/profile.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SERVER_START_MS 20000
+#define SERVER_STOP_GRACE_MS 3000
+#define SERVER_PORT_TRIES 5
+
+struct server {
+	struct profile prof;
+	struct proc proc;
+	struct certs *certs;
+	struct backend_cmd cmd;
+	char workdir[PATH_MAX];
+	char dir[PATH_MAX];
+	char out_path[PATH_MAX]; /* the server's stdout and stderr */
+	bool own_workdir, keep;
+	uint16_t port;
+	const char *ca_pem, *ca_der;
+};
+
+/* --- helpers for the backends (backend.h) --- */
+
+int backend_arg(struct backend_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (c->argc >= BACKEND_MAX_ARGS || c->used >= sizeof c->buf)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(c->buf + c->used, sizeof c->buf - c->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof c->buf - c->used)
+		return -1;
+	c->argv[c->argc++] = c->buf + c->used;
+	c->argv[c->argc] = NULL;
+	c->used += (size_t)n + 1;
+	return 0;
+}
+
+const char *backend_cert(const struct backend_env *e, const char *file, char *err, size_t errlen)
+{
+	return certs_path(e->certs, file, err, errlen);
+}
+
+static int server_append_file(FILE *out, const char *path)
+{
+	char buf[4096];
+	size_t n;
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	return 0;
+}
+
+int backend_concat(const struct backend_env *e, const char *out, const char *leaf, const char *list, char *err,
+		   size_t errlen)
+{
+	char path[PATH_MAX], names[160], file[64], *save = NULL, *w;
+	const char *src;
+	FILE *f;
+	int rc = -1;
+	snprintf(path, sizeof path, "%s/%s", e->dir, out);
+	snprintf(names, sizeof names, "%s %s", leaf ? leaf : "", list);
+	if (!(f = fopen(path, "w"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (w = strtok_r(names, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		snprintf(file, sizeof file, "%s.pem", w);
+		if (!(src = certs_path(e->certs, file, err, errlen)))
+			goto out;
+		if (server_append_file(f, src) != 0) {
+			snprintf(err, errlen, "%s: %s", src, strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (fclose(f) != 0 && rc == 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+int backend_find_program(const char *env, const char *const *names, char *out, size_t outlen)
+{
+	/* sbin dirs too: a normal user's PATH often lacks /usr/sbin, where apache2 lives */
+	static const char *const extra = "/usr/local/sbin:/usr/sbin:/sbin";
+	const char *v = env ? getenv(env) : NULL, *path = getenv("PATH");
+	char dirs[4096];
+	if (v && *v)
+		return snprintf(out, outlen, "%s", v) < (int)outlen && access(out, X_OK) == 0 ? 0 : -1;
+	snprintf(dirs, sizeof dirs, "%s:%s", path ? path : "/usr/bin:/bin", extra);
+	for (const char *const *n = names; *n; n++) {
+		const char *d = dirs;
+		while (*d) {
+			size_t len = strcspn(d, ":");
+			struct stat st;
+			if (len && snprintf(out, outlen, "%.*s/%s", (int)len, d, *n) < (int)outlen &&
+			    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+				return 0;
+			d += len;
+			if (*d == ':')
+				d++;
+		}
+	}
+	return -1;
+}
+
+const char *backend_version_name(unsigned int bit)
+{
+	switch (bit) {
+	case PROFILE_SSL3:
+		return "SSLv3";
+	case PROFILE_TLS10:
+		return "TLSv1";
+	case PROFILE_TLS11:
+		return "TLSv1.1";
+	case PROFILE_TLS12:
+		return "TLSv1.2";
+	case PROFILE_TLS13:
+		return "TLSv1.3";
+	default:
+		return "?";
+	}
+}
+
+/* --- dirs --- */
+
+static int server_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf dir (no symlinks followed). */
+static void server_rmtree(const char *dir)
+{
+	if (dir[0])
+		nftw(dir, server_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	char certs_dir[PATH_MAX + 8];
+	if (o->workdir) {
+		snprintf(s->workdir, sizeof s->workdir, "%s", o->workdir);
+		if (mkdir(s->workdir, 0700) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", s->workdir, strerror(errno));
+			return -1;
+		}
+	} else {
+		snprintf(s->workdir, sizeof s->workdir, "%s/tlsdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(s->workdir)) {
+			snprintf(err, errlen, "%s: %s", s->workdir, strerror(errno));
+			s->workdir[0] = '\0';
+			return -1;
+		}
+		s->own_workdir = true;
+	}
+	snprintf(certs_dir, sizeof certs_dir, "%s/certs", s->workdir);
+	if (!(s->certs = certs_open(certs_dir, err, errlen)))
+		return -1;
+	if (snprintf(s->dir, sizeof s->dir, "%s/%s-XXXXXX", s->workdir, s->prof.name) >= (int)sizeof s->dir ||
+	    !mkdtemp(s->dir)) {
+		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
+		s->dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* --- ports --- */
+
+static int server_bind_probe(uint16_t port, uint16_t *got)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	socklen_t len = sizeof a;
+	int one = 1, rc = -1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	/* as the servers do: a port with only TIME_WAIT connections counts as free */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+		*got = ntohs(a.sin_port);
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+/* --- logs --- */
+
+/* The first line of path that names why a start failed, into out; 0 when one was found. */
+static int server_log_reason(const char *path, char *out, size_t outlen)
+{
+	static const char *const marks[] = { "Address already in use", "emerg]", "Syntax error", "AH00526",
+					     "error", "Error", "unable", "Invalid", "failed", NULL };
+	char line[1024];
+	int rc = -1;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	for (const char *const *m = marks; *m && rc != 0; m++) {
+		rewind(f);
+		while (fgets(line, sizeof line, f)) {
+			if (!strstr(line, *m))
+				continue;
+			line[strcspn(line, "\r\n")] = '\0';
+			snprintf(out, outlen, "%s", line);
+			rc = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+static bool server_port_conflict(const struct server *s)
+{
+	char line[1024];
+	return (server_log_reason(s->out_path, line, sizeof line) == 0 && strstr(line, "Address already in use")) ||
+	       (server_log_reason(s->cmd.log_path, line, sizeof line) == 0 && strstr(line, "Address already in use"));
+}
+
+/* --- start and stop --- */
+
+static int server_wait_ready(struct server *s, char *err, size_t errlen)
+{
+	struct timespec t0, t;
+	struct stat st;
+	if (proc_wait_port(&s->proc, "127.0.0.1", s->port, SERVER_START_MS, err, errlen) != 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (s->cmd.ready_path[0] && stat(s->cmd.ready_path, &st) != 0) {
+		if (!proc_alive(&s->proc)) {
+			snprintf(err, errlen, "exited before it was ready");
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > SERVER_START_MS / 1000) {
+			snprintf(err, errlen, "its PidFile did not appear");
+			return -1;
+		}
+		poll(NULL, 0, 10); /* poll period of the check, not a readiness guess */
+	}
+	return 0;
+}
+
+/* One attempt on s->port.  0 ready; -1 failed (err set, process stopped). */
+static int server_try(struct server *s, char *err, size_t errlen)
+{
+	struct backend_env env = { &s->prof, s->certs, s->dir, s->port };
+	struct proc_opts po = { 0 };
+	char why[512], line[1024];
+	int rc;
+	memset(&s->cmd, 0, sizeof s->cmd);
+	rc = s->prof.kind == PROFILE_APACHE ? apache_prepare(&env, &s->cmd, err, errlen)
+					    : s_server_prepare(&env, &s->cmd, err, errlen);
+	if (rc != 0)
+		return -1;
+	if (snprintf(s->out_path, sizeof s->out_path, "%s/stdout.log", s->dir) >= (int)sizeof s->out_path) {
+		snprintf(err, errlen, "%s: path too long", s->dir);
+		return -1;
+	}
+	po.log_path = s->prof.kind == PROFILE_APACHE ? s->out_path : s->cmd.log_path;
+	if (s->prof.kind != PROFILE_APACHE)
+		snprintf(s->out_path, sizeof s->out_path, "%s", s->cmd.log_path);
+	po.cwd = s->dir;
+	if (proc_spawn(&s->proc, s->cmd.argv, &po, err, errlen) != 0)
+		return -1;
+	if (server_wait_ready(s, why, sizeof why) == 0)
+		return 0;
+	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
+	if (server_log_reason(s->out_path, line, sizeof line) == 0 ||
+	    server_log_reason(s->cmd.log_path, line, sizeof line) == 0)
+		snprintf(err, errlen, "%s failed to start on 127.0.0.1:%u (%s): %s", s->cmd.argv[0], s->port, why, line);
+	else
+		snprintf(err, errlen, "%s failed to start on 127.0.0.1:%u: %s (log: %s)", s->cmd.argv[0], s->port, why,
+			 s->cmd.log_path);
+	return -1;
+}
+
+static void server_free(struct server *s)
+{
+	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
+	certs_close(s->certs);
+	if (!s->keep) {
+		server_rmtree(s->dir);
+		if (s->own_workdir)
+			server_rmtree(s->workdir);
+	}
+	free(s);
+}
+
+struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen)
+{
+	static const struct server_opts none = { 0 };
+	struct server *s = calloc(1, sizeof *s);
+	char file[64];
+	if (!o)
+		o = &none;
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->keep = o->keep;
+	if (profile_load(profile, &s->prof, err, errlen) != 0 || server_dirs(s, o, err, errlen) != 0)
+		goto fail;
+	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
+	if (!(s->ca_pem = certs_path(s->certs, file, err, errlen)))
+		goto fail;
+	snprintf(file, sizeof file, "%s.der", s->prof.anchor);
+	if (!(s->ca_der = certs_path(s->certs, file, err, errlen)))
+		goto fail;
+	for (int i = 0; i < (o->port ? 1 : SERVER_PORT_TRIES); i++) {
+		if (server_bind_probe(o->port, &s->port) != 0) {
+			if (o->port)
+				snprintf(err, errlen, "port %u on 127.0.0.1 is taken (or not allowed); "
+						      "choose another with --port, or 0 for a free one", o->port);
+			else
+				snprintf(err, errlen, "cannot bind 127.0.0.1: %s", strerror(errno));
+			goto fail;
+		}
+		if (server_try(s, err, errlen) == 0)
+			return s;
+		if (o->port || !server_port_conflict(s))
+			goto fail;
+		/* someone took the port between our probe and the server's bind: another */
+	}
+fail:
+	s->keep = o->keep;
+	server_free(s);
+	return NULL;
+}
+
+void server_stop(struct server *s)
+{
+	if (s)
+		server_free(s);
+}
+
+uint16_t server_port(const struct server *s)
+{
+	return s->port;
+}
+
+const char *server_host(const struct server *s)
+{
+	(void)s;
+	return "127.0.0.1";
+}
+
+const char *server_profile(const struct server *s)
+{
+	return s->prof.name;
+}
+
+const char *server_cert_name(const struct server *s)
+{
+	return s->prof.host;
+}
+
+const char *server_ca_pem(const struct server *s)
+{
+	return s->ca_pem;
+}
+
+const char *server_ca_der(const struct server *s)
+{
+	return s->ca_der;
+}
+
+const char *server_file(const struct server *s, const char *name)
+{
+	char err[256];
+	return certs_path(s->certs, name, err, sizeof err);
+}
+
+const char *server_dir(const struct server *s)
+{
+	return s->dir;
+}
+
+bool server_running(struct server *s)
+{
+	return proc_alive(&s->proc);
+}
+
+pid_t server_pid(const struct server *s)
+{
+	return s->proc.pid;
+}
+
+long server_log_since(const struct server *s, long offset, FILE *out)
+{
+	char buf[4096];
+	size_t n;
+	long end = offset;
+	FILE *f = fopen(s->cmd.log_path, "r");
+	if (!f)
+		return offset;
+	if (fseek(f, 0, SEEK_END) == 0)
+		end = ftell(f);
+	if (out && end > offset && fseek(f, offset, SEEK_SET) == 0)
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			fwrite(buf, 1, n, out);
+	fclose(f);
+	return end;
+}
+
+const char *const *server_profiles(void)
+{
+	return profile_names();
+}
