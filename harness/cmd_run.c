@@ -116,7 +116,7 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct runner_opts o = { .capture = RUN_CAPTURE_AUTO };
+	struct runner_opts o = { .capture = CAPTURE_AUTO };
 	struct file_list files = { 0 };
 	struct scenario_set set;
 	char err[512];
@@ -147,7 +147,7 @@ int cmd_run(int argc, char **argv)
 			o.junit_path = optarg;
 			break;
 		case OPT_CAPTURE:
-			if (run_capture_parse(optarg, &o.capture) != 0) {
+			if (capture_mode_parse(optarg, &o.capture) != 0) {
 				err_report(ERR_USAGE, "--capture is auto, live, relay or off, not '%s'", optarg);
 				goto out;
 			}

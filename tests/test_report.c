@@ -57,7 +57,13 @@ static void setup(void)
 	res[1].capture.alert = 40;
 	snprintf(res[1].capture.alert_from, sizeof res[1].capture.alert_from, "server");
 	snprintf(res[1].capture.alert_after, sizeof res[1].capture.alert_after, "ClientHello");
-	snprintf(res[1].capture.diagnosis, sizeof res[1].capture.diagnosis, "the server shares no cipher suite");
+	snprintf(res[1].diag.code, sizeof res[1].diag.code, "no_shared_cipher");
+	snprintf(res[1].diag.summary, sizeof res[1].diag.summary, "the server shares no cipher suite");
+	snprintf(res[1].diag.from, sizeof res[1].diag.from, "capture");
+	res[1].device.present = true;
+	snprintf(res[1].device.text, sizeof res[1].device.text, "Error: SSL error 40");
+	snprintf(res[1].device.debug_text, sizeof res[1].device.debug_text, "Alert: handshake failure");
+	snprintf(res[1].trace, sizeof res[1].trace, "> client_hello < alert(40)");
 	res[1].server_log = strdup(hostile);
 	snprintf(res[1].dir, sizeof res[1].dir, "esp8266___/002-ciphers");
 	res[1].duration_ms = 1234;
@@ -139,7 +145,9 @@ START_TEST(text_report)
 	ck_assert_ptr_nonnull(strstr(t, "  alert      handshake_failure (40) sent by the server after ClientHello (seen in the capture)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  wolfSSL    FATAL_ERROR (-313)"));
 	ck_assert_ptr_nonnull(strstr(t, "  diagnosis  the server shares no cipher suite\n"));
-	ck_assert_ptr_nonnull(strstr(t, "  device     ESP8266 axTLS would report -40"));
+	ck_assert_ptr_nonnull(strstr(t, "  device     esp8266-axtls would print: Error: SSL error 40\n"
+					"             with debugging on also: Alert: handshake failure\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  handshake  > client_hello < alert(40)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  note       see \"the tutorial\"\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  server log:\n    | no shared cipher"));
 	ck_assert_ptr_nonnull(strstr(t, "  files      captures/runs/x/esp8266___/002-ciphers/\n"));
@@ -200,8 +208,13 @@ START_TEST(json_report_reads_back)
 	ck_assert_str_eq(back.stage, "server_hello");
 	ck_assert(back.capture.present);
 	ck_assert_int_eq(back.capture.alert, 40);
+	ck_assert_str_eq(back.diag.code, "no_shared_cipher");
+	ck_assert_str_eq(back.diag.from, "capture");
 	ck_assert_str_eq(back.capture.alert_from, "server");
 	ck_assert_int_eq(back.duration_ms, 1234);
+	ck_assert(back.device.present);
+	ck_assert_str_eq(back.device.text, "Error: SSL error 40");
+	ck_assert_str_eq(back.trace, "> client_hello < alert(40)");
 	ck_assert_str_eq(back.dir, "esp8266___/002-ciphers");
 	case_result_release(&back);
 	const struct jv *c3 = jv_at(jv_get(j, "cases"), 3);

@@ -43,7 +43,7 @@ static void load(const char *text)
 	ck_assert_msg(scenario_load_string(&set, "t.ini", text, err, sizeof err) == 0, "%s", err);
 }
 
-static __attribute__((unused)) void load_file(const char *path)
+static void load_file(const char *path)
 {
 	char err[512];
 	ck_assert_msg(scenario_load_file(&set, path, err, sizeof err) == 0, "%s", err);
@@ -119,7 +119,6 @@ static int run(struct runner_opts *o)
 {
 	FILE *out = quiet();
 	o->out_dir = outdir;
-	o->capture = RUN_CAPTURE_OFF;
 	int rc = runner_run(&set, o, out);
 	fclose(out);
 	return rc;
@@ -158,7 +157,7 @@ static const char mech[] = "[scenario]\nname = mech\nservers = tls12-only\n"
 START_TEST(crash_and_hang_cost_only_themselves)
 {
 	load(mech);
-	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .case_timeout_ms = 700 };
+	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .capture = CAPTURE_OFF, .case_timeout_ms = 700 };
 	ck_assert_int_eq(run(&o), 1);
 	struct jv *j = report_json();
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 3);
@@ -188,7 +187,7 @@ START_TEST(sigterm_stops_and_keeps_partial_reports)
 {
 	load("[scenario]\nname = mech\nservers = tls12-only\n"
 	     "[case ok1]\nexpect = connected\n[case stop]\nexpect = connected\n[case after]\nexpect = connected\n");
-	struct runner_opts o = { .jobs = 1, .exec = fake_exec };
+	struct runner_opts o = { .jobs = 1, .exec = fake_exec, .capture = CAPTURE_OFF };
 	struct sigaction before, after;
 	sigaction(SIGTERM, NULL, &before);
 	ck_assert_int_eq(run(&o), 2);
@@ -214,7 +213,7 @@ START_TEST(skips_fail_the_run_unless_allowed)
 {
 	load("[scenario]\nname = mech\nservers = tls12-only\n"
 	     "[case ok1]\nexpect = connected\n[case skip]\nexpect = connected\n");
-	struct runner_opts o = { .jobs = 2, .exec = fake_exec };
+	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .capture = CAPTURE_OFF };
 	ck_assert_int_eq(run(&o), 1);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
 	o.allow_skip = true;
@@ -230,7 +229,7 @@ END_TEST
 START_TEST(filter_selects_cases)
 {
 	load(mech);
-	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .filter = "mech/ok*" };
+	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .capture = CAPTURE_OFF, .filter = "mech/ok*" };
 	ck_assert_int_eq(run(&o), 0);
 	struct jv *j = report_json();
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "total")), 3);
@@ -239,6 +238,168 @@ START_TEST(filter_selects_cases)
 	o.filter = "nothing/*";
 	ck_assert_int_eq(run(&o), 2);
 	ck_assert_int_eq(access(outdir, F_OK), -1);
+}
+END_TEST
+
+/* ---- cases: real client, real servers, real captures ---- */
+
+struct want {
+	const char *name; /* scenario/case */
+	const char *alert; /* seen in the capture; NULL: none */
+	const char *from, *after;
+	const char *diagnosis; /* the diagnosis code */
+	bool decoded; /* a connection was decoded from the capture (else the outcome gave the diagnosis) */
+};
+
+static const struct want wants[] = {
+	{ "ca-format/formats[ca_format=der]", NULL, NULL, NULL, "ok", true },
+	{ "ca-format/formats[ca_format=pem]", NULL, NULL, NULL, "ok", true },
+	{ "ca-format/formats[ca_format=pem-as-der]", NULL, NULL, NULL, "bad_ca_file", false },
+	{ "ca-format/formats[ca_format=der-as-pem]", NULL, NULL, NULL, "bad_ca_file", false },
+	{ "ca-format/other-ca", "unknown_ca", "client", "ServerHelloDone", "unknown_ca", true },
+	{ "ciphers/axtls", "handshake_failure", "server", "ClientHello", "no_shared_cipher", true },
+	{ "ciphers/browser", NULL, NULL, NULL, "ok", true },
+	{ "client-cert/without[method=tls1.2]", "handshake_failure", "server", "Finished", "client_cert_required", true },
+	{ "client-cert/with[method=tls1.3]", NULL, NULL, NULL, "ok", true },
+	{ "dates/unset-clock", "certificate_expired", "client", "ServerHelloDone", "certificate_expired", true },
+	{ "dates/expired", "certificate_expired", "client", "ServerHelloDone", "certificate_expired", true },
+	{ "methods/versions[method=sslv3]", "handshake_failure", "server", "ClientHello", "no_shared_cipher", true },
+	{ "methods/versions[method=tls1.0]", "protocol_version", "server", "ClientHello", "no_shared_version", true },
+	{ "methods/versions[method=tls1.3]", "protocol_version", "server", "ClientHello", "no_shared_version", true },
+	{ "methods/versions[method=tls1.2]", NULL, NULL, NULL, "ok", true },
+	{ "names/wrong-host", "bad_certificate", "client", "ServerHelloDone", "hostname_mismatch", true },
+	{ "names/ip-vs-name[check_name=ip]", NULL, NULL, NULL, "ok", true },
+	{ "names/ip-vs-name[check_name=other.tlsdiag.test]", "bad_certificate", "client", "ServerHelloDone",
+	  "hostname_mismatch", true },
+};
+
+static void check_case(const struct jv *rep, const struct want *w, const char *mode)
+{
+	const struct jv *cases = jv_get(rep, "cases"), *c = NULL;
+	char full[256];
+	for (size_t i = 0; i < jv_len(cases) && !c; i++) {
+		snprintf(full, sizeof full, "%s/%s", jv_str(jv_get(jv_at(cases, i), "scenario")),
+			 jv_str(jv_get(jv_at(cases, i), "case")));
+		if (strcmp(full, w->name) == 0)
+			c = jv_at(cases, i);
+	}
+	ck_assert_msg(c != NULL, "no case %s", w->name);
+	ck_assert_msg(strcmp(jv_str(jv_get(c, "status")), "PASS") == 0, "%s: %s, got %s", w->name,
+		      jv_str(jv_get(c, "status")), jv_str(jv_get(c, "got")));
+	const struct jv *cap = jv_get(c, "capture");
+	ck_assert_msg(cap && !jv_is_null(cap), "%s: no capture", w->name);
+	ck_assert_str_eq(jv_str(jv_get(cap, "mode")), mode);
+	const struct jv *a = jv_get(cap, "alert");
+	if (!w->alert) {
+		ck_assert_msg(jv_is_null(a), "%s: an alert in the capture", w->name);
+	} else {
+		ck_assert_msg(a && !jv_is_null(a), "%s: no alert in the capture", w->name);
+		ck_assert_str_eq(jv_str(jv_get(a, "name")), w->alert);
+		ck_assert_str_eq(jv_str(jv_get(a, "from")), w->from);
+		ck_assert_str_eq(jv_str(jv_get(a, "after")), w->after);
+	}
+	const struct jv *dec = jv_get(c, "decoded"), *diag = jv_get(c, "diagnosis");
+	if (!w->decoded) {
+		ck_assert_msg(jv_is_null(dec), "%s: a connection was decoded", w->name);
+	} else {
+		ck_assert_msg(dec && !jv_is_null(dec), "%s: nothing decoded", w->name);
+		ck_assert_str_eq(jv_str(jv_get(jv_get(dec, "diagnosis"), "code")), w->diagnosis);
+	}
+	ck_assert_msg(diag && !jv_is_null(diag), "%s: no diagnosis", w->name);
+	ck_assert_str_eq(jv_str(jv_get(diag, "code")), w->diagnosis);
+	ck_assert_str_eq(jv_str(jv_get(diag, "from")), w->decoded ? "capture" : "outcome");
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s", path);
+	static char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(scenarios_against_real_servers)
+{
+	static const char *const files[] = { "methods", "ciphers", "ca-format", "names", "dates", "client-cert" };
+	char path[256];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "tests/data/scenarios/%s.ini", files[i]);
+		load_file(path);
+	}
+	struct runner_opts o = { .jobs = 4 };
+	o.capture = CAPTURE_LIVE;
+	ck_assert_int_eq(run(&o), 0);
+	struct jv *j = report_json();
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 23);
+	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
+		check_case(j, &wants[i], "live");
+	const struct jv *ax = find_case(j, "axtls");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(ax, "device"), "text")), "Error: SSL error 40");
+	jv_free(j);
+
+	/* The case's files. */
+	snprintf(path, sizeof path, "%s/ciphers/001-axtls/decoded.txt", outdir);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "handshake_failure"));
+	snprintf(path, sizeof path, "%s/ciphers/001-axtls/server.log", outdir);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "no shared cipher"));
+	snprintf(path, sizeof path, "%s/ciphers/001-axtls/capture.pcap", outdir);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	snprintf(path, sizeof path, "%s/ciphers/001-axtls/capture.keys", outdir);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	snprintf(path, sizeof path, "%s/junit.xml", outdir);
+	ck_assert_int_eq(xmllint(path), 0);
+	snprintf(path, sizeof path, "%s/report.txt", outdir);
+	char *t = slurp(path);
+	ck_assert_ptr_nonnull(strstr(t, "PASS  ciphers/axtls  expect=alert:handshake_failure@server "
+					"got=alert:handshake_failure@server error:FATAL_ERROR\n"));
+	ck_assert_ptr_nonnull(strstr(t, "result: PASSED (23 passed)"));
+	ck_assert_uint_eq(rm_tree(outdir), 0);
+}
+END_TEST
+
+/* The same cases through the recording relay (what an unprivileged run uses). */
+START_TEST(relay_capture_sees_the_same)
+{
+	load_file("tests/data/scenarios/methods.ini");
+	load_file("tests/data/scenarios/names.ini");
+	struct runner_opts o = { .jobs = 4 };
+	o.capture = CAPTURE_RELAY;
+	ck_assert_int_eq(run(&o), 0);
+	struct jv *j = report_json();
+	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
+		if (strncmp(wants[i].name, "methods/", 8) == 0 || strncmp(wants[i].name, "names/", 6) == 0)
+			check_case(j, &wants[i], "relay");
+	jv_free(j);
+	ck_assert_uint_eq(rm_tree(outdir), 0);
+}
+END_TEST
+
+/* A failing case: the text report explains it from the capture, the tables and the device. */
+START_TEST(failure_is_explained)
+{
+	load("[scenario]\nname = esp\nservers = selfsigned-apache\ndevice = esp8266-axtls\ncheck_name = ip\n"
+	     "[case hoped]\nexpect = connected\n");
+	struct runner_opts o = { .jobs = 1 };
+	o.capture = CAPTURE_AUTO;
+	ck_assert_int_eq(run(&o), 1);
+	char path[256];
+	snprintf(path, sizeof path, "%s/report.txt", outdir);
+	char *t = slurp(path);
+	ck_assert_ptr_nonnull(strstr(t, "FAIL  esp/hoped  expect=connected got=alert:handshake_failure@server "
+					"error:FATAL_ERROR\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  alert      handshake_failure (40) sent by the server after ClientHello "
+					"(seen in the capture)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  wolfSSL    FATAL_ERROR (-313)"));
+	ck_assert_ptr_nonnull(strstr(t, "  diagnosis  "));
+	ck_assert_ptr_nonnull(strstr(t, "  device     esp8266-axtls would print: Error: SSL error 40"));
+	ck_assert_ptr_nonnull(strstr(t, "no shared cipher"));
+	snprintf(path, sizeof path, "%s/junit.xml", outdir);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "<failure message=\"expected connected, got alert:handshake_failure@server"));
+	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_uint_eq(rm_tree(outdir), 0);
 }
 END_TEST
 
@@ -253,6 +414,13 @@ static Suite *runner_suite(void)
 	tcase_add_test(tc, skips_fail_the_run_unless_allowed);
 	tcase_add_test(tc, filter_selects_cases);
 	suite_add_tcase(s, tc);
+	TCase *real = tcase_create("cases");
+	tcase_add_checked_fixture(real, setup, teardown);
+	tcase_set_timeout(real, 300);
+	tcase_add_test(real, scenarios_against_real_servers);
+	tcase_add_test(real, relay_capture_sees_the_same);
+	tcase_add_test(real, failure_is_explained);
+	suite_add_tcase(s, real);
 	return s;
 }
 

@@ -215,17 +215,21 @@ END_TEST
 
 START_TEST(value_conversions)
 {
-	enum client_method m, min;
+	enum client_method m, min, max;
 	enum ca_format f;
 	time_t t;
 	bool b;
 	int n;
-	ck_assert_int_eq(scenario_method("any>=tls1.2", &m, &min), 0);
+	ck_assert_int_eq(scenario_method("any>=tls1.2", &m, &min, &max), 0);
 	ck_assert_int_eq(m, METHOD_ANY);
 	ck_assert_int_eq(min, METHOD_TLS12);
-	ck_assert_int_eq(scenario_method("cc3200-default", &m, &min), 0);
+	ck_assert_int_eq(max, METHOD_ANY);
+	ck_assert_int_eq(scenario_method("any>=any", &m, &min, &max), -1);
+	ck_assert_int_eq(scenario_method("tls1.3", &m, &min, &max), 0);
+	ck_assert_int_eq(m, METHOD_TLS13);
+	ck_assert_int_eq(scenario_method("cc3200-default", &m, &min, &max), 0);
 	ck_assert_int_eq(m, METHOD_SSLV3_TLS12);
-	ck_assert_int_eq(scenario_method("tls1.4", &m, &min), -1);
+	ck_assert_int_eq(scenario_method("tls1.4", &m, &min, &max), -1);
 	ck_assert_int_eq(scenario_ca_format("der-as-pem", &f), 0);
 	ck_assert_int_eq(f, CA_DER_AS_PEM);
 	ck_assert_int_eq(scenario_clock("now", &t), 0);

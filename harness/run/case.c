@@ -1,12 +1,21 @@
 /*
  * case.c - one case, run inside its worker process (see case.h).
  *
- * Values are layered: built-in defaults, then the device profile, then
- * what the scenario says.  File names come from the server's run (its CA,
- * the other CA, the client certificate), never from the scenario.
+ * Values are layered: the client's defaults, then the device profile
+ * (device_apply), then what the scenario says.  File names come from the
+ * server's run (its CA, the other CA, the client certificate), never from
+ * the scenario.  The capture starts before the client connects and ends
+ * after it; the pcap is then decoded (decoded.txt, decoded.json) and the
+ * first connection's alert and diagnosis are kept for the report.
  */
 #include "harness/run/case.h"
 
+#include "harness/capture/capture.h"
+#include "harness/client/device.h"
+#include "harness/core/json.h"
+#include "harness/decode/decode.h"
+#include "harness/decode/diagnose.h"
+#include "harness/run/outdir.h"
 #include "harness/servers/server.h"
 
 #include <arpa/inet.h>
@@ -18,32 +27,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-const char *run_capture_name(enum run_capture c)
-{
-	switch (c) {
-	case RUN_CAPTURE_LIVE:
-		return "live";
-	case RUN_CAPTURE_RELAY:
-		return "relay";
-	case RUN_CAPTURE_OFF:
-		return "off";
-	case RUN_CAPTURE_AUTO:
-	default:
-		return "auto";
-	}
-}
-
-int run_capture_parse(const char *s, enum run_capture *c)
-{
-	static const enum run_capture all[] = { RUN_CAPTURE_AUTO, RUN_CAPTURE_LIVE, RUN_CAPTURE_RELAY, RUN_CAPTURE_OFF };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (strcmp(s, run_capture_name(all[i])) == 0) {
-			*c = all[i];
-			return 0;
-		}
-	return -1;
-}
 
 uint16_t case_free_port(void)
 {
@@ -75,67 +58,84 @@ static const char *server_path(struct server *s, const char *name, char *err, si
 	return p;
 }
 
-static int resolve_ca(const struct case_job *job, struct client_case *cc, char *err, size_t errlen)
+/* The CA file and the loader: the scenario's format, else the device's, else PEM. */
+static int resolve_ca(const struct case_job *job, const struct device_profile *dev, struct client_case *cc,
+		      char *err, size_t errlen)
 {
 	const char *ca = val(job, SCN_CA, "root");
-	if (scenario_ca_format(val(job, SCN_CA_FORMAT, "pem"), &cc->ca_format) != 0) {
+	enum ca_format f = dev ? dev->ca_format : CA_PEM;
+	if (job->spec->value[SCN_CA_FORMAT] && scenario_ca_format(job->spec->value[SCN_CA_FORMAT], &f) != 0) {
 		snprintf(err, errlen, "bad ca_format");
 		return -1;
 	}
 	/* pem-as-der hands the PEM file to a DER loader: the file's format is the first word. */
-	bool der_file = cc->ca_format == CA_DER || cc->ca_format == CA_DER_AS_PEM;
+	bool der_file = f == CA_DER || f == CA_DER_AS_PEM;
 	if (strcmp(ca, "none") == 0) {
 		cc->ca_format = CA_NONE;
 		cc->ca_path = NULL;
-	} else if (strcmp(ca, "other") == 0) {
+		return 0;
+	}
+	if (strcmp(ca, "other") == 0) {
 		cc->ca_path = server_path(job->server, der_file ? "other-root.der" : "other-root.pem", err, errlen);
 	} else {
 		cc->ca_path = der_file ? server_ca_der(job->server) : server_ca_pem(job->server);
 		if (!cc->ca_path)
 			snprintf(err, errlen, "server profile %s has no CA file", server_profile(job->server));
 	}
-	return cc->ca_format == CA_NONE || cc->ca_path ? 0 : -1;
+	cc->ca_format = f;
+	return cc->ca_path ? 0 : -1;
 }
 
 int case_resolve(const struct case_job *job, struct client_case *cc, struct case_paths *paths, char *err,
 		 size_t errlen)
 {
+	const struct device_profile *dev = NULL;
 	const char *v;
-	memset(cc, 0, sizeof *cc);
+	client_case_init(cc);
+	if (job->spec->value[SCN_DEVICE] && !(dev = device_find(job->spec->value[SCN_DEVICE]))) {
+		snprintf(err, errlen, "unknown device profile %s", job->spec->value[SCN_DEVICE]);
+		return -1;
+	}
+	if (resolve_ca(job, dev, cc, err, errlen) != 0)
+		return -1;
+	enum ca_format f = cc->ca_format;
+	if (dev)
+		device_apply(dev, cc);
+	cc->ca_format = f;
 	cc->host = server_host(job->server);
 	cc->port = server_port(job->server);
 	cc->timeout_ms = job->timeout_ms;
-	/* TODO(device.h): the device profile's defaults go here, under the scenario's values. */
-	if (scenario_method(val(job, SCN_METHOD, "any"), &cc->method, &cc->min_version) != 0) {
+
+	if ((v = job->spec->value[SCN_METHOD]) &&
+	    scenario_method(v, &cc->method, &cc->min_version, &cc->max_version) != 0) {
 		snprintf(err, errlen, "bad method");
 		return -1;
 	}
-	cc->ciphers = job->spec->value[SCN_CIPHERS];
-	cc->groups = job->spec->value[SCN_GROUPS];
-	if (resolve_ca(job, cc, err, errlen) != 0)
-		return -1;
-	if (scenario_bool(val(job, SCN_VERIFY, "yes"), &cc->verify) != 0)
+	if (job->spec->value[SCN_CIPHERS])
+		cc->ciphers = job->spec->value[SCN_CIPHERS];
+	if (job->spec->value[SCN_GROUPS])
+		cc->groups = job->spec->value[SCN_GROUPS];
+	if ((v = job->spec->value[SCN_VERIFY]) && scenario_bool(v, &cc->verify) != 0)
 		return -1;
 
 	v = val(job, SCN_CHECK_NAME, "host");
-	if (strcmp(v, "none") == 0)
-		cc->check_name = NULL;
-	else {
+	if (strcmp(v, "none") != 0) {
 		const char *name = strcmp(v, "host") == 0 ? server_cert_name(job->server)
 				   : strcmp(v, "ip") == 0 ? server_host(job->server)
 							  : v;
 		snprintf(paths->check_name, sizeof paths->check_name, "%s", name ? name : "");
 		cc->check_name = paths->check_name;
 	}
-	v = val(job, SCN_SNI, "on");
-	if (strcmp(v, "on") == 0) {
-		cc->sni = SNI_HOST;
-	} else if (strcmp(v, "off") == 0) {
-		cc->sni = SNI_OFF;
-	} else {
-		cc->sni = SNI_OTHER;
-		snprintf(paths->sni_name, sizeof paths->sni_name, "%s", v);
-		cc->sni_name = paths->sni_name;
+	if ((v = job->spec->value[SCN_SNI])) {
+		if (strcmp(v, "on") == 0) {
+			cc->sni = SNI_HOST;
+		} else if (strcmp(v, "off") == 0) {
+			cc->sni = SNI_OFF;
+		} else {
+			cc->sni = SNI_OTHER;
+			snprintf(paths->sni_name, sizeof paths->sni_name, "%s", v);
+			cc->sni_name = paths->sni_name;
+		}
 	}
 	if (scenario_clock(val(job, SCN_CLOCK, "now"), &cc->clock) != 0 ||
 	    scenario_max_fragment(val(job, SCN_MAX_FRAGMENT, "none"), &cc->max_fragment) != 0) {
@@ -151,8 +151,9 @@ int case_resolve(const struct case_job *job, struct client_case *cc, struct case
 		if (!cc->key_path)
 			return -1;
 	}
-	int w = snprintf(paths->keylog, sizeof paths->keylog, "%s/keylog.txt", job->dir);
-	if (w < 0 || (size_t)w >= sizeof paths->keylog) {
+	int w1 = snprintf(paths->pcap, sizeof paths->pcap, "%s/capture.pcap", job->dir);
+	if (w1 < 0 || (size_t)w1 >= sizeof paths->pcap ||
+	    capture_keylog_path(paths->pcap, paths->keylog, sizeof paths->keylog) != 0) {
 		snprintf(err, errlen, "case directory path too long");
 		return -1;
 	}
@@ -179,6 +180,124 @@ static void outcome_from_client(const struct client_result *cr, struct case_resu
 	snprintf(out->suite, sizeof out->suite, "%s", cr->suite);
 	snprintf(out->stage, sizeof out->stage, "%s", cr->stage);
 	snprintf(out->detail, sizeof out->detail, "%s", cr->detail);
+	snprintf(out->trace, sizeof out->trace, "%s", cr->trace);
+	snprintf(out->verify_error, sizeof out->verify_error, "%s", cr->verify_error ? cr->verify_error_name : "");
+}
+
+static void device_from_client(const struct case_job *job, const struct client_result *cr, struct case_result *out)
+{
+	struct device_verdict v;
+	const struct device_profile *dev = job->spec->value[SCN_DEVICE] ? device_find(job->spec->value[SCN_DEVICE]) : NULL;
+	if (!dev)
+		return;
+	memset(&v, 0, sizeof v);
+	device_terms(dev, cr, &v);
+	out->device.present = true;
+	out->device.ok = v.ok;
+	snprintf(out->device.text, sizeof out->device.text, "%s", v.text);
+	snprintf(out->device.debug_text, sizeof out->device.debug_text, "%s", v.debug_text);
+	snprintf(out->device.code_name, sizeof out->device.code_name, "%s", v.code_name);
+}
+
+/* ---- the decoded capture ---- */
+
+static void keep_first(void *ctx, struct tls_conn *c)
+{
+	struct jv **first = ctx;
+	if (!*first)
+		*first = tls_conn_to_json(c);
+}
+
+static void copy_str(const struct jv *o, const char *key, char *buf, size_t len)
+{
+	const char *s = o ? jv_str(jv_get(o, key)) : NULL;
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+/* The alert, who sent it after what, and the diagnosis of a decoded connection. */
+static void capture_summarise(const struct jv *conn, struct case_capture *cap, struct case_diagnosis *dg)
+{
+	const struct jv *alerts = jv_get(conn, "alerts"), *notes = jv_get(conn, "notes");
+	const struct jv *diag = jv_get(conn, "diagnosis");
+	snprintf(cap->status, sizeof cap->status, "ok");
+	for (size_t i = 0; i < jv_len(notes); i++) {
+		const char *kind = jv_str(jv_get(jv_at(notes, i), "kind"));
+		if (kind && (strcmp(kind, "truncated") == 0 || strcmp(kind, "malformed") == 0))
+			snprintf(cap->status, sizeof cap->status, "%s", kind);
+	}
+	/* The first alert with its number in clear (TLS 1.3 alerts after the ServerHello are encrypted). */
+	for (size_t i = 0; i < jv_len(alerts); i++) {
+		const struct jv *a = jv_at(alerts, i), *d = jv_get(a, "description");
+		if (!d || !jv_is_int(d) || jv_intval(d) == 0)
+			continue;
+		cap->alert = (int)jv_intval(d);
+		copy_str(a, "from", cap->alert_from, sizeof cap->alert_from);
+		copy_str(a, "after", cap->alert_after, sizeof cap->alert_after);
+		break;
+	}
+	copy_str(diag, "code", dg->code, sizeof dg->code);
+	copy_str(diag, "summary", dg->summary, sizeof dg->summary);
+	copy_str(diag, "fix", dg->fix, sizeof dg->fix);
+	snprintf(dg->from, sizeof dg->from, "capture");
+}
+
+/* Without a decoded connection (no capture, or the client never connected): from the outcome. */
+static void diagnose_from_outcome(struct case_result *out)
+{
+	struct diag_outcome o = { .alert = -1 };
+	struct diag_result d;
+	if (out->got.alert_by_server >= 0) {
+		o.alert = out->got.alert_by_server;
+	} else if (out->got.alert_by_client >= 0) {
+		o.alert = out->got.alert_by_client;
+		o.alert_from_device = true;
+	}
+	o.has_wolfssl = out->got.error != 0;
+	o.wolfssl = out->got.error;
+	if (diagnose_outcome(&o, &d) != 0 || !d.code)
+		return;
+	snprintf(out->diag.code, sizeof out->diag.code, "%s", d.code);
+	snprintf(out->diag.summary, sizeof out->diag.summary, "%s", d.summary ? d.summary : "");
+	snprintf(out->diag.fix, sizeof out->diag.fix, "%s", d.fix ? d.fix : "");
+	snprintf(out->diag.from, sizeof out->diag.from, "outcome");
+}
+
+/* decoded.txt or decoded.json beside the pcap, written atomically. */
+static void decode_to(const char *pcap, const char *path, enum decode_format fmt, uint16_t port)
+{
+	struct outdir_file of;
+	struct decode_opts o = { .format = fmt, .port = port };
+	struct decode_stats st;
+	char err[256];
+	FILE *f = outdir_open(&of, path, err, sizeof err);
+	if (!f)
+		return;
+	if (decode_file(pcap, &o, f, &st, err, sizeof err) != ERR_NONE)
+		fprintf(f, "%s\n", err);
+	outdir_commit(&of, err, sizeof err);
+}
+
+/* TLS is found by content: with the relay the pcap's server port is the relay's. */
+static void capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
+{
+	const uint16_t port = 0;
+	char path[4200], err[256];
+	struct decode_opts o = { .format = DECODE_FORMAT_JSON, .port = port };
+	struct decode_stats st;
+	struct jv *first = NULL;
+	snprintf(path, sizeof path, "%s/decoded.txt", job->dir);
+	decode_to(paths->pcap, path, DECODE_FORMAT_TEXT, port);
+	snprintf(path, sizeof path, "%s/decoded.json", job->dir);
+	decode_to(paths->pcap, path, DECODE_FORMAT_JSON, port);
+	if (decode_run(paths->pcap, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
+		snprintf(out->capture.status, sizeof out->capture.status, "%s", first ? "unreadable" : "empty");
+		jv_free(first);
+		return;
+	}
+	capture_summarise(first, &out->capture, &out->diag);
+	if (st.truncated)
+		snprintf(out->capture.status, sizeof out->capture.status, "truncated");
+	out->decoded = first;
 }
 
 void case_execute(const struct case_job *job, struct case_result *out)
@@ -186,6 +305,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	struct client_case cc;
 	struct client_result cr;
 	struct case_paths paths;
+	struct capture *cap = NULL;
 	char err[200];
 	long long t0 = now_ms();
 
@@ -198,19 +318,61 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	}
 	cc.bind_port = case_free_port();
 	out->client_port = cc.bind_port;
-	if (client_run(&cc, &cr, err, sizeof err) != 0) {
+	if (job->capture != CAPTURE_OFF) {
+		struct capture_opts co = {
+			.mode = job->capture,
+			.server_host = cc.host,
+			.server_port = cc.port,
+			.client_port = cc.bind_port,
+			.pcap_path = paths.pcap,
+		};
+		cap = capture_begin(&co, err, sizeof err);
+		if (!cap) {
+			out->status = CASE_ERROR;
+			snprintf(out->error, sizeof out->error, "could not capture: %s", err);
+			goto out;
+		}
+		cc.host = capture_connect_host(cap);
+		cc.port = capture_connect_port(cap);
+		snprintf(out->capture.mode, sizeof out->capture.mode, "%s", capture_mode_name(capture_mode_used(cap)));
+	}
+	int ran = client_run(&cc, &cr, err, sizeof err);
+	if (cap) {
+		struct capture_stats st;
+		char cerr[200];
+		int ended = capture_end(cap, &st, cerr, sizeof cerr);
+		out->capture.present = true;
+		capture_decode(job, &paths, out);
+		if (ended != 0 && !out->capture.status[0])
+			snprintf(out->capture.status, sizeof out->capture.status, "incomplete");
+	}
+	if (ran != 0) {
 		out->status = CASE_ERROR;
 		snprintf(out->error, sizeof out->error, "could not run: %s", err);
 		goto out;
 	}
 	outcome_from_client(&cr, out);
+	device_from_client(job, &cr, out);
 	if (cr.skipped) {
 		out->status = CASE_SKIP;
 		snprintf(out->skip_reason, sizeof out->skip_reason, "%s", cr.skip_reason);
 		goto out;
 	}
-	out->status = CASE_FAIL; /* judged by the runner, which has the expectation */
+	/*
+	 * An alert seen in clear on the wire is the truth for its direction:
+	 * a client library may only guess which alert it sent from its error.
+	 */
+	if (out->capture.alert >= 0) {
+		if (strcmp(out->capture.alert_from, "server") == 0)
+			out->got.alert_by_server = out->capture.alert;
+		else
+			out->got.alert_by_client = out->capture.alert;
+	}
+	if (!out->diag.summary[0] && !out->got.connected)
+		diagnose_from_outcome(out);
+	out->status = CASE_FAIL; /* judged by the runner against the expectation */
 out:
-	snprintf(out->capture.mode, sizeof out->capture.mode, "%s", run_capture_name(job->capture));
+	if (!out->capture.mode[0])
+		snprintf(out->capture.mode, sizeof out->capture.mode, "%s", capture_mode_name(job->capture));
 	out->duration_ms = (long)(now_ms() - t0);
 }

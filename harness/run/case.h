@@ -7,6 +7,7 @@
 #ifndef TLSDIAG_RUN_CASE_H
 #define TLSDIAG_RUN_CASE_H
 
+#include "harness/capture/capture.h"
 #include "harness/client/client.h"
 #include "harness/run/report.h"
 
@@ -15,28 +16,19 @@
 
 struct server;
 
-enum run_capture {
-	RUN_CAPTURE_AUTO = 0, /* live when permitted, else relay, else off */
-	RUN_CAPTURE_LIVE, /* libpcap on the loopback interface */
-	RUN_CAPTURE_RELAY, /* a recording TCP relay between client and server */
-	RUN_CAPTURE_OFF,
-};
-
-const char *run_capture_name(enum run_capture c);
-int run_capture_parse(const char *s, enum run_capture *c);
-
 struct case_job {
 	const struct scenario_case *spec;
 	struct server *server;
 	const char *dir; /* the case's directory (made by the runner) */
 	const char *rel_dir; /* the same, relative to the run's directory */
-	enum run_capture capture; /* resolved: never AUTO */
+	enum capture_mode capture; /* auto: live when permitted, else the relay */
 	int timeout_ms; /* per client stage; 0: the client's default */
 };
 
 /* The strings a resolved client case points into. */
 struct case_paths {
-	char keylog[4096];
+	char pcap[4096]; /* <dir>/capture.pcap */
+	char keylog[4096]; /* <dir>/capture.keys */
 	char sni_name[256];
 	char check_name[256];
 };

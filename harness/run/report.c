@@ -163,8 +163,8 @@ void report_case_diagnosis(const struct case_result *r, char *buf, size_t len)
 	}
 	expect_format(&r->spec->expect, ex, sizeof ex);
 	got_text(r, got, sizeof got);
-	if (r->capture.diagnosis[0]) {
-		why = r->capture.diagnosis;
+	if (r->diag.summary[0]) {
+		why = r->diag.summary;
 	} else {
 		int alert = r->capture.alert >= 0 ? r->capture.alert
 			    : r->got.alert_by_server >= 0 ? r->got.alert_by_server
@@ -193,53 +193,37 @@ static void print_block(FILE *out, const char *label, const char *text)
 	}
 }
 
+/* "  label      text", later lines of text indented under the first. */
 static void print_row(FILE *out, const char *label, const char *text)
 {
-	if (text && *text)
-		fprintf(out, "  %-10s %s\n", label, text);
-}
-
-/* The explain stack of a device profile.  TODO(device.h): ask the client module. */
-static const char *device_stack(const char *device, const char **label)
-{
-	static const struct {
-		const char *device, *stack, *label;
-	} map[] = {
-		{ "cc3200", "cc3200", "CC3200 SimpleLink" },
-		{ "esp8266-axtls", "axtls", "ESP8266 axTLS" },
-		{ "esp8266-bearssl", "bearssl", "ESP8266 BearSSL" },
-		{ "esp32-mbedtls", "mbedtls", "ESP32 mbedTLS" },
-	};
-	for (size_t i = 0; device && i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(map[i].device, device) == 0) {
-			*label = map[i].label;
-			return map[i].stack;
-		}
-	return NULL;
-}
-
-/* "ESP8266 axTLS would report -40 SSL_ALERT_HANDSHAKE_FAILURE: ..." */
-static void print_device_terms(FILE *out, const struct case_result *r, int alert, bool received)
-{
-	const char *label = NULL;
-	const char *stack = device_stack(r->spec->value[SCN_DEVICE], &label);
-	const struct explain_row *rows[16];
-	if (!stack || alert < 0)
+	if (!text || !*text)
 		return;
-	size_t n = explain_equivalents(alert, received ? 1 : 0, rows, 16);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(rows[i]->stack, stack) != 0)
-			continue;
-		fprintf(out, "  %-10s %s would report %ld %s", "device", label, rows[i]->code,
-			rows[i]->name ? rows[i]->name : "");
-		if (rows[i]->meaning)
-			fprintf(out, ": %s", rows[i]->meaning);
-		fputc('\n', out);
-		return;
+	fprintf(out, "  %-10s ", label);
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, "\n");
+		fprintf(out, "%.*s\n", (int)n, p);
+		p += n;
+		if (*p == '\n' && *++p)
+			fprintf(out, "  %-10s ", "");
 	}
 }
 
-static void print_alert_explained(FILE *out, int alert)
+/* "esp8266-axtls would print: Error: SSL error 40" (client/device.h's verdict). */
+static void print_device_terms(FILE *out, const struct case_result *r)
+{
+	const struct case_device *d = &r->device;
+	if (!d->present || !d->text[0])
+		return;
+	fprintf(out, "  %-10s %s would print: %s", "device", r->spec->value[SCN_DEVICE], d->text);
+	if (d->code_name[0])
+		fprintf(out, " (%s)", d->code_name);
+	fputc('\n', out);
+	if (d->debug_text[0])
+		fprintf(out, "  %-10s with debugging on also: %s\n", "", d->debug_text);
+}
+
+/* The alert's row of the explain tables; its fix only when the capture gave none. */
+static void print_alert_explained(FILE *out, int alert, bool have_fix)
 {
 	const struct explain_row *row = explain_alert(alert);
 	if (!row)
@@ -247,7 +231,8 @@ static void print_alert_explained(FILE *out, int alert)
 	print_row(out, "meaning", row->meaning);
 	print_row(out, "causes", row->causes);
 	print_row(out, "confirm", row->confirm);
-	print_row(out, "fix", row->fix);
+	if (!have_fix)
+		print_row(out, "fix", row->fix);
 }
 
 void report_case_details(FILE *out, const struct run_report *rep, const struct case_result *r)
@@ -288,10 +273,12 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 			r->got.error, w && w->meaning ? ": " : "", w && w->meaning ? w->meaning : "");
 	}
 	print_row(out, "client", r->detail);
-	print_row(out, "diagnosis", r->capture.diagnosis);
-	print_row(out, "fix", r->capture.fix);
+	print_row(out, "handshake", r->trace);
+	print_row(out, "cert", r->verify_error);
+	print_row(out, "diagnosis", r->diag.summary);
+	print_row(out, "fix", r->diag.fix);
 	if (alert >= 0)
-		print_alert_explained(out, alert);
+		print_alert_explained(out, alert, r->diag.fix[0] != '\0');
 	else if (r->got.error) {
 		const struct explain_row *w = explain_find("wolfssl", r->got.error);
 		if (w) {
@@ -299,8 +286,7 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 			print_row(out, "fix", w->fix);
 		}
 	}
-	if (alert >= 0)
-		print_device_terms(out, r, alert, from_server);
+	print_device_terms(out, r);
 	if (r->capture.present && strcmp(r->capture.status, "ok") != 0 && r->capture.status[0])
 		fprintf(out, "  %-10s the capture is %s: the decode may be partial\n", "capture", r->capture.status);
 	print_row(out, "note", c->note);

@@ -38,8 +38,23 @@ struct case_capture {
 	int alert; /* first fatal alert on the wire, -1: none */
 	char alert_from[8]; /* "client" / "server" */
 	char alert_after[48]; /* the last handshake message before it: "ClientHello" */
-	char diagnosis[512];
+};
+
+/* Why: the decoded capture's diagnosis, else one made from the outcome (decode/diagnose.h). */
+struct case_diagnosis {
+	char code[48]; /* stable: "no_shared_cipher" */
+	char summary[512];
 	char fix[512];
+	char from[8]; /* "capture" or "outcome" */
+};
+
+/* What the case's device would have reported (client/device.h). */
+struct case_device {
+	bool present; /* the case names a device profile */
+	bool ok;
+	char text[200]; /* "Error: SSL error 40" */
+	char debug_text[96]; /* printed only with debugging on */
+	char code_name[64];
 };
 
 struct case_result {
@@ -51,13 +66,17 @@ struct case_result {
 	char suite[64];
 	char stage[32];
 	char detail[256];
-	char skip_reason[160];
+	char trace[256]; /* the handshake messages the client saw */
+	char verify_error[64]; /* a certificate problem found with verify off */
+	char skip_reason[256];
+	struct case_device device;
 	/* from the harness */
 	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
 	int signal;
 	long duration_ms;
 	int client_port; /* the client's local port (0: unknown), to pick its lines from server logs */
 	struct case_capture capture;
+	struct case_diagnosis diag;
 	struct jv *decoded; /* the decoded connection (owned); NULL without a capture */
 	char *server_log; /* the server's log lines of this connection (owned); NULL: none */
 	char dir[512]; /* the case's files, relative to the run's directory */

@@ -56,8 +56,6 @@ static struct jv *capture_json(const struct case_capture *cap)
 		set_str_or_null(a, "after", cap->alert_after);
 	}
 	jv_set(o, "alert", a);
-	set_str_or_null(o, "diagnosis", cap->diagnosis);
-	set_str_or_null(o, "fix", cap->fix);
 	return o;
 }
 
@@ -108,7 +106,19 @@ struct jv *report_case_to_json(const struct case_result *r)
 	set_str_or_null(out, "suite", r->suite);
 	set_str_or_null(out, "stage", r->stage);
 	set_str_or_null(out, "detail", r->detail);
+	set_str_or_null(out, "trace", r->trace);
+	set_str_or_null(out, "verify_error", r->verify_error);
 	jv_set(o, "outcome", out);
+	if (r->device.present) {
+		struct jv *d = jv_object();
+		jv_set_bool(d, "ok", r->device.ok);
+		set_str_or_null(d, "text", r->device.text);
+		set_str_or_null(d, "debug_text", r->device.debug_text);
+		set_str_or_null(d, "code_name", r->device.code_name);
+		jv_set(o, "device", d);
+	} else {
+		jv_set(o, "device", jv_null());
+	}
 
 	set_str_or_null(o, "skip_reason", r->skip_reason);
 	set_str_or_null(o, "error", r->error);
@@ -116,6 +126,16 @@ struct jv *report_case_to_json(const struct case_result *r)
 	jv_set_int(o, "duration_ms", r->duration_ms);
 	jv_set(o, "client_port", r->client_port ? jv_int(r->client_port) : jv_null());
 	jv_set(o, "capture", capture_json(&r->capture));
+	if (r->diag.code[0] || r->diag.summary[0]) {
+		struct jv *d = jv_object();
+		set_str_or_null(d, "code", r->diag.code);
+		set_str_or_null(d, "summary", r->diag.summary);
+		set_str_or_null(d, "fix", r->diag.fix);
+		set_str_or_null(d, "from", r->diag.from);
+		jv_set(o, "diagnosis", d);
+	} else {
+		jv_set(o, "diagnosis", jv_null());
+	}
 	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
 	set_str_or_null(o, "dir", r->dir);
@@ -161,6 +181,16 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		get_str(out, "suite", r->suite, sizeof r->suite);
 		get_str(out, "stage", r->stage, sizeof r->stage);
 		get_str(out, "detail", r->detail, sizeof r->detail);
+		get_str(out, "trace", r->trace, sizeof r->trace);
+		get_str(out, "verify_error", r->verify_error, sizeof r->verify_error);
+	}
+	const struct jv *dev = jv_get(j, "device");
+	if (dev && !jv_is_null(dev)) {
+		r->device.present = true;
+		r->device.ok = jv_boolval(jv_get(dev, "ok"));
+		get_str(dev, "text", r->device.text, sizeof r->device.text);
+		get_str(dev, "debug_text", r->device.debug_text, sizeof r->device.debug_text);
+		get_str(dev, "code_name", r->device.code_name, sizeof r->device.code_name);
 	}
 	get_str(j, "skip_reason", r->skip_reason, sizeof r->skip_reason);
 	get_str(j, "error", r->error, sizeof r->error);
@@ -180,8 +210,13 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 			get_str(a, "from", r->capture.alert_from, sizeof r->capture.alert_from);
 			get_str(a, "after", r->capture.alert_after, sizeof r->capture.alert_after);
 		}
-		get_str(cap, "diagnosis", r->capture.diagnosis, sizeof r->capture.diagnosis);
-		get_str(cap, "fix", r->capture.fix, sizeof r->capture.fix);
+	}
+	const struct jv *diag = jv_get(j, "diagnosis");
+	if (diag && !jv_is_null(diag)) {
+		get_str(diag, "code", r->diag.code, sizeof r->diag.code);
+		get_str(diag, "summary", r->diag.summary, sizeof r->diag.summary);
+		get_str(diag, "fix", r->diag.fix, sizeof r->diag.fix);
+		get_str(diag, "from", r->diag.from, sizeof r->diag.from);
 	}
 	v = jv_get(j, "decoded");
 	jv_free(r->decoded);

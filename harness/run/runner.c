@@ -206,29 +206,26 @@ static void run_progress_clear(struct run *r)
 
 /* ---- workers ---- */
 
-static long run_log_offset(struct server *s)
+/* The job of case idx; path holds its directory. */
+static struct case_job run_job(struct run *r, size_t idx, char *path, size_t pathlen)
 {
-	FILE *null = fopen("/dev/null", "w");
-	long off = 0;
-	if (!null)
-		return 0;
-	off = server_log_since(s, 0, null);
-	fclose(null);
-	return off;
+	const struct scenario_case *spec = r->rep.results[idx].spec;
+	snprintf(path, pathlen, "%s/%s", r->out_dir, r->dirs[idx]);
+	struct case_job job = {
+		.spec = spec,
+		.server = run_server_of(r, run_profile(spec)),
+		.dir = path,
+		.rel_dir = r->dirs[idx],
+		.capture = r->o->capture,
+	};
+	return job;
 }
 
 static void run_worker_main(struct run *r, size_t idx, int fd)
 {
 	struct case_result *res = &r->rep.results[idx];
 	char path[8192];
-	snprintf(path, sizeof path, "%s/%s", r->out_dir, r->dirs[idx]);
-	struct case_job job = {
-		.spec = res->spec,
-		.server = run_server_of(r, run_profile(res->spec)),
-		.dir = path,
-		.rel_dir = r->dirs[idx],
-		.capture = r->o->capture,
-	};
+	struct case_job job = run_job(r, idx, path, sizeof path);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -254,7 +251,17 @@ static int run_spawn(struct run *r, size_t idx)
 	memset(w, 0, sizeof *w);
 	w->idx = idx;
 	w->fd = p[0];
-	w->log_off = run_log_offset(run_server_of(r, run_profile(res->spec)));
+	w->log_off = server_log_since(run_server_of(r, run_profile(res->spec)), 0, NULL);
+	/*
+	 * The server's certificate files are made on first use: resolve the
+	 * case here, so parallel workers find them made rather than race to
+	 * make them.  A failure is the worker's to report.
+	 */
+	char path[8192], err[256];
+	struct client_case cc;
+	struct case_paths paths;
+	struct case_job job = run_job(r, idx, path, sizeof path);
+	(void)case_resolve(&job, &cc, &paths, err, sizeof err);
 	int timeout = r->o->case_timeout_ms > 0 ? r->o->case_timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
 	w->deadline = run_now_ms() + timeout;
 	fflush(NULL);
@@ -563,7 +570,7 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	}
 	r.rep.out_dir = r.out_dir;
 	r.rep.allow_skip = o->allow_skip;
-	r.rep.capture_mode = run_capture_name(o->capture);
+	r.rep.capture_mode = capture_mode_name(o->capture);
 	run_stamp(r.rep.started, sizeof r.rep.started);
 	long jobs = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	r.maxworkers = (size_t)(jobs > 0 ? jobs : 1);

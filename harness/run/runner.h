@@ -21,7 +21,7 @@ struct runner_opts {
 	const char *out_dir; /* NULL: a new captures/runs/<timestamp> */
 	const char *json_path; /* extra copies of the reports; NULL: none */
 	const char *junit_path;
-	enum run_capture capture;
+	enum capture_mode capture;
 	bool allow_skip;
 	bool progress; /* a single updating line on stderr (a terminal) */
 	int case_timeout_ms; /* a worker still running after this is killed; 0: 120 s */

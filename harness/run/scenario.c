@@ -19,6 +19,8 @@
  */
 #include "harness/run/scenario.h"
 
+#include "harness/client/device.h"
+#include "harness/core/tok.h"
 #include "harness/servers/server.h"
 
 #include <ctype.h>
@@ -66,50 +68,42 @@ static int field_find(const char *key)
 
 /* ---- value vocabularies ---- */
 
-struct method_name {
-	const char *name;
-	enum client_method method, min;
-};
-
-static const struct method_name methods[] = {
-	{ "sslv3", METHOD_SSLV3, METHOD_ANY },
-	{ "tls1.0", METHOD_TLS10, METHOD_ANY },
-	{ "tls1.1", METHOD_TLS11, METHOD_ANY },
-	{ "tls1.2", METHOD_TLS12, METHOD_ANY },
-	{ "tls1.3", METHOD_TLS13, METHOD_ANY },
-	{ "any", METHOD_ANY, METHOD_ANY },
-	{ "any>=sslv3", METHOD_ANY, METHOD_SSLV3 },
-	{ "any>=tls1.0", METHOD_ANY, METHOD_TLS10 },
-	{ "any>=tls1.1", METHOD_ANY, METHOD_TLS11 },
-	{ "any>=tls1.2", METHOD_ANY, METHOD_TLS12 },
-	{ "any>=tls1.3", METHOD_ANY, METHOD_TLS13 },
-	{ "cc3200-default", METHOD_SSLV3_TLS12, METHOD_ANY },
-	{ NULL, METHOD_ANY, METHOD_ANY },
-};
-
-int scenario_method(const char *v, enum client_method *method, enum client_method *min_version)
+/*
+ * Methods: the client's names (client_method_names: "tls1.2", ...), plus
+ * "any>=VERSION" (the highest both support, at least VERSION) and
+ * "cc3200-default" (SSLv3 up to TLS 1.2, SL_SO_SEC_METHOD_SSLv3_TLSV1_2).
+ */
+int scenario_method(const char *v, enum client_method *method, enum client_method *min_version,
+		    enum client_method *max_version)
 {
-	for (const struct method_name *m = methods; m->name; m++)
-		if (strcmp(m->name, v) == 0) {
-			*method = m->method;
-			*min_version = m->min;
-			return 0;
-		}
-	return -1;
+	unsigned int m;
+	*min_version = METHOD_ANY;
+	*max_version = METHOD_ANY;
+	if (strcmp(v, "cc3200-default") == 0) {
+		*method = METHOD_SSLV3_TLS12;
+		return 0;
+	}
+	if (strncmp(v, "any>=", 5) == 0) {
+		if (tok_value(client_method_names, v + 5, &m) != 0 || m == METHOD_ANY || m == METHOD_SSLV3_TLS12)
+			return -1;
+		*method = METHOD_ANY;
+		*min_version = (enum client_method)m;
+		return 0;
+	}
+	if (tok_value(client_method_names, v, &m) != 0)
+		return -1;
+	*method = (enum client_method)m;
+	return 0;
 }
 
 int scenario_ca_format(const char *v, enum ca_format *f)
 {
-	static const struct {
-		const char *name;
-		enum ca_format f;
-	} t[] = { { "pem", CA_PEM }, { "der", CA_DER }, { "pem-as-der", CA_PEM_AS_DER }, { "der-as-pem", CA_DER_AS_PEM } };
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		if (strcmp(t[i].name, v) == 0) {
-			*f = t[i].f;
-			return 0;
-		}
-	return -1;
+	unsigned int x;
+	/* "none" is said with ca = none. */
+	if (strcmp(v, "none") == 0 || tok_value(client_ca_format_names, v, &x) != 0)
+		return -1;
+	*f = (enum ca_format)x;
+	return 0;
 }
 
 int scenario_bool(const char *v, bool *b)
@@ -213,9 +207,15 @@ static bool in_list(const char *v, const char *const *list)
 	return false;
 }
 
-/* The device profiles of client/device.c.  TODO(device.h): ask the client module. */
-static const char *const device_names[] = { "cc3200", "esp8266-axtls", "esp8266-bearssl", "esp32-mbedtls", "browser",
-					    NULL };
+/* "cc3200, esp8266-axtls, ..." */
+static const char *device_list(char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct device_profile *d = device_profiles; d->name && used < len; d++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->name);
+	return buf;
+}
 
 static bool server_known(const char *v)
 {
@@ -227,8 +227,9 @@ static bool server_known(const char *v)
 static int value_check(enum scn_field f, const char *v, char *why, size_t whylen)
 {
 	static const char *const ca[] = { "root", "other", "none", NULL };
-	enum client_method m1, m2;
+	enum client_method m1, m2, m3;
 	enum ca_format cf;
+	char list[160];
 	bool b;
 	int n;
 	time_t t;
@@ -239,13 +240,12 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 		snprintf(why, whylen, "unknown server profile '%s' ('tlsdiag servers' lists them)", v);
 		return -1;
 	case SCN_DEVICE:
-		if (in_list(v, device_names))
+		if (device_find(v))
 			return 0;
-		snprintf(why, whylen,
-			 "unknown device profile '%s' (cc3200, esp8266-axtls, esp8266-bearssl, esp32-mbedtls, browser)", v);
+		snprintf(why, whylen, "unknown device profile '%s' (%s)", v, device_list(list, sizeof list));
 		return -1;
 	case SCN_METHOD:
-		if (scenario_method(v, &m1, &m2) == 0)
+		if (scenario_method(v, &m1, &m2, &m3) == 0)
 			return 0;
 		snprintf(why, whylen,
 			 "bad method '%s' (sslv3, tls1.0, tls1.1, tls1.2, tls1.3, any, any>=VERSION, cc3200-default)", v);

@@ -87,7 +87,8 @@ int scenario_load_string(struct scenario_set *set, const char *name, const char 
 			 size_t errlen);
 
 /* Value conversions for the runner (the vocabularies scenario files are checked against). */
-int scenario_method(const char *v, enum client_method *method, enum client_method *min_version);
+int scenario_method(const char *v, enum client_method *method, enum client_method *min_version,
+		    enum client_method *max_version);
 int scenario_ca_format(const char *v, enum ca_format *f);
 /* "2000-01-01", "2000-01-01T12:00:00Z" or "now" (0). */
 int scenario_clock(const char *v, time_t *t);
