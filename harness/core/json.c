@@ -21,7 +21,8 @@ static json_t *must(json_t *j)
 
 struct jv *jv_object(void) { return V(must(json_object())); }
 struct jv *jv_array(void) { return V(must(json_array())); }
-struct jv *jv_string(const char *s) { return V(s ? must(json_string(s)) : json_null()); }
+/* NULL for text that is not valid UTF-8 (wire bytes); jv_set and jv_push write a marker then. */
+struct jv *jv_string(const char *s) { return V(s ? json_string(s) : json_null()); }
 struct jv *jv_int(long long v) { return V(must(json_integer(v))); }
 struct jv *jv_bool(bool v) { return V(json_boolean(v)); }
 struct jv *jv_null(void) { return V(json_null()); }

@@ -13,6 +13,7 @@ struct jv;
 
 struct jv *jv_object(void);
 struct jv *jv_array(void);
+/* NULL when s is not valid UTF-8; jv_set/jv_push then write "<invalid UTF-8>". */
 struct jv *jv_string(const char *s);
 struct jv *jv_int(long long v);
 struct jv *jv_bool(bool v);
