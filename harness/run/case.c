@@ -271,16 +271,29 @@ static void diagnose_from_outcome(struct case_result *out)
 	snprintf(out->diag.from, sizeof out->diag.from, "outcome");
 }
 
+/* The failure kind (a "kind:" section) that lists a wolfSSL code named name, or NULL. */
+static const struct explain_equiv *kind_of_wolfssl(const char *name)
+{
+	const struct explain_equiv *eqs[8];
+	const struct explain_row *row = name[0] ? explain_find_name("wolfssl", name) : NULL;
+	size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(eqs[i]->key, "kind:", 5) == 0)
+			return eqs[i];
+	return NULL;
+}
+
 /*
- * How the failure shows up on every device stack: the equivalents of the
- * capture's diagnosis for the alert seen, else those diagnose_outcome()
- * gives for the outcome (explain/tables/equivalents.ini).
+ * How the failure shows up on every device stack (explain/tables/equivalents.ini),
+ * most precise first: the kind of the certificate problem the client found
+ * (ASN_BEFORE_DATE_E under a final ASN_NO_SIGNER_E), the capture's diagnosis
+ * for the alert seen, else what diagnose_outcome() gives for the outcome.
  */
 static void equiv_fill(struct case_result *out)
 {
-	const struct explain_equiv *eq = NULL;
+	const struct explain_equiv *eq = kind_of_wolfssl(out->verify_error);
 	struct diag_result d;
-	if (strcmp(out->diag.from, "capture") == 0 && out->diag.code[0]) {
+	if (!eq && strcmp(out->diag.from, "capture") == 0 && out->diag.code[0]) {
 		const struct explain_diagnosis *row = explain_diagnosis_find(out->diag.code);
 		bool received = strcmp(out->capture.alert_from, "server") == 0;
 		if (row)

@@ -326,7 +326,7 @@ static void print_cert_dates(FILE *out, const struct case_result *r)
 	char note[200];
 	if (!r->cert.present || !report_time32_note(r->cert.not_after_epoch, note, sizeof note))
 		return;
-	fprintf(out, "  %-10s %s, notAfter %s (%s)\n", "server cert", r->cert.name, r->cert.not_after,
+	fprintf(out, "  %-10s %s: notAfter %s (%s)\n", "validity", r->cert.name, r->cert.not_after,
 		strcmp(r->cert.from, "capture") == 0 ? "seen in the capture" : "as the server profile serves it");
 	fprintf(out, "  %-10s %s\n", "time_t", note);
 }
