@@ -49,7 +49,7 @@ static void tlsdiag_path(char *out, size_t len)
 static int find_scenarios(void)
 {
 	const char *env = getenv("TLSDIAG_SCENARIOS");
-	char dir[PATH_MAX];
+	char dir[PATH_MAX / 2];
 	struct stat st;
 	if (env && *env) {
 		snprintf(scenarios, sizeof scenarios, "%s", env);
@@ -63,7 +63,7 @@ static int find_scenarios(void)
 	for (int up = 0; up < 4; up++) {
 		size_t n = strlen(dir);
 		snprintf(dir + n, sizeof dir - n, "/..");
-		snprintf(scenarios, sizeof scenarios, "%s/scenarios", dir);
+		snprintf(scenarios, sizeof scenarios, "%.*s/scenarios", (int)(sizeof dir - 1), dir);
 		char probe[PATH_MAX + 16];
 		snprintf(probe, sizeof probe, "%s/demo.sh", scenarios);
 		if (stat(probe, &st) == 0)
