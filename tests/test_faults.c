@@ -742,7 +742,7 @@ START_TEST(scenario_cannot_escape_or_execute)
 	struct jv *j = report_json();
 	ck_assert_int_eq(jv_len(jv_get(j, "cases")), 3);
 	const struct jv *c = find_case(j, "../../../etc/x");
-	ck_assert_str_eq(jv_str(jv_get(c, "dir")), "evil/001-.._.._.._etc_x");
+	ck_assert_str_eq(jv_str(jv_get(c, "dir")), "evil/001-_._.._.._etc_x");
 	jv_free(j);
 	assert_clean();
 }
