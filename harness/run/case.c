@@ -155,7 +155,8 @@ int case_resolve(const struct case_job *job, struct client_case *cc, struct case
 			return -1;
 	}
 	int w1 = snprintf(paths->pcap, sizeof paths->pcap, "%s/capture.pcap", job->dir);
-	if (w1 < 0 || (size_t)w1 >= sizeof paths->pcap ||
+	int w2 = snprintf(paths->part, sizeof paths->part, "%s/capture.pcap.part", job->dir);
+	if (w1 < 0 || (size_t)w1 >= sizeof paths->pcap || w2 < 0 || (size_t)w2 >= sizeof paths->part ||
 	    capture_keylog_path(paths->pcap, paths->keylog, sizeof paths->keylog) != 0) {
 		snprintf(err, errlen, "case directory path too long");
 		return -1;
@@ -414,7 +415,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 			.server_host = cc.host,
 			.server_port = cc.port,
 			.client_port = cc.bind_port,
-			.pcap_path = paths.pcap,
+			.pcap_path = paths.part, /* renamed to paths.pcap once whole (runner.c marks a cut one) */
 		};
 		cap = capture_begin(&co, err, sizeof err);
 		if (!cap) {
@@ -431,6 +432,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		struct capture_stats st;
 		char cerr[200];
 		int ended = capture_end(cap, &st, cerr, sizeof cerr);
+		if (rename(paths.part, paths.pcap) != 0 && ended == 0)
+			ended = -1;
 		out->capture.present = true;
 		capture_decode(job, &paths, out);
 		if (ended != 0 && !out->capture.status[0])

@@ -28,6 +28,7 @@ struct case_job {
 /* The strings a resolved client case points into. */
 struct case_paths {
 	char pcap[4096]; /* <dir>/capture.pcap */
+	char part[4096]; /* <dir>/capture.pcap.part: written there, renamed to pcap once whole */
 	char keylog[4096]; /* <dir>/capture.keys */
 	char sni_name[256];
 	char check_name[256];

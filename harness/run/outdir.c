@@ -1,6 +1,7 @@
 /* outdir.c - the run's output directory, written safely (see outdir.h). */
 #include "harness/run/outdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -151,4 +152,24 @@ int outdir_write_text(const char *path, const char *text, size_t len, char *err,
 		return -1;
 	}
 	return outdir_commit(&of, err, errlen);
+}
+
+int outdir_settle_cut(const char *dir)
+{
+	char path[4200], to[4200];
+	int kept = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	/* The names of outdir_open's temporaries; the worker is gone, so nothing writes them now. */
+	for (struct dirent *e; (e = readdir(d));)
+		if (strstr(e->d_name, ".tmp.") && snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
+			unlink(path);
+	closedir(d);
+	/* A pcap cut off is still readable up to its last whole packet: keep it, named for what it is. */
+	snprintf(path, sizeof path, "%s/capture.pcap.part", dir);
+	snprintf(to, sizeof to, "%s/capture.incomplete.pcap", dir);
+	if (access(path, F_OK) == 0 && rename(path, to) == 0)
+		kept = 1;
+	return kept;
 }

@@ -34,6 +34,13 @@ int outdir_commit(struct outdir_file *of, char *err, size_t errlen);
 /* Closes and removes the temporary. */
 void outdir_abort(struct outdir_file *of);
 
+/*
+ * After a case's worker was killed (timeout, SIGINT/SIGTERM): removes the
+ * temporaries it left in dir and keeps a capture it had begun as
+ * capture.incomplete.pcap.  Returns 1 when such a capture was kept, else 0.
+ */
+int outdir_settle_cut(const char *dir);
+
 /* Writes text to path through outdir_open/commit. */
 int outdir_write_text(const char *path, const char *text, size_t len, char *err, size_t errlen);
 

@@ -19,7 +19,11 @@
  * - SIGINT/SIGTERM set a flag; the loop stops starting cases, kills the
  *   running workers, stops the servers and writes the reports marked
  *   incomplete, the cases that did not finish as not run.
- * - Every file is written to a temporary name and renamed (run/outdir.c).
+ * - Every file is written to a temporary name and renamed (run/outdir.c);
+ *   the capture goes to capture.pcap.part until whole (run/case.c).  A
+ *   worker killed mid-case (timeout, signal) leaves neither: the runner
+ *   removes its temporaries and keeps its capture as
+ *   capture.incomplete.pcap, the case's capture marked "incomplete".
  */
 #include "harness/run/runner.h"
 
@@ -386,6 +390,15 @@ static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
 			report_case_from_json(res, j);
 			jv_free(j);
 			report_judge(res);
+		}
+	}
+	if (timed_out || run_stop_signal) {
+		/* Killed mid-case: no temporaries left; a capture begun is kept, marked. */
+		char dir[8192];
+		snprintf(dir, sizeof dir, "%s/%s", r->out_dir, r->dirs[w->idx]);
+		if (outdir_settle_cut(dir)) {
+			res->capture.present = true;
+			snprintf(res->capture.status, sizeof res->capture.status, "incomplete");
 		}
 	}
 	if (res->status != CASE_NOT_RUN) {

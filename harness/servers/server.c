@@ -15,6 +15,16 @@
  *   PidFile exists too (written once mod_ssl has loaded the certificates).
  *   No sleeps: a dead server is noticed at once and its log line quoted.
  * - Only 127.0.0.1 is ever bound, by us or by the servers.
+ * - Emergency stop: servers die with tlsdiag through PR_SET_PDEATHSIG
+ *   (proc.c), except Apache started as root, whose switch to nobody clears
+ *   it.  So each running server is also listed in guards[] (its process
+ *   group and its certs dir), and a fatal signal (SIGSEGV, SIGBUS, SIGILL,
+ *   SIGFPE, SIGABRT) or exit() in the process that started it SIGKILLs the
+ *   groups and unlinks the private keys with async-signal-safe calls only,
+ *   then lets the signal go on (to ASan's handler, or the default).  Forks
+ *   (the runner's workers) inherit the list, not the ownership: only the
+ *   starting pid acts.  SIGKILL cannot be caught: after it, an Apache
+ *   started as root outlives tlsdiag (docs/servers.md, Known limits).
  */
 #include "harness/servers/server.h"
 
@@ -24,10 +34,13 @@
 #include "harness/servers/profile.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +53,7 @@
 #define SERVER_START_MS 20000
 #define SERVER_STOP_GRACE_MS 3000
 #define SERVER_PORT_TRIES 5
+#define SERVER_GUARDS 32
 
 struct server {
 	struct profile prof;
@@ -52,7 +66,96 @@ struct server {
 	bool own_workdir, keep;
 	uint16_t port;
 	const char *ca_pem, *ca_der;
+	int guard; /* slot in guards[]; -1: none */
 };
+
+/* --- emergency stop (see the top of the file) --- */
+
+struct server_guard {
+	volatile pid_t owner; /* the process that started it; 0: a free slot */
+	volatile pid_t pgid;
+	char certs[PATH_MAX + 8];
+};
+
+static struct server_guard guards[SERVER_GUARDS];
+static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+static struct sigaction guard_old[sizeof guard_signals / sizeof guard_signals[0]];
+static pid_t guard_installed; /* the pid that installed the handlers */
+
+/* Unlinks the *.key files of dir; async-signal-safe (no malloc, no stdio: getdents64). */
+static void server_guard_unlink_keys(const char *dir)
+{
+	_Alignas(struct dirent64) char buf[4096];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Unlinking while reading may skip entries: again until a pass removes none. */
+	for (int pass = 0, removed = 1; removed && pass < 8; pass++) {
+		removed = 0;
+		lseek(fd, 0, SEEK_SET);
+		for (ssize_t n; (n = getdents64(fd, buf, sizeof buf)) > 0;)
+			for (ssize_t off = 0; off < n;) {
+				const struct dirent64 *d = (const struct dirent64 *)(buf + off);
+				size_t l = strlen(d->d_name);
+				if (l > 4 && memcmp(d->d_name + l - 4, ".key", 4) == 0 && unlinkat(fd, d->d_name, 0) == 0)
+					removed = 1;
+				off += d->d_reclen;
+			}
+	}
+	close(fd);
+}
+
+static void server_guard_fire(void)
+{
+	pid_t me = getpid();
+	for (size_t i = 0; i < SERVER_GUARDS; i++) {
+		if (guards[i].owner != me || guards[i].pgid <= 0)
+			continue;
+		kill(-guards[i].pgid, SIGKILL);
+		server_guard_unlink_keys(guards[i].certs);
+		guards[i].owner = 0;
+	}
+}
+
+static void server_guard_on_signal(int sig)
+{
+	server_guard_fire();
+	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+		if (guard_signals[i] == sig)
+			sigaction(sig, &guard_old[i], NULL);
+	raise(sig); /* blocked until we return; then the old action (a fault also recurs) */
+}
+
+static void server_guard_add(struct server *s)
+{
+	pid_t me = getpid();
+	if (guard_installed != me) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = server_guard_on_signal;
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+			sigaction(guard_signals[i], &sa, &guard_old[i]);
+		if (guard_installed == 0)
+			atexit(server_guard_fire);
+		guard_installed = me;
+	}
+	for (size_t i = 0; i < SERVER_GUARDS; i++)
+		if (guards[i].owner == 0 || guards[i].owner != me) {
+			snprintf(guards[i].certs, sizeof guards[i].certs, "%s/certs", s->workdir);
+			guards[i].pgid = s->proc.pid;
+			guards[i].owner = me;
+			s->guard = (int)i;
+			return;
+		}
+}
+
+static void server_guard_remove(struct server *s)
+{
+	if (s->guard >= 0 && guards[s->guard].owner == getpid())
+		guards[s->guard].owner = 0;
+	s->guard = -1;
+}
 
 /* --- helpers for the backends (backend.h) --- */
 
@@ -253,6 +356,15 @@ static int server_log_reason(const char *path, char *out, size_t outlen)
 			line[strcspn(line, "\r\n")] = '\0';
 			snprintf(out, outlen, "%s", line);
 			rc = 0;
+			/*
+			 * "AH00526: Syntax error on line 1 of ...:" names where;
+			 * the next line says what ("Invalid command 'X', ...").
+			 */
+			size_t n = strlen(line), o = strlen(out);
+			if (n && line[n - 1] == ':' && fgets(line, sizeof line, f) && o + 1 < outlen) {
+				line[strcspn(line, "\r\n")] = '\0';
+				snprintf(out + o, outlen - o, " %s", line);
+			}
 			break;
 		}
 	}
@@ -327,6 +439,7 @@ static int server_try(struct server *s, char *err, size_t errlen)
 
 static void server_free(struct server *s)
 {
+	server_guard_remove(s);
 	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
 	certs_close(s->certs);
 	if (!s->keep) {
@@ -349,6 +462,7 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 		return NULL;
 	}
 	s->keep = o->keep;
+	s->guard = -1;
 	if (profile_load(profile, &s->prof, err, errlen) != 0 || server_dirs(s, o, err, errlen) != 0)
 		goto fail;
 	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
@@ -366,8 +480,10 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 				snprintf(err, errlen, "cannot bind 127.0.0.1: %s", strerror(errno));
 			goto fail;
 		}
-		if (server_try(s, err, errlen) == 0)
+		if (server_try(s, err, errlen) == 0) {
+			server_guard_add(s);
 			return s;
+		}
 		if (o->port || !server_port_conflict(s))
 			goto fail;
 		/* someone took the port between our probe and the server's bind: another */
