@@ -83,7 +83,7 @@ static void need_tools(void)
 
 START_TEST(tls_handshake_passes_and_is_recorded)
 {
-	static const char *const srv_args[] = { "-naccept", "1", "-www", NULL };
+	static const char *const srv_args[] = { "-www", NULL };
 	struct cs_server srv;
 	struct relay_stats st;
 	struct cs_pcap cap;
@@ -105,7 +105,7 @@ START_TEST(tls_handshake_passes_and_is_recorded)
 
 	/* The pcap: real endpoints, the handshake, every byte in order. */
 	ck_assert_msg(cs_pcap_read(pcap, &cap, err, sizeof err) == 0, "%s", err);
-	ck_assert_int_eq(cap.linktype, 1);
+	ck_assert_int_eq(cap.linktype, LINK_EN10MB);
 	ck_assert_int_eq(cap.conns, 1);
 	ck_assert_uint_eq(cap.server_port, srv.port);
 	{
@@ -165,8 +165,8 @@ static void run_case(enum capture_mode m, const char *const srv_args[], const ch
 
 START_TEST(relay_and_live_capture_agree)
 {
-	static const char *const ok_srv[] = { "-naccept", "1", "-www", NULL };
-	static const char *const v13_srv[] = { "-naccept", "1", "-www", "-tls1_3", NULL };
+	static const char *const ok_srv[] = { "-www", NULL };
+	static const char *const v13_srv[] = { "-www", "-tls1_3", NULL };
 	static const char *const v12_cli[] = { "-tls1_2", NULL };
 	char live[4096], relay[4096];
 
