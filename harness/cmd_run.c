@@ -29,6 +29,8 @@ static void run_usage(FILE *out)
 	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
 	      "      --capture MODE   auto (default), live (libpcap on lo), relay, or off\n"
 	      "      --allow-skip     skipped cases do not fail the run (they are still reported)\n"
+	      "      --explain        explain every case in the text report, also those that passed\n"
+	      "                       (an expected failure is explained as a failure would be)\n"
 	      "      --timeout SEC    a case still running after SEC seconds is killed (default 120)\n"
 	      "  -h, --help           this help\n"
 	      "\n"
@@ -103,7 +105,7 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT };
+	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT, OPT_EXPLAIN };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -112,6 +114,7 @@ int cmd_run(int argc, char **argv)
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +157,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_ALLOW_SKIP:
 			o.allow_skip = true;
+			break;
+		case OPT_EXPLAIN:
+			o.explain = true;
 			break;
 		case OPT_TIMEOUT:
 			if (parse_int(optarg, 1, 86400, &v) != 0) {

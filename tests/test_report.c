@@ -150,7 +150,8 @@ START_TEST(text_report)
 	ck_assert_ptr_nonnull(strstr(t, "  handshake  > client_hello < alert(40)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  note       see \"the tutorial\"\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  server log:\n    | no shared cipher"));
-	ck_assert_ptr_nonnull(strstr(t, "  files      captures/runs/x/esp8266___/002-ciphers/\n"));
+	ck_assert_ptr_nonnull(strstr(t, "  files      captures/runs/x/esp8266___/002-ciphers/  (capture.pcap + capture.keys: "
+					"Wireshark decrypts with the key log)\n"));
 	ck_assert_ptr_nonnull(strstr(t, "--- ERROR esp8266 <&>/crash"));
 	ck_assert_ptr_nonnull(strstr(t, "--- SKIPPED (not verified)\n  esp8266 <&>/old: the linked wolfSSL has no SSLv3\n"));
 	ck_assert_ptr_nonnull(strstr(t, "esp8266 <&>      1     2     1     4\n"));
@@ -223,6 +224,87 @@ START_TEST(json_report_reads_back)
 	ck_assert_int_eq(back.status, CASE_ERROR);
 	ck_assert_int_eq(back.signal, 11);
 	ck_assert(!back.capture.present);
+	case_result_release(&back);
+	jv_free(j);
+}
+END_TEST
+
+START_TEST(time32_note)
+{
+	char buf[200];
+	/* The ESP8266 report: notAfter 2118-05-18 10:30:37Z printed as "Sun Apr 11 04:02:21 1982". */
+	ck_assert(report_time32_note(4682313037LL, buf, sizeof buf));
+	ck_assert_str_eq(buf, "a device with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as Sun 1982-04-11 "
+			      "04:02:21 (wraps by 2^32 s)");
+	/* The last second a signed 32-bit time_t holds, and the first it does not. */
+	ck_assert(!report_time32_note(2147483647LL, buf, sizeof buf));
+	ck_assert_str_eq(buf, "");
+	ck_assert(report_time32_note(2147483648LL, buf, sizeof buf));
+	ck_assert_str_eq(buf, "a device with a 32-bit time_t reads notAfter 2038-01-19 03:14:08 as Fri 1901-12-13 "
+			      "20:45:52 (wraps by 2^32 s)");
+	/* 2300-01-01: two wraps. */
+	ck_assert(report_time32_note(10413792000LL, buf, sizeof buf));
+	ck_assert_str_eq(buf, "a device with a 32-bit time_t reads notAfter 2300-01-01 00:00:00 as Mon 2027-10-18 "
+			      "11:03:28 (wraps by 2 x 2^32 s)");
+	ck_assert(!report_time32_note(0, buf, sizeof buf));
+}
+END_TEST
+
+/* --explain: every case explained, with its stacks' codes and the certificate's dates. */
+static void equip_explained(void)
+{
+	rep.explain = true;
+	snprintf(res[1].equiv.key, sizeof res[1].equiv.key, "kind:no_shared_cipher");
+	snprintf(res[1].equiv.title, sizeof res[1].equiv.title, "no cipher suite in common");
+	snprintf(res[1].equiv.line, sizeof res[1].equiv.line, "on CC3200: -340 SL_ESEC_HANDSHAKE_FAILURE");
+	res[0].cert.present = true;
+	snprintf(res[0].cert.from, sizeof res[0].cert.from, "capture");
+	snprintf(res[0].cert.name, sizeof res[0].cert.name, "127.0.0.1");
+	snprintf(res[0].cert.not_after, sizeof res[0].cert.not_after, "21180518103037Z");
+	res[0].cert.not_after_epoch = 4682313037LL;
+}
+
+START_TEST(explain_every_case)
+{
+	equip_explained();
+	char *t = render(text_fn);
+	ck_assert_ptr_nonnull(strstr(t, "\n--- PASS esp8266 <&>/ok  (s.ini:"));
+	ck_assert_ptr_nonnull(strstr(t, "\n  validity   127.0.0.1: notAfter 21180518103037Z (seen in the capture)\n"
+					"  time_t     a device with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as "
+					"Sun 1982-04-11 04:02:21 (wraps by 2^32 s)\n"));
+	ck_assert_ptr_nonnull(strstr(t, "\n  on devices no cipher suite in common\n"
+					"             on CC3200: -340 SL_ESEC_HANDSHAKE_FAILURE\n"));
+	free(t);
+	rep.explain = false;
+	t = render(text_fn);
+	ck_assert_ptr_null(strstr(t, "--- PASS"));
+	free(t);
+
+	/* The same facts in the JSON, and through the worker's pipe. */
+	rep.explain = true;
+	struct jv *j = report_to_json(&rep);
+	const struct jv *c0 = jv_at(jv_get(j, "cases"), 0), *c1 = jv_at(jv_get(j, "cases"), 1);
+	const struct jv *cert = jv_get(c0, "server_certificate");
+	ck_assert(jv_boolval(jv_get(cert, "not_after_past_2038")));
+	ck_assert_str_eq(jv_str(jv_get(cert, "time32_note")),
+			 "a device with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as Sun 1982-04-11 04:02:21 "
+			 "(wraps by 2^32 s)");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c1, "equivalents"), "key")), "kind:no_shared_cipher");
+	ck_assert(jv_is_null(jv_get(c1, "server_certificate")));
+	ck_assert(jv_is_null(jv_get(c1, "compare")));
+	ck_assert(jv_is_null(jv_get(c1, "reported")));
+	struct case_result back;
+	case_result_init(&back, &set.cases[0]);
+	report_case_from_json(&back, c0);
+	ck_assert(back.cert.present);
+	ck_assert_int_eq(back.cert.not_after_epoch, 4682313037LL);
+	ck_assert_str_eq(back.cert.not_after, "21180518103037Z");
+	ck_assert_str_eq(back.cert.from, "capture");
+	case_result_release(&back);
+	case_result_init(&back, &set.cases[1]);
+	report_case_from_json(&back, c1);
+	ck_assert_str_eq(back.equiv.line, "on CC3200: -340 SL_ESEC_HANDSHAKE_FAILURE");
+	ck_assert_str_eq(back.equiv.title, "no cipher suite in common");
 	case_result_release(&back);
 	jv_free(j);
 }
@@ -387,6 +469,8 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, text_report);
 	tcase_add_test(tc, json_report_reads_back);
 	tcase_add_test(tc, junit_validates_and_escapes);
+	tcase_add_test(tc, time32_note);
+	tcase_add_test(tc, explain_every_case);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("malformed");
 	tcase_add_test(bad, escape_edges);

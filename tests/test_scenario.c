@@ -332,6 +332,29 @@ START_TEST(bad_keys_and_values)
 }
 END_TEST
 
+START_TEST(compare_and_reported)
+{
+	ck_assert_int_eq(load(with_header("[case dev]\nexpect = alert:40@server\ncompare = browser\n"
+					   "reported = connection_dropped\n"
+					   "[case browser]\ndevice = browser\nexpect = connected\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 2);
+	ck_assert_str_eq(set.cases[0].compare, "browser");
+	ck_assert_str_eq(set.cases[0].reported, "connection_dropped");
+	ck_assert_ptr_null(set.cases[1].compare);
+	ck_assert_ptr_null(set.cases[1].reported);
+	BAD("[scenario]\nname = s2\nservers = @S1@\n[case a]\nexpect = connected\ncompare = nobody\n",
+	    "t.ini:4: case 'a' compares with 'nobody', which is not a [case] of this file");
+	BAD("[scenario]\nname = s3\nservers = @S1@\n[case a]\nexpect = connected\ncompare = a\n",
+	    "t.ini:6: case 'a' compares with itself");
+	BAD("[scenario]\nname = s4\nservers = @S1@\n[case a]\nexpect = connected\ncompare[method is tls1.2] = a\n",
+	    "t.ini:6: unknown key 'compare[method is tls1.2]' in [case a]");
+	ck_assert_int_eq(load("[scenario]\nname = s5\nservers = @S1@\n[case a]\nexpect = connected\nreported = gone\n"),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "t.ini:6: unknown failure kind 'gone' in 'reported' (unknown_ca, "));
+}
+END_TEST
+
 START_TEST(bad_server_not_listed)
 {
 	char msg[256];
@@ -432,6 +455,7 @@ static Suite *scenario_suite(void)
 	TCase *tc = tcase_create("ok");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, minimal_file);
+	tcase_add_test(tc, compare_and_reported);
 	tcase_add_test(tc, matrix_with_override);
 	tcase_add_test(tc, two_dimensions_first_slowest_and_most_specific_wins);
 	tcase_add_test(tc, scenario_defaults_and_server_matrix);

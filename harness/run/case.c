@@ -15,7 +15,10 @@
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
 #include "harness/decode/diagnose.h"
+#include "harness/decode/x509_wolfssl.h"
+#include "harness/explain/explain.h"
 #include "harness/run/outdir.h"
+#include "harness/servers/profile.h"
 #include "harness/servers/server.h"
 
 #include <arpa/inet.h>
@@ -241,11 +244,10 @@ static void capture_summarise(const struct jv *conn, struct case_capture *cap, s
 	snprintf(dg->from, sizeof dg->from, "capture");
 }
 
-/* Without a decoded connection (no capture, or the client never connected): from the outcome. */
-static void diagnose_from_outcome(struct case_result *out)
+/* The case's outcome as diagnose_outcome() takes it. */
+static int outcome_diagnosis(const struct case_result *out, struct diag_result *d)
 {
 	struct diag_outcome o = { .alert = -1 };
-	struct diag_result d;
 	if (out->got.alert_by_server >= 0) {
 		o.alert = out->got.alert_by_server;
 	} else if (out->got.alert_by_client >= 0) {
@@ -254,12 +256,100 @@ static void diagnose_from_outcome(struct case_result *out)
 	}
 	o.has_wolfssl = out->got.error != 0;
 	o.wolfssl = out->got.error;
-	if (diagnose_outcome(&o, &d) != 0 || !d.code)
+	return diagnose_outcome(&o, d) == 0 && d->code ? 0 : -1;
+}
+
+/* Without a decoded connection (no capture, or the client never connected): from the outcome. */
+static void diagnose_from_outcome(struct case_result *out)
+{
+	struct diag_result d;
+	if (outcome_diagnosis(out, &d) != 0)
 		return;
 	snprintf(out->diag.code, sizeof out->diag.code, "%s", d.code);
 	snprintf(out->diag.summary, sizeof out->diag.summary, "%s", d.summary ? d.summary : "");
 	snprintf(out->diag.fix, sizeof out->diag.fix, "%s", d.fix ? d.fix : "");
 	snprintf(out->diag.from, sizeof out->diag.from, "outcome");
+}
+
+/* The failure kind (a "kind:" section) that lists a wolfSSL code named name, or NULL. */
+static const struct explain_equiv *kind_of_wolfssl(const char *name)
+{
+	const struct explain_equiv *eqs[8];
+	const struct explain_row *row = name[0] ? explain_find_name("wolfssl", name) : NULL;
+	size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(eqs[i]->key, "kind:", 5) == 0)
+			return eqs[i];
+	return NULL;
+}
+
+/*
+ * How the failure shows up on every device stack (explain/tables/equivalents.ini),
+ * most precise first: the kind of the certificate problem the client found
+ * (ASN_BEFORE_DATE_E under a final ASN_NO_SIGNER_E), the capture's diagnosis
+ * for the alert seen, else what diagnose_outcome() gives for the outcome.
+ */
+static void equiv_fill(struct case_result *out)
+{
+	const struct explain_equiv *eq = kind_of_wolfssl(out->verify_error);
+	struct diag_result d;
+	if (!eq && strcmp(out->diag.from, "capture") == 0 && out->diag.code[0]) {
+		const struct explain_diagnosis *row = explain_diagnosis_find(out->diag.code);
+		bool received = strcmp(out->capture.alert_from, "server") == 0;
+		if (row)
+			eq = explain_diagnosis_equiv(row, out->capture.alert, received);
+	}
+	if (!eq && outcome_diagnosis(out, &d) == 0)
+		eq = d.equiv;
+	if (!eq)
+		return;
+	snprintf(out->equiv.key, sizeof out->equiv.key, "%s", eq->key);
+	snprintf(out->equiv.title, sizeof out->equiv.title, "%s", eq->title ? eq->title : "");
+	explain_equiv_line_devices(eq, out->equiv.line, sizeof out->equiv.line);
+}
+
+static void cert_set(struct case_cert *c, const char *from, const char *name, const char *not_after, int64_t epoch)
+{
+	c->present = true;
+	snprintf(c->from, sizeof c->from, "%s", from);
+	snprintf(c->name, sizeof c->name, "%.*s", (int)sizeof c->name - 1, name);
+	snprintf(c->not_after, sizeof c->not_after, "%.*s", (int)sizeof c->not_after - 1, not_after);
+	c->not_after_epoch = (long long)epoch;
+}
+
+/* The server's leaf certificate: the first one of the decoded capture. */
+static bool cert_from_capture(const struct jv *conn, struct case_cert *c)
+{
+	const struct jv *x = jv_at(jv_get(conn, "certificates"), 0);
+	const char *na = jv_str(jv_get(x, "not_after")), *type = jv_str(jv_get(x, "not_after_type"));
+	const char *cn = jv_str(jv_get(x, "common_name")), *subject = jv_str(jv_get(x, "subject"));
+	int64_t epoch;
+	if (!na || !type || !x509_time_epoch(na, strcmp(type, "GeneralizedTime") == 0, &epoch))
+		return false;
+	cert_set(c, "capture", cn ? cn : subject ? subject : "", na, epoch);
+	return true;
+}
+
+/* Else the certificate the profile serves (TLS 1.3 encrypts it; a failure may come before it). */
+static void cert_from_server(struct server *s, struct case_cert *c)
+{
+	struct profile p;
+	char err[256], name[64], why[128];
+	static uint8_t der[16384];
+	struct x509_info x;
+	if (profile_load(server_profile(s), &p, err, sizeof err) != 0 || !p.leaf[0])
+		return;
+	snprintf(name, sizeof name, "%s.der", p.leaf);
+	const char *path = server_file(s, name);
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	if (!f)
+		return;
+	size_t n = fread(der, 1, sizeof der, f);
+	fclose(f);
+	struct cursor cur = cursor_make(der, n);
+	if (n == 0 || n == sizeof der || x509_decode(&cur, &x, why, sizeof why) != DECODE_OK || !x.times_ok)
+		return;
+	cert_set(c, "server", x.common_name[0] ? x.common_name : x.subject, x.not_after, x.not_after_epoch);
 }
 
 /* decoded.txt or decoded.json beside the pcap, written atomically. */
@@ -370,6 +460,10 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	}
 	if (!out->diag.summary[0] && !out->got.connected)
 		diagnose_from_outcome(out);
+	if (!out->got.connected)
+		equiv_fill(out);
+	if (!(out->decoded && cert_from_capture(out->decoded, &out->cert)))
+		cert_from_server(job->server, &out->cert);
 	out->status = CASE_FAIL; /* judged by the runner against the expectation */
 out:
 	if (!out->capture.mode[0])

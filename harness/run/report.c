@@ -11,9 +11,12 @@
 
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
+#include "harness/run/compare.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *case_status_name(enum case_status s)
 {
@@ -235,6 +238,114 @@ static void print_alert_explained(FILE *out, int alert, bool have_fix)
 		print_row(out, "fix", row->fix);
 }
 
+/* Past 2038-01-19T03:14:07Z a signed 32-bit time_t wraps (the ESP8266 report's 2118 -> 1982). */
+#define TIME32_MAX INT64_C(2147483647)
+#define TIME32_SPAN (INT64_C(1) << 32)
+
+bool report_time32_note(long long not_after_epoch, char *buf, size_t len)
+{
+	int64_t t = (int64_t)not_after_epoch, w;
+	struct tm a, b;
+	char sa[32], sb[40];
+	buf[0] = '\0';
+	if (t <= TIME32_MAX)
+		return false;
+	/* What a 32-bit time_t keeps: the low 32 bits, read as signed. */
+	w = t % TIME32_SPAN;
+	if (w > TIME32_MAX)
+		w -= TIME32_SPAN;
+	time_t ta = (time_t)t, tb = (time_t)w;
+	if (!gmtime_r(&ta, &a) || !gmtime_r(&tb, &b) || !strftime(sa, sizeof sa, "%Y-%m-%d %H:%M:%S", &a) ||
+	    !strftime(sb, sizeof sb, "%a %Y-%m-%d %H:%M:%S", &b))
+		return false;
+	int64_t k = (t - w) / TIME32_SPAN;
+	if (k == 1)
+		snprintf(buf, len, "a device with a 32-bit time_t reads notAfter %s as %s (wraps by 2^32 s)", sa, sb);
+	else
+		snprintf(buf, len, "a device with a 32-bit time_t reads notAfter %s as %s (wraps by %lld x 2^32 s)", sa,
+			 sb, (long long)k);
+	return true;
+}
+
+/* The name of a comparison's side: its device, else its case. */
+static void side_name(const struct case_result *r, const struct case_result *other, char *buf, size_t len)
+{
+	const char *d = r->spec->value[SCN_DEVICE], *o = other->spec->value[SCN_DEVICE];
+	snprintf(buf, len, "%s", d && (!o || strcmp(d, o) != 0) ? d : r->spec->base);
+}
+
+static bool has_hello(const struct case_result *r)
+{
+	const struct jv *ch = r->decoded ? jv_get(r->decoded, "client_hello") : NULL;
+	return ch && !jv_is_null(ch) && (r->status == CASE_PASS || r->status == CASE_FAIL);
+}
+
+bool report_case_compare(const struct run_report *rep, const struct case_result *r, struct hello_compare *hc,
+			 char *a_name, char *b_name, size_t namelen)
+{
+	const struct case_result *peer = NULL;
+	if (!r->spec->compare || !has_hello(r))
+		return false;
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct case_result *p = &rep->results[i];
+		if (p == r || p->spec->scenario != r->spec->scenario || strcmp(p->spec->base, r->spec->compare) != 0 ||
+		    !has_hello(p))
+			continue;
+		if (!peer || (peer->got.connected == r->got.connected && p->got.connected != r->got.connected))
+			peer = p;
+	}
+	if (!peer)
+		return false;
+	const struct case_result *a = r->got.connected && !peer->got.connected ? peer : r;
+	const struct case_result *b = a == r ? peer : r;
+	side_name(a, b, a_name, namelen);
+	side_name(b, a, b_name, namelen);
+	return compare_hellos(a->decoded, b->decoded, a->diag.code[0] ? a->diag.code : NULL, a_name, b_name, hc) == 0;
+}
+
+/* What the bug report's device saw, when the case names it (reported = KIND). */
+static void print_reported(FILE *out, const struct case_result *r)
+{
+	char key[64], line[1024];
+	const char *kind = r->spec->reported;
+	if (!kind)
+		return;
+	snprintf(key, sizeof key, "kind:%s", kind);
+	const struct explain_equiv *eq = explain_equiv_find(key);
+	fprintf(out, "  %-10s the device in the bug report saw: %s\n", "reported", eq && eq->title ? eq->title : kind);
+	if (eq)
+		fprintf(out, "  %-10s %s\n", "", explain_equiv_line_devices(eq, line, sizeof line));
+	if (strcmp(r->equiv.key, key) != 0)
+		fprintf(out, "  %-10s the real local server did otherwise (got %s): see the note\n", "",
+			 r->got.connected ? "connected" : r->diag.code[0] ? r->diag.code : "another failure");
+}
+
+/* The server certificate's notAfter, and what a 32-bit time_t makes of it. */
+static void print_cert_dates(FILE *out, const struct case_result *r)
+{
+	char note[200];
+	if (!r->cert.present || !report_time32_note(r->cert.not_after_epoch, note, sizeof note))
+		return;
+	fprintf(out, "  %-10s %s: notAfter %s (%s)\n", "validity", r->cert.name, r->cert.not_after,
+		strcmp(r->cert.from, "capture") == 0 ? "seen in the capture" : "as the server profile serves it");
+	fprintf(out, "  %-10s %s\n", "time_t", note);
+}
+
+/* Everything the report adds beyond what the case got: stacks, dates, comparison. */
+static void print_explained(FILE *out, const struct run_report *rep, const struct case_result *r)
+{
+	struct hello_compare hc;
+	char a[64], b[64];
+	if (r->equiv.line[0]) {
+		fprintf(out, "  %-10s %s\n", "on devices", r->equiv.title);
+		fprintf(out, "  %-10s %s\n", "", r->equiv.line);
+	}
+	print_reported(out, r);
+	print_cert_dates(out, r);
+	if (report_case_compare(rep, r, &hc, a, b, sizeof a))
+		compare_print(out, &hc, a, b);
+}
+
 void report_case_details(FILE *out, const struct run_report *rep, const struct case_result *r)
 {
 	const struct scenario_case *c = r->spec;
@@ -287,13 +398,15 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 		}
 	}
 	print_device_terms(out, r);
+	print_explained(out, rep, r);
 	if (r->capture.present && strcmp(r->capture.status, "ok") != 0 && r->capture.status[0])
 		fprintf(out, "  %-10s the capture is %s: the decode may be partial\n", "capture", r->capture.status);
 	print_row(out, "note", c->note);
 	if (r->server_log && *r->server_log)
 		print_block(out, "server log:", r->server_log);
 	if (r->dir[0])
-		fprintf(out, "  %-10s %s/%s/\n", "files", rep->out_dir ? rep->out_dir : ".", r->dir);
+		fprintf(out, "  %-10s %s/%s/%s\n", "files", rep->out_dir ? rep->out_dir : ".", r->dir,
+			r->capture.present ? "  (capture.pcap + capture.keys: Wireshark decrypts with the key log)" : "");
 }
 
 static void print_summary(FILE *out, const struct run_report *rep)
@@ -348,7 +461,7 @@ void report_write_text(FILE *out, const struct run_report *rep)
 		report_case_line(out, &rep->results[i]);
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct case_result *r = &rep->results[i];
-		if (r->status == CASE_FAIL || r->status == CASE_ERROR)
+		if (r->status == CASE_FAIL || r->status == CASE_ERROR || (rep->explain && r->status == CASE_PASS))
 			report_case_details(out, rep, r);
 		nskip += r->status == CASE_SKIP;
 	}

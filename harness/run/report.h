@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 struct jv;
+struct hello_compare;
 
 enum case_status {
 	CASE_NOT_RUN = 0, /* the run was interrupted first */
@@ -57,6 +58,22 @@ struct case_device {
 	char code_name[64];
 };
 
+/* How the case's failure shows up on each device stack (explain/tables/equivalents.ini). */
+struct case_equiv {
+	char key[48]; /* the section: "received:40", "kind:bad_ca_file"; "" when none applies */
+	char title[160];
+	char line[1024]; /* "on CC3200: -456 SL_ESECBADCAFILE [OSError: 456]; on wolfSSL: ..." */
+};
+
+/* The server's leaf certificate: as the capture saw it, else as the profile serves it. */
+struct case_cert {
+	bool present;
+	char from[8]; /* "capture" or "server" */
+	char name[128]; /* its subject CN, else its subject */
+	char not_after[24]; /* as written in the DER: "21180518103037Z" */
+	long long not_after_epoch; /* UTC seconds */
+};
+
 struct case_result {
 	const struct scenario_case *spec;
 	enum case_status status;
@@ -77,6 +94,8 @@ struct case_result {
 	int client_port; /* the client's local port (0: unknown), to pick its lines from server logs */
 	struct case_capture capture;
 	struct case_diagnosis diag;
+	struct case_equiv equiv;
+	struct case_cert cert;
 	struct jv *decoded; /* the decoded connection (owned); NULL without a capture */
 	char *server_log; /* the server's log lines of this connection (owned); NULL: none */
 	char dir[512]; /* the case's files, relative to the run's directory */
@@ -89,6 +108,7 @@ struct run_report {
 	bool incomplete; /* interrupted: NOT_RUN cases remain */
 	char incomplete_reason[64];
 	bool allow_skip;
+	bool explain; /* the text report explains every case, not only those that did not pass */
 	const char *capture_mode;
 	struct case_result *results;
 	size_t n;
@@ -114,6 +134,21 @@ void report_case_line_text(const struct case_result *r, char *buf, size_t len);
 void report_case_diagnosis(const struct case_result *r, char *buf, size_t len);
 /* The detail block of a case that did not pass (the text report prints it for each). */
 void report_case_details(FILE *out, const struct run_report *rep, const struct case_result *r);
+/*
+ * The 32-bit time_t note for a notAfter past 2038-01-19T03:14:07Z: "a device
+ * with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as Sun 1982-04-11
+ * 04:02:21 (wraps by 2^32 s)".  Returns false (buf empty) for earlier dates.
+ */
+bool report_time32_note(long long not_after_epoch, char *buf, size_t len);
+/*
+ * The comparison a case asks for (compare = CASE in its scenario): its
+ * ClientHello beside that of the first case of that name with a decoded
+ * ClientHello, preferring one whose outcome differs; the side that did not
+ * connect comes first.  a_name and b_name get the sides' names (the device,
+ * else the case).  false when either side has no decoded ClientHello.
+ */
+bool report_case_compare(const struct run_report *rep, const struct case_result *r, struct hello_compare *hc,
+			 char *a_name, char *b_name, size_t namelen);
 /* The whole text report: case lines, failure details, skips, summary table. */
 void report_write_text(FILE *out, const struct run_report *rep);
 

@@ -6,6 +6,8 @@
 #include "harness/run/report.h"
 
 #include "harness/core/json.h"
+#include "harness/explain/explain.h"
+#include "harness/run/compare.h"
 #include "harness/run/utf8.h"
 
 #include <stdio.h>
@@ -76,6 +78,50 @@ static struct jv *jv_copy_of(const struct jv *v)
 	return r ? r : jv_null();
 }
 
+/* How a failure shows up on each device stack (explain/tables/equivalents.ini). */
+static struct jv *equiv_json(const char *key, const char *title, const char *line)
+{
+	if (!key || !key[0])
+		return jv_null();
+	struct jv *o = jv_object();
+	set_str_or_null(o, "key", key);
+	set_str_or_null(o, "title", title);
+	set_str_or_null(o, "line", line);
+	return o;
+}
+
+/* What the bug report's device saw (reported = KIND), with its codes on each stack. */
+static struct jv *reported_json(const char *kind)
+{
+	char key[64], line[1024] = "";
+	if (!kind)
+		return jv_null();
+	snprintf(key, sizeof key, "kind:%s", kind);
+	const struct explain_equiv *eq = explain_equiv_find(key);
+	if (eq)
+		explain_equiv_line_devices(eq, line, sizeof line);
+	struct jv *o = equiv_json(key, eq ? eq->title : kind, line);
+	jv_set_str(o, "kind", kind);
+	jv_set(o, "codes", eq ? explain_equiv_devices_json(eq) : jv_array());
+	return o;
+}
+
+static struct jv *cert_json(const struct case_cert *c)
+{
+	char note[200];
+	if (!c->present)
+		return jv_null();
+	struct jv *o = jv_object();
+	set_str_or_null(o, "from", c->from);
+	set_str_or_null(o, "name", c->name);
+	set_str_or_null(o, "not_after", c->not_after);
+	jv_set_int(o, "not_after_epoch", c->not_after_epoch);
+	bool past = report_time32_note(c->not_after_epoch, note, sizeof note);
+	jv_set_bool(o, "not_after_past_2038", past);
+	set_str_or_null(o, "time32_note", past ? note : NULL);
+	return o;
+}
+
 struct jv *report_case_to_json(const struct case_result *r)
 {
 	const struct scenario_case *c = r->spec;
@@ -136,6 +182,9 @@ struct jv *report_case_to_json(const struct case_result *r)
 	} else {
 		jv_set(o, "diagnosis", jv_null());
 	}
+	jv_set(o, "equivalents", equiv_json(r->equiv.key, r->equiv.title, r->equiv.line));
+	jv_set(o, "reported", reported_json(c->reported));
+	jv_set(o, "server_certificate", cert_json(&r->cert));
 	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
 	set_str_or_null(o, "dir", r->dir);
@@ -218,6 +267,20 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		get_str(diag, "fix", r->diag.fix, sizeof r->diag.fix);
 		get_str(diag, "from", r->diag.from, sizeof r->diag.from);
 	}
+	const struct jv *eq = jv_get(j, "equivalents");
+	if (eq && !jv_is_null(eq)) {
+		get_str(eq, "key", r->equiv.key, sizeof r->equiv.key);
+		get_str(eq, "title", r->equiv.title, sizeof r->equiv.title);
+		get_str(eq, "line", r->equiv.line, sizeof r->equiv.line);
+	}
+	const struct jv *cert = jv_get(j, "server_certificate");
+	if (cert && !jv_is_null(cert) && jv_is_int(jv_get(cert, "not_after_epoch"))) {
+		r->cert.present = true;
+		get_str(cert, "from", r->cert.from, sizeof r->cert.from);
+		get_str(cert, "name", r->cert.name, sizeof r->cert.name);
+		get_str(cert, "not_after", r->cert.not_after, sizeof r->cert.not_after);
+		r->cert.not_after_epoch = jv_intval(jv_get(cert, "not_after_epoch"));
+	}
 	v = jv_get(j, "decoded");
 	jv_free(r->decoded);
 	r->decoded = v && !jv_is_null(v) ? jv_copy_of(v) : NULL;
@@ -264,8 +327,14 @@ struct jv *report_to_json(const struct run_report *rep)
 			i++;
 	}
 	jv_set(o, "scenarios", scs);
-	for (size_t i = 0; i < rep->n; i++)
-		jv_push(cases, report_case_to_json(&rep->results[i]));
+	for (size_t i = 0; i < rep->n; i++) {
+		struct jv *cj = report_case_to_json(&rep->results[i]);
+		struct hello_compare hc;
+		char a[64], b[64];
+		bool cmp = report_case_compare(rep, &rep->results[i], &hc, a, b, sizeof a);
+		jv_set(cj, "compare", cmp ? compare_to_json(&hc, a, b) : jv_null());
+		jv_push(cases, cj);
+	}
 	jv_set(o, "cases", cases);
 	return o;
 }

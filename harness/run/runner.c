@@ -570,6 +570,7 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	}
 	r.rep.out_dir = r.out_dir;
 	r.rep.allow_skip = o->allow_skip;
+	r.rep.explain = o->explain;
 	r.rep.capture_mode = capture_mode_name(o->capture);
 	run_stamp(r.rep.started, sizeof r.rep.started);
 	long jobs = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);

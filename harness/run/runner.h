@@ -23,6 +23,7 @@ struct runner_opts {
 	const char *junit_path;
 	enum capture_mode capture;
 	bool allow_skip;
+	bool explain; /* the text report explains every case (report.h) */
 	bool progress; /* a single updating line on stderr (a terminal) */
 	int case_timeout_ms; /* a worker still running after this is killed; 0: 120 s */
 	runner_exec_fn exec; /* NULL: case_execute (tests replace it) */

@@ -21,6 +21,7 @@
 
 #include "harness/client/device.h"
 #include "harness/core/tok.h"
+#include "harness/explain/explain.h"
 #include "harness/servers/server.h"
 
 #include <ctype.h>
@@ -759,6 +760,7 @@ static const struct override *override_pick(struct parse *p, const struct overri
 
 struct case_build {
 	struct values vals[SCN_NFIELDS];
+	const char *compare, *reported; /* single-valued case keys, NULL when absent */
 	struct override *expects, *notes;
 	size_t nexpects, nnotes;
 };
@@ -809,6 +811,8 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 		c.name = c.base;
 	}
 	c.note = no ? set_strdup(set, no->text) : NULL;
+	c.compare = b->compare ? set_strdup(set, b->compare) : NULL;
+	c.reported = b->reported ? set_strdup(set, b->reported) : NULL;
 	if (set->ncases == set->capcases) {
 		set->capcases = set->capcases ? set->capcases * 2 : 32;
 		set->cases = xrealloc(set->cases, set->capcases * sizeof *set->cases);
@@ -837,6 +841,50 @@ static int key_split(const char *key, char *base, size_t baselen, const char **c
 	return 0;
 }
 
+/*
+ * compare = CASE names another [case] of the same file (checked once all are
+ * read: compare_check); reported = KIND one of the explain tables' failure kinds.
+ */
+static int single_key_check(struct parse *p, const struct raw_section *sec, const struct raw_entry *e)
+{
+	char list[400] = "";
+	size_t n = 0;
+	if (e->key[0] == 'c') {
+		if (strcmp(e->value, sec->name) == 0) {
+			perr(p, e->line, "case '%s' compares with itself", sec->name);
+			return -1;
+		}
+		return 0;
+	}
+	for (const char *const *k = explain_kinds(); k && *k; k++) {
+		if (strcmp(*k, e->value) == 0)
+			return 0;
+		if (n < sizeof list)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", *k);
+	}
+	perr(p, e->line, "unknown failure kind '%s' in 'reported' (%s)", e->value, list);
+	return -1;
+}
+
+/* Every compare = CASE names a [case] of the file. */
+static int compare_check(struct parse *p, const struct scenario_set *set, const struct scenario *sc)
+{
+	for (size_t i = sc->first_case; i < set->ncases; i++) {
+		const struct scenario_case *c = &set->cases[i];
+		bool found = false;
+		if (!c->compare)
+			continue;
+		for (size_t k = sc->first_case; k < set->ncases && !found; k++)
+			found = strcmp(set->cases[k].base, c->compare) == 0;
+		if (!found) {
+			perr(p, c->line, "case '%s' compares with '%s', which is not a [case] of this file", c->base,
+			     c->compare);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int case_build(struct parse *p, struct scenario_set *set, struct scenario *sc, const struct raw_section *sec,
 		      const struct values *defaults)
 {
@@ -861,6 +909,10 @@ static int case_build(struct parse *p, struct scenario_set *set, struct scenario
 		if (f >= 0 && !cond) {
 			if (values_split(p, (enum scn_field)f, e, &b.vals[f]) != 0)
 				goto out;
+		} else if (!cond && (strcmp(base, "compare") == 0 || strcmp(base, "reported") == 0)) {
+			if (single_key_check(p, sec, e) != 0)
+				goto out;
+			*(base[0] == 'c' ? &b.compare : &b.reported) = e->value;
 		} else if (strcmp(base, "expect") != 0 && strcmp(base, "note") != 0) {
 			perr(p, e->line, "unknown key '%s' in [case %s]", e->key, sec->name);
 			goto out;
@@ -1043,6 +1095,8 @@ static int load(struct scenario_set *set, const char *file, const char *text, si
 		if (p.secs[i].is_case && case_build(&p, set, sc, &p.secs[i], defaults) != 0)
 			goto out;
 	sc->ncases = set->ncases - sc->first_case;
+	if (compare_check(&p, set, sc) != 0)
+		goto out;
 	if (sc->ncases == 0) {
 		perr(&p, scsec->line, "no [case NAME] sections");
 		goto out;

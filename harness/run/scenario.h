@@ -61,6 +61,11 @@ struct scenario_case {
 	struct expectation expect;
 	int expect_line; /* where the expectation that applies was written */
 	const char *note; /* NULL when absent */
+	/* The case of the same scenario whose ClientHello the report sets beside this one's (NULL: none). */
+	const char *compare;
+	/* What the device of the bug report saw, as a failure kind of the explain tables
+	 * ("connection_dropped"), when the local reproduction cannot show it (NULL: none). */
+	const char *reported;
 };
 
 struct scenario_set {

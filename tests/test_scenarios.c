@@ -1,0 +1,269 @@
+/*
+ * test_scenarios.c - the shipped scenarios (every .ini in scenarios/) end to end: the
+ * real tlsdiag binary ($TLSDIAG, else the one beside this test's build
+ * directory) runs them against real local servers with --explain, --json and
+ * --junit into a temporary directory.  Every case must PASS (a SKIP fails:
+ * the runner exits 1 on it), and the reports must carry the key facts of the
+ * two founding bug reports: alert 40 from the server after the ClientHello,
+ * the CC3200's 456 and 208, the 2118 -> 1982 date of a 32-bit time_t, and the
+ * ClientHellos side by side.
+ *
+ * The run happens once, in main(); the tests read its outputs.
+ */
+#define _XOPEN_SOURCE 700
+#include "harness/core/json.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *argv0;
+static char tmpdir[64];
+static char scenarios[PATH_MAX];
+static int run_status = -1;
+static char *text; /* tlsdiag run's stdout */
+static struct jv *report; /* --json */
+static char *junit; /* --junit */
+
+static void tlsdiag_path(char *out, size_t len)
+{
+	const char *env = getenv("TLSDIAG");
+	const char *slash = strrchr(argv0, '/');
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else if (slash) /* build/tests/test_scenarios -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag */
+		snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
+	else
+		snprintf(out, len, "../tlsdiag");
+}
+
+/* scenarios/ of the source tree: $TLSDIAG_SCENARIOS, ./scenarios, or up from this test. */
+static int find_scenarios(void)
+{
+	const char *env = getenv("TLSDIAG_SCENARIOS");
+	char dir[PATH_MAX / 2];
+	struct stat st;
+	if (env && *env) {
+		snprintf(scenarios, sizeof scenarios, "%s", env);
+		return stat(scenarios, &st) == 0 ? 0 : -1;
+	}
+	snprintf(scenarios, sizeof scenarios, "scenarios");
+	if (stat("scenarios/demo.sh", &st) == 0)
+		return 0;
+	const char *slash = strrchr(argv0, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - argv0) : 1, slash ? argv0 : ".");
+	for (int up = 0; up < 4; up++) {
+		size_t n = strlen(dir);
+		snprintf(dir + n, sizeof dir - n, "/..");
+		snprintf(scenarios, sizeof scenarios, "%.*s/scenarios", (int)(sizeof dir - 1), dir);
+		char probe[PATH_MAX + 16];
+		snprintf(probe, sizeof probe, "%s/demo.sh", scenarios);
+		if (stat(probe, &st) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(f);
+	if (m)
+		fclose(m);
+	return buf;
+}
+
+/* Runs tlsdiag run on scenarios/ once; its stdout goes to text. */
+static void run_once(void)
+{
+	char bin[PATH_MAX], out[128], json[128], xml[128], stdout_path[128];
+	tlsdiag_path(bin, sizeof bin);
+	snprintf(out, sizeof out, "%s/run", tmpdir);
+	snprintf(json, sizeof json, "%s/report.json", tmpdir);
+	snprintf(xml, sizeof xml, "%s/junit.xml", tmpdir);
+	snprintf(stdout_path, sizeof stdout_path, "%s/stdout.txt", tmpdir);
+	if (access(bin, X_OK) != 0 || find_scenarios() != 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		int fd = open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(127);
+		execl(bin, bin, "run", "--explain", "--json", json, "--junit", xml, "-o", out, scenarios, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	run_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	char err[256];
+	text = slurp(stdout_path);
+	report = jv_parse_file(json, err, sizeof err);
+	junit = slurp(xml);
+}
+
+static const struct jv *case_named(const char *scenario, const char *name)
+{
+	const struct jv *cases = jv_get(report, "cases");
+	for (size_t i = 0; i < jv_len(cases); i++) {
+		const struct jv *c = jv_at(cases, i);
+		if (strcmp(jv_str(jv_get(c, "scenario")), scenario) == 0 && strcmp(jv_str(jv_get(c, "case")), name) == 0)
+			return c;
+	}
+	ck_abort_msg("no case %s/%s in the JSON report", scenario, name);
+	return NULL;
+}
+
+static void has(const char *needle)
+{
+	ck_assert_msg(text && strstr(text, needle), "the text report lacks: %s", needle);
+}
+
+START_TEST(every_case_passes)
+{
+	ck_assert_msg(run_status == 0, "tlsdiag run exited %d (binary or scenarios/ missing, or a case missed):\n%s",
+		      run_status, text ? text : "(no output)");
+	ck_assert_ptr_nonnull(report);
+	const struct jv *counts = jv_get(report, "counts"), *cases = jv_get(report, "cases");
+	ck_assert_int_eq(jv_intval(jv_get(counts, "fail")), 0);
+	ck_assert_int_eq(jv_intval(jv_get(counts, "skip")), 0);
+	ck_assert_int_eq(jv_intval(jv_get(counts, "error")), 0);
+	ck_assert_int_eq(jv_intval(jv_get(report, "exit_code")), 0);
+	size_t common = 0;
+	for (size_t i = 0; i < jv_len(cases); i++) {
+		const struct jv *c = jv_at(cases, i);
+		ck_assert_msg(strcmp(jv_str(jv_get(c, "status")), "PASS") == 0, "%s/%s: %s",
+			      jv_str(jv_get(c, "scenario")), jv_str(jv_get(c, "case")), jv_str(jv_get(c, "status")));
+		common += strcmp(jv_str(jv_get(c, "scenario")), "common-failures") == 0;
+	}
+	ck_assert_uint_ge(common, 15);
+	ck_assert_ptr_nonnull(junit);
+	ck_assert_ptr_null(strstr(junit, "<failure"));
+	ck_assert_ptr_null(strstr(junit, "<skipped"));
+	has("\nresult: PASSED (");
+}
+END_TEST
+
+START_TEST(esp8266_facts)
+{
+	ck_assert_ptr_nonnull(report);
+	const struct jv *c = case_named("esp8266-apache-selfsigned", "as-reported");
+	const struct jv *alert = jv_get(jv_get(c, "capture"), "alert");
+	ck_assert_int_eq(jv_intval(jv_get(alert, "code")), 40);
+	ck_assert_str_eq(jv_str(jv_get(alert, "from")), "server");
+	ck_assert_str_eq(jv_str(jv_get(alert, "after")), "ClientHello");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "device"), "text")), "Error: SSL error 40");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "no_shared_cipher");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(c, "equivalents"), "line")), "[Error: SSL error 40]"));
+	const struct jv *cmp = jv_get(c, "compare");
+	ck_assert_str_eq(jv_str(jv_get(cmp, "failed")), "esp8266-axtls");
+	ck_assert_str_eq(jv_str(jv_get(cmp, "connected")), "browser");
+	ck_assert_str_eq(jv_str(jv_get(cmp, "decided_by")), "cipher suites");
+	const struct jv *cert = jv_get(c, "server_certificate");
+	ck_assert(jv_boolval(jv_get(cert, "not_after_past_2038")));
+	ck_assert_str_eq(jv_str(jv_get(cert, "not_after")), "21180518103037Z");
+	ck_assert_str_eq(jv_str(jv_get(cert, "time32_note")),
+			 "a device with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as Sun 1982-04-11 04:02:21 "
+			 "(wraps by 2^32 s)");
+	/* Both fixes and the browser connect. */
+	ck_assert(jv_boolval(jv_get(jv_get(case_named("esp8266-apache-selfsigned", "server-side-fix"), "outcome"),
+				    "connected")));
+	ck_assert(jv_boolval(jv_get(jv_get(case_named("esp8266-apache-selfsigned", "client-side-fix"), "outcome"),
+				    "connected")));
+
+	has("\n  alert      handshake_failure (40) sent by the server after ClientHello (seen in the capture)\n");
+	has("\n  device     esp8266-axtls would print: Error: SSL error 40\n");
+	has("\n  time_t     a device with a 32-bit time_t reads notAfter 2118-05-18 10:30:37 as Sun 1982-04-11 04:02:21 "
+	    "(wraps by 2^32 s)\n");
+	has("\n  decided by cipher suites: no cipher suite in common: the server chose ");
+	has("\n--- PASS esp8266-apache-selfsigned/browser  (");
+}
+END_TEST
+
+START_TEST(wipy_facts)
+{
+	ck_assert_ptr_nonnull(report);
+	const struct jv *pem = case_named("wipy-azure-servicebus", "pem-ca-file");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(pem, "device"), "text")), "OSError: 456");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(pem, "equivalents"), "key")), "kind:bad_ca_file");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(pem, "equivalents"), "line")), "-456 SL_ESECBADCAFILE"));
+
+	const struct jv *dm = case_named("wipy-azure-servicebus", "default-method");
+	const struct jv *rep = jv_get(dm, "reported");
+	ck_assert_str_eq(jv_str(jv_get(rep, "kind")), "connection_dropped");
+	const char *line = jv_str(jv_get(rep, "line"));
+	ck_assert_ptr_nonnull(strstr(line, "on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]"));
+	ck_assert_ptr_nonnull(strstr(line, "-308 SOCKET_ERROR_E"));
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(dm, "note")), "OSError 208"));
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "compare"), "decided_by")), "versions");
+
+	ck_assert_str_eq(jv_str(jv_get(jv_get(case_named("wipy-azure-servicebus", "connect-by-ip"), "device"), "text")),
+			 "OSError: 222");
+	ck_assert_str_eq(
+		jv_str(jv_get(jv_get(case_named("wipy-azure-servicebus", "rtc-never-set"), "equivalents"), "key")),
+		"kind:not_yet_valid");
+	ck_assert(jv_boolval(jv_get(jv_get(case_named("wipy-azure-servicebus", "working"), "outcome"), "connected")));
+
+	has("\n  device     cc3200 would print: OSError: 456 (SL_ESECBADCAFILE)\n");
+	has("\n  reported   the device in the bug report saw: ");
+	has("on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]");
+	has("\n--- PASS wipy-azure-servicebus/pem-ca-file  (");
+}
+END_TEST
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static Suite *scenarios_suite(void)
+{
+	Suite *s = suite_create("scenarios");
+	TCase *tc = tcase_create("ok");
+	tcase_add_test(tc, every_case_passes);
+	tcase_add_test(tc, esp8266_facts);
+	tcase_add_test(tc, wipy_facts);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	argv0 = argv[0];
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/tlsdiag-test-scenarios-XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return EXIT_FAILURE;
+	run_once();
+	SRunner *sr = srunner_create(scenarios_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	jv_free(report);
+	free(text);
+	free(junit);
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
