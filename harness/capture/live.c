@@ -5,9 +5,9 @@
  * BPF filter ("tcp port S", or "tcp port S and tcp port C" when the
  * client's port is known) and starts a thread that polls the capture
  * descriptor and the command pipe.  pcap_io hands every frame to a tap,
- * live_frame(), which decodes its TCP header (packet_decode) and decides
- * whether it is written:
- * the first SYN to the server port names the followed connection; its FIN
+ * live_frame(), which reads its TCP header with packet_decode() and says
+ * whether it is written (with only_conn, just the followed connection's).
+ * The first SYN to the server port names the followed connection; its FIN
  * from each side, or a RST from either, closes it.  On Linux loopback a
  * packet is in the capture ring by the time the sending system call
  * returns, so when the client is done a KICK (read everything pending, then
