@@ -1,4 +1,4 @@
-/* test_pcap_io.c - capture files of each link type and format, damaged files, live capture on lo. */
+/* test_pcap_io.c - capture files of each link type and format, damaged files, live capture on lo (with a tap), the writer. */
 #include "harness/decode/packet.h"
 #include "harness/decode/pcap_io.h"
 #include "tests/support/capbuild.h"
@@ -240,6 +240,106 @@ START_TEST(live_capture_on_lo)
 }
 END_TEST
 
+/* A tap that keeps only frames carrying payload, counting all it saw. */
+struct tap_count {
+	uint64_t seen, last_frame;
+	enum link_type link;
+};
+
+static bool keep_payload(void *ctx, const struct pcap_frame *f)
+{
+	struct tap_count *t = ctx;
+	struct packet p;
+
+	t->seen++;
+	t->last_frame = f->frame;
+	packet_decode(t->link, f->data, f->caplen, f->len, &p);
+	return p.kind == PKT_TCP && p.payload_len > 0;
+}
+
+START_TEST(live_tap_decides_what_is_written)
+{
+	struct pcap_live *l;
+	struct pcap_live_stats st;
+	struct tap_count tc = { 0 };
+	char err[256], filter[64], buf[8];
+	uint16_t port;
+	int ls = listen_local(&port);
+	snprintf(filter, sizeof filter, "tcp port %u", port);
+	ck_assert_msg(pcap_io_live_open("lo", filter, path, &l, err, sizeof err) == PCAP_IO_OK,
+		      "live capture needs root or CAP_NET_RAW: %s", err);
+	ck_assert_int_ge(pcap_io_live_fd(l), 0);
+	ck_assert_int_eq(pcap_io_live_link(l), LINK_EN10MB);
+	ck_assert_str_eq(pcap_io_live_error(l), "");
+	tc.link = pcap_io_live_link(l);
+	pcap_io_live_set_tap(l, keep_payload, &tc);
+
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+	int s = accept(ls, NULL, NULL);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(write(c, "ping", 4), 4);
+	ck_assert_int_eq(read(s, buf, 4), 4);
+	close(c);
+	close(s);
+	close(ls);
+	ck_assert_int_ge(pcap_io_live_drain(l, 200, 5000), 0);
+	ck_assert_int_eq(pcap_io_live_stats(l, &st), 0);
+	ck_assert_uint_eq(st.written, 1); /* the ping: handshake, ACKs and FINs left out */
+	ck_assert_uint_ge(tc.seen, 6);
+	ck_assert_uint_eq(tc.last_frame, tc.seen); /* numbered over every frame, written or not */
+	ck_assert_int_eq(pcap_io_live_close(l), 0);
+
+	struct pcap_reader *r;
+	struct pcap_frame f;
+	struct packet p;
+	ck_assert_int_eq(pcap_io_open_offline(path, &r, err, sizeof err), PCAP_IO_OK);
+	ck_assert_int_eq(pcap_io_next(r, &f, err, sizeof err), 1);
+	ck_assert_int_eq(packet_decode(LINK_EN10MB, f.data, f.caplen, f.len, &p), DECODE_OK);
+	ck_assert_mem_eq(p.payload, "ping", 4);
+	ck_assert_int_eq(pcap_io_next(r, &f, err, sizeof err), 0);
+	pcap_io_close(r);
+}
+END_TEST
+
+/* The writer: frames we build come back as they went in, in the link type asked for. */
+START_TEST(writer_round_trip)
+{
+	uint8_t ip[256], fr[300];
+	size_t il = cb_ip_tcp(&hello, ip, sizeof ip);
+	size_t fl = cb_frame(1 /* DLT_EN10MB */, 0, ip, il, fr, sizeof fr);
+	struct pcap_frame f = { .ts_sec = 1700000000, .ts_usec = 250, .caplen = (uint32_t)fl, .len = (uint32_t)fl,
+				.data = fr };
+	char err[256];
+	struct pcap_io_writer *w = pcap_io_writer_open(path, LINK_EN10MB, err, sizeof err);
+	ck_assert_msg(w != NULL, "%s", err);
+	for (int i = 0; i < 3; i++) {
+		f.ts_sec = 1700000000 + i;
+		ck_assert_int_eq(pcap_io_writer_write(w, &f), 0);
+	}
+	/* A frame claiming fewer bytes on the wire than captured is refused, and nothing is written. */
+	f.len = f.caplen - 1;
+	ck_assert_int_eq(pcap_io_writer_write(w, &f), -1);
+	ck_assert_int_eq(pcap_io_writer_close(w, err, sizeof err), 0);
+	read_back(LINK_EN10MB, 3);
+	ck_assert_int_eq(pcap_io_writer_close(NULL, err, sizeof err), 0);
+}
+END_TEST
+
+START_TEST(writer_errors)
+{
+	char err[256], bad[PATH_MAX + 64];
+
+	ck_assert_ptr_null(pcap_io_writer_open(path, LINK_UNSUPPORTED, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "cannot write a capture of link type"));
+	snprintf(bad, sizeof bad, "%s/no-such-dir/c.pcap", dir);
+	ck_assert_ptr_null(pcap_io_writer_open(bad, LINK_EN10MB, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "cannot write"));
+}
+END_TEST
+
 START_TEST(live_capture_errors)
 {
 	struct pcap_live *l;
@@ -282,7 +382,10 @@ static Suite *pcap_io_suite(void)
 	tcase_add_test(tc, cut_file_ends_after_last_whole_frame);
 	tcase_add_test(tc, snaplen_cut_frame_reads_as_truncated_packet);
 	tcase_add_test(tc, live_capture_on_lo);
+	tcase_add_test(tc, live_tap_decides_what_is_written);
 	tcase_add_test(tc, live_capture_errors);
+	tcase_add_test(tc, writer_round_trip);
+	tcase_add_test(tc, writer_errors);
 	tcase_add_test(tc, live_capture_without_privilege_is_perm);
 	suite_add_tcase(s, tc);
 	return s;

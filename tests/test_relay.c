@@ -2,11 +2,15 @@
  * test_relay.c - the recording relay: a real TLS handshake (openssl s_server
  * and s_client) passes through it unchanged, its pcap reads back (our reader
  * and tshark) with consistent TCP, half-closes and resets pass through, and a
- * large transfer both ways at once arrives byte for byte.
+ * large transfer both ways at once arrives byte for byte; live and relay
+ * captures of the same case read alike to tshark and to our decoder
+ * (decode_run: alerts, outcome, diagnosis).
  */
 #include "harness/capture/capture.h"
 #include "harness/capture/frame.h"
 #include "harness/capture/relay.h"
+#include "harness/core/json.h"
+#include "harness/decode/decode.h"
 #include "tests/support/capture_support.h"
 
 #include <check.h>
@@ -83,7 +87,7 @@ static void need_tools(void)
 
 START_TEST(tls_handshake_passes_and_is_recorded)
 {
-	static const char *const srv_args[] = { "-naccept", "1", "-www", NULL };
+	static const char *const srv_args[] = { "-www", NULL };
 	struct cs_server srv;
 	struct relay_stats st;
 	struct cs_pcap cap;
@@ -105,7 +109,7 @@ START_TEST(tls_handshake_passes_and_is_recorded)
 
 	/* The pcap: real endpoints, the handshake, every byte in order. */
 	ck_assert_msg(cs_pcap_read(pcap, &cap, err, sizeof err) == 0, "%s", err);
-	ck_assert_int_eq(cap.linktype, 1);
+	ck_assert_int_eq(cap.linktype, LINK_EN10MB);
 	ck_assert_int_eq(cap.conns, 1);
 	ck_assert_uint_eq(cap.server_port, srv.port);
 	{
@@ -138,9 +142,51 @@ START_TEST(tls_handshake_passes_and_is_recorded)
 }
 END_TEST
 
-/* One TLS case, captured in mode m against a fresh s_server; tshark's message list in msgs. */
+static void collect(void *ctx, struct tls_conn *c)
+{
+	jv_push(ctx, tls_conn_to_json(c));
+}
+
+/*
+ * What our decoder makes of a capture: "alerts=[server:70] outcome=...
+ * diagnosis=...", of its one TLS connection.  Only what both capture modes
+ * must agree on: frame numbers and times differ.
+ */
+static void decoded(const char *pcap, uint16_t port, char *out, size_t outlen)
+{
+	struct decode_opts o = { .format = DECODE_FORMAT_JSON, .port = port };
+	struct decode_stats ds;
+	struct jv *conns = jv_array();
+	const struct jv *c, *a;
+	char err[256], alerts[256] = "";
+
+	ck_assert_msg(decode_run(pcap, &o, collect, conns, &ds, err, sizeof err) == ERR_NONE, "%s: %s", pcap, err);
+	ck_assert_msg(!ds.truncated, "%s: %s", pcap, ds.truncated_why);
+	ck_assert_uint_eq(jv_len(conns), 1);
+	c = jv_at(conns, 0);
+	a = jv_get(c, "alerts");
+	for (size_t i = 0; i < jv_len(a); i++) {
+		const struct jv *al = jv_at(a, i), *d = jv_get(al, "description");
+		size_t n = strlen(alerts);
+
+		/* An encrypted alert (TLS 1.3 after the handshake) has no readable number: "?". */
+		if (jv_is_int(d))
+			snprintf(alerts + n, sizeof alerts - n, "%s%s:%lld", i ? " " : "", jv_str(jv_get(al, "from")),
+				 jv_intval(d));
+		else
+			snprintf(alerts + n, sizeof alerts - n, "%s%s:?", i ? " " : "", jv_str(jv_get(al, "from")));
+	}
+	snprintf(out, outlen, "alerts=[%s] outcome=%s diagnosis=%s", alerts, jv_str(jv_get(c, "outcome")),
+		 jv_str(jv_get(jv_get(c, "diagnosis"), "code")));
+	jv_free(conns);
+}
+
+/*
+ * One TLS case, captured in mode m against a fresh s_server; tshark's
+ * message list in msgs, our decoder's reading in dec.
+ */
 static void run_case(enum capture_mode m, const char *const srv_args[], const char *const cli_args[], char *msgs,
-		     size_t msgslen, const char *name)
+		     size_t msgslen, char *dec, size_t declen, const char *name)
 {
 	struct capture_opts o = { .mode = m, .server_host = "127.0.0.1", .drain_ms = 3000 };
 	struct capture_stats st;
@@ -161,29 +207,35 @@ static void run_case(enum capture_mode m, const char *const srv_args[], const ch
 	ck_assert_msg(st.connected && st.closed, "%s: %s", capture_mode_name(m), st.ended);
 	ck_assert_uint_eq(st.dropped, 0);
 	ck_assert_int_eq(cs_tshark_messages(pcap, srv.port, msgs, msgslen), 0);
+	decoded(pcap, srv.port, dec, declen);
 }
 
 START_TEST(relay_and_live_capture_agree)
 {
-	static const char *const ok_srv[] = { "-naccept", "1", "-www", NULL };
-	static const char *const v13_srv[] = { "-naccept", "1", "-www", "-tls1_3", NULL };
+	static const char *const ok_srv[] = { "-www", NULL };
+	static const char *const v13_srv[] = { "-www", "-tls1_3", NULL };
 	static const char *const v12_cli[] = { "-tls1_2", NULL };
-	char live[4096], relay[4096];
+	char live[4096], relay[4096], live_dec[512], relay_dec[512];
 
 	ck_assert_msg(geteuid() == 0, "live capture needs root (or CAP_NET_RAW): run the suite as root");
 	need_tools();
 	ck_assert_msg(cs_have("tshark"), "tshark is not installed");
 
-	run_case(CAPTURE_LIVE, ok_srv, NULL, live, sizeof live, "ok-live.pcap");
-	run_case(CAPTURE_RELAY, ok_srv, NULL, relay, sizeof relay, "ok-relay.pcap");
+	run_case(CAPTURE_LIVE, ok_srv, NULL, live, sizeof live, live_dec, sizeof live_dec, "ok-live.pcap");
+	run_case(CAPTURE_RELAY, ok_srv, NULL, relay, sizeof relay, relay_dec, sizeof relay_dec, "ok-relay.pcap");
 	ck_assert_str_eq(live, relay);
 	ck_assert_msg(strstr(relay, "C: hs1") && strstr(relay, "S: hs2"), "%s", relay);
+	/* Our decoder reads both captures of the same case alike: alerts (from, number), outcome, diagnosis. */
+	ck_assert_str_eq(live_dec, relay_dec);
+	ck_assert_msg(strstr(relay_dec, "outcome=handshake_complete diagnosis=ok"), "%s", relay_dec);
 
 	/* A failing case: the server wants TLS 1.3 only, the client offers 1.2: alert 70 (RFC 8446 6.2). */
-	run_case(CAPTURE_LIVE, v13_srv, v12_cli, live, sizeof live, "v-live.pcap");
-	run_case(CAPTURE_RELAY, v13_srv, v12_cli, relay, sizeof relay, "v-relay.pcap");
+	run_case(CAPTURE_LIVE, v13_srv, v12_cli, live, sizeof live, live_dec, sizeof live_dec, "v-live.pcap");
+	run_case(CAPTURE_RELAY, v13_srv, v12_cli, relay, sizeof relay, relay_dec, sizeof relay_dec, "v-relay.pcap");
 	ck_assert_str_eq(live, relay);
 	ck_assert_msg(strstr(relay, "alert70"), "no protocol_version alert: %s", relay);
+	ck_assert_str_eq(live_dec, relay_dec);
+	ck_assert_str_eq(relay_dec, "alerts=[server:70] outcome=failed diagnosis=no_shared_version");
 }
 END_TEST
 

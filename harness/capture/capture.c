@@ -75,7 +75,7 @@ static int capture_begin_live(struct capture *c, const struct capture_opts *o, c
 		.pcap_path = o->pcap_path,
 		.only_conn = o->first_only,
 	};
-	enum pcapw_live_fail why;
+	enum pcap_io_err why;
 	char lerr[256];
 
 	c->live = live_start(&lo, &why, lerr, sizeof lerr);
@@ -87,13 +87,13 @@ static int capture_begin_live(struct capture *c, const struct capture_opts *o, c
 			 live_filter(c->live));
 		return 0;
 	}
-	if (why == PCAPW_LIVE_FAIL_PERM)
+	if (why == PCAP_IO_PERM)
 		snprintf(c->reason, sizeof c->reason, "live capture not permitted (%s): using the relay",
 			 geteuid() == 0 ? "no CAP_NET_RAW" : "not root, no CAP_NET_RAW");
 	else
 		snprintf(c->reason, sizeof c->reason, "live capture unavailable (%s): using the relay", lerr);
 	if (o->mode == CAPTURE_LIVE) {
-		if (why == PCAPW_LIVE_FAIL_PERM)
+		if (why == PCAP_IO_PERM)
 			snprintf(err, errlen, "%s; run as root or with CAP_NET_RAW, or use the relay mode", lerr);
 		else
 			snprintf(err, errlen, "%s", lerr);

@@ -4,8 +4,10 @@
  * How this works.  live_start() opens the interface through pcap_io with a
  * BPF filter ("tcp port S", or "tcp port S and tcp port C" when the
  * client's port is known) and starts a thread that polls the capture
- * descriptor and the command pipe.  Every packet is peeked at (frame.h):
- * the first SYN to the server port names the followed connection; its FIN
+ * descriptor and the command pipe.  pcap_io hands every frame to a tap,
+ * live_frame(), which reads its TCP header with packet_decode() and says
+ * whether it is written (with only_conn, just the followed connection's).
+ * The first SYN to the server port names the followed connection; its FIN
  * from each side, or a RST from either, closes it.  On Linux loopback a
  * packet is in the capture ring by the time the sending system call
  * returns, so when the client is done a KICK (read everything pending, then
@@ -15,8 +17,8 @@
  */
 #include "harness/capture/live.h"
 
-#include "harness/capture/frame.h"
 #include "harness/capture/worker.h"
+#include "harness/decode/packet.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -29,13 +31,12 @@ enum { FROM_CLIENT = 0, FROM_SERVER = 1 };
 
 struct live {
 	struct worker w;
-	struct pcapw_live *cap;
-	struct pcap_io_writer *pw;
-	int linktype;
+	struct pcap_live *cap;
+	enum link_type link;
 	uint16_t server_port, client_port;
 	bool only_conn;
 	/* The followed connection. */
-	int family;
+	uint8_t ipver;
 	uint8_t caddr[16], saddr[16];
 	uint16_t cport;
 	bool failed;
@@ -44,11 +45,11 @@ struct live {
 };
 
 /* Which way t goes on the followed connection, or -1 when it is another one. */
-static int live_dir(const struct live *l, const struct frame_tcp *t)
+static int live_dir(const struct live *l, const struct packet *t)
 {
-	size_t n = l->family == AF_INET ? 4 : 16;
+	size_t n = l->ipver == 4 ? 4 : 16;
 
-	if (!l->st.connected || t->family != l->family)
+	if (!l->st.connected || t->ipver != l->ipver)
 		return -1;
 	if (t->sport == l->cport && t->dport == l->server_port && !memcmp(t->src, l->caddr, n) &&
 	    !memcmp(t->dst, l->saddr, n))
@@ -59,49 +60,42 @@ static int live_dir(const struct live *l, const struct frame_tcp *t)
 	return -1;
 }
 
-static void live_follow(struct live *l, const struct frame_tcp *t)
+static void live_follow(struct live *l, const struct packet *t)
 {
-	l->family = t->family;
+	l->ipver = t->ipver;
 	memcpy(l->caddr, t->src, sizeof l->caddr);
 	memcpy(l->saddr, t->dst, sizeof l->saddr);
 	l->cport = t->sport;
-	frame_endpoint(t->family, t->src, t->sport, l->st.client, sizeof l->st.client);
-	frame_endpoint(t->family, t->dst, t->dport, l->st.server, sizeof l->st.server);
+	packet_format_endpoint(t->ipver, t->src, t->sport, l->st.client, sizeof l->st.client);
+	packet_format_endpoint(t->ipver, t->dst, t->dport, l->st.server, sizeof l->st.server);
 	worker_lock(&l->w);
 	l->st.connected = true;
 	worker_unlock_notify(&l->w);
 }
 
-static void live_packet(void *ctx, const struct timeval *ts, const uint8_t *p, size_t caplen, size_t wirelen)
+/* pcap_io's tap: follows the connection, notes its end; true writes the frame. */
+static bool live_frame(void *ctx, const struct pcap_frame *f)
 {
 	struct live *l = ctx;
-	struct frame_tcp t;
+	struct packet t;
 	bool fin, rst;
 	int dir = -1;
 
-	if (frame_peek_tcp(l->linktype, p, caplen, &t) == DECODE_OK) {
-		if (!l->st.connected && (t.flags & (FRAME_SYN | FRAME_ACK)) == FRAME_SYN &&
-		    t.dport == l->server_port && (l->client_port == 0 || t.sport == l->client_port))
+	/* A segment whose payload the snaplen cut is still usable (kind stays PKT_TCP). */
+	packet_decode(l->link, f->data, f->caplen, f->len, &t);
+	if (t.kind == PKT_TCP) {
+		if (!l->st.connected && (t.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && t.dport == l->server_port &&
+		    (l->client_port == 0 || t.sport == l->client_port))
 			live_follow(l, &t);
 		dir = live_dir(l, &t);
 	}
-	if (dir < 0 && l->only_conn)
-		return;
-	if (!l->failed) {
-		if (pcap_io_writer_write(l->pw, ts, p, caplen, wirelen) == 0) {
-			l->st.packets++;
-		} else {
-			l->failed = true;
-			snprintf(l->st.error, sizeof l->st.error, "cannot write a %zu-byte frame", caplen);
-		}
-	}
 	if (dir < 0)
-		return;
-	l->st.bytes += t.payload_len;
-	fin = t.flags & FRAME_FIN;
-	rst = t.flags & FRAME_RST;
+		return !l->only_conn;
+	l->st.bytes += t.payload_wire;
+	fin = t.flags & TCP_FIN;
+	rst = t.flags & TCP_RST;
 	if (!fin && !rst)
-		return;
+		return true;
 	worker_lock(&l->w);
 	if (dir == FROM_CLIENT) {
 		l->st.client_fin |= fin;
@@ -112,25 +106,25 @@ static void live_packet(void *ctx, const struct timeval *ts, const uint8_t *p, s
 	}
 	l->st.closed = l->st.client_rst || l->st.server_rst || (l->st.client_fin && l->st.server_fin);
 	worker_unlock_notify(&l->w);
+	return true;
 }
 
 /* Everything the kernel holds now; -1 when the capture failed. */
 static int live_catch_up(struct live *l)
 {
-	int n;
+	int n = pcap_io_live_poll(l->cap, 0);
 
-	do
-		n = pcapw_live_dispatch(l->cap, live_packet, l, l->st.error, sizeof l->st.error);
-	while (n > 0);
-	if (n < 0)
+	if (n < 0) {
+		snprintf(l->st.error, sizeof l->st.error, "%s", pcap_io_live_error(l->cap));
 		l->failed = true;
+	}
 	return n;
 }
 
 static void *live_main(void *arg)
 {
 	struct live *l = arg;
-	struct pollfd pfd[2] = { { pcapw_live_fd(l->cap), POLLIN, 0 }, { l->w.ctl[0], POLLIN, 0 } };
+	struct pollfd pfd[2] = { { pcap_io_live_fd(l->cap), POLLIN, 0 }, { l->w.ctl[0], POLLIN, 0 } };
 	int cmd, n;
 
 	for (;;) {
@@ -165,19 +159,16 @@ static void *live_main(void *arg)
 
 static void live_free(struct live *l)
 {
-	char err[32];
-
 	worker_destroy(&l->w);
-	pcapw_live_close(l->cap);
-	pcap_io_writer_close(l->pw, err, sizeof err);
+	pcap_io_live_close(l->cap);
 	free(l);
 }
 
-struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, char *err, size_t errlen)
+struct live *live_start(const struct live_opts *o, enum pcap_io_err *why, char *err, size_t errlen)
 {
 	struct live *l = calloc(1, sizeof *l);
 
-	*why = PCAPW_LIVE_FAIL_OTHER;
+	*why = PCAP_IO_FAILED;
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -192,16 +183,15 @@ struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, ch
 			 (unsigned)o->client_port);
 	else
 		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u", (unsigned)o->server_port);
-	l->cap = pcapw_live_open(o->iface ? o->iface : "lo", l->st.filter, why, err, errlen);
-	if (!l->cap)
+	*why = pcap_io_live_open(o->iface ? o->iface : "lo", l->st.filter, o->pcap_path, &l->cap, err, errlen);
+	if (*why != PCAP_IO_OK)
 		goto fail;
-	l->linktype = pcapw_live_linktype(l->cap);
-	l->pw = pcap_io_writer_open(o->pcap_path, l->linktype, err, errlen);
-	if (!l->pw)
+	l->link = pcap_io_live_link(l->cap);
+	pcap_io_live_set_tap(l->cap, live_frame, l);
+	if (worker_init(&l->w, err, errlen) != 0 || worker_start(&l->w, live_main, l, err, errlen) != 0) {
+		*why = PCAP_IO_FAILED;
 		goto fail;
-	if (worker_init(&l->w, err, errlen) != 0 || worker_start(&l->w, live_main, l, err, errlen) != 0)
-		goto fail;
-	*why = PCAPW_LIVE_FAIL_NONE;
+	}
 	return l;
 fail:
 	live_free(l);
@@ -243,17 +233,20 @@ bool live_drain(struct live *l, int timeout_ms)
 
 int live_stop(struct live *l, struct live_stats *st, char *err, size_t errlen)
 {
-	char werr[200];
+	struct pcap_live_stats ps;
 	int rc = 0;
 
 	worker_destroy(&l->w); /* WORKER_STOP: the thread drains, then ends */
-	if (pcapw_live_stats(l->cap, &l->st.received, &l->st.dropped) != 0)
-		l->st.received = l->st.dropped = 0;
-	if (pcap_io_writer_close(l->pw, werr, sizeof werr) != 0 && !l->failed) {
-		l->failed = true;
-		snprintf(l->st.error, sizeof l->st.error, "%s", werr);
+	if (pcap_io_live_stats(l->cap, &ps) == 0) {
+		l->st.received = ps.received;
+		l->st.dropped = ps.dropped + ps.if_dropped;
 	}
-	l->pw = NULL;
+	l->st.packets = ps.written; /* filled even when pcap_stats() failed */
+	if (pcap_io_live_close(l->cap) != 0 && !l->failed) {
+		l->failed = true;
+		snprintf(l->st.error, sizeof l->st.error, "completing the capture file failed");
+	}
+	l->cap = NULL;
 	*st = l->st;
 	if (l->failed) {
 		snprintf(err, errlen, "live capture failed: %s", l->st.error);

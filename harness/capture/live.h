@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/capture/pcap_writer.h"
+#include "harness/decode/pcap_io.h"
 
 struct live;
 
@@ -38,7 +38,8 @@ struct live_stats {
 	char error[200];
 };
 
-struct live *live_start(const struct live_opts *o, enum pcapw_live_fail *why, char *err, size_t errlen);
+/* NULL on failure, with *why (PCAP_IO_PERM: not permitted, the caller may use the relay) and err set. */
+struct live *live_start(const struct live_opts *o, enum pcap_io_err *why, char *err, size_t errlen);
 /* The BPF filter in use: "tcp port 4433 and tcp port 40001". */
 const char *live_filter(const struct live *l);
 /* Waits up to timeout_ms (<0: no bound) for the followed connection to close; true when it has. */

@@ -26,9 +26,9 @@
 #include "harness/capture/relay.h"
 
 #include "harness/capture/frame.h"
-#include "harness/capture/pcap_writer.h"
 #include "harness/capture/worker.h"
 #include "harness/core/tok.h"
+#include "harness/decode/pcap_io.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,7 +51,7 @@ enum { CLIENT = 0, SERVER = 1 };
 
 struct side {
 	int fd;
-	uint8_t addr[4]; /* network order */
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes, network order (as struct packet) */
 	uint16_t port;
 	uint32_t seq; /* next sequence number this side sends, in the capture */
 	uint16_t ip_id;
@@ -99,11 +99,12 @@ static void relay_record(struct relay *r, int from, uint8_t flags, const uint8_t
 			 const struct timeval *ts)
 {
 	struct side *a = &r->s[from], *b = &r->s[!from];
-	struct frame_tcp t;
+	struct packet t;
+	struct pcap_frame f;
 	size_t len;
 
 	memset(&t, 0, sizeof t);
-	t.family = AF_INET;
+	t.ipver = 4;
 	memcpy(t.src, a->addr, 4);
 	memcpy(t.dst, b->addr, 4);
 	t.sport = a->port;
@@ -111,11 +112,15 @@ static void relay_record(struct relay *r, int from, uint8_t flags, const uint8_t
 	t.seq = a->seq;
 	t.ack = b->seq;
 	t.flags = flags;
-	a->seq += (uint32_t)n + ((flags & (FRAME_SYN | FRAME_FIN)) ? 1 : 0);
+	t.payload = p;
+	t.payload_len = n;
+	a->seq += (uint32_t)n + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 	if (!r->pw || r->pcap_failed)
 		return;
-	len = frame_build_tcp4(r->frame, FRAME_HDRS_LEN + FRAME_MAX_PAYLOAD, &t, a->ip_id++, p, n);
-	if (len == 0 || pcap_io_writer_write(r->pw, ts, r->frame, len, len) != 0) {
+	len = frame_build_tcp4(r->frame, FRAME_HDRS_LEN + FRAME_MAX_PAYLOAD, &t, a->ip_id++);
+	f = (struct pcap_frame){ .ts_sec = ts->tv_sec, .ts_usec = (int32_t)ts->tv_usec, .caplen = (uint32_t)len,
+				 .len = (uint32_t)len, .data = r->frame };
+	if (len == 0 || pcap_io_writer_write(r->pw, &f) != 0) {
 		r->pcap_failed = true;
 		snprintf(r->st.error, sizeof r->st.error, "cannot record a %zu-byte segment", n);
 		return;
@@ -140,7 +145,7 @@ static void relay_record_data(struct relay *r, int from, const uint8_t *p, size_
 	gettimeofday(&ts, NULL);
 	while (n > 0) {
 		chunk = n < FRAME_MAX_PAYLOAD ? n : FRAME_MAX_PAYLOAD;
-		relay_record(r, from, FRAME_PSH | FRAME_ACK, p, chunk, &ts);
+		relay_record(r, from, TCP_PSH | TCP_ACK, p, chunk, &ts);
 		p += chunk;
 		n -= chunk;
 	}
@@ -225,7 +230,7 @@ static enum relay_end relay_accept(struct relay *r)
 	close_fd(&r->lfd);
 	r->s[CLIENT].fd = fd;
 	side_set(&r->s[CLIENT], &sa);
-	frame_endpoint(AF_INET, r->s[CLIENT].addr, r->s[CLIENT].port, r->st.client, sizeof r->st.client);
+	packet_format_endpoint(4, r->s[CLIENT].addr, r->s[CLIENT].port, r->st.client, sizeof r->st.client);
 	return RELAY_END_RUNNING;
 }
 
@@ -234,7 +239,7 @@ static enum relay_end relay_connect(struct relay *r)
 	int fd, rc, soerr = 0;
 	socklen_t len = sizeof soerr;
 
-	relay_record_now(r, CLIENT, FRAME_SYN);
+	relay_record_now(r, CLIENT, TCP_SYN);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(r->st.error, sizeof r->st.error, "socket: %s", strerror(errno));
@@ -262,12 +267,12 @@ static enum relay_end relay_connect(struct relay *r)
 		/* What the client would have seen without the relay: its SYN answered by RST. */
 		snprintf(r->st.error, sizeof r->st.error, "connecting to %s: %s", r->st.server, strerror(soerr));
 		if (soerr == ECONNREFUSED)
-			relay_record_now(r, SERVER, FRAME_RST | FRAME_ACK);
+			relay_record_now(r, SERVER, TCP_RST | TCP_ACK);
 		abort_fd(&r->s[CLIENT].fd);
 		return RELAY_END_REFUSED;
 	}
-	relay_record_now(r, SERVER, FRAME_SYN | FRAME_ACK);
-	relay_record_now(r, CLIENT, FRAME_ACK);
+	relay_record_now(r, SERVER, TCP_SYN | TCP_ACK);
+	relay_record_now(r, CLIENT, TCP_ACK);
 	return RELAY_END_RUNNING;
 }
 
@@ -278,7 +283,7 @@ static enum relay_end relay_reset_by(struct relay *r, int i)
 
 	if (a->len > a->off && b->fd >= 0)
 		(void)!send(b->fd, a->buf + a->off, a->len - a->off, MSG_NOSIGNAL | MSG_DONTWAIT);
-	relay_record_now(r, i, FRAME_RST | FRAME_ACK);
+	relay_record_now(r, i, TCP_RST | TCP_ACK);
 	abort_fd(&b->fd);
 	close_fd(&a->fd);
 	return i == CLIENT ? RELAY_END_CLIENT_RST : RELAY_END_SERVER_RST;
@@ -305,7 +310,7 @@ static int relay_read(struct relay *r, int i)
 	}
 	if (n == 0) {
 		a->eof = true;
-		relay_record_now(r, i, FRAME_FIN | FRAME_ACK);
+		relay_record_now(r, i, TCP_FIN | TCP_ACK);
 		return 1;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -513,7 +518,7 @@ struct relay *relay_start(const struct relay_opts *o, char *err, size_t errlen)
 	if (resolve4(o->server_host, o->server_port, &r->server, err, errlen) != 0)
 		goto fail;
 	side_set(&r->s[SERVER], &r->server);
-	frame_endpoint(AF_INET, r->s[SERVER].addr, r->s[SERVER].port, r->st.server, sizeof r->st.server);
+	packet_format_endpoint(4, r->s[SERVER].addr, r->s[SERVER].port, r->st.server, sizeof r->st.server);
 
 	r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->lfd < 0) {
@@ -533,7 +538,7 @@ struct relay *relay_start(const struct relay_opts *o, char *err, size_t errlen)
 	}
 	r->port = ntohs(sa.sin_port);
 	if (o->pcap_path) {
-		r->pw = pcap_io_writer_open(o->pcap_path, PCAP_IO_DLT_EN10MB, err, errlen);
+		r->pw = pcap_io_writer_open(o->pcap_path, LINK_EN10MB, err, errlen);
 		if (!r->pw)
 			goto fail;
 	}

@@ -9,7 +9,16 @@
  *
  * Live: pcap_create + immediate mode + non-blocking, waited on with poll()
  * over pcap_get_selectable_fd(), so a drain is bounded in time and never
- * blocks in libpcap.  Frames go straight to a pcap_dump file.
+ * blocks in libpcap.  Frames go to a pcap_dump file, past an optional tap
+ * that sees each one first.  On Linux libpcap opens a PF_PACKET socket with
+ * a TPACKET_V3 ring; immediate mode makes each packet readable as soon as it
+ * is in the ring, libpcap drops the loopback copies marked PACKET_OUTGOING
+ * so each packet on "lo" is seen once, and pcap_setfilter() flushes what
+ * came in before the filter, so once open returns only matching packets
+ * are kept.
+ *
+ * Writer: pcap_open_dead() gives a handle of the wanted link type with no
+ * interface behind it, and pcap_dump() writes the frames we build.
  */
 #include "harness/decode/pcap_io.h"
 
@@ -23,7 +32,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define LIVE_SNAPLEN 262144
+#define PCAP_IO_SNAPLEN 262144 /* whole frames up to 256 KiB, live and written */
 #define LIVE_BUFFER (8 * 1024 * 1024)
 
 struct pcap_reader {
@@ -36,40 +45,58 @@ struct pcap_live {
 	pcap_t *p;
 	pcap_dumper_t *d;
 	int fd;
-	uint64_t written;
+	enum link_type link;
+	uint64_t seen, written;
+	pcap_io_live_tap tap;
+	void *tap_ctx;
+	char err[256];
+};
+
+struct pcap_io_writer {
+	pcap_t *dead;
+	pcap_dumper_t *d;
+};
+
+/* libpcap's DLT_ values and our link types, both ways. */
+static const struct {
+	int dlt;
+	enum link_type link;
+} dlt_links[] = {
+	{ DLT_EN10MB, LINK_EN10MB },
+	{ DLT_LINUX_SLL, LINK_LINUX_SLL },
+#ifdef DLT_LINUX_SLL2
+	{ DLT_LINUX_SLL2, LINK_LINUX_SLL2 },
+#endif
+	{ DLT_RAW, LINK_RAW },
+#ifdef DLT_IPV4
+	{ DLT_IPV4, LINK_IPV4 },
+#endif
+#ifdef DLT_IPV6
+	{ DLT_IPV6, LINK_IPV6 },
+#endif
+	{ DLT_NULL, LINK_NULL },
+#ifdef DLT_LOOP
+	{ DLT_LOOP, LINK_LOOP },
+#endif
 };
 
 static enum link_type link_from_dlt(int dlt)
 {
-	switch (dlt) {
-	case DLT_EN10MB:
-		return LINK_EN10MB;
-	case DLT_LINUX_SLL:
-		return LINK_LINUX_SLL;
-#ifdef DLT_LINUX_SLL2
-	case DLT_LINUX_SLL2:
-		return LINK_LINUX_SLL2;
-#endif
-	case DLT_RAW:
-		return LINK_RAW;
-#ifdef DLT_IPV4
-	case DLT_IPV4:
-		return LINK_IPV4;
-#endif
-#ifdef DLT_IPV6
-	case DLT_IPV6:
-		return LINK_IPV6;
-#endif
-	case DLT_NULL:
-		return LINK_NULL;
-#ifdef DLT_LOOP
-	case DLT_LOOP:
-		return LINK_LOOP;
-#endif
-	default:
-		return LINK_UNSUPPORTED;
-	}
+	for (size_t i = 0; i < sizeof dlt_links / sizeof dlt_links[0]; i++)
+		if (dlt_links[i].dlt == dlt)
+			return dlt_links[i].link;
+	return LINK_UNSUPPORTED;
 }
+
+static int dlt_from_link(enum link_type lt)
+{
+	for (size_t i = 0; i < sizeof dlt_links / sizeof dlt_links[0]; i++)
+		if (dlt_links[i].link == lt)
+			return dlt_links[i].dlt;
+	return -1;
+}
+
+/* --- Reading a capture file --- */
 
 enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen)
 {
@@ -166,6 +193,8 @@ void pcap_io_close(struct pcap_reader *r)
 	free(r);
 }
 
+/* --- Live capture --- */
+
 enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const char *dump_path,
 				   struct pcap_live **out, char *err, size_t errlen)
 {
@@ -186,7 +215,7 @@ enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const
 		snprintf(err, errlen, "cannot capture on %s: %s", ifname, ebuf);
 		goto out;
 	}
-	pcap_set_snaplen(l->p, LIVE_SNAPLEN);
+	pcap_set_snaplen(l->p, PCAP_IO_SNAPLEN);
 	pcap_set_promisc(l->p, 0);
 	pcap_set_immediate_mode(l->p, 1);
 	pcap_set_buffer_size(l->p, LIVE_BUFFER);
@@ -217,6 +246,7 @@ enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const
 		snprintf(err, errlen, "capture on %s cannot be polled", ifname);
 		goto out;
 	}
+	l->link = link_from_dlt(pcap_datalink(l->p));
 	l->d = pcap_dump_open(l->p, dump_path);
 	if (!l->d) {
 		snprintf(err, errlen, "cannot write %s: %s", dump_path, pcap_geterr(l->p));
@@ -237,6 +267,17 @@ out:
 static void live_write(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct pcap_live *l = (struct pcap_live *)user;
+	struct pcap_frame f = {
+		.frame = ++l->seen,
+		.ts_sec = h->ts.tv_sec,
+		.ts_usec = (int32_t)h->ts.tv_usec,
+		.caplen = h->caplen,
+		.len = h->len,
+		.data = data,
+	};
+
+	if (l->tap && !l->tap(l->tap_ctx, &f))
+		return;
 	pcap_dump((u_char *)l->d, h, data);
 	l->written++;
 }
@@ -244,14 +285,20 @@ static void live_write(u_char *user, const struct pcap_pkthdr *h, const u_char *
 /* Writes every frame libpcap has ready, without blocking. */
 static int live_dispatch(struct pcap_live *l)
 {
-	int total = 0, n;
+	uint64_t before = l->written;
+	int n;
+
 	while ((n = pcap_dispatch(l->p, -1, live_write, (u_char *)l)) > 0)
-		total += n;
-	if (n < 0)
+		;
+	if (n < 0) {
+		snprintf(l->err, sizeof l->err, "capture: %s", pcap_geterr(l->p));
 		return -1;
-	if (pcap_dump_flush(l->d) < 0)
+	}
+	if (pcap_dump_flush(l->d) < 0) {
+		snprintf(l->err, sizeof l->err, "writing the capture file: %s", strerror(errno));
 		return -1;
-	return total;
+	}
+	return (int)(l->written - before);
 }
 
 /* poll() for up to timeout_ms: 1 readable, 0 timed out, -1 error. */
@@ -259,6 +306,8 @@ static int live_wait(struct pcap_live *l, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = l->fd, .events = POLLIN };
 	int n = poll(&pfd, 1, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		snprintf(l->err, sizeof l->err, "poll: %s", strerror(errno));
 	if (n < 0)
 		return errno == EINTR ? 1 : -1;
 	return n > 0 ? 1 : 0;
@@ -323,4 +372,90 @@ int pcap_io_live_close(struct pcap_live *l)
 	pcap_close(l->p);
 	free(l);
 	return rc < 0 ? -1 : 0;
+}
+
+void pcap_io_live_set_tap(struct pcap_live *l, pcap_io_live_tap fn, void *ctx)
+{
+	l->tap = fn;
+	l->tap_ctx = ctx;
+}
+
+int pcap_io_live_fd(const struct pcap_live *l)
+{
+	return l->fd;
+}
+
+enum link_type pcap_io_live_link(const struct pcap_live *l)
+{
+	return l->link;
+}
+
+const char *pcap_io_live_error(const struct pcap_live *l)
+{
+	return l->err;
+}
+
+/* --- Writing a capture file of frames we build --- */
+
+struct pcap_io_writer *pcap_io_writer_open(const char *path, enum link_type lt, char *err, size_t errlen)
+{
+	struct pcap_io_writer *w = NULL;
+	int dlt = dlt_from_link(lt);
+
+	if (dlt < 0) {
+		snprintf(err, errlen, "cannot write a capture of link type %s", link_type_name(lt));
+		return NULL;
+	}
+	w = calloc(1, sizeof *w);
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->dead = pcap_open_dead(dlt, PCAP_IO_SNAPLEN);
+	if (!w->dead) {
+		snprintf(err, errlen, "pcap_open_dead(%s) failed", link_type_name(lt));
+		goto fail;
+	}
+	w->d = pcap_dump_open(w->dead, path);
+	if (!w->d) {
+		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(w->dead));
+		goto fail;
+	}
+	return w;
+fail:
+	if (w->dead)
+		pcap_close(w->dead);
+	free(w);
+	return NULL;
+}
+
+int pcap_io_writer_write(struct pcap_io_writer *w, const struct pcap_frame *f)
+{
+	struct pcap_pkthdr h;
+
+	if (f->caplen > PCAP_IO_SNAPLEN || f->len < f->caplen)
+		return -1;
+	memset(&h, 0, sizeof h);
+	h.ts.tv_sec = (time_t)f->ts_sec;
+	h.ts.tv_usec = f->ts_usec;
+	h.caplen = f->caplen;
+	h.len = f->len;
+	pcap_dump((u_char *)w->d, &h, f->data);
+	return 0;
+}
+
+int pcap_io_writer_close(struct pcap_io_writer *w, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	if (pcap_dump_flush(w->d) != 0 || ferror(pcap_dump_file(w->d))) {
+		snprintf(err, errlen, "writing the capture file failed");
+		rc = -1;
+	}
+	pcap_dump_close(w->d);
+	pcap_close(w->dead);
+	free(w);
+	return rc;
 }

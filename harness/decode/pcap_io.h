@@ -1,13 +1,16 @@
 /*
- * pcap_io.h - reading capture files and capturing live: the one module
- * that includes libpcap (STYLE.md section 6).  Everything else sees frames
- * as bytes with a frame number and a link type of our own (packet.h).
+ * pcap_io.h - reading capture files, capturing live and writing capture
+ * files: the one module that includes libpcap (STYLE.md section 6).
+ * Everything else sees frames as bytes with a frame number and a link type
+ * of our own (packet.h).  Three sections: offline reading, live capture,
+ * and the writer for frames we build ourselves (the recording relay).
  */
 #ifndef TLSDIAG_DECODE_PCAP_IO_H
 #define TLSDIAG_DECODE_PCAP_IO_H
 
 #include "harness/decode/packet.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,7 +24,7 @@ enum pcap_io_err {
 	PCAP_IO_FAILED, /* anything else; the message says what */
 };
 
-/* One captured frame.  data holds caplen bytes and is valid until the next read. */
+/* One captured frame.  data holds caplen bytes and is valid until the next read (or the tap returns). */
 struct pcap_frame {
 	uint64_t frame; /* 1-based, as Wireshark numbers them */
 	int64_t ts_sec;
@@ -32,6 +35,8 @@ struct pcap_frame {
 };
 
 struct pcap_reader;
+
+/* --- Reading a capture file --- */
 
 /* Opens a pcap or pcapng file.  On failure *out is NULL and err holds one line. */
 enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen);
@@ -44,7 +49,7 @@ enum link_type pcap_io_link(const struct pcap_reader *r);
 int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t errlen);
 void pcap_io_close(struct pcap_reader *r);
 
-/* Live capture into a pcap file. */
+/* --- Live capture into a pcap file --- */
 struct pcap_live;
 
 struct pcap_live_stats {
@@ -72,5 +77,29 @@ int pcap_io_live_drain(struct pcap_live *l, int quiet_ms, int max_ms);
 int pcap_io_live_stats(struct pcap_live *l, struct pcap_live_stats *st);
 /* Flushes and closes the dump file; 0 or -1 on a write error.  Always frees l. */
 int pcap_io_live_close(struct pcap_live *l);
+
+/*
+ * For a caller that follows one connection as it happens (capture/live.c):
+ * a tap sees each captured frame before it is written and returns true to
+ * write it, false to leave it out.  It runs inside poll/drain, in the
+ * caller's thread; f->frame counts every frame captured, written or not.
+ */
+typedef bool (*pcap_io_live_tap)(void *ctx, const struct pcap_frame *f);
+void pcap_io_live_set_tap(struct pcap_live *l, pcap_io_live_tap fn, void *ctx);
+/* A descriptor to poll() for readability; pcap_io_live_poll(l, 0) then reads what is ready. */
+int pcap_io_live_fd(const struct pcap_live *l);
+enum link_type pcap_io_live_link(const struct pcap_live *l);
+/* One line on why the last poll or drain returned -1 ("" before any failure). */
+const char *pcap_io_live_error(const struct pcap_live *l);
+
+/* --- Writing a capture file of frames we build (pcap_open_dead + pcap_dump) --- */
+struct pcap_io_writer;
+
+/* A classic pcap file of link type lt at path; NULL with err set on failure. */
+struct pcap_io_writer *pcap_io_writer_open(const char *path, enum link_type lt, char *err, size_t errlen);
+/* Writes f (ts, caplen bytes of data, len on the wire; f->frame is ignored).  0, or -1 when it does not fit. */
+int pcap_io_writer_write(struct pcap_io_writer *w, const struct pcap_frame *f);
+/* Flushes and closes; 0, or -1 when a write failed at any point (err set).  NULL is a no-op. */
+int pcap_io_writer_close(struct pcap_io_writer *w, char *err, size_t errlen);
 
 #endif

@@ -1,8 +1,9 @@
 /* capture_support.c - shared helpers of the capture tests (see capture_support.h). */
 #include "tests/support/capture_support.h"
 
-#include "harness/capture/frame.h"
-#include "harness/core/cursor.h"
+#include "harness/decode/packet.h"
+#include "harness/decode/pcap_io.h"
+#include "harness/servers/proc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -207,68 +208,6 @@ int cs_make_cert(const char *dir)
 	return chmod(key, 0600);
 }
 
-int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[])
-{
-	char cert[512], key[512], line[4096];
-	char *argv[32];
-	size_t used = 0;
-	int n = 0, in_fd;
-	long long end = now_ms() + 15000;
-	const char *hit;
-
-	memset(s, 0, sizeof *s);
-	s->out_fd = -1;
-	snprintf(cert, sizeof cert, "%s/cert.pem", dir);
-	snprintf(key, sizeof key, "%s/key.pem", dir);
-	argv[n++] = (char *)"openssl";
-	argv[n++] = (char *)"s_server";
-	argv[n++] = (char *)"-accept";
-	argv[n++] = (char *)"127.0.0.1:0";
-	argv[n++] = (char *)"-cert";
-	argv[n++] = cert;
-	argv[n++] = (char *)"-key";
-	argv[n++] = key;
-	for (int i = 0; extra && extra[i] && n < 30; i++)
-		argv[n++] = (char *)extra[i];
-	argv[n] = NULL;
-	s->pid = spawn(argv, &in_fd, &s->out_fd);
-	if (s->pid < 0)
-		return -1;
-	close(in_fd); /* s_server reads no stdin from us; EOF there is harmless */
-	/* Readiness: its "ACCEPT 127.0.0.1:<port>" line. */
-	line[0] = '\0';
-	while (!(hit = strstr(line, "ACCEPT 127.0.0.1:")) || !strchr(hit, '\n')) {
-		struct pollfd p = { s->out_fd, POLLIN, 0 };
-		long long left = end - now_ms();
-		ssize_t r;
-
-		if (left <= 0 || used + 1 >= sizeof line || poll(&p, 1, (int)left) <= 0)
-			goto fail;
-		r = read(s->out_fd, line + used, sizeof line - used - 1);
-		if (r <= 0)
-			goto fail;
-		used += (size_t)r;
-		line[used] = '\0';
-	}
-	s->port = (uint16_t)strtol(hit + strlen("ACCEPT 127.0.0.1:"), NULL, 10);
-	return s->port ? 0 : -1;
-fail:
-	cs_s_server_stop(s);
-	return -1;
-}
-
-void cs_s_server_stop(struct cs_server *s)
-{
-	if (s->pid > 0) {
-		kill(-s->pid, SIGTERM);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
-	}
-	if (s->out_fd >= 0)
-		close(s->out_fd);
-	s->out_fd = -1;
-}
-
 static int bound_socket(uint16_t *port)
 {
 	struct sockaddr_in sa;
@@ -302,6 +241,57 @@ int cs_listen(uint16_t *port)
 int cs_client_socket(uint16_t *port)
 {
 	return bound_socket(port);
+}
+
+/*
+ * s_server through servers/proc.h: a free port is learnt by binding
+ * 127.0.0.1:0, the server started on it and waited for until the port
+ * accepts (readiness, never a sleep).  Should another process take the port
+ * in between, the server fails to bind and a new port is tried.
+ */
+int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[])
+{
+	char cert[512], key[512], accept[32], err[256];
+	char *argv[32];
+	int n = 0, fd;
+	struct proc_opts po = { .log_path = s->log };
+
+	memset(s, 0, sizeof *s);
+	snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+	snprintf(key, sizeof key, "%s/key.pem", dir);
+	snprintf(s->log, sizeof s->log, "%s/s_server.log", dir);
+	argv[n++] = (char *)"openssl";
+	argv[n++] = (char *)"s_server";
+	argv[n++] = (char *)"-accept";
+	argv[n++] = accept;
+	argv[n++] = (char *)"-cert";
+	argv[n++] = cert;
+	argv[n++] = (char *)"-key";
+	argv[n++] = key;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = (char *)extra[i];
+	argv[n] = NULL;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		fd = bound_socket(&s->port);
+		if (fd < 0)
+			return -1;
+		close(fd);
+		snprintf(accept, sizeof accept, "127.0.0.1:%u", (unsigned)s->port);
+		if (proc_spawn(&s->proc, argv, &po, err, sizeof err) != 0) {
+			fprintf(stderr, "cs_s_server: %s\n", err);
+			return -1;
+		}
+		if (proc_wait_port(&s->proc, "127.0.0.1", s->port, 15000, err, sizeof err) == 0)
+			return 0;
+		fprintf(stderr, "cs_s_server: %s (log %s)\n", err, s->log);
+		proc_stop(&s->proc, 2000);
+	}
+	return -1;
+}
+
+void cs_s_server_stop(struct cs_server *s)
+{
+	proc_stop(&s->proc, 2000);
 }
 
 int cs_connect(int fd, const char *host, uint16_t port)
@@ -365,16 +355,7 @@ ssize_t cs_read_all(int fd, void *buf, size_t cap, int timeout_ms)
 	}
 }
 
-/* --- A pcap reader for the tests: classic format, either byte order. --- */
-
-static uint32_t rd32(struct cursor *c, bool swap, bool *ok)
-{
-	uint32_t v = 0;
-
-	if (!cursor_u32(c, &v))
-		*ok = false;
-	return swap ? __builtin_bswap32(v) : v;
-}
+/* --- Reading a capture back: pcap_io + packet_decode, as the decoder does. --- */
 
 struct tuple {
 	uint8_t a[16], b[16];
@@ -386,24 +367,24 @@ static void add_event(struct cs_pcap *p, int dir, uint8_t flags)
 	size_t n = strlen(p->events);
 	char f[32] = "";
 
-	if (flags & FRAME_SYN)
+	if (flags & TCP_SYN)
 		snprintf(f + strlen(f), sizeof f - strlen(f), "%sSYN", f[0] ? "+" : "");
-	if ((flags & FRAME_SYN) && (flags & FRAME_ACK))
+	if ((flags & TCP_SYN) && (flags & TCP_ACK))
 		snprintf(f + strlen(f), sizeof f - strlen(f), "+ACK");
-	if (flags & FRAME_FIN)
+	if (flags & TCP_FIN)
 		snprintf(f + strlen(f), sizeof f - strlen(f), "%sFIN", f[0] ? "+" : "");
-	if (flags & FRAME_RST)
+	if (flags & TCP_RST)
 		snprintf(f + strlen(f), sizeof f - strlen(f), "%sRST", f[0] ? "+" : "");
 	if (f[0] && n < sizeof p->events)
 		snprintf(p->events + n, sizeof p->events - n, "%s%c:%s", n ? " " : "", dir ? 'S' : 'C', f);
 }
 
-static void add_payload(struct cs_dir *d, uint32_t *next, bool *started, const struct frame_tcp *t,
+static void add_payload(struct cs_dir *d, uint32_t *next, bool *started, const struct packet *t,
 			const uint8_t *pl, size_t n)
 {
 	uint8_t *grown;
 
-	if (t->flags & FRAME_SYN) {
+	if (t->flags & TCP_SYN) {
 		*next = t->seq + 1;
 		*started = true;
 		d->syn++;
@@ -430,64 +411,35 @@ static void add_payload(struct cs_dir *d, uint32_t *next, bool *started, const s
 		}
 		*next = t->seq + (uint32_t)n;
 	}
-	if (t->flags & FRAME_FIN) {
+	if (t->flags & TCP_FIN) {
 		d->fin++;
 		*next += 1;
 	}
-	if (t->flags & FRAME_RST)
+	if (t->flags & TCP_RST)
 		d->rst++;
 }
 
 int cs_pcap_read(const char *path, struct cs_pcap *out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long size;
-	struct cursor c;
-	uint32_t magic, next[2] = { 0, 0 };
-	bool swap, ok = true, started[2] = { false, false }, have = false;
+	struct pcap_reader *r = NULL;
+	struct pcap_frame f;
+	uint32_t next[2] = { 0, 0 };
+	bool started[2] = { false, false }, have = false;
 	struct tuple tuples[16];
-	int rc = -1;
+	int rc = -1, got;
 
 	memset(out, 0, sizeof *out);
 	out->dir[0].in_order = out->dir[1].in_order = true;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
 		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    !(buf = malloc((size_t)size + 1)) || fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		snprintf(err, errlen, "%s: cannot read", path);
-		goto out;
-	}
-	c = cursor_make(buf, (size_t)size);
-	if (!cursor_u32(&c, &magic)) {
-		snprintf(err, errlen, "%s: no pcap header", path);
-		goto out;
-	}
-	swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
-	if (!swap && magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
-		snprintf(err, errlen, "%s: not a classic pcap (magic %08x)", path, magic);
-		goto out;
-	}
-	cursor_skip(&c, 4 + 4 + 4 + 4);
-	out->linktype = (int)rd32(&c, swap, &ok);
-	while (ok && !cursor_empty(&c)) {
-		uint32_t caplen;
-		const uint8_t *frame;
-		struct frame_tcp t;
+	out->linktype = pcap_io_link(r);
+	while ((got = pcap_io_next(r, &f, err, errlen)) == 1) {
+		struct packet t;
 		int dir = -1, i;
 
-		rd32(&c, swap, &ok);
-		rd32(&c, swap, &ok);
-		caplen = rd32(&c, swap, &ok);
-		rd32(&c, swap, &ok);
-		if (!ok || !cursor_bytes(&c, caplen, &frame)) {
-			snprintf(err, errlen, "%s: frame %u is cut", path, out->frames + 1);
-			goto out;
-		}
 		out->frames++;
-		if (frame_peek_tcp(out->linktype, frame, caplen, &t) != DECODE_OK)
+		packet_decode(out->linktype, f.data, f.caplen, f.len, &t);
+		if (t.kind != PKT_TCP)
 			continue;
 		for (i = 0; i < (int)out->conns; i++)
 			if ((tuples[i].pa == t.sport && tuples[i].pb == t.dport && !memcmp(tuples[i].a, t.src, 16) &&
@@ -502,7 +454,7 @@ int cs_pcap_read(const char *path, struct cs_pcap *out, char *err, size_t errlen
 			tuples[i].pb = t.dport;
 			out->conns++;
 		}
-		if (!have && (t.flags & (FRAME_SYN | FRAME_ACK)) == FRAME_SYN) {
+		if (!have && (t.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 			have = true;
 			out->client_port = t.sport;
 			out->server_port = t.dport;
@@ -514,24 +466,15 @@ int cs_pcap_read(const char *path, struct cs_pcap *out, char *err, size_t errlen
 		if (dir < 0)
 			continue;
 		add_event(out, dir, t.flags);
-		{
-			size_t n = t.payload_off <= caplen ? caplen - t.payload_off : 0;
-
-			if (n > t.payload_len)
-				n = t.payload_len;
-			add_payload(&out->dir[dir], &next[dir], &started[dir], &t, frame + t.payload_off, n);
-		}
+		add_payload(&out->dir[dir], &next[dir], &started[dir], &t, t.payload, t.payload_len);
 	}
-	if (!ok) {
-		snprintf(err, errlen, "%s: a record header is cut", path);
+	if (got < 0)
 		goto out;
-	}
 	rc = 0;
 out:
 	if (rc != 0)
 		cs_pcap_free(out);
-	free(buf);
-	fclose(f);
+	pcap_io_close(r);
 	return rc;
 }
 

@@ -1,12 +1,16 @@
 /*
  * capture_support.h - what the capture tests share: private temp dirs, real
  * tools run with a bound (openssl, tshark), a real 'openssl s_server' waited
- * for by its ACCEPT line, plain loopback sockets, and a small pcap reader
- * that reassembles one TCP connection per direction (through the cursor and
- * capture/frame.h) so a test can check every byte and flag.
+ * for through servers/proc.h, plain loopback sockets, and a small pcap
+ * reader that reassembles one TCP connection per direction (pcap_io and
+ * packet_decode, as the decoder reads) so a test can check every byte and
+ * flag.
  */
 #ifndef TLSDIAG_TESTS_CAPTURE_SUPPORT_H
 #define TLSDIAG_TESTS_CAPTURE_SUPPORT_H
+
+#include "harness/decode/packet.h"
+#include "harness/servers/proc.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,11 +40,15 @@ bool cs_have(const char *argv0);
 int cs_make_cert(const char *dir);
 
 struct cs_server {
-	pid_t pid;
-	int out_fd; /* its stdout+stderr, read at stop */
+	struct proc proc;
 	uint16_t port;
+	char log[512]; /* its stdout+stderr: dir/s_server.log */
 };
-/* openssl s_server on 127.0.0.1:<ephemeral> with cert/key of dir and the extra args; ready when it returns 0. */
+/*
+ * openssl s_server on 127.0.0.1:<ephemeral> with cert/key of dir and the
+ * extra args; ready when it returns 0.  Readiness is a connection to its
+ * port, which s_server counts as one accept: do not pass "-naccept 1".
+ */
 int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[]);
 void cs_s_server_stop(struct cs_server *s);
 
@@ -64,14 +72,14 @@ struct cs_dir {
 };
 
 struct cs_pcap {
-	int linktype;
+	enum link_type linktype;
 	unsigned frames;
 	unsigned conns; /* distinct TCP connections (4-tuples) seen */
 	uint16_t client_port, server_port; /* of the first connection (its SYN's sender is the client) */
 	struct cs_dir dir[2]; /* 0: client to server, 1: server to client */
 	char events[256]; /* "C:SYN S:SYN+ACK C:FIN S:RST" in frame order (data segments left out) */
 };
-/* Reads a pcap file (classic format, microsecond or nanosecond). 0, or -1 with err set. */
+/* Reads a pcap or pcapng file. 0, or -1 with err set. */
 int cs_pcap_read(const char *path, struct cs_pcap *out, char *err, size_t errlen);
 void cs_pcap_free(struct cs_pcap *p);
 
