@@ -7,7 +7,7 @@
 #   make deps       install the Debian packages we need (idempotent; root)
 #   make wolfssl-full  build wolfSSL from Debian's source with TLS 1.0/SSLv3/static RSA
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
-#   make bench      performance figures (see docs/performance.md)
+#   make bench      performance figures (BENCH_SIZE=small|large|N_MB; docs/performance.md)
 #   make install PREFIX=/usr/local
 #
 # Flags are composed as redis does: FINAL_CFLAGS = STD WARN OPT DEBUG CFLAGS.
@@ -19,6 +19,7 @@ PREFIX      ?= /usr/local
 CC          ?= cc
 SANITIZER   ?=
 FUZZ_SECONDS ?= 20
+BENCH_SIZE  ?= small
 
 STD   := -std=c11 -D_GNU_SOURCE
 WARN  := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 -Werror
@@ -125,7 +126,7 @@ demo: deps wolfssl-full
 
 bench: deps
 	$(MAKE) all
-	sh tests/bench/bench.sh build/tlsdiag
+	sh tests/bench/bench.sh build/tlsdiag $(BENCH_SIZE)
 
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined $(BUILD)/fuzz-objs

@@ -142,43 +142,23 @@ struct jv *decode_notes(const struct decode_stats *st)
 	return notes;
 }
 
-/*
- * Whether a connection failed and whether it carried alerts, from its JSON
- * report.  "incomplete" (the capture ended or lost bytes) is not a failure.
- * The names are tls_conn.c's JSON keys and outcome values.
- */
-static void conn_facts(const struct jv *j, bool *failed, bool *alerts)
-{
-	const char *outcome = jv_str(jv_get(j, "outcome"));
-	const struct jv *list = jv_get(j, "alerts");
-	bool complete = outcome && strcmp(outcome, "handshake_complete") == 0;
-	*failed = outcome && (strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0);
-	*alerts = false;
-	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
-	for (size_t i = 0; i < jv_len(list); i++) {
-		const struct jv *d = jv_get(jv_at(list, i), "description");
-		if (jv_is_int(d) ? jv_intval(d) != 0 : !complete)
-			*alerts = true;
-	}
-}
-
 static void report_conn(void *ctx, struct tls_conn *c)
 {
 	struct report *rp = ctx;
-	struct jv *j = tls_conn_to_json(c);
 	bool failed, alerts;
-	conn_facts(j, &failed, &alerts);
+	tls_conn_facts(c, &failed, &alerts);
 	rp->st->connections++;
 	rp->st->failed += failed;
 	rp->st->with_alerts += alerts;
 	if (rp->o->format == DECODE_FORMAT_JSON) {
+		struct jv *j = tls_conn_to_json(c);
 		jv_stream_item(rp->js, j);
+		jv_free(j);
 	} else {
 		if (rp->st->connections > 1)
 			fputc('\n', rp->out);
 		tls_conn_print_text(rp->out, c);
 	}
-	jv_free(j);
 }
 
 static struct jv *summary_json(const struct decode_stats *st)

@@ -142,6 +142,7 @@ struct tls_conn {
 	struct tls_server_hello sh;
 	bool hrr;
 	bool tls13;
+	size_t tls13_alert_len; /* record length of an encrypted alert under sh.suite */
 	struct tls_certificate *server_cert; /* heap: several KiB, only when sent */
 	bool client_cert;
 	bool client_cert_empty;
@@ -415,6 +416,18 @@ static void on_client_hello(struct tls_conn *c, struct ladder_entry *e, struct c
 		note_add(c, NOTE_INFO, TLS_FROM_CLIENT, "second ClientHello after HelloRetryRequest");
 }
 
+/*
+ * An encrypted alert is 2 bytes, the inner content type and the AEAD tag
+ * (RFC 8446 5.2).  Set once from the ServerHello: every TLS 1.3 record is
+ * compared with it, so no name lookup per record.
+ */
+static size_t tls13_alert_size(uint16_t suite)
+{
+	char b[64];
+	const char *name = tls_name16(tls_cipher_suite_names, suite, b, sizeof b);
+	return 2 + 1 + (strstr(name, "CCM_8") ? 8 : 16);
+}
+
 static void on_server_hello(struct tls_conn *c, struct ladder_entry *e, struct cursor *body)
 {
 	char why[TLS_WHY_LEN] = "", vb[16], sb[64], gb[32];
@@ -438,6 +451,7 @@ static void on_server_hello(struct tls_conn *c, struct ladder_entry *e, struct c
 	c->have_sh = true;
 	/* TLS 1.3 and its drafts (0x7fxx): everything after this is encrypted. */
 	c->tls13 = sh.version == TLS_V_TLS13 || (sh.version >> 8) == 0x7f;
+	c->tls13_alert_len = tls13_alert_size(sh.suite);
 	if (e)
 		snprintf(e->detail, sizeof e->detail, "(%s, %s)", tls_version_short(sh.version, vb, sizeof vb),
 			 tls_name16(tls_cipher_suite_names, sh.suite, sb, sizeof sb));
@@ -604,18 +618,10 @@ static bool tls13_complete_now(const struct tls_conn *c)
 	return cl->enc_real >= 1 && (sv->enc_real_after_peer >= 1 || cl->enc_real >= 2);
 }
 
-/* An encrypted alert is 2 bytes, the inner content type and the AEAD tag (RFC 8446 5.2). */
-static size_t tls13_alert_size(const struct tls_conn *c)
-{
-	char b[64];
-	const char *name = tls_name16(tls_cipher_suite_names, c->sh.suite, b, sizeof b);
-	return 2 + 1 + (strstr(name, "CCM_8") ? 8 : 16);
-}
-
 static void tls13_record(struct tls_conn *c, enum tls_dir dir, size_t len)
 {
 	struct dir_state *d = &c->d[dir];
-	bool alert_sized = len == tls13_alert_size(c);
+	bool alert_sized = len == c->tls13_alert_len;
 	bool peer_started = c->d[peer_of(dir)].enc_records > 0;
 	enum entry_kind kind;
 
@@ -1004,6 +1010,18 @@ void tls_conn_finish(struct tls_conn *c)
 	fill_facts(c, &f);
 	c->outcome = outcome_of(c, &f);
 	diagnose(&f, &c->diag);
+}
+
+void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts)
+{
+	const char *outcome = c->outcome ? c->outcome : "incomplete";
+	bool complete = strcmp(outcome, "handshake_complete") == 0;
+	*failed = strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0;
+	*alerts = false;
+	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
+	for (size_t i = 0; i < c->n_alerts; i++)
+		if (c->alerts[i].encrypted ? !complete : c->alerts[i].desc != 0)
+			*alerts = true;
 }
 
 bool tls_looks_like_tls(const uint8_t *p, size_t n)

@@ -58,6 +58,14 @@ void tls_conn_finish(struct tls_conn *c);
 /* Report writers; call after tls_conn_finish(). */
 struct jv *tls_conn_to_json(const struct tls_conn *c);
 void tls_conn_print_text(FILE *out, const struct tls_conn *c);
+/*
+ * After tls_conn_finish(): whether the connection failed (outcome "failed"
+ * or "malformed"; "incomplete" is not a failure) and whether it carried an
+ * alert worth a look (not close_notify, not an encrypted alert after a
+ * complete handshake).  No report is built: the summary of a text report
+ * costs no JSON.
+ */
+void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts);
 
 /* Whether the first bytes of a stream look like TLS (a record or an SSLv2 ClientHello). */
 bool tls_looks_like_tls(const uint8_t *p, size_t n);

@@ -407,6 +407,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		snprintf(out->error, sizeof out->error, "could not set up: %s", err);
 		goto out;
 	}
+	long long t1 = now_ms();
 	cc.bind_port = case_free_port();
 	out->client_port = cc.bind_port;
 	if (job->capture != CAPTURE_OFF) {
@@ -427,7 +428,11 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		cc.port = capture_connect_port(cap);
 		snprintf(out->capture.mode, sizeof out->capture.mode, "%s", capture_mode_name(capture_mode_used(cap)));
 	}
+	long long t2 = now_ms();
 	int ran = client_run(&cc, &cr, err, sizeof err);
+	long long t3 = now_ms();
+	out->capture_start_ms = (long)(t2 - t1);
+	out->handshake_ms = (long)(t3 - t2);
 	if (cap) {
 		struct capture_stats st;
 		char cerr[200];
@@ -438,6 +443,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		capture_decode(job, &paths, out);
 		if (ended != 0 && !out->capture.status[0])
 			snprintf(out->capture.status, sizeof out->capture.status, "incomplete");
+		out->decode_ms = (long)(now_ms() - t3);
 	}
 	if (ran != 0) {
 		out->status = CASE_ERROR;

@@ -91,6 +91,8 @@ struct case_result {
 	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
 	int signal;
 	long duration_ms;
+	/* where duration_ms went: capture set up, client handshake, capture closed and decoded */
+	long capture_start_ms, handshake_ms, decode_ms;
 	int client_port; /* the client's local port (0: unknown), to pick its lines from server logs */
 	struct case_capture capture;
 	struct case_diagnosis diag;
@@ -105,6 +107,7 @@ struct run_report {
 	const char *out_dir;
 	char started[32]; /* ISO 8601 UTC */
 	long duration_ms;
+	long servers_ms; /* starting every server profile of the run, once each */
 	bool incomplete; /* interrupted: NOT_RUN cases remain */
 	char incomplete_reason[64];
 	bool allow_skip;

@@ -170,6 +170,9 @@ struct jv *report_case_to_json(const struct case_result *r)
 	set_str_or_null(o, "error", r->error);
 	jv_set(o, "signal", r->signal ? jv_int(r->signal) : jv_null());
 	jv_set_int(o, "duration_ms", r->duration_ms);
+	jv_set_int(o, "capture_start_ms", r->capture_start_ms);
+	jv_set_int(o, "handshake_ms", r->handshake_ms);
+	jv_set_int(o, "decode_ms", r->decode_ms);
 	jv_set(o, "client_port", r->client_port ? jv_int(r->client_port) : jv_null());
 	jv_set(o, "capture", capture_json(&r->capture));
 	if (r->diag.code[0] || r->diag.summary[0]) {
@@ -247,6 +250,12 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 	r->signal = v && jv_is_int(v) ? (int)jv_intval(v) : 0;
 	v = jv_get(j, "duration_ms");
 	r->duration_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+	v = jv_get(j, "capture_start_ms");
+	r->capture_start_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+	v = jv_get(j, "handshake_ms");
+	r->handshake_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+	v = jv_get(j, "decode_ms");
+	r->decode_ms = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
 	v = jv_get(j, "client_port");
 	r->client_port = v && jv_is_int(v) && jv_intval(v) > 0 && jv_intval(v) < 65536 ? (int)jv_intval(v) : 0;
 	if (cap && !jv_is_null(cap)) {
@@ -299,6 +308,7 @@ struct jv *report_to_json(const struct run_report *rep)
 	jv_set_str(o, "version", TLSDIAG_VERSION);
 	jv_set_str(o, "started", rep->started);
 	jv_set_int(o, "duration_ms", rep->duration_ms);
+	jv_set_int(o, "servers_ms", rep->servers_ms);
 	set_str_or_null(o, "out_dir", rep->out_dir);
 	set_str_or_null(o, "capture_mode", rep->capture_mode);
 	jv_set_bool(o, "incomplete", rep->incomplete || c.not_run);

@@ -600,8 +600,10 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
+	long long ts = run_now_ms();
 	if ((rc = run_make_dirs(&r)) != EXIT_OK || (rc = run_start_servers(&r)) != EXIT_OK)
 		goto out_servers;
+	r.rep.servers_ms = (long)(run_now_ms() - ts);
 	run_loop(&r);
 	run_progress_clear(&r);
 	rc = EXIT_OK;

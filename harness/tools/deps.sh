@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential pkgconf clang llvm autoconf automake libtool
 libwolfssl-dev libpcap-dev check libsubunit-dev libinih-dev libjansson-dev libssl-dev
-apache2 openssl tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps"
+apache2 openssl tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps time"
 
 missing=""
 for p in $packages; do

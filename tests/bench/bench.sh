@@ -1,0 +1,195 @@
+#!/bin/sh
+# bench.sh BINARY [small|large|N_MB] [--no-matrix] - performance figures (make bench).
+#
+#   1. Generates a capture of real TLS traffic on loopback under build/bench/:
+#      `openssl s_time -new -www /page.bin` against `openssl s_server -WWW` (a 100 kB
+#      page per connection) until the file reaches the size asked (small: 30 MB, the CI
+#      smoke; large: 1000 MB, about 10k connections; or N MB), plus failing handshakes
+#      before and after the load (handshake_failure, unknown_ca, bad_certificate,
+#      protocol_version or internal_error) so that alerts are compared.  Captured with
+#      dumpcap on lo (root or CAP_NET_RAW).
+#   2. Times, one after the other on the same (cached) file, `cat` (the read limit),
+#      `tlsdiag decode` (text, the default), `tlsdiag decode --format json`, `ssldump -n -r`
+#      and `tshark -r -Y tls.alert_message`, and prints wall time, CPU time (user+sys:
+#      what to compare on a loaded machine), throughput and peak RSS of each and the
+#      ratios to tlsdiag.
+#   3. Checks that tlsdiag finds the same plaintext alerts as tshark: exit 1 if not.
+#   4. Unless --no-matrix: the runner matrix (tests/bench/matrix.sh, when present: cases/s
+#      and the time split between server start, handshakes and capture/decoding).
+# The capture is deleted at the end (BENCH_KEEP=1 keeps it as build/bench/traffic-NNmb.pcap).  Timings are printed, not
+# checked: only the agreement of results decides the exit status.
+set -eu
+
+die() { echo "bench: error: $*" >&2; exit 2; }
+say() { echo "bench: $*"; }
+
+[ $# -ge 1 ] || die "usage: bench.sh BINARY [small|large|N_MB] [--no-matrix]"
+bin=$1
+shift
+size=small
+matrix=yes
+for a in "$@"; do
+	case $a in
+	--no-matrix) matrix=no ;;
+	*) size=$a ;;
+	esac
+done
+case $size in
+small) mb=30 ;;
+large) mb=1000 ;;
+*[!0-9]* | '') die "size must be small, large or a number of MB: $size" ;;
+*) mb=$size ;;
+esac
+[ -x "$bin" ] || die "no binary $bin (make first)"
+for t in openssl dumpcap tshark ssldump /usr/bin/time ss; do
+	command -v "$t" >/dev/null 2>&1 || die "$t is missing (make deps)"
+done
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+avail=$(df -Pm "$top" | awk 'NR == 2 { print $4 }')
+[ "$avail" -gt $((mb * 2 + 500)) ] || die "$mb MB asked, only $avail MB free on $(df -P "$top" | awk 'NR == 2 { print $6 }')"
+
+dir=$top/build/bench
+mkdir -p "$dir"
+chmod 700 "$dir"
+work=$(mktemp -d "$dir/run.XXXXXX")
+pcap=$work/traffic-${mb}mb.pcap
+srv_pid=
+cap_pid=
+load_pid=
+cleanup() {
+	[ -z "$load_pid" ] || { kill "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; } || true
+	[ -z "$cap_pid" ] || kill "$cap_pid" 2>/dev/null || true
+	[ -z "$srv_pid" ] || kill "$srv_pid" 2>/dev/null || true
+	[ -z "$cap_pid" ] || wait "$cap_pid" 2>/dev/null || true
+	[ -z "$srv_pid" ] || wait "$srv_pid" 2>/dev/null || true
+	[ "${BENCH_KEEP:-0}" != 1 ] || [ ! -f "$pcap" ] || mv "$pcap" "$dir/"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for FILE TEXT SECONDS: until FILE holds TEXT (readiness, polled).
+wait_for() {
+	n=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -le $(($3 * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+
+# A free TCP port on 127.0.0.1, picked at random and checked with ss.
+free_port() {
+	while :; do
+		p=$(( ($(od -An -N2 -tu2 /dev/urandom) % 20000) + 30000 ))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+}
+
+# --- 1. the capture ------------------------------------------------------------------------
+say "generating a ${mb} MB capture of TLS traffic on lo"
+umask 077
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+	-keyout "$work/key.pem" -out "$work/cert.pem" 2>"$work/req.log" || { cat "$work/req.log" >&2; die "openssl req failed"; }
+mkdir "$work/www"
+head -c 100000 /dev/urandom >"$work/www/page.bin"
+port=$(free_port)
+(cd "$work/www" && exec openssl s_server -accept "127.0.0.1:$port" -cert "$work/cert.pem" -key "$work/key.pem" \
+	-WWW -naccept 1000000) >"$work/server.log" 2>&1 &
+srv_pid=$!
+wait_for "$work/server.log" ACCEPT 10 || { cat "$work/server.log" >&2; die "openssl s_server did not start"; }
+rm -f "$pcap"
+dumpcap -q -i lo -f "tcp port $port" -P -B 64 -w "$pcap" >"$work/dumpcap.log" 2>&1 &
+cap_pid=$!
+wait_for "$work/dumpcap.log" "Capturing on" 10 || { cat "$work/dumpcap.log" >&2; die "dumpcap did not start (root or CAP_NET_RAW needed)"; }
+
+failing_handshakes() {
+	c="openssl s_client -connect 127.0.0.1:$port"
+	$c -tls1_2 -cipher AES128-SHA </dev/null >/dev/null 2>&1 || true
+	$c -tls1_2 -verify_return_error -no-CAfile -no-CApath -no-CAstore </dev/null >/dev/null 2>&1 || true
+	$c -tls1_2 -verify_return_error -CAfile "$work/cert.pem" -verify_hostname other.example </dev/null >/dev/null 2>&1 || true
+	$c -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1 || true
+}
+failing_handshakes
+t0=$(date +%s)
+openssl s_time -connect "127.0.0.1:$port" -new -time 100000 -www /page.bin >"$work/s_time.log" 2>&1 &
+load_pid=$!
+while [ "$(stat -c %s "$pcap")" -lt $((mb * 1000000)) ]; do
+	kill -0 "$load_pid" 2>/dev/null || { tail -n 3 "$work/s_time.log" >&2; die "openssl s_time stopped"; }
+	sleep 0.1
+done
+kill "$load_pid"
+wait "$load_pid" 2>/dev/null || true
+load_pid=
+failing_handshakes
+# dumpcap writes what it has on SIGTERM; then the file is complete.
+kill "$cap_pid"
+wait "$cap_pid" 2>/dev/null || true
+cap_pid=
+kill "$srv_pid"
+wait "$srv_pid" 2>/dev/null || true
+srv_pid=
+grep -q "dropped.*/0 " "$work/dumpcap.log" || say "warning: dumpcap dropped packets: $(grep dropped "$work/dumpcap.log")"
+bytes=$(stat -c %s "$pcap")
+say "captured $((bytes / 1000000)) MB in $(($(date +%s) - t0)) s"
+
+# --- 2. the timings ------------------------------------------------------------------------
+# run NAME OUT CMD...: times CMD (stdout to OUT), appends "NAME wall_s rss_kb" to the table.
+run() {
+	name=$1 out=$2
+	shift 2
+	/usr/bin/time -f '%e %M %U %S' -o "$work/time.$name" "$@" >"$out" 2>"$work/err.$name" ||
+		{ tail -n 3 "$work/err.$name" >&2; die "$name failed: $*"; }
+	echo "$name $(cat "$work/time.$name")" >>"$work/table"
+}
+: >"$work/table"
+cat "$pcap" >/dev/null # into the page cache, for every tool alike
+run cat /dev/null cat "$pcap"
+run tlsdiag /dev/null "$bin" decode "$pcap"
+run tlsdiag-json "$work/tlsdiag.json" "$bin" decode --format json "$pcap"
+run ssldump /dev/null ssldump -n -r "$pcap"
+run tshark "$work/tshark.txt" tshark -r "$pcap" -d "tcp.port==$port,tls" -Y tls.alert_message \
+	-T fields -e tls.alert_message.desc
+
+conns=$(grep -c '^{"client"' "$work/tlsdiag.json" || true)
+echo
+echo "decode of $((bytes / 1000000)) MB ($conns TLS connections), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+awk -v bytes="$bytes" '
+	{ name[NR] = $1; wall[NR] = $2; rss[NR] = $3; cpu[NR] = $4 + $5; if ($1 == "tlsdiag") me = NR }
+	END {
+		printf "%-12s %7s %7s %8s %8s %8s %8s %8s\n", "tool", "wall s", "CPU s", "MB/s", "peak MB",
+			"wall/tl", "CPU/tl", "RSS/tl"
+		mw = wall[me] > 0 ? wall[me] : 0.01
+		mc = cpu[me] > 0 ? cpu[me] : 0.01
+		for (i = 1; i <= NR; i++) {
+			w = wall[i] > 0 ? wall[i] : 0.01
+			printf "%-12s %7.2f %7.2f %8.0f %8.1f %8.2f %8.2f %8.2f\n", name[i], wall[i], cpu[i],
+				bytes / 1e6 / w, rss[i] / 1024, w / mw, cpu[i] / mc, rss[i] / rss[me]
+		}
+		printf "(tl = tlsdiag decode; MB/s from wall time; CPU = user + system)\n"
+	}' "$work/table"
+
+# --- 3. the same alerts as tshark ----------------------------------------------------------
+# Plaintext alerts only: tshark cannot read the description of an encrypted one.
+grep -o '"description":[0-9]*,"name":"[a-z_0-9]*","encrypted":false' "$work/tlsdiag.json" |
+	sed 's/"description":\([0-9]*\),.*/\1/' | sort -n >"$work/alerts.tlsdiag"
+tr ',' '\n' <"$work/tshark.txt" | grep . | sort -n >"$work/alerts.tshark" || true
+echo
+if ! cmp -s "$work/alerts.tlsdiag" "$work/alerts.tshark"; then
+	echo "bench: FAIL: tlsdiag and tshark disagree on the alerts (< tlsdiag, > tshark):"
+	diff "$work/alerts.tlsdiag" "$work/alerts.tshark" || true
+	exit 1
+fi
+[ -s "$work/alerts.tshark" ] || { echo "bench: FAIL: no alert in the capture"; exit 1; }
+echo "alerts: tlsdiag and tshark agree ($(wc -l <"$work/alerts.tshark") plaintext alerts: $(sort -n -u "$work/alerts.tshark" | tr '\n' ' '))"
+
+# --- 4. the runner matrix ------------------------------------------------------------------
+if [ "$matrix" = yes ]; then
+	echo
+	if [ -f "$top/tests/bench/matrix.sh" ]; then
+		sh "$top/tests/bench/matrix.sh" "$bin"
+	else
+		echo "runner matrix: not measured yet (tests/bench/matrix.sh is to come)"
+	fi
+fi
