@@ -81,8 +81,10 @@ static int s_client(uint16_t port, const char *const extra[], char *out, size_t 
 
 static void need_tools(void)
 {
+	static const char *const certs[] = { "selfsigned", NULL };
+
 	ck_assert_msg(cs_have("openssl"), "openssl is not installed: this test cannot run its real part");
-	ck_assert_int_eq(cs_make_cert(tmp), 0);
+	ck_assert_int_eq(cs_certs(tmp, certs), 0);
 }
 
 START_TEST(tls_handshake_passes_and_is_recorded)
@@ -95,7 +97,7 @@ START_TEST(tls_handshake_passes_and_is_recorded)
 	char pcap[300], out[16384], err[256];
 
 	need_tools();
-	ck_assert_int_eq(cs_s_server(&srv, tmp, srv_args), 0);
+	ck_assert_int_eq(cs_s_server(&srv, tmp, "selfsigned", NULL, srv_args), 0);
 	path_in_tmp(pcap, sizeof pcap, "tls.pcap");
 	r = start_relay(srv.port, pcap);
 	ck_assert_int_eq(s_client(relay_port(r), NULL, out, sizeof out), 0);
@@ -194,7 +196,7 @@ static void run_case(enum capture_mode m, const char *const srv_args[], const ch
 	struct capture *c;
 	char pcap[300], out[16384], err[256];
 
-	ck_assert_int_eq(cs_s_server(&srv, tmp, srv_args), 0);
+	ck_assert_int_eq(cs_s_server(&srv, tmp, "selfsigned", NULL, srv_args), 0);
 	path_in_tmp(pcap, sizeof pcap, name);
 	o.server_port = srv.port;
 	o.pcap_path = pcap;
