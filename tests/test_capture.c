@@ -93,8 +93,8 @@ END_TEST
 
 START_TEST(frame_build_refuses_what_does_not_fit)
 {
-	static uint8_t big[FRAME_HDRS_LEN + FRAME_MAX_PAYLOAD + 2];
-	struct packet t = { .ipver = 4, .payload = big, .payload_len = FRAME_MAX_PAYLOAD + 1 };
+	static uint8_t big[FRAME_HDRS_LEN + FRAME_MAX_PAYLOAD + 2], payload[FRAME_MAX_PAYLOAD + 1];
+	struct packet t = { .ipver = 4, .payload = payload, .payload_len = FRAME_MAX_PAYLOAD + 1 };
 
 	/* Too small a buffer; too big a payload for one IPv4 datagram; not IPv4. */
 	ck_assert_uint_eq(sample_frame(big, 40, TCP_ACK, "x"), 0);

@@ -8,106 +8,19 @@
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
 #include "harness/decode/pcap_io.h"
-#include "harness/servers/proc.h"
-#include "tests/support/capbuild.h"
 #include "tests/support/capture_support.h"
 
 #include <check.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 static char dir[PATH_MAX];
-static char cert[PATH_MAX + 16], key[PATH_MAX + 16], other[PATH_MAX + 16], other_key[PATH_MAX + 16];
 
-/* Waits (bounded) for a run-to-completion child; its wait status, or -1 if it had to be stopped. */
-static int wait_exit(struct proc *p, int timeout_ms)
-{
-	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	if (fd >= 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		poll(&pfd, 1, timeout_ms);
-		close(fd);
-	}
-	if (proc_alive(p)) {
-		proc_stop(p, 500);
-		return -1;
-	}
-	return p->status;
-}
-
-/* Runs argv to completion with output to log; its wait status, -1 if it could not run. */
-static int run(char *const argv[], const char *log)
-{
-	struct proc p = { 0 };
-	struct proc_opts o = { .log_path = log };
-	char err[256];
-	if (proc_spawn(&p, argv, &o, err, sizeof err) < 0) {
-		fprintf(stderr, "test_decode_live: %s: %s\n", argv[0], err);
-		return -1;
-	}
-	return wait_exit(&p, 60000);
-}
-
-/* A self-signed certificate and its key (0600). */
-static int make_cert(const char *cn, const char *crt, const char *k)
-{
-	char subj[64];
-	snprintf(subj, sizeof subj, "/CN=%s", cn);
-	char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", (char *)k, "-out",
-			 (char *)crt, "-days", "1", "-subj", subj, NULL };
-	if (run(argv, "/dev/null") != 0)
-		return -1;
-	return chmod(k, 0600);
-}
-
-/*
- * One private dir (mkdtemp: 0700) and one pair of certificates for the
- * whole run, made and removed by main() in the parent process, so a
- * failing test (a forked child) cannot leave them behind.
- */
-static int make_certs(void)
-{
-	snprintf(cert, sizeof cert, "%s/server.pem", dir);
-	snprintf(key, sizeof key, "%s/server.key", dir);
-	snprintf(other, sizeof other, "%s/other.pem", dir);
-	snprintf(other_key, sizeof other_key, "%s/other.key", dir);
-	if (make_cert("localhost", cert, key) < 0 || make_cert("someone else", other, other_key) < 0)
-		return -1;
-	return 0;
-}
-
-/* Reads "ACCEPT 127.0.0.1:PORT" from s_server's log, waking when the server dies. */
-static uint16_t server_port(struct proc *p, const char *log)
-{
-	int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-	struct timespec t0, t;
-	char line[256];
-	unsigned port = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		FILE *f = fopen(log, "r");
-		while (f && fgets(line, sizeof line, f))
-			if (sscanf(line, "ACCEPT 127.0.0.1:%u", &port) == 1)
-				break;
-		if (f)
-			fclose(f);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (port || !proc_alive(p) || t.tv_sec - t0.tv_sec > 10)
-			break;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		poll(&pfd, 1, 20); /* the log is re-read every 20 ms; the server's exit wakes us at once */
-	}
-	close(fd);
-	ck_assert_msg(port > 0 && port < 65536, "s_server did not report its port (see %s)", log);
-	return (uint16_t)port;
-}
+/* Made once per run in dir by main() (cs_certs): the server's certificate, and a CA that did not issue it. */
+static const char *const run_certs[] = { "selfsigned", "other-root", NULL };
 
 struct live_case {
 	const char *name;
@@ -121,44 +34,61 @@ static void collect(void *ctx, struct tls_conn *c)
 }
 
 /*
+ * pcap_io's tap: writes only the connection the first SYN opens.  The
+ * readiness probe's own connection may still be closing when the capture
+ * starts; its last FIN or RST would otherwise count as a second connection.
+ */
+struct first_conn {
+	enum link_type link;
+	uint16_t client_port; /* 0 until the SYN */
+};
+
+static bool first_conn_only(void *ctx, const struct pcap_frame *f)
+{
+	struct first_conn *fc = ctx;
+	struct packet p;
+
+	packet_decode(fc->link, f->data, f->caplen, f->len, &p);
+	if (p.kind != PKT_TCP)
+		return false;
+	if (!fc->client_port && (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		fc->client_port = p.sport;
+	return fc->client_port && (p.sport == fc->client_port || p.dport == fc->client_port);
+}
+
+/*
  * Starts s_server with the case's options, captures one s_client run on lo
  * filtered on the server's port, and decodes it: the connections' JSON.
  */
 static struct jv *run_case(const struct live_case *lc, char *cap, size_t caplen, uint16_t *portp)
 {
-	char slog[PATH_MAX + 32], clog[PATH_MAX + 32], accept_arg[] = "127.0.0.1:0", connect[64], filter[64];
-	char *sargv[24], *cargv[24], err[512];
-	struct proc srv = { 0 };
+	char slog[PATH_MAX + 32], other[PATH_MAX + 32], connect[64], filter[64], out[8192];
+	const char *sargs[16];
+	char *cargv[24], err[512];
+	struct cs_server srv;
 	struct pcap_live *l;
 	int n = 0;
 
 	snprintf(slog, sizeof slog, "%s/%s.server.log", dir, lc->name);
-	snprintf(clog, sizeof clog, "%s/%s.client.log", dir, lc->name);
+	snprintf(other, sizeof other, "%s/other-root.pem", dir);
 	snprintf(cap, caplen, "%s/%s.pcap", dir, lc->name);
-	sargv[n++] = "openssl";
-	sargv[n++] = "s_server";
-	sargv[n++] = "-accept";
-	sargv[n++] = accept_arg;
-	sargv[n++] = "-cert";
-	sargv[n++] = cert;
-	sargv[n++] = "-key";
-	sargv[n++] = key;
-	sargv[n++] = "-www"; /* serves connection after connection, never reading its stdin (/dev/null) */
+	sargs[n++] = "-www"; /* serves connection after connection, never reading its stdin (/dev/null) */
 	for (int i = 0; lc->server_args[i]; i++)
-		sargv[n++] = (char *)lc->server_args[i];
-	sargv[n] = NULL;
-	struct proc_opts so = { .log_path = slog };
-	ck_assert_msg(proc_spawn(&srv, sargv, &so, err, sizeof err) == 0, "%s", err);
-	uint16_t port = server_port(&srv, slog);
+		sargs[n++] = lc->server_args[i];
+	sargs[n] = NULL;
+	/* Ready (accepting) when it returns: the probe connection is over before the capture starts. */
+	ck_assert_msg(cs_s_server(&srv, dir, "selfsigned", slog, sargs) == 0, "openssl s_server did not start (see %s)",
+		      slog);
+	uint16_t port = srv.port;
 	*portp = port;
-	/* Listening (ACCEPT printed) and accepting: the probe connection is over before the capture starts. */
-	ck_assert_msg(proc_wait_port(&srv, "127.0.0.1", port, 10000, err, sizeof err) == 0, "%s", err);
 
 	snprintf(filter, sizeof filter, "tcp port %u", port);
 	enum pcap_io_err e = pcap_io_live_open("lo", filter, cap, &l, err, sizeof err);
 	if (e != PCAP_IO_OK)
-		proc_stop(&srv, 1000);
+		cs_s_server_stop(&srv);
 	ck_assert_msg(e == PCAP_IO_OK, "live capture on lo (needs root or CAP_NET_RAW): %s", err);
+	struct first_conn fc = { .link = pcap_io_live_link(l) };
+	pcap_io_live_set_tap(l, first_conn_only, &fc);
 
 	snprintf(connect, sizeof connect, "127.0.0.1:%u", port);
 	n = 0;
@@ -171,13 +101,13 @@ static struct jv *run_case(const struct live_case *lc, char *cap, size_t caplen,
 	for (int i = 0; lc->client_args[i]; i++)
 		cargv[n++] = strcmp(lc->client_args[i], "OTHER_CA") == 0 ? other : (char *)lc->client_args[i];
 	cargv[n] = NULL;
-	ck_assert_msg(run(cargv, clog) >= 0, "s_client did not run or did not end (see %s)", clog);
+	ck_assert_msg(cs_run(cargv, NULL, out, sizeof out, 60000) >= 0, "s_client did not run or did not end:\n%s", out);
 	ck_assert_int_ge(pcap_io_live_drain(l, 300, 5000), 0);
 	struct pcap_live_stats ls;
 	ck_assert_int_eq(pcap_io_live_stats(l, &ls), 0);
 	ck_assert_uint_eq(ls.dropped, 0);
 	ck_assert_int_eq(pcap_io_live_close(l), 0);
-	proc_stop(&srv, 2000);
+	cs_s_server_stop(&srv);
 
 	struct decode_opts o = { .format = DECODE_FORMAT_JSON };
 	struct decode_stats ds;
@@ -192,25 +122,20 @@ static struct jv *run_case(const struct live_case *lc, char *cap, size_t caplen,
 /* tshark's alert descriptions for the capture, as "70,..." (empty when none); -1 without tshark. */
 static int tshark_alerts(const char *cap, uint16_t port, char *out, size_t outlen)
 {
-	char log[PATH_MAX + 64], decode_as[64], line[256];
+	char buf[8192], decode_as[64], *line, *save = NULL;
 	if (access("/usr/bin/tshark", X_OK) != 0)
 		return -1;
-	snprintf(log, sizeof log, "%s.tshark", cap);
 	snprintf(decode_as, sizeof decode_as, "tcp.port==%u,tls", port);
 	char *argv[] = { "tshark", "-n", "-r", (char *)cap, "-d", decode_as, "-Y", "tls.alert_message", "-T", "fields",
 			 "-e", "tls.alert_message.desc", NULL };
-	ck_assert_msg(run(argv, log) == 0, "tshark failed (see %s)", log);
-	FILE *f = fopen(log, "r");
-	ck_assert_ptr_nonnull(f);
+	ck_assert_msg(cs_run(argv, NULL, buf, sizeof buf, 60000) == 0, "tshark failed:\n%s", buf);
 	out[0] = 0;
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = 0;
+	for (line = strtok_r(buf, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
 		size_t used = strlen(out);
-		if (line[0] && strspn(line, "0123456789,") == strlen(line)) /* tshark's own warnings are not */
+		if (strspn(line, "0123456789,") == strlen(line)) /* tshark's own warnings are not */
 			ck_assert_int_lt(snprintf(out + used, outlen - used, "%s%s", used ? "," : "", line),
 					 (int)(outlen - used));
 	}
-	fclose(f);
 	return 0;
 }
 
@@ -330,8 +255,8 @@ int main(void)
 		perror("test_decode_live: mkdtemp");
 		return EXIT_FAILURE;
 	}
-	if (make_certs() < 0) {
-		fprintf(stderr, "test_decode_live: openssl req failed: cannot make certificates\n");
+	if (cs_certs(dir, run_certs) < 0) {
+		fprintf(stderr, "test_decode_live: cannot make certificates\n");
 		cs_rmtree(dir);
 		return EXIT_FAILURE;
 	}

@@ -3,6 +3,7 @@
 
 #include "harness/decode/packet.h"
 #include "harness/decode/pcap_io.h"
+#include "harness/servers/certs.h"
 #include "harness/servers/proc.h"
 
 #include <arpa/inet.h>
@@ -193,19 +194,28 @@ bool cs_have(const char *argv0)
 	return cs_run(argv, NULL, out, sizeof out, 5000) == 0;
 }
 
-int cs_make_cert(const char *dir)
+int cs_certs(const char *dir, const char *const names[])
 {
-	char cert[512], key[512], out[2048];
-	char *const argv[] = { (char *)"openssl", (char *)"req", (char *)"-x509", (char *)"-newkey", (char *)"ec",
-			       (char *)"-pkeyopt", (char *)"ec_paramgen_curve:P-256", (char *)"-nodes",
-			       (char *)"-keyout", key, (char *)"-out", cert, (char *)"-subj",
-			       (char *)"/CN=127.0.0.1", (char *)"-days", (char *)"2", NULL };
+	char err[256], file[64];
+	struct certs *set = certs_open(dir, err, sizeof err);
+	int rc = 0;
 
-	snprintf(cert, sizeof cert, "%s/cert.pem", dir);
-	snprintf(key, sizeof key, "%s/key.pem", dir);
-	if (cs_run(argv, NULL, out, sizeof out, 20000) != 0)
+	if (!set) {
+		fprintf(stderr, "cs_certs: %s\n", err);
 		return -1;
-	return chmod(key, 0600);
+	}
+	for (int i = 0; rc == 0 && names[i]; i++) {
+		snprintf(file, sizeof file, "%s.key", names[i]); /* the key, then its certificate */
+		if (!certs_path(set, file, err, sizeof err))
+			rc = -1;
+		snprintf(file, sizeof file, "%s.pem", names[i]);
+		if (rc == 0 && !certs_path(set, file, err, sizeof err))
+			rc = -1;
+	}
+	if (rc != 0)
+		fprintf(stderr, "cs_certs: %s\n", err);
+	certs_close(set);
+	return rc;
 }
 
 static int bound_socket(uint16_t *port)
@@ -249,7 +259,7 @@ int cs_client_socket(uint16_t *port)
  * accepts (readiness, never a sleep).  Should another process take the port
  * in between, the server fails to bind and a new port is tried.
  */
-int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[])
+int cs_s_server(struct cs_server *s, const char *dir, const char *name, const char *log, const char *const extra[])
 {
 	char cert[512], key[512], accept[32], err[256];
 	char *argv[32];
@@ -257,9 +267,12 @@ int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[])
 	struct proc_opts po = { .log_path = s->log };
 
 	memset(s, 0, sizeof *s);
-	snprintf(cert, sizeof cert, "%s/cert.pem", dir);
-	snprintf(key, sizeof key, "%s/key.pem", dir);
-	snprintf(s->log, sizeof s->log, "%s/s_server.log", dir);
+	snprintf(cert, sizeof cert, "%s/%s.pem", dir, name);
+	snprintf(key, sizeof key, "%s/%s.key", dir, name);
+	if (log)
+		snprintf(s->log, sizeof s->log, "%s", log);
+	else
+		snprintf(s->log, sizeof s->log, "%s/s_server.log", dir);
 	argv[n++] = (char *)"openssl";
 	argv[n++] = (char *)"s_server";
 	argv[n++] = (char *)"-accept";

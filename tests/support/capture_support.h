@@ -36,20 +36,27 @@ int cs_wait(pid_t pid, int timeout_ms);
 /* Whether argv0 is on PATH. */
 bool cs_have(const char *argv0);
 
-/* A self-signed P-256 certificate dir/cert.pem with key dir/key.pem (0600). 0 or -1. */
-int cs_make_cert(const char *dir);
+/*
+ * Certificates from the project's factory (servers/certs.h) in dir, made on
+ * first use and kept for the next test: names[] are catalogue entries
+ * ("selfsigned", "other-root", ...), giving dir/<name>.pem and
+ * dir/<name>.key (0600).  0, or -1 with the reason on stderr.
+ */
+int cs_certs(const char *dir, const char *const names[]);
 
 struct cs_server {
 	struct proc proc;
 	uint16_t port;
-	char log[512]; /* its stdout+stderr: dir/s_server.log */
+	char log[512]; /* its stdout+stderr */
 };
 /*
- * openssl s_server on 127.0.0.1:<ephemeral> with cert/key of dir and the
- * extra args; ready when it returns 0.  Readiness is a connection to its
- * port, which s_server counts as one accept: do not pass "-naccept 1".
+ * openssl s_server on 127.0.0.1:<ephemeral> serving dir/<cert>.pem (key
+ * dir/<cert>.key, see cs_certs) with the extra args, its output in log
+ * (NULL: dir/s_server.log); ready when it returns 0.  Readiness is a
+ * connection to its port, which s_server counts as one accept: do not pass
+ * "-naccept 1".
  */
-int cs_s_server(struct cs_server *s, const char *dir, const char *const extra[]);
+int cs_s_server(struct cs_server *s, const char *dir, const char *cert, const char *log, const char *const extra[]);
 void cs_s_server_stop(struct cs_server *s);
 
 /* Loopback sockets: a listener on 127.0.0.1:0 (port in *port); a client bound to 127.0.0.1:0 (port in *port). */
