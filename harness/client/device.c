@@ -104,7 +104,8 @@ const struct device_profile device_profiles[] = {
 	{
 		.name = "esp32-mbedtls",
 		.stack = "ESP32 ESP-IDF esp-tls over mbedTLS 2.28 defaults",
-		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c",
+		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c, x509_crt.c "
+			   "(mbedtls_x509_crt_profile_default: no SHA-1, RSA >= 2048)",
 		.method = METHOD_TLS12, /* ESP-IDF builds without TLS 1.0/1.1 and, in 2.28, without 1.3 */
 		.ciphers = MBEDTLS_SUITES,
 		.groups = "P-521:P-384:P-256:X25519",
@@ -112,13 +113,19 @@ const struct device_profile device_profiles[] = {
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
+		/* MB x509_crt.c mbedtls_x509_crt_profile_default: allowed_mds SHA-224 and up (SHA-1
+		 * only with MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES), rsa_min_bitlen 2048.
+		 * The DHM minimum (dhm_min_bitlen 1024) is wolfSSL's default already. */
+		.min_rsa_bits = 2048,
+		.reject_sha1 = true,
 		.limits = "mbedTLS's CCM/ARIA/Camellia suites and brainpool curves are left out",
 		.codes = CODES_MBEDTLS,
 	},
 	{
 		.name = "browser",
 		.stack = "a current browser (TLS 1.2-1.3, ECDHE AEAD suites, SNI): the 'browser works' comparison",
-		.sources = "CR net_error_list.h for the error names",
+		.sources = "CR net_error_list.h for the error names; CA/B Forum baseline requirements (RSA >= 2048), "
+			   "Chrome 57 / Firefox 51 SHA-1 removal",
 		.method = METHOD_ANY,
 		.min_version = METHOD_TLS12,
 		.max_version = METHOD_TLS13,
@@ -128,6 +135,10 @@ const struct device_profile device_profiles[] = {
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
+		/* CA/Browser Forum baseline requirements: RSA >= 2048; Chrome 57 and Firefox 51 (2017)
+		 * refuse SHA-1 signed server certificates. */
+		.min_rsa_bits = 2048,
+		.reject_sha1 = true,
 		.limits = "GREASE, ECH, ALPN and the exact extension order are not reproduced",
 		.codes = CODES_NONE,
 	},
@@ -361,6 +372,8 @@ void device_apply(const struct device_profile *p, struct client_case *cc)
 	cc->ca_format = cc->ca_path ? p->ca_format : CA_NONE;
 	cc->sni = p->sni;
 	cc->verify = p->verify;
+	cc->min_rsa_bits = p->min_rsa_bits;
+	cc->reject_sha1 = p->reject_sha1;
 }
 
 static bool in(int v, int lo, int hi)
