@@ -15,7 +15,9 @@
  * include wolfSSL): -308 SOCKET_ERROR_E, -313 FATAL_ERROR, -322
  * DOMAIN_NAME_MISMATCH, -326 VERSION_ERROR, -397 SOCKET_PEER_CLOSED_E, -500
  * UNSUPPORTED_SUITE, -501 MATCH_SUITE_ERROR, -150/-151 ASN_BEFORE/AFTER_DATE_E,
- * -155 ASN_SIG_CONFIRM_E, -188 ASN_NO_SIGNER_E.
+ * -155 ASN_SIG_CONFIRM_E, -188 ASN_NO_SIGNER_E; the strictness fields'
+ * -409 RSA_KEY_SIZE_E, -401 DH_KEY_SIZE_E, -341 LENGTH_ERROR (rx_record_limit),
+ * -156 ASN_SIG_HASH_E (reject_sha1's verify error).
  */
 #include "harness/client/device.h"
 
@@ -154,6 +156,7 @@ enum rule_when {
 	WHEN_TIMEOUT, /* a handshake stage got no answer (or the TCP connect, at stage "connect") */
 	WHEN_ALERT, /* received an alert in [lo, hi] */
 	WHEN_ERROR, /* wolfSSL error in [lo, hi] */
+	WHEN_VERIFY, /* failed, the certificate error found (verify_error) in [lo, hi] */
 	WHEN_CLOSED, /* the server closed or reset TCP during the handshake */
 	WHEN_FAILED, /* any other failure */
 };
@@ -202,6 +205,7 @@ static const struct code_rule rules[] = {
 	{ CODES_AXTLS, WHEN_ALERT, 1, 255, NULL, 0, -1, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_CLOSED, 0, 0, NULL, -256, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_ERROR, -326, -326, NULL, -263, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -341, -341, NULL, -257, 0, false, 0, NULL }, /* rx_record_limit */
 	{ CODES_AXTLS, WHEN_ERROR, -501, -500, NULL, -266, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_ERROR, -299, -100, NULL, -268, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_FAILED, 0, 0, NULL, -256, 0, false, 0, NULL },
@@ -218,6 +222,7 @@ static const struct code_rule rules[] = {
 	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -341, -341, NULL, 6, 0, false, 0, NULL }, /* rx_record_limit: TOO_LARGE */
 	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_FAILED, 0, 0, NULL, 14, 0, false, 0, NULL }, /* BR_ERR_BAD_HANDSHAKE */
 
@@ -228,6 +233,9 @@ static const struct code_rule rules[] = {
 	{ CODES_MBEDTLS, WHEN_ERROR, -322, -322, NULL, -0x2700, 0, false, 0x04, NULL }, /* CN_MISMATCH */
 	{ CODES_MBEDTLS, WHEN_ERROR, -188, -188, NULL, -0x2700, 0, false, 0x08, NULL }, /* NOT_TRUSTED */
 	{ CODES_MBEDTLS, WHEN_ERROR, -155, -155, NULL, -0x2700, 0, false, 0x08, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -409, -409, NULL, -0x2700, 0, false, 0x10000, NULL }, /* BAD_KEY */
+	{ CODES_MBEDTLS, WHEN_VERIFY, -156, -156, NULL, -0x2700, 0, false, 0x4000, NULL }, /* BAD_MD */
+	{ CODES_MBEDTLS, WHEN_ERROR, -401, -401, NULL, -0x7B00, 0, false, 0, NULL }, /* DHM prime too short */
 	{ CODES_MBEDTLS, WHEN_STAGE, 0, 0, "load_ca", -0x2180, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_ALERT, 1, 255, NULL, -0x7780, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_TIMEOUT, 0, 0, NULL, -0x6800, 0, false, 0, NULL },
@@ -299,6 +307,7 @@ static const struct code_name code_names[] = {
 	{ CODES_SIMPLELINK, -462, "SL_ESECHANDSHAKETIMEDOUT", NULL },
 	/* AX: ssl_display_error() and x509_display_error() texts */
 	{ CODES_AXTLS, -256, "SSL_ERROR_CONN_LOST", "connection lost" },
+	{ CODES_AXTLS, -257, "SSL_ERROR_RECORD_OVERFLOW", NULL },
 	{ CODES_AXTLS, -260, "SSL_ERROR_INVALID_HANDSHAKE", "invalid handshake" },
 	{ CODES_AXTLS, -261, "SSL_ERROR_INVALID_PROT_MSG", "invalid protocol message" },
 	{ CODES_AXTLS, -262, "SSL_ERROR_INVALID_HMAC", "invalid mac" },
@@ -312,6 +321,7 @@ static const struct code_name code_names[] = {
 	{ CODES_AXTLS, -517, "X509_VFY_ERROR_EXPIRED", "Cert has expired" },
 	/* BR */
 	{ CODES_BEARSSL, 3, "BR_ERR_UNSUPPORTED_VERSION", NULL },
+	{ CODES_BEARSSL, 6, "BR_ERR_TOO_LARGE", NULL },
 	{ CODES_BEARSSL, 14, "BR_ERR_BAD_HANDSHAKE", NULL },
 	{ CODES_BEARSSL, 16, "BR_ERR_BAD_CIPHER_SUITE", NULL },
 	{ CODES_BEARSSL, 31, "BR_ERR_IO", NULL },
@@ -329,6 +339,7 @@ static const struct code_name code_names[] = {
 	{ CODES_MBEDTLS, -0x7280, "MBEDTLS_ERR_SSL_CONN_EOF", NULL },
 	{ CODES_MBEDTLS, -0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE", NULL },
 	{ CODES_MBEDTLS, -0x7980, "MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO", NULL },
+	{ CODES_MBEDTLS, -0x7B00, "MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE", NULL },
 	/* CR */
 	{ CODES_NONE, -100, "ERR_CONNECTION_CLOSED", NULL },
 	{ CODES_NONE, -102, "ERR_CONNECTION_REFUSED", NULL },
@@ -351,7 +362,7 @@ static const struct tok axtls_alerts[] = {
 /* MB x509.h verify flags (identical in 2.28 and 3.6). */
 static const struct tok mbedtls_flags[] = {
 	{ 0x01, "EXPIRED" }, { 0x02, "REVOKED" }, { 0x04, "CN_MISMATCH" }, { 0x08, "NOT_TRUSTED" },
-	{ 0x200, "FUTURE" }, { 0, NULL },
+	{ 0x200, "FUTURE" }, { 0x4000, "BAD_MD" }, { 0x10000, "BAD_KEY" }, { 0, NULL },
 };
 
 const struct device_profile *device_find(const char *name)
@@ -399,6 +410,8 @@ static bool rule_matches(const struct code_rule *k, const struct client_result *
 		return !r->connected && !setup && in(r->alert_received, k->lo, k->hi);
 	case WHEN_ERROR:
 		return !r->connected && !setup && in(r->error, k->lo, k->hi);
+	case WHEN_VERIFY:
+		return !r->connected && !setup && r->verify_error != 0 && in(r->verify_error, k->lo, k->hi);
 	case WHEN_CLOSED:
 		return !r->connected && r->peer_closed;
 	case WHEN_FAILED:
