@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_COUNT };
+enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_RSA1024, SRV_SHA1, SRV_DH1024, SRV_COUNT };
 
 static char dir[64];
 static char path_buf[16][160];
@@ -118,10 +118,12 @@ static void server_start(int i, const char *const extra[])
 	argv[n++] = "-www"; /* no stdin reading: EOF on stdin would stop the server */
 	argv[n++] = "-accept";
 	argv[n++] = accept_arg;
-	argv[n++] = "-cert";
-	argv[n++] = "srv.pem";
-	argv[n++] = "-key";
-	argv[n++] = "srv.key";
+	if (!extra[0] || strcmp(extra[0], "-cert") != 0) {
+		argv[n++] = "-cert";
+		argv[n++] = "srv.pem";
+		argv[n++] = "-key";
+		argv[n++] = "srv.key";
+	}
 	for (int k = 0; extra[k]; k++)
 		argv[n++] = (char *)extra[k];
 	argv[n] = NULL;
@@ -172,6 +174,15 @@ static void setup(void)
 	const char *cli_sign[] = { "openssl", "x509", "-req", "-in", "cli.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
 				   "-set_serial", "3", "-days", "30", "-out", "cli.pem", NULL };
 	const char *der[] = { "openssl", "x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der", NULL };
+	/* The strictness cases: an RSA 1024 leaf, a SHA-1 signed leaf, 1024-bit DH parameters. */
+	const char *weak_req[] = { "openssl", "req", "-newkey", "rsa:1024", "-nodes", "-keyout", "weak.key",
+				   "-out", "weak.csr", "-subj", "/CN=localhost", NULL };
+	const char *weak_sign[] = { "openssl", "x509", "-req", "-in", "weak.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+				    "-set_serial", "4", "-days", "30", "-extfile", "ext.cnf", "-out", "weak.pem", NULL };
+	const char *sha1_sign[] = { "openssl", "x509", "-req", "-sha1", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey",
+				    "ca.key", "-set_serial", "5", "-days", "30", "-extfile", "ext.cnf", "-out", "sha1.pem",
+				    NULL };
+	const char *dh[] = { "openssl", "dhparam", "-out", "dh1024.pem", "1024", NULL };
 	gen(ca);
 	gen(other);
 	gen(srv_req);
@@ -179,7 +190,11 @@ static void setup(void)
 	gen(cli_req);
 	gen(cli_sign);
 	gen(der);
-	const char *keys[] = { "ca.key", "other.key", "srv.key", "cli.key" };
+	gen(weak_req);
+	gen(weak_sign);
+	gen(sha1_sign);
+	gen(dh);
+	const char *keys[] = { "ca.key", "other.key", "srv.key", "cli.key", "weak.key" };
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		ck_assert_int_eq(chmod(keys[i], 0600), 0);
 
@@ -193,6 +208,16 @@ static void setup(void)
 	const char *sni[] = { "-tls1_2", "-servername", "localhost", "-servername_fatal", "-cert2", "srv.pem",
 			      "-key2", "srv.key", NULL };
 	server_start(SRV_SNI, sni);
+	/* Security level 0: OpenSSL 3 would refuse to use these itself. */
+	const char *rsa1024[] = { "-cert", "weak.pem", "-key", "weak.key", "-tls1_2", "-cipher",
+				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
+	const char *sha1[] = { "-cert", "sha1.pem", "-key", "srv.key", "-tls1_2", "-cipher",
+			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
+	const char *dh1024[] = { "-tls1_2", "-dhparam", "dh1024.pem", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+				 NULL };
+	server_start(SRV_RSA1024, rsa1024);
+	server_start(SRV_SHA1, sha1);
+	server_start(SRV_DH1024, dh1024);
 	client_caps_get(&caps);
 }
 
@@ -652,6 +677,134 @@ START_TEST(max_fragment_and_groups_connect)
 }
 END_TEST
 
+/* wolfSSL's own numbers (wolfssl/error-ssl.h, wolfcrypt/error-crypt.h 5.5.4). */
+enum { RSA_KEY_SIZE = -409, DH_KEY_SIZE = -401, VERIFY_CERT = -329, ASN_SIG_HASH = -156, LENGTH = -341 };
+
+START_TEST(weak_rsa_key_passes_by_default)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_RSA1024);
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail); /* wolfSSL's default minimum is 1024 bits */
+}
+END_TEST
+
+START_TEST(min_rsa_bits_refuses_rsa1024)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_RSA1024);
+	cc.min_rsa_bits = 2048;
+	run_case(&cc, &r);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(r.error, RSA_KEY_SIZE);
+	ck_assert_str_eq(r.error_name, "RSA_KEY_SIZE_E");
+	ck_assert_int_eq(r.alert_sent, 42); /* bad_certificate */
+	ck_assert_str_eq(r.stage, "certificate");
+	ck_assert_ptr_nonnull(strstr(r.detail, "under the device's 2048 bits"));
+}
+END_TEST
+
+START_TEST(min_dh_bits_refuses_dh1024)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_DH1024);
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail); /* wolfSSL's default minimum is 1024 bits */
+	ck_assert_str_eq(r.suite, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256");
+	case_for(&cc, SRV_DH1024);
+	cc.min_dh_bits = 2048;
+	run_case(&cc, &r);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(r.error, DH_KEY_SIZE);
+	ck_assert_str_eq(r.error_name, "DH_KEY_SIZE_E");
+	ck_assert_int_eq(r.alert_sent, 40); /* handshake_failure */
+	ck_assert_str_eq(r.stage, "server_key_exchange");
+	ck_assert_ptr_nonnull(strstr(r.detail, "under the device's 2048 bits"));
+}
+END_TEST
+
+START_TEST(reject_sha1_refuses_sha1_leaf)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_SHA1);
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail); /* wolfSSL accepts SHA-1 */
+	ck_assert_int_eq(r.verify_error, 0);
+	case_for(&cc, SRV_SHA1);
+	cc.reject_sha1 = true;
+	run_case(&cc, &r);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(r.error, VERIFY_CERT);
+	ck_assert_str_eq(r.error_name, "VERIFY_CERT_ERROR");
+	ck_assert_int_eq(r.verify_error, ASN_SIG_HASH);
+	ck_assert_str_eq(r.verify_error_name, "ASN_SIG_HASH_E");
+	ck_assert_int_eq(r.alert_sent, 42); /* bad_certificate */
+	ck_assert_ptr_nonnull(strstr(r.detail, "depth 0 is signed with SHA-1"));
+	/* Verification off: connects and tells. */
+	cc.verify = false;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_int_eq(r.verify_error, ASN_SIG_HASH);
+	/* A SHA-256 chain passes; so does the self-signed (SHA-256) CA's own signature. */
+	case_for(&cc, SRV_TLS12);
+	cc.reject_sha1 = true;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_int_eq(r.verify_error, 0);
+}
+END_TEST
+
+START_TEST(rx_record_limit_overflows_on_certificate)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_TLS12);
+	cc.method = METHOD_TLS12;
+	cc.rx_record_limit = 512;
+	run_case(&cc, &r);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(r.error, LENGTH);
+	ck_assert_str_eq(r.error_name, "LENGTH_ERROR");
+	ck_assert_int_eq(r.alert_sent, 22); /* record_overflow */
+	ck_assert_int_eq(r.alert_received, -1);
+	/* The Certificate record: one RSA 2048 certificate, more than 512 bytes and less than 2 KB. */
+	ck_assert_msg(r.oversized_record > 512 && r.oversized_record < 2048, "%d", r.oversized_record);
+	ck_assert_str_eq(r.stage, "server_hello");
+	char want[96];
+	snprintf(want, sizeof want, "record of %d bytes exceeds the device's 512-byte buffer", r.oversized_record);
+	ck_assert_msg(strstr(r.detail, want) != NULL, "%s", r.detail);
+	ck_assert_ptr_nonnull(strstr(r.detail, "sent alert 22 record_overflow: LENGTH_ERROR -341"));
+	snprintf(want, sizeof want, "< server_hello oversized(%d) > alert(22)", r.oversized_record);
+	ck_assert_msg(strstr(r.trace, want) != NULL, "%s", r.trace);
+	/* A limit the records fit in connects. */
+	cc.rx_record_limit = 4096;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_int_eq(r.oversized_record, 0);
+}
+END_TEST
+
+START_TEST(rx_record_limit_with_max_fragment_connects)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_TLS12);
+	cc.method = METHOD_TLS12;
+	cc.rx_record_limit = 512 + 256; /* 512 bytes of plaintext plus the AEAD's overhead */
+	cc.max_fragment = 512;
+	run_case(&cc, &r);
+	if (!caps.max_fragment) {
+		ck_assert(r.skipped);
+		return;
+	}
+	ck_assert_msg(r.connected, "%s", r.detail);
+}
+END_TEST
+
 START_TEST(http_answer_is_not_tls)
 {
 	struct client_case cc;
@@ -806,6 +959,12 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, bad_input_is_an_error);
 	tcase_add_test(tc, max_fragment_and_groups_connect);
 	tcase_add_test(tc, http_answer_is_not_tls);
+	tcase_add_test(tc, weak_rsa_key_passes_by_default);
+	tcase_add_test(tc, min_rsa_bits_refuses_rsa1024);
+	tcase_add_test(tc, min_dh_bits_refuses_dh1024);
+	tcase_add_test(tc, reject_sha1_refuses_sha1_leaf);
+	tcase_add_test(tc, rx_record_limit_overflows_on_certificate);
+	tcase_add_test(tc, rx_record_limit_with_max_fragment_connects);
 	tcase_add_test(tc, truncated_server_hello_is_peer_closed);
 	tcase_add_test(tc, seed_esp8266_axtls_gets_ssl_error_40);
 	tcase_add_test(tc, seed_cc3200_pem_ca_is_oserror_456);

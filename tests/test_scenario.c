@@ -192,8 +192,14 @@ START_TEST(every_field_value_accepted)
 					  "ciphers = AES128-SHA\ngroups = P-256:X25519\nca = other\nca_format = pem-as-der\n"
 					  "verify = yes\nsni = tlsdiag.servicebus.test\ncheck_name = 127.0.0.1\n"
 					  "clock = 2000-01-01T00:00:00Z\nmax_fragment = 512\nclient_cert = yes\n"
+					  "min_rsa_bits = 2048\nmin_dh_bits = none\nreject_sha1 = yes\nrx_record_limit = 4096\n"
 					  "expect = error:-322\n")),
 			 0);
+	ck_assert_str_eq(set.cases[0].value[SCN_MIN_RSA_BITS], "2048");
+	ck_assert_str_eq(set.cases[0].value[SCN_MIN_DH_BITS], "none");
+	ck_assert_str_eq(set.cases[0].value[SCN_REJECT_SHA1], "yes");
+	ck_assert_str_eq(set.cases[0].value[SCN_RX_RECORD_LIMIT], "4096");
+	ck_assert_str_eq(scenario_field_name(SCN_RX_RECORD_LIMIT), "rx_record_limit");
 	ck_assert_int_eq(set.cases[0].expect.error, -322);
 	ck_assert_str_eq(set.cases[0].expect.error_name, "DOMAIN_NAME_MISMATCH");
 }
@@ -250,6 +256,26 @@ START_TEST(value_conversions)
 	ck_assert_int_eq(scenario_max_fragment("1024", &n), 0);
 	ck_assert_int_eq(n, 1024);
 	ck_assert_int_eq(scenario_max_fragment("1000", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("none", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(scenario_key_bits("2048", &n), 0);
+	ck_assert_int_eq(n, 2048);
+	ck_assert_int_eq(scenario_key_bits("16000", &n), 0);
+	ck_assert_int_eq(scenario_key_bits("16008", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("2047", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("128", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("+2048", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("2048 ", &n), -1);
+	ck_assert_int_eq(scenario_key_bits("", &n), -1);
+	ck_assert_int_eq(scenario_record_limit("none", &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(scenario_record_limit("1024", &n), 0);
+	ck_assert_int_eq(n, 1024);
+	ck_assert_int_eq(scenario_record_limit("18432", &n), 0);
+	ck_assert_int_eq(scenario_record_limit("18433", &n), -1);
+	ck_assert_int_eq(scenario_record_limit("63", &n), -1);
+	ck_assert_int_eq(scenario_record_limit("99999999999999999999", &n), -1);
+	ck_assert_int_eq(scenario_record_limit("1k", &n), -1);
 }
 END_TEST
 
@@ -325,6 +351,13 @@ START_TEST(bad_keys_and_values)
 	    "t.ini:5: bad clock '2023-02-30' (now, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, from 1970-01-01T00:00:01Z)");
 	BAD(with_header("[case a]\nmax_fragment = 100\nexpect = connected\n"),
 	    "t.ini:5: bad max_fragment '100' (none, 512, 1024, 2048 or 4096)");
+	BAD(with_header("[case a]\nmin_rsa_bits = 1000.5\nexpect = connected\n"),
+	    "t.ini:5: bad min_rsa_bits '1000.5' (none, or 256 to 16000 bits, a multiple of 8)");
+	BAD(with_header("[case a]\nmin_dh_bits = -1\nexpect = connected\n"),
+	    "t.ini:5: bad min_dh_bits '-1' (none, or 256 to 16000 bits, a multiple of 8)");
+	BAD(with_header("[case a]\nreject_sha1 = on\nexpect = connected\n"), "t.ini:5: bad reject_sha1 'on' (yes or no)");
+	BAD(with_header("[case a]\nrx_record_limit = 16k\nexpect = connected\n"),
+	    "t.ini:5: bad rx_record_limit '16k' (none, or 64 to 18432 bytes)");
 	BAD(with_header("[case a]\ndevice = esp9000\nexpect = connected\n"),
 	    "t.ini:5: unknown device profile 'esp9000' (cc3200, esp8266-axtls, esp8266-bearssl, esp32-mbedtls, browser)");
 	BAD("[scenario]\nname = s\nservers = no-such-profile\n[case a]\nexpect = connected\n",

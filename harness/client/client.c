@@ -70,6 +70,8 @@ struct jv *client_result_json(const struct client_result *r)
 		jv_set_int(o, "verify_error", r->verify_error);
 		jv_set_str(o, "verify_error_name", r->verify_error_name);
 	}
+	if (r->oversized_record)
+		jv_set_int(o, "oversized_record", r->oversized_record);
 	jv_set_str(o, "trace", r->trace);
 	jv_set_int(o, "keylog_lines", r->keylog_lines);
 	if (r->note[0])

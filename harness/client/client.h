@@ -69,6 +69,11 @@ struct client_case {
 	const char *cert_path, *key_path; /* client certificate; NULL: none */
 	const char *keylog_path; /* NSS key log, appended to (0600); NULL: none */
 	int timeout_ms; /* per stage (connect, each wait for the peer); 0: 5000 */
+	/* What the device refuses that wolfSSL's defaults accept (docs/client.md "Strictness"): */
+	int min_rsa_bits; /* server RSA keys below this fail (wolfSSL_CTX_SetMinRsaKey_Sz, RSA_KEY_SIZE_E); 0: wolfSSL's 1024 */
+	int min_dh_bits; /* DHE groups below this fail (wolfSSL_CTX_SetMinDhKey_Sz, DH_KEY_SIZE_E); 0: wolfSSL's 1024 */
+	bool reject_sha1; /* a certificate signed with SHA-1 fails verification (not a self-signed anchor's own signature) */
+	int rx_record_limit; /* emulated receive buffer: a server record longer than this fails the case; 0: none */
 };
 
 struct client_result {
@@ -90,6 +95,7 @@ struct client_result {
 	char trace[256]; /* handshake messages seen: "> client_hello < server_hello certificate ..." */
 	int keylog_lines; /* lines written to keylog_path */
 	char note[160]; /* a limit of the linked wolfSSL that did not stop the case */
+	int oversized_record; /* rx_record_limit: length of the record that did not fit; 0: none */
 	bool skipped; /* the linked wolfSSL lacks a feature the case needs */
 	char skip_reason[256];
 };

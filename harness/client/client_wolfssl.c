@@ -256,6 +256,8 @@ struct run {
 	bool encrypted_seen; /* the last thing seen was an encrypted flight */
 	bool timed_out, peer_closed;
 	bool lowered; /* min version raised to what the library has */
+	uint16_t oversized_version; /* rx_record_limit: the record version of the record that did not fit */
+	int sha1_depth; /* reject_sha1: depth of the SHA-1 signed certificate; -1: none */
 	FILE *keylog;
 	bool client_random_logged;
 	time_t clock_base, real_base;
@@ -320,6 +322,16 @@ static void flow_feed(struct run *r, struct flow *f, const uint8_t *p, size_t n)
 				trace_add(r, f->is_client, "non-tls");
 				break;
 			}
+			if (!f->is_client && r->cc->rx_record_limit > 0 && len > r->cc->rx_record_limit) {
+				/* The device's buffer cannot hold this record: io_recv() fails the read. */
+				char buf[32];
+				snprintf(buf, sizeof buf, "oversized(%u)", (unsigned int)len);
+				trace_add(r, false, buf);
+				r->out->oversized_record = len;
+				r->oversized_version = version;
+				f->lost = true;
+				break;
+			}
 			if (f->rec_type == 20) {
 				trace_add(r, f->is_client, "change_cipher_spec");
 				f->encrypted = true;
@@ -377,7 +389,8 @@ static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		ssize_t n = recv(r->fd, buf, (size_t)sz, 0);
 		if (n > 0) {
 			flow_feed(r, &r->to_client, (const uint8_t *)buf, (size_t)n);
-			return (int)n;
+			/* rx_record_limit: the bytes of the read that brought the header are not handed on. */
+			return r->out->oversized_record ? WOLFSSL_CBIO_ERR_GENERAL : (int)n;
 		}
 		if (n == 0) {
 			r->peer_closed = true;
@@ -516,6 +529,42 @@ static int native_verify_error(int e)
 	return e;
 }
 
+/* Signature algorithms over SHA-1 (RFC 3279 section 2.2, RFC 5758 section 3.2 has none). */
+static bool signed_with_sha1(WOLFSSL_X509 *x)
+{
+	switch (wolfSSL_X509_get_signature_nid(x)) {
+	case NID_sha1WithRSAEncryption:
+	case NID_ecdsa_with_SHA1:
+	case NID_dsaWithSHA1:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * reject_sha1, as mbedTLS's default X.509 profile (no SHA-1 in allowed_mds:
+ * MBEDTLS_X509_BADCERT_BAD_MD) and browsers do: a certificate whose signature
+ * uses SHA-1 fails.  A self-signed certificate is skipped: its own signature
+ * protects nothing, and mbedTLS does not check a trusted root's either.
+ * wolfSSL has no such check; the reason recorded is ASN_SIG_HASH_E, wolfCrypt's
+ * "unsupported hash type" for a signature, and the handshake fails as any
+ * verify-callback refusal does (VERIFY_CERT_ERROR).
+ */
+static bool refuse_sha1(struct run *r, WOLFSSL_X509_STORE_CTX *store)
+{
+	WOLFSSL_X509 *x = wolfSSL_X509_STORE_CTX_get_current_cert(store);
+	if (!r->cc->reject_sha1 || !x || !signed_with_sha1(x) ||
+	    wolfSSL_X509_NAME_cmp(wolfSSL_X509_get_subject_name(x), wolfSSL_X509_get_issuer_name(x)) == 0)
+		return false;
+	if (r->out->verify_error == 0) {
+		r->out->verify_error = ASN_SIG_HASH_E;
+		error_name(ASN_SIG_HASH_E, r->out->verify_error_name, sizeof r->out->verify_error_name);
+		r->sha1_depth = store->error_depth;
+	}
+	return true;
+}
+
 /*
  * Called for each certificate of the server's chain (WOLFSSL_ALWAYS_VERIFY_CB)
  * or on a failure.  Records the first error; keeps it fatal only when the case
@@ -530,7 +579,9 @@ static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 		r->out->chain_len = store->error_depth + 1;
 	if (store->totalCerts > r->out->chain_len)
 		r->out->chain_len = store->totalCerts;
-	if (!preverify && store->error != 0 && r->out->verify_error == 0) {
+	if (preverify && refuse_sha1(r, store))
+		preverify = 0;
+	else if (!preverify && store->error != 0 && r->out->verify_error == 0) {
 		r->out->verify_error = native_verify_error(store->error);
 		error_name(r->out->verify_error, r->out->verify_error_name, sizeof r->out->verify_error_name);
 	}
@@ -1048,6 +1099,71 @@ static void result_failed(struct run *r, WOLFSSL *ssl, int ret)
 		skip(o, "%s", r->out->note);
 }
 
+/* min_rsa_bits, min_dh_bits: wolfSSL's own checks, with wolfSSL's own errors. */
+static int set_minimums(WOLFSSL_CTX *ctx, const struct client_case *cc, char *err, size_t errlen)
+{
+	if (cc->min_rsa_bits && wolfSSL_CTX_SetMinRsaKey_Sz(ctx, (short)cc->min_rsa_bits) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "min_rsa_bits %d refused by wolfSSL (a multiple of 8 is needed)", cc->min_rsa_bits);
+		return -1;
+	}
+	if (cc->min_dh_bits &&
+	    wolfSSL_CTX_SetMinDhKey_Sz(ctx, (unsigned short)cc->min_dh_bits) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "min_dh_bits %d refused by wolfSSL (a multiple of 8, at most 16000)",
+			 cc->min_dh_bits);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * rx_record_limit: the read that brought the oversized header failed (io_recv),
+ * so wolfSSL says SOCKET_ERROR_E.  Reported instead as wolfSSL itself reports a
+ * record over its negotiated max_fragment (src/internal.c GetRecordHeader):
+ * LENGTH_ERROR and a fatal record_overflow alert (RFC 6066 section 4, RFC 5246
+ * section 6.2.1).  The alert is written in the clear while neither side has
+ * switched to encryption, else not sent (the reason stays in detail).
+ */
+static void result_oversized(struct run *r)
+{
+	struct client_result *o = r->out;
+	int limit = r->cc->rx_record_limit;
+	o->error = LENGTH_ERROR;
+	error_name(o->error, o->error_name, sizeof o->error_name);
+	const char *alert = "no alert: encryption had started";
+	if (!r->to_server.encrypted && !r->to_client.encrypted) {
+		const uint8_t rec[] = { 21, (uint8_t)(r->oversized_version >> 8), (uint8_t)r->oversized_version, 0, 2,
+					2 /* fatal */, 22 /* record_overflow */ };
+		if (send(r->fd, rec, sizeof rec, MSG_NOSIGNAL) == (ssize_t)sizeof rec) {
+			flow_feed(r, &r->to_server, rec, sizeof rec);
+			o->alert_sent = 22;
+			alert = "sent alert 22 record_overflow";
+		} else {
+			alert = "the alert could not be sent";
+		}
+	}
+	snprintf(o->detail, sizeof o->detail,
+		 "record of %d bytes exceeds the device's %d-byte buffer (rx_record_limit, no max_fragment_length "
+		 "agreed): %s: %s %d",
+		 o->oversized_record, limit, alert, o->error_name, o->error);
+}
+
+/* Why a minimum or reject_sha1 stopped the case, in detail. */
+static void result_strict(struct run *r)
+{
+	struct client_result *o = r->out;
+	const struct client_case *cc = r->cc;
+	size_t len = strlen(o->detail);
+	if (o->error == RSA_KEY_SIZE_E && cc->min_rsa_bits)
+		snprintf(o->detail + len, sizeof o->detail - len, " (the server's RSA key is under the device's %d bits)",
+			 cc->min_rsa_bits);
+	else if (o->error == DH_KEY_SIZE_E && cc->min_dh_bits)
+		snprintf(o->detail + len, sizeof o->detail - len, " (the server's DH group is under the device's %d bits)",
+			 cc->min_dh_bits);
+	else if (o->verify_error == ASN_SIG_HASH_E && r->sha1_depth >= 0)
+		snprintf(o->detail + len, sizeof o->detail - len,
+			 " (certificate at depth %d is signed with SHA-1, which the device refuses)", r->sha1_depth);
+}
+
 static int open_keylog(struct run *r, char *err, size_t errlen)
 {
 	int fd = open(r->cc->keylog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -1071,7 +1187,7 @@ static void library_init(void)
 
 int client_run(const struct client_case *cc, struct client_result *out, char *err, size_t errlen)
 {
-	struct run r = { .cc = cc, .out = out, .fd = -1, .last_hs = -1 };
+	struct run r = { .cc = cc, .out = out, .fd = -1, .last_hs = -1, .sha1_depth = -1 };
 	WOLFSSL_CTX *ctx = NULL;
 	WOLFSSL *ssl = NULL;
 	int rc = -1, step;
@@ -1114,6 +1230,8 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		goto out;
 	}
 	if (!out->skipped && cc->groups && set_groups(&r, ctx, err, errlen) != 0)
+		goto out;
+	if (set_minimums(ctx, cc, err, errlen) != 0)
 		goto out;
 	if (out->skipped) {
 		rc = 0;
@@ -1165,6 +1283,10 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		wolfSSL_shutdown(ssl); /* close_notify; the server's answer is not awaited */
 	} else {
 		result_failed(&r, ssl, ret);
+		if (out->oversized_record)
+			result_oversized(&r);
+		else
+			result_strict(&r);
 	}
 	rc = 0;
 out:

@@ -15,7 +15,9 @@
  * include wolfSSL): -308 SOCKET_ERROR_E, -313 FATAL_ERROR, -322
  * DOMAIN_NAME_MISMATCH, -326 VERSION_ERROR, -397 SOCKET_PEER_CLOSED_E, -500
  * UNSUPPORTED_SUITE, -501 MATCH_SUITE_ERROR, -150/-151 ASN_BEFORE/AFTER_DATE_E,
- * -155 ASN_SIG_CONFIRM_E, -188 ASN_NO_SIGNER_E.
+ * -155 ASN_SIG_CONFIRM_E, -188 ASN_NO_SIGNER_E; the strictness fields'
+ * -409 RSA_KEY_SIZE_E, -401 DH_KEY_SIZE_E, -341 LENGTH_ERROR (rx_record_limit),
+ * -156 ASN_SIG_HASH_E (reject_sha1's verify error).
  */
 #include "harness/client/device.h"
 
@@ -104,7 +106,8 @@ const struct device_profile device_profiles[] = {
 	{
 		.name = "esp32-mbedtls",
 		.stack = "ESP32 ESP-IDF esp-tls over mbedTLS 2.28 defaults",
-		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c",
+		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c, x509_crt.c "
+			   "(mbedtls_x509_crt_profile_default: no SHA-1, RSA >= 2048)",
 		.method = METHOD_TLS12, /* ESP-IDF builds without TLS 1.0/1.1 and, in 2.28, without 1.3 */
 		.ciphers = MBEDTLS_SUITES,
 		.groups = "P-521:P-384:P-256:X25519",
@@ -112,13 +115,19 @@ const struct device_profile device_profiles[] = {
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
+		/* MB x509_crt.c mbedtls_x509_crt_profile_default: allowed_mds SHA-224 and up (SHA-1
+		 * only with MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES), rsa_min_bitlen 2048.
+		 * The DHM minimum (dhm_min_bitlen 1024) is wolfSSL's default already. */
+		.min_rsa_bits = 2048,
+		.reject_sha1 = true,
 		.limits = "mbedTLS's CCM/ARIA/Camellia suites and brainpool curves are left out",
 		.codes = CODES_MBEDTLS,
 	},
 	{
 		.name = "browser",
 		.stack = "a current browser (TLS 1.2-1.3, ECDHE AEAD suites, SNI): the 'browser works' comparison",
-		.sources = "CR net_error_list.h for the error names",
+		.sources = "CR net_error_list.h for the error names; CA/B Forum baseline requirements (RSA >= 2048), "
+			   "Chrome 57 / Firefox 51 SHA-1 removal",
 		.method = METHOD_ANY,
 		.min_version = METHOD_TLS12,
 		.max_version = METHOD_TLS13,
@@ -128,6 +137,10 @@ const struct device_profile device_profiles[] = {
 		.sni = SNI_HOST,
 		.verify = true,
 		.time_t_bits = 64,
+		/* CA/Browser Forum baseline requirements: RSA >= 2048; Chrome 57 and Firefox 51 (2017)
+		 * refuse SHA-1 signed server certificates. */
+		.min_rsa_bits = 2048,
+		.reject_sha1 = true,
 		.limits = "GREASE, ECH, ALPN and the exact extension order are not reproduced",
 		.codes = CODES_NONE,
 	},
@@ -143,6 +156,7 @@ enum rule_when {
 	WHEN_TIMEOUT, /* a handshake stage got no answer (or the TCP connect, at stage "connect") */
 	WHEN_ALERT, /* received an alert in [lo, hi] */
 	WHEN_ERROR, /* wolfSSL error in [lo, hi] */
+	WHEN_VERIFY, /* failed, the certificate error found (verify_error) in [lo, hi] */
 	WHEN_CLOSED, /* the server closed or reset TCP during the handshake */
 	WHEN_FAILED, /* any other failure */
 };
@@ -191,6 +205,7 @@ static const struct code_rule rules[] = {
 	{ CODES_AXTLS, WHEN_ALERT, 1, 255, NULL, 0, -1, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_CLOSED, 0, 0, NULL, -256, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_ERROR, -326, -326, NULL, -263, 0, false, 0, NULL },
+	{ CODES_AXTLS, WHEN_ERROR, -341, -341, NULL, -257, 0, false, 0, NULL }, /* rx_record_limit */
 	{ CODES_AXTLS, WHEN_ERROR, -501, -500, NULL, -266, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_ERROR, -299, -100, NULL, -268, 0, false, 0, NULL },
 	{ CODES_AXTLS, WHEN_FAILED, 0, 0, NULL, -256, 0, false, 0, NULL },
@@ -207,6 +222,7 @@ static const struct code_rule rules[] = {
 	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
+	{ CODES_BEARSSL, WHEN_ERROR, -341, -341, NULL, 6, 0, false, 0, NULL }, /* rx_record_limit: TOO_LARGE */
 	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_FAILED, 0, 0, NULL, 14, 0, false, 0, NULL }, /* BR_ERR_BAD_HANDSHAKE */
 
@@ -217,6 +233,9 @@ static const struct code_rule rules[] = {
 	{ CODES_MBEDTLS, WHEN_ERROR, -322, -322, NULL, -0x2700, 0, false, 0x04, NULL }, /* CN_MISMATCH */
 	{ CODES_MBEDTLS, WHEN_ERROR, -188, -188, NULL, -0x2700, 0, false, 0x08, NULL }, /* NOT_TRUSTED */
 	{ CODES_MBEDTLS, WHEN_ERROR, -155, -155, NULL, -0x2700, 0, false, 0x08, NULL },
+	{ CODES_MBEDTLS, WHEN_ERROR, -409, -409, NULL, -0x2700, 0, false, 0x10000, NULL }, /* BAD_KEY */
+	{ CODES_MBEDTLS, WHEN_VERIFY, -156, -156, NULL, -0x2700, 0, false, 0x4000, NULL }, /* BAD_MD */
+	{ CODES_MBEDTLS, WHEN_ERROR, -401, -401, NULL, -0x7B00, 0, false, 0, NULL }, /* DHM prime too short */
 	{ CODES_MBEDTLS, WHEN_STAGE, 0, 0, "load_ca", -0x2180, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_ALERT, 1, 255, NULL, -0x7780, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_TIMEOUT, 0, 0, NULL, -0x6800, 0, false, 0, NULL },
@@ -288,6 +307,7 @@ static const struct code_name code_names[] = {
 	{ CODES_SIMPLELINK, -462, "SL_ESECHANDSHAKETIMEDOUT", NULL },
 	/* AX: ssl_display_error() and x509_display_error() texts */
 	{ CODES_AXTLS, -256, "SSL_ERROR_CONN_LOST", "connection lost" },
+	{ CODES_AXTLS, -257, "SSL_ERROR_RECORD_OVERFLOW", NULL },
 	{ CODES_AXTLS, -260, "SSL_ERROR_INVALID_HANDSHAKE", "invalid handshake" },
 	{ CODES_AXTLS, -261, "SSL_ERROR_INVALID_PROT_MSG", "invalid protocol message" },
 	{ CODES_AXTLS, -262, "SSL_ERROR_INVALID_HMAC", "invalid mac" },
@@ -301,6 +321,7 @@ static const struct code_name code_names[] = {
 	{ CODES_AXTLS, -517, "X509_VFY_ERROR_EXPIRED", "Cert has expired" },
 	/* BR */
 	{ CODES_BEARSSL, 3, "BR_ERR_UNSUPPORTED_VERSION", NULL },
+	{ CODES_BEARSSL, 6, "BR_ERR_TOO_LARGE", NULL },
 	{ CODES_BEARSSL, 14, "BR_ERR_BAD_HANDSHAKE", NULL },
 	{ CODES_BEARSSL, 16, "BR_ERR_BAD_CIPHER_SUITE", NULL },
 	{ CODES_BEARSSL, 31, "BR_ERR_IO", NULL },
@@ -318,6 +339,7 @@ static const struct code_name code_names[] = {
 	{ CODES_MBEDTLS, -0x7280, "MBEDTLS_ERR_SSL_CONN_EOF", NULL },
 	{ CODES_MBEDTLS, -0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE", NULL },
 	{ CODES_MBEDTLS, -0x7980, "MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO", NULL },
+	{ CODES_MBEDTLS, -0x7B00, "MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE", NULL },
 	/* CR */
 	{ CODES_NONE, -100, "ERR_CONNECTION_CLOSED", NULL },
 	{ CODES_NONE, -102, "ERR_CONNECTION_REFUSED", NULL },
@@ -340,7 +362,7 @@ static const struct tok axtls_alerts[] = {
 /* MB x509.h verify flags (identical in 2.28 and 3.6). */
 static const struct tok mbedtls_flags[] = {
 	{ 0x01, "EXPIRED" }, { 0x02, "REVOKED" }, { 0x04, "CN_MISMATCH" }, { 0x08, "NOT_TRUSTED" },
-	{ 0x200, "FUTURE" }, { 0, NULL },
+	{ 0x200, "FUTURE" }, { 0x4000, "BAD_MD" }, { 0x10000, "BAD_KEY" }, { 0, NULL },
 };
 
 const struct device_profile *device_find(const char *name)
@@ -361,6 +383,8 @@ void device_apply(const struct device_profile *p, struct client_case *cc)
 	cc->ca_format = cc->ca_path ? p->ca_format : CA_NONE;
 	cc->sni = p->sni;
 	cc->verify = p->verify;
+	cc->min_rsa_bits = p->min_rsa_bits;
+	cc->reject_sha1 = p->reject_sha1;
 }
 
 static bool in(int v, int lo, int hi)
@@ -386,6 +410,8 @@ static bool rule_matches(const struct code_rule *k, const struct client_result *
 		return !r->connected && !setup && in(r->alert_received, k->lo, k->hi);
 	case WHEN_ERROR:
 		return !r->connected && !setup && in(r->error, k->lo, k->hi);
+	case WHEN_VERIFY:
+		return !r->connected && !setup && r->verify_error != 0 && in(r->verify_error, k->lo, k->hi);
 	case WHEN_CLOSED:
 		return !r->connected && r->peer_closed;
 	case WHEN_FAILED:

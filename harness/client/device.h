@@ -35,6 +35,8 @@ struct device_profile {
 	enum sni_mode sni;
 	bool verify; /* false: the handshake goes on and the certificate is judged later */
 	int time_t_bits; /* 32: dates after 2038-01-19 wrap on the device (not emulated) */
+	int min_rsa_bits; /* the stack's default minimum server RSA key; 0: wolfSSL's (1024) */
+	bool reject_sha1; /* the stack's default X.509 profile refuses SHA-1 signatures */
 	const char *limits; /* what the approximation does not reproduce */
 	enum device_codes codes;
 };
@@ -56,7 +58,7 @@ const struct device_profile *device_find(const char *name);
 extern const struct device_profile device_profiles[];
 /*
  * Copies the profile's settings into cc (method, bounds, suites, groups, CA
- * loader, SNI, verify); host, port, paths, names and the clock are the case's.
+ * loader, SNI, verify, min_rsa_bits, reject_sha1); host, port, paths, names and the clock are the case's.
  * A case without a CA file keeps CA_NONE.
  */
 void device_apply(const struct device_profile *p, struct client_case *cc);

@@ -145,6 +145,14 @@ int case_resolve(const struct case_job *job, struct client_case *cc, struct case
 		snprintf(err, errlen, "bad clock or max_fragment");
 		return -1;
 	}
+	/* The device profile's strictness stays unless the case says. */
+	if (((v = job->spec->value[SCN_MIN_RSA_BITS]) && scenario_key_bits(v, &cc->min_rsa_bits) != 0) ||
+	    ((v = job->spec->value[SCN_MIN_DH_BITS]) && scenario_key_bits(v, &cc->min_dh_bits) != 0) ||
+	    ((v = job->spec->value[SCN_REJECT_SHA1]) && scenario_bool(v, &cc->reject_sha1) != 0) ||
+	    ((v = job->spec->value[SCN_RX_RECORD_LIMIT]) && scenario_record_limit(v, &cc->rx_record_limit) != 0)) {
+		snprintf(err, errlen, "bad min_rsa_bits, min_dh_bits, reject_sha1 or rx_record_limit");
+		return -1;
+	}
 	bool cert;
 	if (scenario_bool(val(job, SCN_CLIENT_CERT, "no"), &cert) != 0)
 		return -1;

@@ -52,6 +52,10 @@ static const char *const field_names[SCN_NFIELDS] = {
 	[SCN_CLOCK] = "clock",
 	[SCN_MAX_FRAGMENT] = "max_fragment",
 	[SCN_CLIENT_CERT] = "client_cert",
+	[SCN_MIN_RSA_BITS] = "min_rsa_bits",
+	[SCN_MIN_DH_BITS] = "min_dh_bits",
+	[SCN_REJECT_SHA1] = "reject_sha1",
+	[SCN_RX_RECORD_LIMIT] = "rx_record_limit",
 };
 
 const char *scenario_field_name(enum scn_field f)
@@ -131,6 +135,38 @@ int scenario_max_fragment(const char *v, int *len)
 			return 0;
 		}
 	return -1;
+}
+
+/* "none" (0) or a plain decimal number in [lo, hi]: 0, or -1. */
+static int none_or_number(const char *v, long lo, long hi, int *out)
+{
+	char *end = NULL;
+	if (strcmp(v, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+int scenario_key_bits(const char *v, int *bits)
+{
+	int n;
+	if (none_or_number(v, 256, 16000, &n) != 0 || n % 8 != 0)
+		return -1;
+	*bits = n;
+	return 0;
+}
+
+int scenario_record_limit(const char *v, int *len)
+{
+	return none_or_number(v, 64, 16384 + 2048, len);
 }
 
 /* n decimal digits at s, no sign, no space. */
@@ -269,6 +305,7 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 		return -1;
 	case SCN_VERIFY:
 	case SCN_CLIENT_CERT:
+	case SCN_REJECT_SHA1:
 		if (scenario_bool(v, &b) == 0)
 			return 0;
 		snprintf(why, whylen, "bad %s '%s' (yes or no)", field_names[f], v);
@@ -293,6 +330,17 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 		if (scenario_max_fragment(v, &n) == 0)
 			return 0;
 		snprintf(why, whylen, "bad max_fragment '%s' (none, 512, 1024, 2048 or 4096)", v);
+		return -1;
+	case SCN_MIN_RSA_BITS:
+	case SCN_MIN_DH_BITS:
+		if (scenario_key_bits(v, &n) == 0)
+			return 0;
+		snprintf(why, whylen, "bad %s '%s' (none, or 256 to 16000 bits, a multiple of 8)", field_names[f], v);
+		return -1;
+	case SCN_RX_RECORD_LIMIT:
+		if (scenario_record_limit(v, &n) == 0)
+			return 0;
+		snprintf(why, whylen, "bad rx_record_limit '%s' (none, or 64 to 18432 bytes)", v);
 		return -1;
 	case SCN_NFIELDS:
 	default:

@@ -34,6 +34,10 @@ enum scn_field {
 	SCN_CLOCK,
 	SCN_MAX_FRAGMENT,
 	SCN_CLIENT_CERT,
+	SCN_MIN_RSA_BITS,
+	SCN_MIN_DH_BITS,
+	SCN_REJECT_SHA1,
+	SCN_RX_RECORD_LIMIT,
 	SCN_NFIELDS,
 };
 
@@ -99,5 +103,9 @@ int scenario_ca_format(const char *v, enum ca_format *f);
 int scenario_clock(const char *v, time_t *t);
 int scenario_bool(const char *v, bool *b);
 int scenario_max_fragment(const char *v, int *len);
+/* min_rsa_bits, min_dh_bits: "none" (0) or 256..16000 bits, a multiple of 8 (what wolfSSL takes). */
+int scenario_key_bits(const char *v, int *bits);
+/* rx_record_limit: "none" (0) or 64..18432 bytes (2^14 + 2048, RFC 5246 section 6.2.3's largest record). */
+int scenario_record_limit(const char *v, int *len);
 
 #endif
