@@ -128,7 +128,7 @@ bench: deps
 	sh tests/bench/bench.sh build/tlsdiag
 
 fuzz: deps
-	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined $(BUILD)/fuzz-objs
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
 # libFuzzer targets: the library objects built by clang, one binary per tests/fuzz/fuzz_*.c.
