@@ -889,12 +889,21 @@ static void note_partial(struct tls_conn *c, enum tls_dir dir)
 
 	if (d->stopped)
 		return;
+	/*
+	 * A FIN reaches tls_conn only once every byte before it was seen (a
+	 * hole stops the direction), so a side that closed with FIN inside a
+	 * record or message sent it unfinished: its fault (MALFORMED).  With no
+	 * FIN the capture ended there: TRUNCATED, never the peer's error.
+	 */
+	bool fin = d->closed && d->how == TCP_EV_FIN;
+	enum note_kind kind = fin ? NOTE_MALFORMED : NOTE_TRUNCATED;
+	const char *how = fin ? "the connection was closed (FIN)" : "the stream ended";
 	/* A message split across records can be cut at a record boundary. */
 	if (tls_hs_reasm_partial(&d->hs, &type, &have, &want) && want)
-		note_add(c, NOTE_TRUNCATED, dir, "the stream ended inside a %s (%zu of %" PRIu32 " bytes)",
+		note_add(c, kind, dir, "%s inside a %s (%zu of %" PRIu32 " bytes)", how,
 			 tls2str_hs(type, hb, sizeof hb), have, want);
 	else if (tls_record_partial(&d->rp))
-		note_add(c, NOTE_TRUNCATED, dir, "the stream ended inside a record");
+		note_add(c, kind, dir, "%s inside a record", how);
 }
 
 /* TLS 1.3: the last record of a side that then closed, if alert-sized, was an alert. */
