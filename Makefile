@@ -7,6 +7,7 @@
 #   make deps       install the Debian packages we need (idempotent; root)
 #   make wolfssl-full  build wolfSSL from Debian's source with TLS 1.0/SSLv3/static RSA
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make valgrind   the decoder's suites under valgrind memcheck (tests/valgrind.sh)
 #   make bench      performance figures (see docs/performance.md)
 #   make install PREFIX=/usr/local
 #
@@ -65,13 +66,13 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Data files compiled into the binary (core/embedded.h), named by their source path.
 EMBED_FILES := $(sort $(wildcard harness/explain/tables/*.ini servers/*.ini servers/*.in))
 
-.PHONY: all asan check tests demo bench fuzz install clean deps wolfssl-full help
+.PHONY: all asan check tests demo bench fuzz valgrind install clean deps wolfssl-full help
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/tlsdiag
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuild everything when the flags change (e.g. after 'make wolfssl-full').
 $(BUILD)/.flags: FORCE
@@ -130,6 +131,11 @@ bench: deps
 fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# The decoder's suites once under valgrind memcheck: zero errors, zero definite/indirect leaks.
+valgrind:
+	$(MAKE) tests
+	sh tests/valgrind.sh $(BUILD)
 
 # libFuzzer targets: the library objects built by clang, one binary per tests/fuzz/fuzz_*.c.
 $(BUILD)/fuzz-objs: $(LIB_OBJS) $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
