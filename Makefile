@@ -7,6 +7,7 @@
 #   make deps       install the Debian packages we need (idempotent; root)
 #   make wolfssl-full  build wolfSSL from Debian's source with TLS 1.0/SSLv3/static RSA
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+#   make valgrind   the decoder's suites under valgrind memcheck (tests/valgrind.sh)
 #   make bench      performance figures (BENCH_SIZE=small|large|N_MB; docs/performance.md)
 #   make install PREFIX=/usr/local
 #
@@ -19,6 +20,7 @@ PREFIX      ?= /usr/local
 CC          ?= cc
 SANITIZER   ?=
 FUZZ_SECONDS ?= 20
+CHECK_FUZZ_SECONDS ?= 10
 BENCH_SIZE  ?= small
 
 STD   := -std=c11 -D_GNU_SOURCE
@@ -66,13 +68,13 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Data files compiled into the binary (core/embedded.h), named by their source path.
 EMBED_FILES := $(sort $(wildcard harness/explain/tables/*.ini servers/*.ini servers/*.in))
 
-.PHONY: all asan check tests demo bench fuzz install clean deps wolfssl-full help
+.PHONY: all asan check tests demo bench fuzz valgrind install clean deps wolfssl-full help
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/tlsdiag
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuild everything when the flags change (e.g. after 'make wolfssl-full').
 $(BUILD)/.flags: FORCE
@@ -115,9 +117,16 @@ wolfssl-full: deps
 	@sh harness/tools/wolfssl-full.sh $(WOLFSSL_FULL)
 
 # The whole suite, on the normal build and on the ASan+UBSan build.
+# The whole suite: normal and ASan+UBSan builds, the decoder's suites once under
+# valgrind, a short fuzz smoke, and the small bench (alerts must agree with tshark).
+# The summary line of tests/run.sh comes last.
 check: deps wolfssl-full
 	$(MAKE) tests
 	$(MAKE) asan
+	sh tests/valgrind.sh build
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
+	sh tests/fuzz/run.sh build/fuzz $(CHECK_FUZZ_SECONDS)
+	sh tests/bench/bench.sh build/tlsdiag small --no-matrix
 	sh tests/run.sh build build/asan
 
 demo: deps wolfssl-full
@@ -129,8 +138,13 @@ bench: deps
 	sh tests/bench/bench.sh build/tlsdiag $(BENCH_SIZE)
 
 fuzz: deps
-	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined $(BUILD)/fuzz-objs
+	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# The decoder's suites once under valgrind memcheck: zero errors, zero definite/indirect leaks.
+valgrind:
+	$(MAKE) tests
+	sh tests/valgrind.sh $(BUILD)
 
 # libFuzzer targets: the library objects built by clang, one binary per tests/fuzz/fuzz_*.c.
 $(BUILD)/fuzz-objs: $(LIB_OBJS) $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)

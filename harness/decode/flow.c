@@ -330,6 +330,11 @@ static void flow_settle(struct flow *f, int rst_side, const struct pkt_meta *m)
 	} else if (f->state != FLOW_CLOSED) {
 		t->st.not_tls++;
 	}
+	/* A tail's FIN or gap may have made a tls_conn that is not reported. */
+	if (f->conn) {
+		tls_conn_free(f->conn);
+		f->conn = NULL;
+	}
 	for (int i = 0; i < 2; i++) {
 		t->st.conflicts += f->side[i].rs.conflicts;
 		tcp_reasm_free(&f->side[i].rs);

@@ -893,13 +893,23 @@ static void note_partial(struct tls_conn *c, enum tls_dir dir)
 	uint32_t want;
 	char hb[24];
 
-	if (d->stopped || !tls_record_partial(&d->rp))
+	if (d->stopped)
 		return;
+	/*
+	 * A FIN reaches tls_conn only once every byte before it was seen (a
+	 * hole stops the direction), so a side that closed with FIN inside a
+	 * record or message sent it unfinished: its fault (MALFORMED).  With no
+	 * FIN the capture ended there: TRUNCATED, never the peer's error.
+	 */
+	bool fin = d->closed && d->how == TCP_EV_FIN;
+	enum note_kind kind = fin ? NOTE_MALFORMED : NOTE_TRUNCATED;
+	const char *how = fin ? "the connection was closed (FIN)" : "the stream ended";
+	/* A message split across records can be cut at a record boundary. */
 	if (tls_hs_reasm_partial(&d->hs, &type, &have, &want) && want)
-		note_add(c, NOTE_TRUNCATED, dir, "the stream ended inside a %s (%zu of %" PRIu32 " bytes)",
+		note_add(c, kind, dir, "%s inside a %s (%zu of %" PRIu32 " bytes)", how,
 			 tls2str_hs(type, hb, sizeof hb), have, want);
-	else
-		note_add(c, NOTE_TRUNCATED, dir, "the stream ended inside a record");
+	else if (tls_record_partial(&d->rp))
+		note_add(c, kind, dir, "%s inside a record", how);
 }
 
 /* TLS 1.3: the last record of a side that then closed, if alert-sized, was an alert. */
@@ -921,6 +931,13 @@ static const struct alert_entry *failing_alert(const struct tls_conn *c)
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_entry *a = &c->alerts[i];
 		if (a->after_complete || (!a->encrypted && a->desc == TLS_AD_CLOSE_NOTIFY))
+			continue;
+		/*
+		 * An encrypted alert once a direction is no longer decoded (a gap, a
+		 * snaplen cut, lost framing) may well be the close_notify after a
+		 * handshake that completed unseen: it is not the peer's error.
+		 */
+		if (a->encrypted && (c->d[TLS_FROM_CLIENT].stopped || c->d[TLS_FROM_SERVER].stopped))
 			continue;
 		if (a->encrypted || a->level != TLS_ALERT_WARNING)
 			return a;
@@ -1035,11 +1052,26 @@ bool tls_looks_like_tls(const uint8_t *p, size_t n)
 /* Seconds since the first packet, "0.000123". */
 static void rel_time(const struct tls_conn *c, const struct pkt_meta *m, char *out, size_t outlen)
 {
-	int64_t us = 0;
+	/* Timestamps come from the file: any int64 (pcapng's are 64-bit), so no product that can overflow. */
+	int64_t sec = 0, usec = 0;
 	if (c->have_first)
-		us = (m->ts_sec - c->first.ts_sec) * 1000000 + (m->ts_usec - c->first.ts_usec);
-	snprintf(out, outlen, "%s%" PRId64 ".%06" PRId64, us < 0 ? "-" : "", (us < 0 ? -us : us) / 1000000,
-		 (us < 0 ? -us : us) % 1000000);
+		usec = (int64_t)m->ts_usec - c->first.ts_usec;
+	if (c->have_first && (__builtin_sub_overflow(m->ts_sec, c->first.ts_sec, &sec) ||
+			      __builtin_add_overflow(sec, usec / 1000000, &sec))) {
+		snprintf(out, outlen, "?");
+		return;
+	}
+	usec %= 1000000;
+	if (sec > 0 && usec < 0) {
+		sec--;
+		usec += 1000000;
+	} else if (sec < 0 && usec > 0) {
+		sec++;
+		usec -= 1000000;
+	}
+	bool neg = sec < 0 || usec < 0;
+	uint64_t s = neg ? (uint64_t)0 - (uint64_t)sec : (uint64_t)sec;
+	snprintf(out, outlen, "%s%" PRIu64 ".%06" PRId64, neg ? "-" : "", s, usec < 0 ? -usec : usec);
 }
 
 static struct jv *names16(const struct tls_list16 *l, const struct tok *table)

@@ -119,7 +119,7 @@ void cb_pcap_frame(FILE *f, uint32_t sec, uint32_t usec, const uint8_t *p, size_
 }
 
 /* pcapng (draft-ietf-opsawg-pcapng): blocks of type, total length, body, total length again. */
-static void ng_block(FILE *f, uint32_t type, const uint8_t *body, size_t n)
+void cb_pcapng_block(FILE *f, uint32_t type, const uint8_t *body, size_t n)
 {
 	static const uint8_t pad[4];
 	uint32_t total = (uint32_t)(12 + ((n + 3) & ~(size_t)3));
@@ -143,11 +143,11 @@ FILE *cb_pcapng_open(const char *path, uint16_t linktype, uint32_t snaplen)
 	memcpy(shb + 4, &major, 2);
 	memcpy(shb + 6, &minor, 2);
 	memcpy(shb + 8, &seclen, 8);
-	ng_block(f, 0x0a0d0d0a, shb, sizeof shb);
+	cb_pcapng_block(f, 0x0a0d0d0a, shb, sizeof shb);
 	memcpy(idb, &linktype, 2);
 	memcpy(idb + 2, &reserved, 2);
 	memcpy(idb + 4, &snaplen, 4);
-	ng_block(f, 1, idb, sizeof idb);
+	cb_pcapng_block(f, 1, idb, sizeof idb);
 	return f;
 }
 
@@ -160,7 +160,7 @@ void cb_pcapng_frame(FILE *f, uint32_t sec, uint32_t usec, const uint8_t *p, siz
 		return;
 	memcpy(body, v, sizeof v);
 	memcpy(body + 20, p, caplen);
-	ng_block(f, 6, body, 20 + caplen);
+	cb_pcapng_block(f, 6, body, 20 + caplen);
 }
 
 void cb_pcap_seg(FILE *f, uint32_t sec, const struct cb_seg *s)

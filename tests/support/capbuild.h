@@ -41,6 +41,8 @@ FILE *cb_pcap_open(const char *path, uint32_t linktype, uint32_t snaplen);
 FILE *cb_pcapng_open(const char *path, uint16_t linktype, uint32_t snaplen);
 void cb_pcap_frame(FILE *f, uint32_t sec, uint32_t usec, const uint8_t *p, size_t caplen, size_t len);
 void cb_pcapng_frame(FILE *f, uint32_t sec, uint32_t usec, const uint8_t *p, size_t caplen, size_t len);
+/* One raw pcapng block of any type: the body is padded to 4 bytes and framed by its total length. */
+void cb_pcapng_block(FILE *f, uint32_t type, const uint8_t *body, size_t n);
 
 /* Convenience: one segment as a complete Ethernet frame appended to a pcap file. */
 void cb_pcap_seg(FILE *f, uint32_t sec, const struct cb_seg *s);
