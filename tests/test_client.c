@@ -680,6 +680,16 @@ END_TEST
 /* wolfSSL's own numbers (wolfssl/error-ssl.h, wolfcrypt/error-crypt.h 5.5.4). */
 enum { RSA_KEY_SIZE = -409, DH_KEY_SIZE = -401, VERIFY_CERT = -329, ASN_SIG_HASH = -156, LENGTH = -341 };
 
+/* A strictness refusal: the exact wolfSSL error, the alert the client sent, the stage reached. */
+static void assert_refused(const struct client_result *r, int error, const char *name, int alert, const char *stage)
+{
+	ck_assert_msg(!r->connected, "%s", r->detail);
+	ck_assert_int_eq(r->error, error);
+	ck_assert_str_eq(r->error_name, name);
+	ck_assert_int_eq(r->alert_sent, alert);
+	ck_assert_str_eq(r->stage, stage);
+}
+
 START_TEST(weak_rsa_key_passes_by_default)
 {
 	struct client_case cc;
@@ -697,11 +707,7 @@ START_TEST(min_rsa_bits_refuses_rsa1024)
 	case_for(&cc, SRV_RSA1024);
 	cc.min_rsa_bits = 2048;
 	run_case(&cc, &r);
-	ck_assert(!r.connected);
-	ck_assert_int_eq(r.error, RSA_KEY_SIZE);
-	ck_assert_str_eq(r.error_name, "RSA_KEY_SIZE_E");
-	ck_assert_int_eq(r.alert_sent, 42); /* bad_certificate */
-	ck_assert_str_eq(r.stage, "certificate");
+	assert_refused(&r, RSA_KEY_SIZE, "RSA_KEY_SIZE_E", 42 /* bad_certificate */, "certificate");
 	ck_assert_ptr_nonnull(strstr(r.detail, "under the device's 2048 bits"));
 }
 END_TEST
@@ -717,11 +723,7 @@ START_TEST(min_dh_bits_refuses_dh1024)
 	case_for(&cc, SRV_DH1024);
 	cc.min_dh_bits = 2048;
 	run_case(&cc, &r);
-	ck_assert(!r.connected);
-	ck_assert_int_eq(r.error, DH_KEY_SIZE);
-	ck_assert_str_eq(r.error_name, "DH_KEY_SIZE_E");
-	ck_assert_int_eq(r.alert_sent, 40); /* handshake_failure */
-	ck_assert_str_eq(r.stage, "server_key_exchange");
+	assert_refused(&r, DH_KEY_SIZE, "DH_KEY_SIZE_E", 40 /* handshake_failure */, "server_key_exchange");
 	ck_assert_ptr_nonnull(strstr(r.detail, "under the device's 2048 bits"));
 }
 END_TEST
@@ -737,12 +739,9 @@ START_TEST(reject_sha1_refuses_sha1_leaf)
 	case_for(&cc, SRV_SHA1);
 	cc.reject_sha1 = true;
 	run_case(&cc, &r);
-	ck_assert(!r.connected);
-	ck_assert_int_eq(r.error, VERIFY_CERT);
-	ck_assert_str_eq(r.error_name, "VERIFY_CERT_ERROR");
+	assert_refused(&r, VERIFY_CERT, "VERIFY_CERT_ERROR", 42 /* bad_certificate */, "certificate");
 	ck_assert_int_eq(r.verify_error, ASN_SIG_HASH);
 	ck_assert_str_eq(r.verify_error_name, "ASN_SIG_HASH_E");
-	ck_assert_int_eq(r.alert_sent, 42); /* bad_certificate */
 	ck_assert_ptr_nonnull(strstr(r.detail, "depth 0 is signed with SHA-1"));
 	/* Verification off: connects and tells. */
 	cc.verify = false;
@@ -766,14 +765,10 @@ START_TEST(rx_record_limit_overflows_on_certificate)
 	cc.method = METHOD_TLS12;
 	cc.rx_record_limit = 512;
 	run_case(&cc, &r);
-	ck_assert(!r.connected);
-	ck_assert_int_eq(r.error, LENGTH);
-	ck_assert_str_eq(r.error_name, "LENGTH_ERROR");
-	ck_assert_int_eq(r.alert_sent, 22); /* record_overflow */
+	assert_refused(&r, LENGTH, "LENGTH_ERROR", 22 /* record_overflow */, "server_hello");
 	ck_assert_int_eq(r.alert_received, -1);
 	/* The Certificate record: one RSA 2048 certificate, more than 512 bytes and less than 2 KB. */
 	ck_assert_msg(r.oversized_record > 512 && r.oversized_record < 2048, "%d", r.oversized_record);
-	ck_assert_str_eq(r.stage, "server_hello");
 	char want[96];
 	snprintf(want, sizeof want, "record of %d bytes exceeds the device's 512-byte buffer", r.oversized_record);
 	ck_assert_msg(strstr(r.detail, want) != NULL, "%s", r.detail);
