@@ -10,6 +10,8 @@
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
 
+#include "tests/support/testutil.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -491,23 +493,6 @@ END_TEST
 
 /* ---- the binary: golden outputs ---- */
 
-static void tlsdiag_path(char *out, size_t len)
-{
-	const char *env = getenv("TLSDIAG");
-	const char *slash;
-	if (env && *env) {
-		snprintf(out, len, "%s", env);
-		return;
-	}
-	/* build/tests/test_explain -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag */
-	slash = strrchr(argv0, '/');
-	if (!slash) {
-		snprintf(out, len, "../tlsdiag");
-		return;
-	}
-	snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
-}
-
 /* Runs tlsdiag with args; returns its exit status and its stdout in a malloc'd string. */
 static int run_tlsdiag(const char *const *args, char **out)
 {
@@ -516,7 +501,7 @@ static int run_tlsdiag(const char *const *args, char **out)
 	int fds[2], status = -1;
 	size_t n = 0, cap = 4096;
 	pid_t pid;
-	tlsdiag_path(path, sizeof path);
+	tu_tlsdiag_path(argv0, path, sizeof path);
 	ck_assert_msg(access(path, X_OK) == 0, "%s is not executable (build it, or set TLSDIAG)", path);
 	argv[0] = path;
 	argv[1] = (char *)"explain";

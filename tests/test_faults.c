@@ -18,6 +18,8 @@
 #include "harness/run/runner.h"
 #include "harness/servers/server.h"
 
+#include "tests/support/testutil.h"
+
 #include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
@@ -210,18 +212,6 @@ static void assert_clean(void)
 
 /* ---- the binary ---- */
 
-static void tlsdiag_path(char *buf, size_t len)
-{
-	const char *env = getenv("TLSDIAG");
-	const char *slash = strrchr(argv0, '/');
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (!slash)
-		snprintf(buf, len, "../tlsdiag");
-	else /* build/tests/test_faults -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag */
-		snprintf(buf, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
-}
-
 /* Starts tlsdiag with args (NULL-terminated); stdout to /dev/null, stderr to errfd's pipe. */
 static pid_t spawn_tlsdiag(const char *const *args, int *errfd)
 {
@@ -229,7 +219,7 @@ static pid_t spawn_tlsdiag(const char *const *args, int *errfd)
 	char *argv[32];
 	int p[2];
 	size_t k = 1;
-	tlsdiag_path(path, sizeof path);
+	tu_tlsdiag_path(argv0, path, sizeof path);
 	ck_assert_msg(access(path, X_OK) == 0, "%s is not executable (build it, or set TLSDIAG)", path);
 	argv[0] = path;
 	for (; args[k - 1] && k < 31; k++)
@@ -298,19 +288,6 @@ static void write_scenario(char *path, size_t len, const char *text)
 {
 	snprintf(path, len, "%s/s.ini", root);
 	write_file(path, text, 0600);
-}
-
-static int xmllint(const char *path)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		execlp("xmllint", "xmllint", "--noout", "--schema", "tests/data/junit.xsd", path, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static struct jv *report_json(void)
@@ -587,7 +564,7 @@ START_TEST(case_crash_is_reported)
 	jv_free(j);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/junit.xml", out);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	assert_clean();
 }
 END_TEST
@@ -680,9 +657,9 @@ static void interrupted_run(int sig, const char *name)
 	ck_assert_str_eq(jv_str(jv_get(find_case(j, "c[sni=n22.test]"), "status")), "NOT-RUN");
 	ck_assert_int_eq(jv_intval(jv_get(j, "exit_code")), 2);
 	jv_free(j);
-	ck_assert_int_eq(xmllint(junit), 0);
+	ck_assert_int_eq(tu_xmllint(junit), 0);
 	snprintf(path, sizeof path, "%s/junit.xml", out);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	char jerr[256];
 	j = jv_parse_file(json, jerr, sizeof jerr);
 	ck_assert_msg(j != NULL, "%s", jerr);
@@ -730,7 +707,7 @@ START_TEST(scenario_cannot_escape_or_execute)
 	snprintf(ini, sizeof ini, "%s", abs_ini);
 	const char *args[] = { "run", ini, "--out", out, "--capture", "off", NULL };
 	char cwd_tlsdiag[PATH_MAX];
-	tlsdiag_path(cwd_tlsdiag, sizeof cwd_tlsdiag);
+	tu_tlsdiag_path(argv0, cwd_tlsdiag, sizeof cwd_tlsdiag);
 	ck_assert_msg(cwd_tlsdiag[0] == '/' || getenv("TLSDIAG"), "run the suite with an absolute path");
 	int rc = run_tlsdiag(args, err, sizeof err);
 	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);

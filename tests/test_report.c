@@ -7,6 +7,8 @@
 #include "harness/core/json.h"
 #include "harness/servers/server.h"
 
+#include "tests/support/testutil.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -310,21 +312,6 @@ START_TEST(explain_every_case)
 }
 END_TEST
 
-/* Runs xmllint --schema on path; its exit status (no shell). */
-static int xmllint(const char *path)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		execlp("xmllint", "xmllint", "--noout", "--schema", "tests/data/junit.xsd", path, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
 static void junit_fn(FILE *f, const struct run_report *r)
 {
 	ck_assert_int_eq(junit_write(f, r), 0);
@@ -350,12 +337,12 @@ START_TEST(junit_validates_and_escapes)
 	snprintf(path, sizeof path, "%s/junit.xml", tmpdir);
 	ck_assert_int_eq(outdir_write_text(path, x, strlen(x), err, sizeof err), 0);
 	free(x);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 
 	/* The schema is not a rubber stamp: a testsuite without 'tests' fails it. */
 	static const char broken[] = "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"x\"/></testsuites>\n";
 	ck_assert_int_eq(outdir_write_text(path, broken, sizeof broken - 1, err, sizeof err), 0);
-	ck_assert_int_ne(xmllint(path), 0);
+	ck_assert_int_ne(tu_xmllint(path), 0);
 	unlink(path);
 }
 END_TEST

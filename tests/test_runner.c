@@ -12,6 +12,8 @@
 
 #include "harness/core/json.h"
 
+#include "tests/support/testutil.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <signal.h>
@@ -95,19 +97,6 @@ static const struct jv *find_case(const struct jv *rep, const char *name)
 	return NULL;
 }
 
-static int xmllint(const char *path)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		execlp("xmllint", "xmllint", "--noout", "--schema", "tests/data/junit.xsd", path, (char *)NULL);
-		_exit(127);
-	}
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static FILE *quiet(void)
 {
 	FILE *f = fopen("/dev/null", "w");
@@ -172,7 +161,7 @@ START_TEST(crash_and_hang_cost_only_themselves)
 
 	char path[256];
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	snprintf(path, sizeof path, "%s/mech/002-boom/result.json", outdir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	snprintf(path, sizeof path, "%s/mech/005-ok2_method_tls1.3_/server.log", outdir);
@@ -201,7 +190,7 @@ START_TEST(sigterm_stops_and_keeps_partial_reports)
 	jv_free(j);
 	char path[256];
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
 	/* The runner put the signal dispositions back. */
 	sigaction(SIGTERM, NULL, &after);
@@ -350,7 +339,7 @@ START_TEST(scenarios_against_real_servers)
 	snprintf(path, sizeof path, "%s/ciphers/001-axtls/capture.keys", outdir);
 	ck_assert_int_eq(access(path, R_OK), 0);
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	snprintf(path, sizeof path, "%s/report.txt", outdir);
 	char *t = slurp(path);
 	ck_assert_ptr_nonnull(strstr(t, "PASS  ciphers/axtls  expect=alert:handshake_failure@server "
@@ -398,7 +387,7 @@ START_TEST(failure_is_explained)
 	ck_assert_ptr_nonnull(strstr(t, "no shared cipher"));
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
 	ck_assert_ptr_nonnull(strstr(slurp(path), "<failure message=\"expected connected, got alert:handshake_failure@server"));
-	ck_assert_int_eq(xmllint(path), 0);
+	ck_assert_int_eq(tu_xmllint(path), 0);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
 }
 END_TEST

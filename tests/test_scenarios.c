@@ -13,6 +13,8 @@
 #define _XOPEN_SOURCE 700
 #include "harness/core/json.h"
 
+#include "tests/support/testutil.h"
+
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,18 +34,6 @@ static int run_status = -1;
 static char *text; /* tlsdiag run's stdout */
 static struct jv *report; /* --json */
 static char *junit; /* --junit */
-
-static void tlsdiag_path(char *out, size_t len)
-{
-	const char *env = getenv("TLSDIAG");
-	const char *slash = strrchr(argv0, '/');
-	if (env && *env)
-		snprintf(out, len, "%s", env);
-	else if (slash) /* build/tests/test_scenarios -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag */
-		snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
-	else
-		snprintf(out, len, "../tlsdiag");
-}
 
 /* scenarios/ of the source tree: $TLSDIAG_SCENARIOS, ./scenarios, or up from this test. */
 static int find_scenarios(void)
@@ -94,7 +84,7 @@ static char *slurp(const char *path)
 static void run_once(void)
 {
 	char bin[PATH_MAX], out[128], json[128], xml[128], stdout_path[128];
-	tlsdiag_path(bin, sizeof bin);
+	tu_tlsdiag_path(argv0, bin, sizeof bin);
 	snprintf(out, sizeof out, "%s/run", tmpdir);
 	snprintf(json, sizeof json, "%s/report.json", tmpdir);
 	snprintf(xml, sizeof xml, "%s/junit.xml", tmpdir);

@@ -1,0 +1,35 @@
+/* testutil.c - helpers shared by several suites (see testutil.h). */
+#include "tests/support/testutil.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void tu_tlsdiag_path(const char *argv0, char *out, size_t len)
+{
+	const char *env = getenv("TLSDIAG");
+	const char *slash = strrchr(argv0, '/');
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else if (slash)
+		snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
+	else
+		snprintf(out, len, "../tlsdiag");
+}
+
+int tu_xmllint(const char *path)
+{
+	int st;
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execlp("xmllint", "xmllint", "--noout", "--schema", "tests/data/junit.xsd", path, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}

@@ -1,0 +1,15 @@
+/* testutil.h - small helpers several suites share: where the tlsdiag binary is, xmllint. */
+#ifndef TLSDIAG_TESTS_TESTUTIL_H
+#define TLSDIAG_TESTS_TESTUTIL_H
+
+#include <stddef.h>
+
+/*
+ * The tlsdiag binary next to the test's build: $TLSDIAG, else from argv0
+ * (build/tests/test_x -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag).
+ */
+void tu_tlsdiag_path(const char *argv0, char *out, size_t len);
+/* Validates path against tests/data/junit.xsd with xmllint (no shell); its exit status. */
+int tu_xmllint(const char *path);
+
+#endif
