@@ -9,6 +9,11 @@
  * (build/tests/test_x -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag).
  */
 void tu_tlsdiag_path(const char *argv0, char *out, size_t len);
+/*
+ * The whole file, NUL-terminated (malloc'd; the caller frees), its length
+ * in *len when len is not NULL.  NULL when it cannot be read (errno set).
+ */
+char *tu_slurp(const char *path, size_t *len);
 /* Validates path against tests/data/junit.xsd with xmllint (no shell); its exit status. */
 int tu_xmllint(const char *path);
 
