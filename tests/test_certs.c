@@ -9,6 +9,7 @@
  * so later tests also exercise loading a run's existing files.
  */
 #include "harness/servers/certs.h"
+#include "tests/support/testutil.h"
 
 #include <check.h>
 #include <errno.h>
@@ -199,6 +200,35 @@ START_TEST(keys_and_signatures)
 }
 END_TEST
 
+/* Leaves of one key type share one key (made once per set); CAs each have their own. */
+START_TEST(leaves_share_a_key_cas_do_not)
+{
+	char sub[96], err[256];
+	const char *certs_named[] = { "valid", "expired", "client", "other-leaf", "selfsigned", "root", "inter", "other-root",
+				"rsa1024" };
+	char *key[sizeof certs_named / sizeof certs_named[0]];
+	snprintf(sub, sizeof sub, "%s/fresh", dir);
+	struct certs *fresh = certs_open(sub, err, sizeof err);
+	ck_assert_msg(fresh != NULL, "%s", err);
+	for (size_t i = 0; i < sizeof certs_named / sizeof certs_named[0]; i++) {
+		char file[64];
+		snprintf(file, sizeof file, "%s.key", certs_named[i]);
+		const char *p = certs_path(fresh, file, err, sizeof err);
+		ck_assert_msg(p != NULL, "%s: %s", file, err);
+		key[i] = tu_slurp(p, NULL);
+		ck_assert_ptr_nonnull(key[i]);
+	}
+	certs_close(fresh);
+	for (size_t i = 1; i < 4; i++) /* the RSA 2048 leaves */
+		ck_assert_msg(strcmp(key[0], key[i]) == 0, "%s has a key of its own", certs_named[i]);
+	for (size_t i = 4; i < 9; i++) /* the CAs (the self-signed leaf is CA:TRUE), the RSA 1024 leaf */
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(key[i], key[j]) != 0, "%s and %s share a key", certs_named[i], certs_named[j]);
+	for (size_t i = 0; i < 9; i++)
+		free(key[i]);
+}
+END_TEST
+
 START_TEST(client_certificates_and_other_ca)
 {
 	int rc;
@@ -303,6 +333,7 @@ static Suite *certs_suite(void)
 	tcase_add_test(tc, generalized_time_2118);
 	tcase_add_test(tc, selfsigned_is_the_esp8266_certificate);
 	tcase_add_test(tc, keys_and_signatures);
+	tcase_add_test(tc, leaves_share_a_key_cas_do_not);
 	tcase_add_test(tc, client_certificates_and_other_ca);
 	tcase_add_test(tc, files_pem_der_chain_modes);
 	tcase_add_test(tc, dh1024_parameters);

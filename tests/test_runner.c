@@ -15,6 +15,7 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <errno.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>

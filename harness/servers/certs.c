@@ -39,7 +39,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256 };
+enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256, KEY_N };
 
 enum certs_use {
 	USE_CA, /* basicConstraints critical CA:TRUE, keyCertSign */
@@ -134,6 +134,7 @@ struct certs_entry {
 struct certs {
 	char *dir;
 	struct certs_entry e[CERTS_N];
+	EVP_PKEY *leaf_key[KEY_N]; /* one key per type for all leaves of the set */
 	char *dh_path;
 };
 
@@ -204,6 +205,8 @@ void certs_close(struct certs *set)
 		for (int f = 0; f < FILE_N; f++)
 			free(set->e[i].path[f]);
 	}
+	for (int k = 0; k < KEY_N; k++)
+		EVP_PKEY_free(set->leaf_key[k]);
 	free(set->dh_path);
 	free(set->dir);
 	free(set);
@@ -258,6 +261,23 @@ static EVP_PKEY *certs_keygen(enum certs_key k)
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * The key of a new certificate (a reference the caller frees).  CAs get
+ * their own; leaves of one key type share one: no leaf is named for its
+ * key's identity, and RSA generation is most of the time a run spends
+ * making certificates (one key per leaf made a server's set-up several
+ * times slower, and much more under valgrind).
+ */
+static EVP_PKEY *certs_key_for(struct certs *set, const struct certs_spec *s)
+{
+	EVP_PKEY **shared = &set->leaf_key[s->key];
+	if (s->info.ca)
+		return certs_keygen(s->key);
+	if (!*shared && !(*shared = certs_keygen(s->key)))
+		return NULL;
+	return EVP_PKEY_up_ref(*shared) ? *shared : NULL;
 }
 
 /* "/K=V/K=V" into an X509_NAME. */
@@ -360,7 +380,7 @@ static int certs_make(struct certs *set, int i, char *err, size_t errlen)
 	const char *name = s->info.name;
 	int rc = -1;
 
-	if (!(key = certs_keygen(s->key))) {
+	if (!(key = certs_key_for(set, s))) {
 		certs_fail(err, errlen, "key generation failed", name);
 		goto out;
 	}
@@ -409,6 +429,9 @@ static int certs_load(struct certs *set, int i)
 	if (!(b = BIO_new_file(e->path[FILE_KEY], "r")) ||
 	    !(e->key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)))
 		goto out;
+	/* A reused dir's leaf key becomes the shared one, so later leaves match it. */
+	if (!certs_specs[i].info.ca && !set->leaf_key[certs_specs[i].key] && EVP_PKEY_up_ref(e->key))
+		set->leaf_key[certs_specs[i].key] = e->key;
 	rc = 0;
 out:
 	BIO_free(b);
