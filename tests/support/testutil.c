@@ -46,6 +46,16 @@ char *tu_slurp(const char *path, size_t *len)
 	return buf;
 }
 
+long long tu_bound_ms(long long ms)
+{
+	const char *env = getenv("TLSDIAG_TEST_SLOWDOWN");
+	char *end;
+	long f = env ? strtol(env, &end, 10) : 1;
+	if (!env || *end || f < 1 || f > 100)
+		f = 1;
+	return ms * f;
+}
+
 int tu_xmllint(const char *path)
 {
 	int st;
