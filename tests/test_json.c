@@ -259,31 +259,41 @@ START_TEST(writer_utf8_edges_match_jansson)
 }
 END_TEST
 
+/* Three strings longer than the writer's buffer: escapes, sequences cut by no chunk, one bad byte at the end. */
 static void long_values(struct jw *w, const void *arg)
 {
-	const char *big = arg;
+	char *const *big = arg;
 	jw_array(w, NULL);
 	for (int i = 0; i < 3000; i++) /* about 100 kB: the writer's buffer fills and empties */
 		jw_str(w, NULL, "a value of some thirty bytes");
-	jw_str(w, NULL, big); /* longer than the buffer: written around it */
+	for (int i = 0; i < 3; i++)
+		jw_str(w, NULL, big[i]);
 	jw_int(w, NULL, 7);
 	jw_end(w);
 }
 
 START_TEST(writer_long_output_is_whole)
 {
+	static const char mixed[] = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n\""; /* 2, 3 and 4 bytes, 2 escapes */
 	size_t n = 200000;
-	char *big = malloc(n + 1);
-	for (size_t i = 0; i < n; i++)
-		big[i] = (char)(i % 5 == 0 ? '"' : 'x');
-	big[n] = '\0';
+	char *big[3];
+	for (int b = 0; b < 3; b++) {
+		big[b] = malloc(n + 1);
+		ck_assert_ptr_nonnull(big[b]);
+		for (size_t i = 0; i < n; i++)
+			big[b][i] = b == 0 ? (char)(i % 5 == 0 ? '"' : 'x') : mixed[i % (sizeof mixed - 1)];
+		big[b][n] = '\0';
+	}
+	big[2][n - 1] = (char)0xff;
 	char *file = write_file(long_values, big);
 	char *tree = write_tree(long_values, big);
 	ck_assert_uint_eq(strlen(file), strlen(tree));
 	ck_assert(strcmp(file, tree) == 0);
+	ck_assert_ptr_nonnull(strstr(file, ",\"<invalid UTF-8>\",7]"));
 	free(file);
 	free(tree);
-	free(big);
+	for (int b = 0; b < 3; b++)
+		free(big[b]);
 }
 END_TEST
 

@@ -165,38 +165,99 @@ static bool utf8_valid(const unsigned char *p, size_t n)
 	return true;
 }
 
-/* s as a JSON string; s must be valid UTF-8 (multi-byte sequences never hold a byte that needs escaping). */
-static void jw_put_string(struct jw *w, const char *s, size_t n)
+/*
+ * Escapes s[0..n) into o, which has room for 6 n bytes; returns the bytes
+ * written, or sets *bad at the first sequence that is not UTF-8.  A
+ * multi-byte sequence never holds a byte that needs escaping.
+ */
+static size_t escape_text(const unsigned char *s, size_t n, char *o, bool *bad)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
-	JW_PUTS(w, "\"");
+	const char *start = o;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch >= 0x20 && ch != '"' && ch != '\\')
+		unsigned char ch = s[i];
+		if (ch >= 0x80) {
+			size_t k = utf8_seq(s + i, n - i);
+			if (!k) {
+				*bad = true;
+				return 0;
+			}
+			memcpy(o, s + i, k);
+			o += k;
+			i += k - 1;
 			continue;
-		char esc[6] = { '\\', 0, '0', '0', 0, 0 };
-		size_t elen = 2;
-		jw_put(w, s + run, i - run);
-		run = i + 1;
+		}
+		if (ch >= 0x20 && ch != '"' && ch != '\\') {
+			*o++ = (char)ch;
+			continue;
+		}
+		*o++ = '\\';
 		switch (ch) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			esc[1] = 'u';
-			esc[4] = hex[ch >> 4];
-			esc[5] = hex[ch & 15];
-			elen = 6;
+			memcpy(o, "u00", 3);
+			o[3] = hex[ch >> 4];
+			o[4] = hex[ch & 15];
+			o += 5;
 			break;
 		}
-		jw_put(w, esc, elen);
 	}
-	jw_put(w, s + run, n - run);
+	return (size_t)(o - start);
+}
+
+/* Empties the buffer unless `need` more bytes fit (need <= JW_BUF). */
+static void jw_room(struct jw *w, size_t need)
+{
+	if (need > JW_BUF - w->used)
+		jw_flush(w);
+}
+
+/* The most text escaped into the buffer in one go: each byte may become six. */
+#define JW_CHUNK ((JW_BUF - 2) / 6)
+
+/*
+ * Text as a JSON string, or the marker when it is not UTF-8.  Short text
+ * (nearly all) is escaped and checked in one pass straight into the buffer
+ * and taken back if a bad sequence turns up; long text is checked first,
+ * then escaped a chunk at a time, never splitting a sequence.
+ */
+static void jw_put_text(struct jw *w, const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	bool bad = false;
+	if (n <= JW_CHUNK) {
+		jw_room(w, 6 * n + 2);
+		char *o = w->buf + w->used;
+		size_t k = escape_text(s, n, o + 1, &bad);
+		if (bad) {
+			JW_PUTS(w, "\"" JW_INVALID "\"");
+			return;
+		}
+		o[0] = '"';
+		o[k + 1] = '"';
+		w->used += k + 2;
+		return;
+	}
+	if (!utf8_valid(s, n)) {
+		JW_PUTS(w, "\"" JW_INVALID "\"");
+		return;
+	}
+	JW_PUTS(w, "\"");
+	while (n) {
+		size_t take = n < JW_CHUNK ? n : JW_CHUNK;
+		while (take < n && (s[take] & 0xc0) == 0x80)
+			take--;
+		jw_room(w, 6 * take);
+		w->used += escape_text(s, take, w->buf + w->used, &bad);
+		s += take;
+		n -= take;
+	}
 	JW_PUTS(w, "\"");
 }
 
@@ -230,7 +291,7 @@ static void jw_place(struct jw *w, const char *key)
 		if (l->any)
 			jw_put(w, ",\n", l->lines ? 2 : 1);
 		if (key) {
-			jw_put_string(w, key, strlen(key));
+			jw_put_text(w, key, strlen(key));
 			JW_PUTS(w, ":");
 		}
 	}
@@ -294,11 +355,7 @@ void jw_str(struct jw *w, const char *key, const char *s)
 		JW_PUTS(w, "null");
 		return;
 	}
-	size_t n = strlen(s);
-	if (utf8_valid((const unsigned char *)s, n))
-		jw_put_string(w, s, n);
-	else
-		JW_PUTS(w, "\"" JW_INVALID "\"");
+	jw_put_text(w, s, strlen(s));
 }
 
 void jw_int(struct jw *w, const char *key, long long v)
@@ -364,7 +421,7 @@ void jw_value(struct jw *w, const char *key, const struct jv *v)
 		break;
 	case JSON_STRING:
 		jw_place(w, key);
-		jw_put_string(w, json_string_value(CJ(v)), json_string_length(CJ(v)));
+		jw_put_text(w, json_string_value(CJ(v)), json_string_length(CJ(v)));
 		break;
 	case JSON_INTEGER:
 		jw_int(w, key, json_integer_value(CJ(v)));

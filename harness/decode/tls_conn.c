@@ -1101,6 +1101,18 @@ static void versions_json(struct jw *w, const struct tls_client_hello *ch)
 	jw_end(w);
 }
 
+/* "0x%04x" without snprintf: written for every suite a ClientHello offers. */
+static const char *hex16(uint16_t v, char out[7])
+{
+	static const char digits[] = "0123456789abcdef";
+	out[0] = '0';
+	out[1] = 'x';
+	for (int i = 0; i < 4; i++)
+		out[2 + i] = digits[(v >> (12 - 4 * i)) & 15];
+	out[6] = '\0';
+	return out;
+}
+
 static void client_hello_json(struct jw *w, const struct tls_conn *c)
 {
 	const struct tls_client_hello *ch = &c->ch;
@@ -1117,8 +1129,7 @@ static void client_hello_json(struct jw *w, const struct tls_conn *c)
 	jw_array(w, "cipher_suites");
 	for (size_t i = 0; i < ch->suites.n; i++) {
 		jw_object(w, NULL);
-		snprintf(hex, sizeof hex, "0x%04x", ch->suites.v[i]);
-		jw_str(w, "id", hex);
+		jw_str(w, "id", hex16(ch->suites.v[i], hex));
 		jw_str(w, "name", tls_name16(tls_cipher_suite_names, ch->suites.v[i], b, sizeof b));
 		jw_end(w);
 		if (tls_suite_info(ch->suites.v[i], &si))
