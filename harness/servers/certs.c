@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,7 @@ struct certs {
 	char *dir;
 	struct certs_entry e[CERTS_N];
 	EVP_PKEY *leaf_key[KEY_N]; /* one key per type for all leaves of the set */
+	unsigned pool_used[KEY_N]; /* keys taken from $TLSDIAG_KEY_POOL, per type */
 	char *dh_path;
 };
 
@@ -247,8 +249,45 @@ out:
 	return rc;
 }
 
-static EVP_PKEY *certs_keygen(enum certs_key k)
+static const char *const certs_key_names[KEY_N] = { "rsa2048", "rsa1024", "rsa4096", "p256" };
+static const int certs_key_bits[KEY_N] = { 2048, 1024, 4096, 256 };
+
+/*
+ * A key from the pool $TLSDIAG_KEY_POOL names, when set: the PEM private
+ * key "<type>-<n>.pem" (rsa2048-1.pem, p256-1.pem, ...), n counting from 1
+ * per type and set, so no two certificates of a set share a pooled key.
+ * NULL when there is no pool, no such file or a key of another type: then
+ * one is generated.  Why: generating RSA keys is libcrypto's prime search,
+ * minutes under valgrind with nothing of ours in it; tests/valgrind.sh
+ * fills a pool natively once.
+ */
+static EVP_PKEY *certs_pool_key(struct certs *set, enum certs_key k)
 {
+	const char *pool = getenv("TLSDIAG_KEY_POOL");
+	char path[PATH_MAX];
+	BIO *b;
+	EVP_PKEY *key;
+	if (!pool || !*pool ||
+	    snprintf(path, sizeof path, "%s/%s-%u.pem", pool, certs_key_names[k], ++set->pool_used[k]) >=
+		    (int)sizeof path)
+		return NULL;
+	b = BIO_new_file(path, "r");
+	key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	ERR_clear_error();
+	if (key && (EVP_PKEY_get_bits(key) != certs_key_bits[k] ||
+		    !EVP_PKEY_is_a(key, k == KEY_P256 ? "EC" : "RSA"))) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	return key;
+}
+
+static EVP_PKEY *certs_keygen(struct certs *set, enum certs_key k)
+{
+	EVP_PKEY *pooled = certs_pool_key(set, k);
+	if (pooled)
+		return pooled;
 	switch (k) {
 	case KEY_RSA2048:
 		return EVP_RSA_gen(2048);
@@ -274,8 +313,8 @@ static EVP_PKEY *certs_key_for(struct certs *set, const struct certs_spec *s)
 {
 	EVP_PKEY **shared = &set->leaf_key[s->key];
 	if (s->info.ca)
-		return certs_keygen(s->key);
-	if (!*shared && !(*shared = certs_keygen(s->key)))
+		return certs_keygen(set, s->key);
+	if (!*shared && !(*shared = certs_keygen(set, s->key)))
 		return NULL;
 	return EVP_PKEY_up_ref(*shared) ? *shared : NULL;
 }
