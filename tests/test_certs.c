@@ -9,6 +9,7 @@
  * so later tests also exercise loading a run's existing files.
  */
 #include "harness/servers/certs.h"
+#include "tests/support/testutil.h"
 
 #include <check.h>
 #include <errno.h>
@@ -199,6 +200,77 @@ START_TEST(keys_and_signatures)
 }
 END_TEST
 
+/* Leaves of one key type share one key (made once per set); CAs each have their own. */
+START_TEST(leaves_share_a_key_cas_do_not)
+{
+	char sub[96], err[256];
+	const char *certs_named[] = { "valid", "expired", "client", "root", "inter", "rsa1024" };
+	char *key[sizeof certs_named / sizeof certs_named[0]];
+	snprintf(sub, sizeof sub, "%s/fresh", dir);
+	struct certs *fresh = certs_open(sub, err, sizeof err);
+	ck_assert_msg(fresh != NULL, "%s", err);
+	for (size_t i = 0; i < sizeof certs_named / sizeof certs_named[0]; i++) {
+		char file[64];
+		snprintf(file, sizeof file, "%s.key", certs_named[i]);
+		const char *p = certs_path(fresh, file, err, sizeof err);
+		ck_assert_msg(p != NULL, "%s: %s", file, err);
+		key[i] = tu_slurp(p, NULL);
+		ck_assert_ptr_nonnull(key[i]);
+	}
+	certs_close(fresh);
+	for (size_t i = 1; i < 3; i++) /* the RSA 2048 leaves */
+		ck_assert_msg(strcmp(key[0], key[i]) == 0, "%s has a key of its own", certs_named[i]);
+	for (size_t i = 3; i < 6; i++) /* the CAs, the RSA 1024 leaf */
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(key[i], key[j]) != 0, "%s and %s share a key", certs_named[i], certs_named[j]);
+	for (size_t i = 0; i < 6; i++)
+		free(key[i]);
+}
+END_TEST
+
+/* Writes a key made by `openssl genpkey` (an independent maker) into the pool dir. */
+static void pool_key(const char *pool, const char *file, const char *args)
+{
+	int rc;
+	const char *out = run(&rc, "umask 077; openssl genpkey %s -out '%s/%s' 2>&1", args, pool, file);
+	ck_assert_msg(rc == 0, "openssl genpkey: %s", out);
+}
+
+/* $TLSDIAG_KEY_POOL: keys taken in order per type, one per certificate; a wrong one is not used. */
+START_TEST(key_pool_is_used_in_order)
+{
+	char pool[96], sub[96], err[256], file[160];
+	const char *old = getenv("TLSDIAG_KEY_POOL");
+	char *saved = old ? strdup(old) : NULL;
+	snprintf(pool, sizeof pool, "%s/pool", dir);
+	snprintf(sub, sizeof sub, "%s/pooled", dir);
+	ck_assert_int_eq(mkdir(pool, 0700), 0);
+	pool_key(pool, "rsa2048-1.pem", "-algorithm RSA -pkeyopt rsa_keygen_bits:2048");
+	pool_key(pool, "rsa2048-2.pem", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256"); /* the wrong type */
+	ck_assert_int_eq(setenv("TLSDIAG_KEY_POOL", pool, 1), 0);
+	struct certs *pooled = certs_open(sub, err, sizeof err);
+	ck_assert_msg(pooled != NULL, "%s", err);
+	const char *inter = certs_path(pooled, "inter.key", err, sizeof err); /* makes root (key 1), then inter */
+	ck_assert_msg(inter != NULL, "%s", err);
+	certs_close(pooled);
+	if (saved)
+		setenv("TLSDIAG_KEY_POOL", saved, 1);
+	else
+		unsetenv("TLSDIAG_KEY_POOL");
+	free(saved);
+	int rc;
+	snprintf(file, sizeof file, "%s/root.key", sub);
+	char *root_key = strdup(run(&rc, "openssl pkey -in '%s' -pubout 2>&1", file));
+	ck_assert_int_eq(rc, 0);
+	snprintf(file, sizeof file, "%s/rsa2048-1.pem", pool);
+	ck_assert_str_eq(run(&rc, "openssl pkey -in '%s' -pubout 2>&1", file), root_key);
+	free(root_key);
+	/* inter did not take the EC key filed as rsa2048-2: it has an RSA 2048 key of its own. */
+	snprintf(file, sizeof file, "%s/inter.key", sub);
+	HAS(run(&rc, "openssl pkey -in '%s' -text -noout 2>&1", file), "Private-Key: (2048 bit, 2 primes)");
+}
+END_TEST
+
 START_TEST(client_certificates_and_other_ca)
 {
 	int rc;
@@ -303,6 +375,8 @@ static Suite *certs_suite(void)
 	tcase_add_test(tc, generalized_time_2118);
 	tcase_add_test(tc, selfsigned_is_the_esp8266_certificate);
 	tcase_add_test(tc, keys_and_signatures);
+	tcase_add_test(tc, leaves_share_a_key_cas_do_not);
+	tcase_add_test(tc, key_pool_is_used_in_order);
 	tcase_add_test(tc, client_certificates_and_other_ca);
 	tcase_add_test(tc, files_pem_der_chain_modes);
 	tcase_add_test(tc, dh1024_parameters);

@@ -1,8 +1,9 @@
 /*
  * test_decode.c - a capture file to a report: the JSON is one valid object
- * streamed with its summary and notes, the text ends with the summary line,
- * a cut file is decoded as far as it goes, an unusable one writes nothing;
- * and the 'decode' command's options and exit codes.
+ * streamed with its summary and notes, byte for byte the connections' trees
+ * in a fixed shape, a write error is reported; the text ends with the
+ * summary line, a cut file is decoded as far as it goes, an unusable one
+ * writes nothing; and the 'decode' command's options and exit codes.
  */
 #include "harness/cmd.h"
 #include "harness/core/json.h"
@@ -102,6 +103,67 @@ START_TEST(json_report_is_one_object)
 }
 END_TEST
 
+/* Each connection's tree, as decode_run() hands it over, dumped compactly and joined by ",\n". */
+static void join_tree(void *ctx, struct tls_conn *c)
+{
+	FILE *f = ctx;
+	struct jv *j = tls_conn_to_json(c);
+	if (ftell(f) > 0)
+		fputs(",\n", f);
+	ck_assert_int_eq(jv_write(f, j, false), 0);
+	jv_free(j);
+}
+
+/*
+ * The streamed report's exact shape: one object, the connections one a line,
+ * each the same text as its tree (the report as it was before streaming
+ * wrote it without a tree), then the summary and the notes.
+ */
+START_TEST(json_stream_shape_is_exact)
+{
+	enum err_category rc;
+	struct decode_stats st;
+	struct decode_opts o = { .format = DECODE_FORMAT_JSON };
+	char err[256], *conns = NULL, *want = NULL;
+	size_t clen = 0, wlen = 0;
+	write_capture();
+	FILE *f = open_memstream(&conns, &clen);
+	ck_assert_int_eq(decode_run(path, &o, join_tree, f, &st, err, sizeof err), ERR_NONE);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(conns, "},\n{")); /* two connections */
+	f = open_memstream(&want, &wlen);
+	fprintf(f,
+		"{\"file\":\"%s\",\"connections\":[\n%s\n],\"summary\":{\"frames\":14,\"connections\":2,\"failed\":2,"
+		"\"with_alerts\":2,\"truncated\":false},\"notes\":[\"1 TCP connections without TLS were ignored\"]}\n",
+		path, conns);
+	fclose(f);
+	char *text = decode_to_string(DECODE_FORMAT_JSON, 0, &rc, &st);
+	ck_assert_int_eq(rc, ERR_NONE);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	free(conns);
+	/* No connection: the array still opens and closes on lines of its own. */
+	text = decode_to_string(DECODE_FORMAT_JSON, 8443, &rc, &st);
+	ck_assert_ptr_nonnull(strstr(text, "\"connections\":[\n],\"summary\":{"));
+	free(text);
+}
+END_TEST
+
+START_TEST(json_write_error_is_reported)
+{
+	struct decode_opts o = { .format = DECODE_FORMAT_JSON };
+	struct decode_stats st;
+	char err[256] = "";
+	write_capture();
+	FILE *full = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(full);
+	ck_assert_int_eq(decode_file(path, &o, full, &st, err, sizeof err), ERR_IO);
+	ck_assert_str_eq(err, "cannot write the report: write error");
+	fclose(full);
+}
+END_TEST
+
 START_TEST(text_report_ends_with_summary)
 {
 	enum err_category rc;
@@ -194,6 +256,8 @@ static Suite *decode_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, json_report_is_one_object);
+	tcase_add_test(tc, json_stream_shape_is_exact);
+	tcase_add_test(tc, json_write_error_is_reported);
 	tcase_add_test(tc, text_report_ends_with_summary);
 	tcase_add_test(tc, cut_file_is_decoded_as_far_as_it_goes);
 	tcase_add_test(tc, unusable_file_writes_nothing);

@@ -546,26 +546,6 @@ static int run_tlsdiag(const char *const *args, char **out)
 	return WEXITSTATUS(status);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)len + 1);
-	if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void check_golden(const char *name, const char *const *args)
 {
@@ -579,7 +559,7 @@ static void check_golden(const char *name, const char *const *args)
 		fputs(got, f);
 		fclose(f);
 	}
-	want = slurp(path);
+	want = tu_slurp(path, NULL);
 	ck_assert_msg(want != NULL, "no golden file %s (run from the source root)", path);
 	ck_assert_msg(strcmp(got, want) == 0, "'tlsdiag explain' output differs from %s:\n%s", path, got);
 	free(got);

@@ -37,6 +37,7 @@
 #include "harness/decode/decode.h"
 #include "tests/support/capbuild.h"
 #include "tests/support/capture_support.h"
+#include "tests/support/testutil.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -100,23 +101,6 @@ static const struct real reals[] = {
 
 static char dir[PATH_MAX], path[PATH_MAX + 32];
 
-static uint8_t *slurp(const char *file, size_t *len)
-{
-	FILE *f = fopen(file, "rb");
-	uint8_t *buf = NULL;
-	long n;
-	ck_assert_msg(f != NULL, "cannot open %s (run from the repository root)", file);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static uint32_t le32(struct cursor *c)
 {
@@ -131,7 +115,8 @@ static void trace_load(struct trace *t, const char *name)
 	char file[256];
 	memset(t, 0, sizeof *t);
 	snprintf(file, sizeof file, CAPTURES "%s.pcap", name);
-	t->file = slurp(file, &t->file_len);
+	t->file = (uint8_t *)tu_slurp(file, &t->file_len);
+	ck_assert_msg(t->file != NULL, "cannot read %s (run from the repository root)", file);
 	struct cursor c = cursor_make(t->file, t->file_len);
 	ck_assert_uint_eq(le32(&c), 0xa1b2c3d4);
 	ck_assert(cursor_skip(&c, 16));

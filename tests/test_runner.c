@@ -17,6 +17,7 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <errno.h>
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -361,15 +362,14 @@ static void check_case(const struct jv *rep, const struct want *w, const char *m
 	ck_assert_str_eq(jv_str(jv_get(diag, "from")), w->decoded ? "capture" : "outcome");
 }
 
-static char *slurp(const char *path)
+/* The file's text, valid until the next call (tests read one report at a time). */
+static const char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s", path);
-	static char buf[1 << 20];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	static char *last;
+	free(last);
+	last = tu_slurp(path, NULL);
+	ck_assert_msg(last != NULL, "%s: %s", path, strerror(errno));
+	return last;
 }
 
 START_TEST(scenarios_against_real_servers)
@@ -404,7 +404,7 @@ START_TEST(scenarios_against_real_servers)
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
 	ck_assert_int_eq(tu_xmllint(path), 0);
 	snprintf(path, sizeof path, "%s/report.txt", outdir);
-	char *t = slurp(path);
+	const char *t = slurp(path);
 	ck_assert_ptr_nonnull(strstr(t, "PASS  ciphers/axtls  expect=alert:handshake_failure@server "
 					"got=alert:handshake_failure@server error:FATAL_ERROR\n"));
 	ck_assert_ptr_nonnull(strstr(t, "result: PASSED (23 passed)"));
@@ -441,7 +441,7 @@ START_TEST(failure_is_explained)
 	ck_assert_int_eq(run(&o), 1);
 	char path[256];
 	snprintf(path, sizeof path, "%s/report.txt", outdir);
-	char *t = slurp(path);
+	const char *t = slurp(path);
 	ck_assert_ptr_nonnull(strstr(t, "FAIL  esp/hoped  expect=connected got=alert:handshake_failure@server "
 					"error:FATAL_ERROR\n"));
 	ck_assert_ptr_nonnull(strstr(t, "  alert      handshake_failure (40) sent by the server after ClientHello "

@@ -62,23 +62,6 @@ static int find_scenarios(void)
 	return -1;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t n;
-	while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	if (m)
-		fclose(m);
-	return buf;
-}
 
 /* Runs tlsdiag run on scenarios/ once; its stdout goes to text. */
 static void run_once(void)
@@ -106,9 +89,9 @@ static void run_once(void)
 		;
 	run_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	char err[256];
-	text = slurp(stdout_path);
+	text = tu_slurp(stdout_path, NULL);
 	report = jv_parse_file(json, err, sizeof err);
-	junit = slurp(xml);
+	junit = tu_slurp(xml, NULL);
 }
 
 static const struct jv *case_named(const char *scenario, const char *name)

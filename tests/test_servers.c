@@ -11,6 +11,7 @@
  */
 #include "harness/servers/proc.h"
 #include "harness/servers/server.h"
+#include "tests/support/testutil.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -131,21 +132,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), n);
-	fclose(f);
-	return buf;
-}
 
 /* Runs s_client for one case; returns its output (caller frees) and sets *status. */
 static char *run_client(struct server *s, const struct client_case *c, int *status)
@@ -196,7 +182,9 @@ static char *run_client(struct server *s, const struct client_case *c, int *stat
 	ck_assert_msg(proc_spawn(&p, argv, &o, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(proc_wait(&p, 20000) == 0, "s_client did not finish");
 	*status = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : 128 + WTERMSIG(p.status);
-	return slurp(out);
+	char *text = tu_slurp(out, NULL);
+	ck_assert_msg(text != NULL, "%s: %s", out, strerror(errno));
+	return text;
 }
 
 /* Version and cipher from the SSL-Session block ("New, X" names the cipher's version, not the protocol). */
@@ -260,7 +248,8 @@ static bool log_has(struct server *s, long mark, const char *what)
 		ck_assert_ptr_nonnull(f);
 		server_log_since(s, mark, f);
 		fclose(f);
-		text = slurp(path);
+		text = tu_slurp(path, NULL);
+		ck_assert_msg(text != NULL, "%s: %s", path, strerror(errno));
 		found = strstr(text, what) != NULL;
 		free(text);
 		if (!found)

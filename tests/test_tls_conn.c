@@ -49,6 +49,28 @@ static void feed_fixture(struct tls_conn *c, const char *name, size_t chunk)
 	ck_assert(cursor_empty(&cur));
 }
 
+/*
+ * The report written straight to a file (as decode streams it) must be the
+ * tree's text byte for byte: every fixture below checks both writers.
+ */
+static void assert_streamed_is_tree(const struct tls_conn *c, const struct jv *j)
+{
+	char *streamed = NULL, *tree = NULL;
+	size_t slen = 0, tlen = 0;
+	FILE *f = open_memstream(&streamed, &slen);
+	struct jw *w = jw_open_file(f);
+	tls_conn_write_json(w, NULL, c);
+	ck_assert_int_eq(jw_close_file(w), 0);
+	fclose(f);
+	f = open_memstream(&tree, &tlen);
+	ck_assert_int_eq(jv_write(f, j, false), 0);
+	fputc('\n', f);
+	fclose(f);
+	ck_assert_str_eq(streamed, tree);
+	free(streamed);
+	free(tree);
+}
+
 /* Runs a fixture and returns its JSON report. */
 static struct jv *run(const char *name, size_t chunk)
 {
@@ -58,6 +80,7 @@ static struct jv *run(const char *name, size_t chunk)
 	feed_fixture(c, name, chunk);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	tls_conn_free(c);
 	return j;
 }
@@ -240,6 +263,7 @@ START_TEST(capture_ended_inside_client_hello)
 	tls_conn_data(c, TLS_FROM_CLIENT, ch_start, sizeof ch_start, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(str_at(j, "outcome", NULL), "incomplete");
 	ck_assert_str_eq(str_at(j, "diagnosis", "code"), "capture_truncated");
 	ck_assert_str_eq(jv_str(jv_get(jv_at(jv_get(j, "notes"), 0), "kind")), "truncated");
@@ -263,6 +287,7 @@ START_TEST(gap_is_truncated_not_a_peer_error)
 	tls_conn_tcp_event(c, TLS_FROM_SERVER, TCP_EV_FIN, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(str_at(j, "diagnosis", "code"), "capture_truncated");
 	ck_assert_str_eq(jv_str(jv_get(jv_at(jv_get(j, "notes"), 0), "text")),
 			 "the capture lost 1400 bytes; the rest of this direction is not decoded");
@@ -280,6 +305,7 @@ START_TEST(http_to_tls_port_is_not_tls)
 	tls_conn_data(c, TLS_FROM_CLIENT, get, sizeof get - 1, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(str_at(j, "outcome", NULL), "not_tls");
 	ck_assert_str_eq(str_at(j, "diagnosis", "code"), "not_tls");
 	ck_assert(!tls_looks_like_tls(get, sizeof get - 1));
@@ -304,6 +330,7 @@ START_TEST(server_closed_without_alert_and_oversize)
 	tls_conn_tcp_event(c, TLS_FROM_SERVER, TCP_EV_RST, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(str_at(j, "outcome", NULL), "failed");
 	ck_assert_str_eq(str_at(j, "diagnosis", "code"), "server_closed_without_alert");
 	ck_assert_str_eq(str_at(j, "end", "how"), "RST");
@@ -315,6 +342,7 @@ START_TEST(server_closed_without_alert_and_oversize)
 	tls_conn_data(c, TLS_FROM_SERVER, huge, sizeof huge, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(str_at(j, "outcome", NULL), "malformed");
 	ck_assert_str_eq(str_at(j, "diagnosis", "code"), "record_overflow");
 	ck_assert_str_eq(jv_str(jv_get(jv_at(jv_get(j, "notes"), 0), "kind")), "malformed");
@@ -337,6 +365,7 @@ START_TEST(sslv2_hello_connection)
 	tls_conn_data(c, TLS_FROM_CLIENT, v2, sizeof v2, &m);
 	tls_conn_finish(c);
 	j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
 	ck_assert_str_eq(msg_type(j, 0), "ClientHello");
 	ck_assert(jv_boolval(jv_get(jv_get(j, "client_hello"), "sslv2_format")));
 	ck_assert_str_eq(str_at(j, "client_hello", "record_version"), "SSLv2");

@@ -2,6 +2,7 @@
 #include "harness/decode/tls_names.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,15 @@ START_TEST(suite_table_is_sorted_and_unique)
 		if (n)
 			ck_assert_uint_gt(t->v, (t - 1)->v);
 	ck_assert_uint_gt(n, 350);
+	ck_assert_uint_eq(n, tls_cipher_suite_count);
+	/* Searched by halves, every value gets the name a row-by-row search finds. */
+	for (unsigned v = 0; v <= 0xffff; v++) {
+		char b[32], unknown[32];
+		const char *row = tok_name(tls_cipher_suite_names, v);
+		snprintf(unknown, sizeof unknown, "unknown(0x%04x)", v);
+		ck_assert_str_eq(tls_name16(tls_cipher_suite_names, (uint16_t)v, b, sizeof b),
+				 tls_is_grease((uint16_t)v) ? "GREASE" : row ? row : unknown);
+	}
 }
 END_TEST
 

@@ -34,17 +34,41 @@ void jv_push_int(struct jv *arr, long long v);
 int jv_write(FILE *out, const struct jv *v, bool pretty);
 
 /*
- * Streaming a report whose one array may be long, with flat memory:
- * jv_stream_begin writes '{', head's members and '"key":[';
- * jv_stream_item writes one element (compact, one per line);
- * jv_stream_end writes ']', tail's members (tail may be NULL) and '}',
- * and frees the stream.  The result is one JSON object.  Write errors
- * make jv_stream_end return -1.
+ * Writing without a tree.  A struct jw writes JSON straight to a FILE
+ * (jw_open_file) or builds a struct jv (jw_open_tree), so one function can
+ * describe a report for both: decode streams thousands of connections with
+ * flat memory and no allocation per value, the runner keeps a tree.
+ *
+ * Every value call takes the member's key inside an object and NULL inside
+ * an array or at the top; jw_object/jw_array open a container that jw_end
+ * closes.  Strings are taken as jv_string() takes them: NULL is written as
+ * null and text that is not UTF-8 as "<invalid UTF-8>".  A FILE writer
+ * writes what jv_write(out, tree, false) writes for the tree the same calls
+ * build (members in call order); a key given twice is written twice.
+ * Misuse (a key missing in an object, jw_end with nothing open, nesting
+ * past 32) is a bug and aborts.
  */
-struct jv_stream;
-struct jv_stream *jv_stream_begin(FILE *out, const struct jv *head, const char *key);
-void jv_stream_item(struct jv_stream *s, const struct jv *item);
-int jv_stream_end(struct jv_stream *s, const struct jv *tail);
+struct jw;
+
+struct jw *jw_open_file(FILE *out);
+/* Ends the top-level value with a newline, flushes; 0, or -1 if a write failed. */
+int jw_close_file(struct jw *w);
+struct jw *jw_open_tree(void);
+/* The value written (NULL when none), owned by the caller. */
+struct jv *jw_close_tree(struct jw *w);
+
+void jw_object(struct jw *w, const char *key);
+void jw_array(struct jw *w, const char *key);
+/* An array written one element a line ("[\n", ",\n" between, "\n]"): long streamed lists. */
+void jw_array_lines(struct jw *w, const char *key);
+void jw_end(struct jw *w);
+
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_int(struct jw *w, const char *key, long long v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
+/* A value built as a tree, written as it is (a copy of it in a tree writer). */
+void jw_value(struct jw *w, const char *key, const struct jv *v);
 
 /* Reading (tests and tools): NULL when absent or of another type. */
 struct jv *jv_parse_file(const char *path, char *err, size_t errlen);

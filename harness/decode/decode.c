@@ -4,7 +4,8 @@
  * One pass over the frames, in file order: each frame is decoded to a
  * packet, each TCP packet goes to the flow table, and each connection is
  * reported the moment it is finished.  The JSON report is streamed
- * (jv_stream), so memory stays flat whatever the file's size.
+ * (struct jw, straight to the file, no tree), so memory stays flat and
+ * nothing is allocated per value whatever the file's size.
  */
 #include "harness/decode/decode.h"
 
@@ -20,7 +21,7 @@ struct report {
 	const char *path;
 	const struct decode_opts *o;
 	FILE *out;
-	struct jv_stream *js;
+	struct jw *jw;
 	struct decode_stats *st;
 };
 
@@ -151,9 +152,7 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	rp->st->failed += failed;
 	rp->st->with_alerts += alerts;
 	if (rp->o->format == DECODE_FORMAT_JSON) {
-		struct jv *j = tls_conn_to_json(c);
-		jv_stream_item(rp->js, j);
-		jv_free(j);
+		tls_conn_write_json(rp->jw, NULL, c);
 	} else {
 		if (rp->st->connections > 1)
 			fputc('\n', rp->out);
@@ -161,15 +160,15 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	}
 }
 
-static struct jv *summary_json(const struct decode_stats *st)
+static void write_summary(struct jw *w, const struct decode_stats *st)
 {
-	struct jv *s = jv_object();
-	jv_set_int(s, "frames", (long long)st->frames);
-	jv_set_int(s, "connections", (long long)st->connections);
-	jv_set_int(s, "failed", (long long)st->failed);
-	jv_set_int(s, "with_alerts", (long long)st->with_alerts);
-	jv_set_bool(s, "truncated", st->truncated);
-	return s;
+	jw_object(w, "summary");
+	jw_int(w, "frames", (long long)st->frames);
+	jw_int(w, "connections", (long long)st->connections);
+	jw_int(w, "failed", (long long)st->failed);
+	jw_int(w, "with_alerts", (long long)st->with_alerts);
+	jw_bool(w, "truncated", st->truncated);
+	jw_end(w);
 }
 
 static void print_text_tail(FILE *out, const struct decode_stats *st, const struct jv *notes)
@@ -195,23 +194,22 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
 		return ERR_INPUT;
 	if (o->format == DECODE_FORMAT_JSON) {
-		struct jv *head = jv_object();
-		jv_set_str(head, "file", path);
-		rp.js = jv_stream_begin(out, head, "connections");
-		jv_free(head);
+		rp.jw = jw_open_file(out);
+		jw_object(rp.jw, NULL);
+		jw_str(rp.jw, "file", path);
+		jw_array_lines(rp.jw, "connections");
 	}
 	rc = run_frames(r, o, report_conn, &rp, st, err, errlen);
 	struct jv *notes = decode_notes(st);
 	if (o->format == DECODE_FORMAT_JSON) {
-		struct jv *tail = jv_object();
-		jv_set(tail, "summary", summary_json(st));
-		jv_set(tail, "notes", notes);
-		notes = NULL;
-		if (jv_stream_end(rp.js, tail) < 0 && rc == ERR_NONE) {
+		jw_end(rp.jw);
+		write_summary(rp.jw, st);
+		jw_value(rp.jw, "notes", notes);
+		jw_end(rp.jw);
+		if (jw_close_file(rp.jw) < 0 && rc == ERR_NONE) {
 			snprintf(err, errlen, "cannot write the report: write error");
 			rc = ERR_IO;
 		}
-		jv_free(tail);
 	} else {
 		print_text_tail(out, st, notes);
 		if (fflush(out) == EOF && rc == ERR_NONE) {

@@ -1074,183 +1074,211 @@ static void rel_time(const struct tls_conn *c, const struct pkt_meta *m, char *o
 	snprintf(out, outlen, "%s%" PRIu64 ".%06" PRId64, neg ? "-" : "", s, usec < 0 ? -usec : usec);
 }
 
-static struct jv *names16(const struct tls_list16 *l, const struct tok *table)
+static void names16(struct jw *w, const char *key, const struct tls_list16 *l, const struct tok *table)
 {
-	struct jv *a = jv_array();
 	char b[32];
+	jw_array(w, key);
 	for (size_t i = 0; i < l->n; i++)
-		jv_push_str(a, tls_name16(table, l->v[i], b, sizeof b));
-	return a;
+		jw_str(w, NULL, tls_name16(table, l->v[i], b, sizeof b));
+	jw_end(w);
 }
 
-static struct jv *versions_json(const struct tls_client_hello *ch)
+static void versions_json(struct jw *w, const struct tls_client_hello *ch)
 {
 	static const uint16_t all[] = { TLS_V_TLS13, TLS_V_TLS12, TLS_V_TLS11, TLS_V_TLS10, TLS_V_SSL3 };
-	struct jv *a = jv_array();
 	char b[16];
+	jw_array(w, "versions");
 	if (ch->has_versions) {
 		for (size_t i = 0; i < ch->versions.n; i++)
-			jv_push_str(a, tls_version_short(ch->versions.v[i], b, sizeof b));
-		return a;
+			jw_str(w, NULL, tls_version_short(ch->versions.v[i], b, sizeof b));
+	} else {
+		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+			if (tls_client_hello_offers(ch, all[i]))
+				jw_str(w, NULL, tls_version_short(all[i], b, sizeof b));
+		if (ch->sslv2)
+			jw_str(w, NULL, "SSLv2");
 	}
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		if (tls_client_hello_offers(ch, all[i]))
-			jv_push_str(a, tls_version_short(all[i], b, sizeof b));
-	if (ch->sslv2)
-		jv_push_str(a, "SSLv2");
-	return a;
+	jw_end(w);
 }
 
-static struct jv *client_hello_json(const struct tls_conn *c)
+/* "0x%04x" without snprintf: written for every suite a ClientHello offers. */
+static const char *hex16(uint16_t v, char out[7])
+{
+	static const char digits[] = "0123456789abcdef";
+	out[0] = '0';
+	out[1] = 'x';
+	for (int i = 0; i < 4; i++)
+		out[2 + i] = digits[(v >> (12 - 4 * i)) & 15];
+	out[6] = '\0';
+	return out;
+}
+
+static void client_hello_json(struct jw *w, const struct tls_conn *c)
 {
 	const struct tls_client_hello *ch = &c->ch;
-	struct jv *o = jv_object(), *suites = jv_array(), *pf = jv_array(), *kinds = jv_object();
 	size_t kx[TLS_KX_SCSV + 1] = { 0 };
 	struct tls_suite_info si;
 	char b[64], hex[8];
 
-	jv_set_bool(o, "sslv2_format", ch->sslv2);
-	jv_set_str(o, "record_version", tls_version_short(c->ch_record_version, b, sizeof b));
-	jv_set_str(o, "legacy_version", tls_version_short(ch->legacy_version, b, sizeof b));
-	jv_set(o, "versions", versions_json(ch));
-	jv_set_int(o, "session_id_length", ch->session_id_len);
+	jw_object(w, "client_hello");
+	jw_bool(w, "sslv2_format", ch->sslv2);
+	jw_str(w, "record_version", tls_version_short(c->ch_record_version, b, sizeof b));
+	jw_str(w, "legacy_version", tls_version_short(ch->legacy_version, b, sizeof b));
+	versions_json(w, ch);
+	jw_int(w, "session_id_length", ch->session_id_len);
+	jw_array(w, "cipher_suites");
 	for (size_t i = 0; i < ch->suites.n; i++) {
-		struct jv *s = jv_object();
-		snprintf(hex, sizeof hex, "0x%04x", ch->suites.v[i]);
-		jv_set_str(s, "id", hex);
-		jv_set_str(s, "name", tls_name16(tls_cipher_suite_names, ch->suites.v[i], b, sizeof b));
-		jv_push(suites, s);
+		jw_object(w, NULL);
+		jw_str(w, "id", hex16(ch->suites.v[i], hex));
+		jw_str(w, "name", tls_name16(tls_cipher_suite_names, ch->suites.v[i], b, sizeof b));
+		jw_end(w);
 		if (tls_suite_info(ch->suites.v[i], &si))
 			kx[si.kx]++;
 	}
-	jv_set(o, "cipher_suites", suites);
-	jv_set_int(o, "cipher_suites_total", (long long)ch->suites.total);
+	jw_end(w);
+	jw_int(w, "cipher_suites_total", (long long)ch->suites.total);
+	jw_object(w, "key_exchange_kinds");
 	for (int k = TLS_KX_NULL; k <= TLS_KX_SCSV; k++)
 		if (kx[k])
-			jv_set_int(kinds, tls_kx_name((enum tls_kx)k), (long long)kx[k]);
-	jv_set(o, "key_exchange_kinds", kinds);
-	jv_set_int(o, "compression_methods", ch->n_compression);
-	jv_set(o, "extensions", names16(&ch->extensions, tls_extension_names));
-	jv_set(o, "supported_groups", names16(&ch->groups, tls_group_names));
-	jv_set(o, "key_share", names16(&ch->key_share_groups, tls_group_names));
-	jv_set(o, "signature_algorithms", names16(&ch->sigalgs, tls_sigscheme_names));
+			jw_int(w, tls_kx_name((enum tls_kx)k), (long long)kx[k]);
+	jw_end(w);
+	jw_int(w, "compression_methods", ch->n_compression);
+	names16(w, "extensions", &ch->extensions, tls_extension_names);
+	names16(w, "supported_groups", &ch->groups, tls_group_names);
+	names16(w, "key_share", &ch->key_share_groups, tls_group_names);
+	names16(w, "signature_algorithms", &ch->sigalgs, tls_sigscheme_names);
+	jw_array(w, "ec_point_formats");
 	for (size_t i = 0; i < ch->n_ec_point_formats; i++)
-		jv_push_str(pf, tok2str(tls_ec_point_format_names, ch->ec_point_formats[i], b, sizeof b));
-	jv_set(o, "ec_point_formats", pf);
-	jv_set_str(o, "sni", ch->has_sni ? ch->sni : NULL);
-	jv_set_str(o, "alpn", ch->alpn[0] ? ch->alpn : NULL);
+		jw_str(w, NULL, tok2str(tls_ec_point_format_names, ch->ec_point_formats[i], b, sizeof b));
+	jw_end(w);
+	jw_str(w, "sni", ch->has_sni ? ch->sni : NULL);
+	jw_str(w, "alpn", ch->alpn[0] ? ch->alpn : NULL);
 	if (ch->max_fragment_length >= 1 && ch->max_fragment_length <= 4)
-		jv_set_int(o, "max_fragment_length", 256 << ch->max_fragment_length);
+		jw_int(w, "max_fragment_length", 256 << ch->max_fragment_length);
+	else if (ch->max_fragment_length)
+		jw_int(w, "max_fragment_length", -1);
 	else
-		jv_set(o, "max_fragment_length", ch->max_fragment_length ? jv_int(-1) : jv_null());
-	jv_set_bool(o, "renegotiation_info", ch->renegotiation_info);
-	jv_set_bool(o, "extended_master_secret", ch->extended_master_secret);
-	jv_set_bool(o, "fallback_scsv", ch->fallback_scsv);
-	return o;
+		jw_null(w, "max_fragment_length");
+	jw_bool(w, "renegotiation_info", ch->renegotiation_info);
+	jw_bool(w, "extended_master_secret", ch->extended_master_secret);
+	jw_bool(w, "fallback_scsv", ch->fallback_scsv);
+	jw_end(w);
 }
 
-static struct jv *server_hello_json(const struct tls_conn *c)
+static void server_hello_json(struct jw *w, const struct tls_conn *c)
 {
 	const struct tls_server_hello *sh = &c->sh;
-	struct jv *o = jv_object();
 	char b[64];
-	jv_set_str(o, "legacy_version", tls_version_short(sh->legacy_version, b, sizeof b));
-	jv_set_str(o, "selected_version",
-		   sh->selected_version ? tls_version_short(sh->selected_version, b, sizeof b) : NULL);
-	jv_set_str(o, "cipher_suite", tls_name16(tls_cipher_suite_names, sh->suite, b, sizeof b));
-	jv_set_int(o, "compression", sh->compression);
-	jv_set(o, "extensions", names16(&sh->extensions, tls_extension_names));
-	jv_set_str(o, "key_share",
-		   sh->key_share_group ? tls_name16(tls_group_names, sh->key_share_group, b, sizeof b) : NULL);
-	jv_set_str(o, "alpn", sh->alpn[0] ? sh->alpn : NULL);
+	jw_object(w, "server_hello");
+	jw_str(w, "legacy_version", tls_version_short(sh->legacy_version, b, sizeof b));
+	jw_str(w, "selected_version",
+	       sh->selected_version ? tls_version_short(sh->selected_version, b, sizeof b) : NULL);
+	jw_str(w, "cipher_suite", tls_name16(tls_cipher_suite_names, sh->suite, b, sizeof b));
+	jw_int(w, "compression", sh->compression);
+	names16(w, "extensions", &sh->extensions, tls_extension_names);
+	jw_str(w, "key_share", sh->key_share_group ? tls_name16(tls_group_names, sh->key_share_group, b, sizeof b) : NULL);
+	jw_str(w, "alpn", sh->alpn[0] ? sh->alpn : NULL);
 	if (sh->max_fragment_length >= 1 && sh->max_fragment_length <= 4)
-		jv_set_int(o, "max_fragment_length", 256 << sh->max_fragment_length);
+		jw_int(w, "max_fragment_length", 256 << sh->max_fragment_length);
 	else
-		jv_set(o, "max_fragment_length", jv_null());
-	jv_set_bool(o, "hello_retry_request", c->hrr);
-	jv_set_bool(o, "downgrade_sentinel", sh->downgrade_sentinel);
-	return o;
+		jw_null(w, "max_fragment_length");
+	jw_bool(w, "hello_retry_request", c->hrr);
+	jw_bool(w, "downgrade_sentinel", sh->downgrade_sentinel);
+	jw_end(w);
 }
 
 /* Past 2038-01-19 03:14:07Z a 32-bit time_t wraps (the ESP8266 2118 -> 1982 case). */
 #define TIME32_MAX INT64_C(2147483647)
 
-static struct jv *cert_json(const struct x509_info *x)
+static void cert_json(struct jw *w, const struct x509_info *x)
 {
-	struct jv *o = jv_object(), *san = jv_array();
-	jv_set_str(o, "subject", x->subject);
-	jv_set_str(o, "issuer", x->issuer);
-	jv_set_str(o, "common_name", x->common_name[0] ? x->common_name : NULL);
-	jv_set_str(o, "not_before", x->not_before);
-	jv_set_str(o, "not_before_type", x->not_before_generalized ? "GeneralizedTime" : "UTCTime");
-	jv_set_str(o, "not_after", x->not_after);
-	jv_set_str(o, "not_after_type", x->not_after_generalized ? "GeneralizedTime" : "UTCTime");
-	jv_set_bool(o, "not_after_past_2038", x->times_ok && x->not_after_epoch > TIME32_MAX);
+	jw_object(w, NULL);
+	jw_str(w, "subject", x->subject);
+	jw_str(w, "issuer", x->issuer);
+	jw_str(w, "common_name", x->common_name[0] ? x->common_name : NULL);
+	jw_str(w, "not_before", x->not_before);
+	jw_str(w, "not_before_type", x->not_before_generalized ? "GeneralizedTime" : "UTCTime");
+	jw_str(w, "not_after", x->not_after);
+	jw_str(w, "not_after_type", x->not_after_generalized ? "GeneralizedTime" : "UTCTime");
+	jw_bool(w, "not_after_past_2038", x->times_ok && x->not_after_epoch > TIME32_MAX);
+	jw_array(w, "san");
 	for (size_t i = 0; i < x->n_san; i++)
-		jv_push_str(san, x->san[i]);
-	jv_set(o, "san", san);
-	jv_set_str(o, "key_type", x->key_type);
-	jv_set_int(o, "key_bits", x->key_bits);
-	jv_set_bool(o, "basic_constraints", x->has_basic_constraints);
-	jv_set(o, "ca", x->has_basic_constraints ? jv_bool(x->is_ca) : jv_null());
-	jv_set(o, "path_len", x->path_len >= 0 ? jv_int(x->path_len) : jv_null());
-	jv_set_str(o, "signature_algorithm", x->sig_alg);
-	jv_set_bool(o, "self_issued", x->self_issued);
-	return o;
+		jw_str(w, NULL, x->san[i]);
+	jw_end(w);
+	jw_str(w, "key_type", x->key_type);
+	jw_int(w, "key_bits", x->key_bits);
+	jw_bool(w, "basic_constraints", x->has_basic_constraints);
+	if (x->has_basic_constraints)
+		jw_bool(w, "ca", x->is_ca);
+	else
+		jw_null(w, "ca");
+	if (x->path_len >= 0)
+		jw_int(w, "path_len", x->path_len);
+	else
+		jw_null(w, "path_len");
+	jw_str(w, "signature_algorithm", x->sig_alg);
+	jw_bool(w, "self_issued", x->self_issued);
+	jw_end(w);
 }
 
-static struct jv *certs_json(const struct tls_conn *c)
+static void certs_json(struct jw *w, const struct tls_conn *c)
 {
-	struct jv *a = jv_array();
 	const struct tls_certificate *cm = c->server_cert;
-	if (!cm)
-		return a;
-	for (size_t i = 0; i < cm->n_kept; i++) {
+	jw_array(w, "certificates");
+	for (size_t i = 0; cm && i < cm->n_kept; i++) {
 		if (cm->cert_status[i] == DECODE_OK) {
-			jv_push(a, cert_json(&cm->certs[i]));
+			cert_json(w, &cm->certs[i]);
 		} else {
-			struct jv *o = jv_object();
-			jv_set_str(o, "malformed", cm->cert_why[i]);
-			jv_push(a, o);
+			jw_object(w, NULL);
+			jw_str(w, "malformed", cm->cert_why[i]);
+			jw_end(w);
 		}
 	}
-	return a;
+	jw_end(w);
 }
 
-static struct jv *alert_json(const struct tls_conn *c, const struct alert_entry *a)
+static void alert_json(struct jw *w, const struct tls_conn *c, const struct alert_entry *a)
 {
-	struct jv *o = jv_object();
 	char b[24], t[32];
-	jv_set_str(o, "from", dir_name(a->from));
-	jv_set(o, "level", a->encrypted ? jv_null() : jv_string(tok2str(tls_alert_level_names, (unsigned)a->level, b, sizeof b)));
-	jv_set(o, "description", a->encrypted ? jv_null() : jv_int(a->desc));
-	jv_set_str(o, "name", a->encrypted ? "encrypted_alert" : tok2str(tls_alert_names, (unsigned)a->desc, b, sizeof b));
-	jv_set_bool(o, "encrypted", a->encrypted);
+	jw_object(w, NULL);
+	jw_str(w, "from", dir_name(a->from));
+	if (a->encrypted) {
+		jw_null(w, "level");
+		jw_null(w, "description");
+		jw_str(w, "name", "encrypted_alert");
+	} else {
+		jw_str(w, "level", tok2str(tls_alert_level_names, (unsigned)a->level, b, sizeof b));
+		jw_int(w, "description", a->desc);
+		jw_str(w, "name", tok2str(tls_alert_names, (unsigned)a->desc, b, sizeof b));
+	}
+	jw_bool(w, "encrypted", a->encrypted);
 	if (a->inferred)
-		jv_set_bool(o, "inferred_from_size", true);
-	jv_set_int(o, "frame", (long long)a->m.frame);
+		jw_bool(w, "inferred_from_size", true);
+	jw_int(w, "frame", (long long)a->m.frame);
 	rel_time(c, &a->m, t, sizeof t);
-	jv_set_str(o, "time", t);
-	jv_set_str(o, "after", a->after);
-	return o;
+	jw_str(w, "time", t);
+	jw_str(w, "after", a->after);
+	jw_end(w);
 }
 
-static struct jv *end_json(const struct tls_conn *c)
+static void end_json(struct jw *w, const struct tls_conn *c)
 {
-	struct jv *o = jv_object();
+	static const char *const closed_key[2] = { "client_closed", "server_closed" };
+	static const char *const notify_key[2] = { "close_notify_from_client", "close_notify_from_server" };
 	const struct dir_state *first = c->first_closer >= 0 ? &c->d[c->first_closer] : NULL;
-	jv_set_str(o, "by", first ? dir_name(c->first_closer) : NULL);
-	jv_set_str(o, "how", first ? (first->how == TCP_EV_RST ? "RST" : "FIN") : "capture_ended");
-	jv_set(o, "frame", first ? jv_int((long long)first->close_m.frame) : jv_null());
+	jw_object(w, "end");
+	jw_str(w, "by", first ? dir_name(c->first_closer) : NULL);
+	jw_str(w, "how", first ? (first->how == TCP_EV_RST ? "RST" : "FIN") : "capture_ended");
+	if (first)
+		jw_int(w, "frame", (long long)first->close_m.frame);
+	else
+		jw_null(w, "frame");
 	for (int i = 0; i < 2; i++) {
 		const struct dir_state *d = &c->d[i];
-		char key[32];
-		snprintf(key, sizeof key, "%s_closed", dir_name(i));
-		jv_set_str(o, key, d->closed ? (d->how == TCP_EV_RST ? "RST" : "FIN") : NULL);
-		snprintf(key, sizeof key, "close_notify_from_%s", dir_name(i));
-		jv_set_bool(o, key, d->close_notify);
+		jw_str(w, closed_key[i], d->closed ? (d->how == TCP_EV_RST ? "RST" : "FIN") : NULL);
+		jw_bool(w, notify_key[i], d->close_notify);
 	}
-	return o;
+	jw_end(w);
 }
 
 static const char *note_kind_name(enum note_kind k)
@@ -1265,82 +1293,104 @@ static const char *note_kind_name(enum note_kind k)
 
 struct jv *tls_conn_to_json(const struct tls_conn *c)
 {
-	struct jv *o = jv_object(), *msgs = jv_array(), *alerts = jv_array(), *notes = jv_array();
-	struct jv *diag = jv_object(), *app = jv_object();
+	struct jw *w = jw_open_tree();
+	tls_conn_write_json(w, NULL, c);
+	return jw_close_tree(w);
+}
+
+void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c)
+{
 	char b[64], t[32];
 
-	jv_set_str(o, "client", c->client);
-	jv_set_str(o, "server", c->server);
-	jv_set_str(o, "outcome", c->outcome ? c->outcome : "incomplete");
-	jv_set_str(o, "version", c->have_sh ? tls_version_short(c->sh.version, b, sizeof b) : NULL);
-	jv_set_str(o, "cipher_suite",
-		   c->have_sh ? tls_name16(tls_cipher_suite_names, c->sh.suite, b, sizeof b) : NULL);
+	jw_object(w, key);
+	jw_str(w, "client", c->client);
+	jw_str(w, "server", c->server);
+	jw_str(w, "outcome", c->outcome ? c->outcome : "incomplete");
+	jw_str(w, "version", c->have_sh ? tls_version_short(c->sh.version, b, sizeof b) : NULL);
+	jw_str(w, "cipher_suite", c->have_sh ? tls_name16(tls_cipher_suite_names, c->sh.suite, b, sizeof b) : NULL);
+	jw_array(w, "messages");
 	for (size_t i = 0; i < c->n_ladder; i++) {
 		const struct ladder_entry *e = &c->ladder[i];
-		struct jv *m = jv_object();
-		jv_set_str(m, "from", dir_name(e->dir));
-		jv_set_int(m, "frame", (long long)e->m.frame);
+		jw_object(w, NULL);
+		jw_str(w, "from", dir_name(e->dir));
+		jw_int(w, "frame", (long long)e->m.frame);
 		rel_time(c, &e->m, t, sizeof t);
-		jv_set_str(m, "time", t);
-		jv_set_str(m, "type", entry_type(e));
+		jw_str(w, "time", t);
+		jw_str(w, "type", entry_type(e));
 		if (e->kind == E_ENCRYPTED || e->kind == E_APPDATA || e->kind == E_HEARTBEAT) {
-			jv_set_int(m, "records", (long long)e->count);
-			jv_set_int(m, "bytes", (long long)e->bytes);
+			jw_int(w, "records", (long long)e->count);
+			jw_int(w, "bytes", (long long)e->bytes);
 		} else {
-			jv_set_int(m, "length", e->len);
+			jw_int(w, "length", e->len);
 		}
-		jv_set_bool(m, "encrypted", e->kind == E_ENC_FINISHED || e->kind == E_ENC_HANDSHAKE ||
-						    e->kind == E_ENCRYPTED ||
-						    (e->kind == E_ALERT && e->alert >= 0 && c->alerts[e->alert].encrypted));
+		jw_bool(w, "encrypted", e->kind == E_ENC_FINISHED || e->kind == E_ENC_HANDSHAKE ||
+						e->kind == E_ENCRYPTED ||
+						(e->kind == E_ALERT && e->alert >= 0 && c->alerts[e->alert].encrypted));
 		if (e->detail[0])
-			jv_set_str(m, "summary", e->detail);
-		jv_push(msgs, m);
+			jw_str(w, "summary", e->detail);
+		jw_end(w);
 	}
-	jv_set(o, "messages", msgs);
+	jw_end(w);
 	if (c->ladder_dropped)
-		jv_set_int(o, "messages_not_listed", (long long)c->ladder_dropped);
+		jw_int(w, "messages_not_listed", (long long)c->ladder_dropped);
+	jw_array(w, "alerts");
 	for (size_t i = 0; i < c->n_alerts; i++)
-		jv_push(alerts, alert_json(c, &c->alerts[i]));
-	jv_set(o, "alerts", alerts);
-	jv_set(o, "end", end_json(c));
-	jv_set(o, "client_hello", c->have_ch ? client_hello_json(c) : jv_null());
-	jv_set(o, "server_hello", c->have_sh ? server_hello_json(c) : jv_null());
+		alert_json(w, c, &c->alerts[i]);
+	jw_end(w);
+	end_json(w, c);
+	if (c->have_ch)
+		client_hello_json(w, c);
+	else
+		jw_null(w, "client_hello");
+	if (c->have_sh)
+		server_hello_json(w, c);
+	else
+		jw_null(w, "server_hello");
 	if (c->have_ske) {
-		struct jv *k = jv_object();
-		jv_set_str(k, "group", c->ske.group ? tls_name16(tls_group_names, c->ske.group, b, sizeof b) : NULL);
-		jv_set(k, "dh_bits", c->ske.dh_p_bits ? jv_int(c->ske.dh_p_bits) : jv_null());
-		jv_set_str(k, "signature_algorithm",
-			   c->ske.has_sigalg ? tls_name16(tls_sigscheme_names, c->ske.sigalg, b, sizeof b) : NULL);
-		jv_set(o, "server_key_exchange", k);
+		jw_object(w, "server_key_exchange");
+		jw_str(w, "group", c->ske.group ? tls_name16(tls_group_names, c->ske.group, b, sizeof b) : NULL);
+		if (c->ske.dh_p_bits)
+			jw_int(w, "dh_bits", c->ske.dh_p_bits);
+		else
+			jw_null(w, "dh_bits");
+		jw_str(w, "signature_algorithm",
+		       c->ske.has_sigalg ? tls_name16(tls_sigscheme_names, c->ske.sigalg, b, sizeof b) : NULL);
+		jw_end(w);
 	}
-	jv_set(o, "certificates", certs_json(c));
-	jv_set_bool(o, "certificate_request", c->cert_request);
-	jv_set(o, "client_certificates", c->client_cert ? jv_int((long long)c->client_cert_count) : jv_null());
+	certs_json(w, c);
+	jw_bool(w, "certificate_request", c->cert_request);
+	if (c->client_cert)
+		jw_int(w, "client_certificates", (long long)c->client_cert_count);
+	else
+		jw_null(w, "client_certificates");
+	jw_object(w, "application_data");
 	for (int i = 0; i < 2; i++) {
-		struct jv *d = jv_object();
-		jv_set_int(d, "records", (long long)c->d[i].app_records);
-		jv_set_int(d, "bytes", (long long)c->d[i].app_bytes);
-		jv_set(app, dir_name(i), d);
+		jw_object(w, dir_name(i));
+		jw_int(w, "records", (long long)c->d[i].app_records);
+		jw_int(w, "bytes", (long long)c->d[i].app_bytes);
+		jw_end(w);
 	}
-	jv_set(o, "application_data", app);
+	jw_end(w);
+	jw_array(w, "notes");
 	for (size_t i = 0; i < c->n_notes; i++) {
 		const struct note *n = &c->notes[i];
-		struct jv *j = jv_object();
-		jv_set_str(j, "kind", note_kind_name(n->kind));
-		jv_set_str(j, "from", n->dir >= 0 ? dir_name(n->dir) : NULL);
-		jv_set_int(j, "frame", (long long)n->frame);
-		jv_set_str(j, "text", n->text);
-		jv_push(notes, j);
+		jw_object(w, NULL);
+		jw_str(w, "kind", note_kind_name(n->kind));
+		jw_str(w, "from", n->dir >= 0 ? dir_name(n->dir) : NULL);
+		jw_int(w, "frame", (long long)n->frame);
+		jw_str(w, "text", n->text);
+		jw_end(w);
 	}
-	jv_set(o, "notes", notes);
-	jv_set_str(diag, "code", c->diag.code);
-	jv_set_str(diag, "summary", c->diag.summary);
-	jv_set_str(diag, "evidence", c->diag.evidence);
-	jv_set_str(diag, "fix", c->diag.fix);
+	jw_end(w);
+	jw_object(w, "diagnosis");
+	jw_str(w, "code", c->diag.code);
+	jw_str(w, "summary", c->diag.summary);
+	jw_str(w, "evidence", c->diag.evidence);
+	jw_str(w, "fix", c->diag.fix);
 	/* How the same failure shows up on each device stack: [] when it is not a stack's failure. */
-	jv_set(diag, "equivalents", explain_equiv_devices_json(c->diag.equiv));
-	jv_set(o, "diagnosis", diag);
-	return o;
+	explain_equiv_devices_write(w, "equivalents", c->diag.equiv);
+	jw_end(w);
+	jw_end(w);
 }
 
 void tls_conn_print_text(FILE *out, const struct tls_conn *c)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 struct jv;
+struct jw;
 struct tls_conn;
 
 enum tls_dir {
@@ -55,7 +56,13 @@ void tls_conn_tcp_event(struct tls_conn *c, enum tls_dir dir, enum tcp_event ev,
 /* The capture ended, or the connection closed: settle outcome and diagnosis. */
 void tls_conn_finish(struct tls_conn *c);
 
-/* Report writers; call after tls_conn_finish(). */
+/*
+ * Report writers; call after tls_conn_finish().  tls_conn_write_json writes
+ * the connection's JSON object through a writer (key NULL in an array or at
+ * the top): straight to a file when decode streams a capture's report.
+ * tls_conn_to_json is the same object as a tree.
+ */
+void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c);
 struct jv *tls_conn_to_json(const struct tls_conn *c);
 void tls_conn_print_text(FILE *out, const struct tls_conn *c);
 /*

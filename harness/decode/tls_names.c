@@ -333,12 +333,32 @@ bool tls_is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
+/*
+ * A cipher suite's registry name.  The registry is long (about 400 rows) and
+ * looked up for every suite a ClientHello offers, so it is searched by
+ * halves: tls_names_data.c keeps it sorted by value (test_tls_names checks).
+ */
+static const char *suite_name(uint16_t suite)
+{
+	size_t lo = 0, hi = tls_cipher_suite_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tls_cipher_suite_names[mid].v == suite)
+			return tls_cipher_suite_names[mid].s;
+		if (tls_cipher_suite_names[mid].v < suite)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 const char *tls_name16(const struct tok *table, uint16_t v, char *buf, size_t buflen)
 {
 	const char *s;
 	if (tls_is_grease(v))
 		return "GREASE";
-	s = tok_name(table, v);
+	s = table == tls_cipher_suite_names ? suite_name(v) : tok_name(table, v);
 	if (s)
 		return s;
 	snprintf(buf, buflen, "unknown(0x%04x)", v);
@@ -401,7 +421,7 @@ static const struct suite_prefix suite_prefixes[] = {
 
 bool tls_suite_info(uint16_t suite, struct tls_suite_info *out)
 {
-	const char *name = tok_name(tls_cipher_suite_names, suite);
+	const char *name = suite_name(suite);
 	const char *with, *cipher;
 	size_t plen, nlen;
 

@@ -87,6 +87,7 @@ extern const struct tok tls_handshake_type_names[];
 extern const struct tok tls_alert_level_names[];
 extern const struct tok tls_alert_names[];
 extern const struct tok tls_cipher_suite_names[]; /* tls_names_data.c */
+extern const size_t tls_cipher_suite_count;        /* its rows, sorted by value */
 extern const struct tok tls_extension_names[];
 extern const struct tok tls_group_names[];
 extern const struct tok tls_sigscheme_names[];

@@ -409,3 +409,5 @@ const struct tok tls_cipher_suite_names[] = {
 	{ 0xFAFA, "GREASE" },
 	{ 0, NULL },
 };
+
+const size_t tls_cipher_suite_count = sizeof tls_cipher_suite_names / sizeof tls_cipher_suite_names[0] - 1;

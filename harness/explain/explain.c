@@ -332,6 +332,24 @@ static int ini_run(const char *name, const char *text, struct prescan *ps, ini_h
 
 /* ---- table parsing ---- */
 
+/*
+ * A table's first error wins: "name:line: [section]: message", or
+ * "name: message" for the table as a whole (section NULL).
+ */
+static void table_error(char *err, size_t errlen, bool *failed, const char *name, int line, const char *section,
+			const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+static void table_error(char *err, size_t errlen, bool *failed, const char *name, int line, const char *section,
+			const char *fmt, va_list ap)
+{
+	char msg[256];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (!*failed && section)
+		snprintf(err, errlen, "%s:%d: [%s]: %s", name, line, section, msg);
+	else if (!*failed)
+		snprintf(err, errlen, "%s: %s", name, msg);
+	*failed = true;
+}
+
 struct parse_ctx {
 	const char *name;
 	struct table *t;
@@ -348,15 +366,10 @@ static int ctx_fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((fo
 static int ctx_fail(struct parse_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[256];
 	int line = c->sec_index < c->ps.n ? c->ps.lines[c->sec_index] : 0;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	table_error(c->err, c->errlen, &c->failed, c->name, line, c->cur_section ? c->cur_section : "", fmt, ap);
 	va_end(ap);
-	if (!c->failed)
-		snprintf(c->err, c->errlen, "%s:%d: [%s]: %s", c->name, line, c->cur_section ? c->cur_section : "",
-			 msg);
-	c->failed = true;
 	return 0;
 }
 
@@ -897,14 +910,10 @@ static int equiv_fail(struct equiv_ctx *c, const char *fmt, ...) __attribute__((
 static int equiv_fail(struct equiv_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[256];
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	table_error(c->err, c->errlen, &c->failed, c->name, c->cur ? c->cur->line : 0, c->cur ? c->cur->pub.key : "",
+		    fmt, ap);
 	va_end(ap);
-	if (!c->failed)
-		snprintf(c->err, c->errlen, "%s:%d: [%s]: %s", c->name, c->cur ? c->cur->line : 0,
-			 c->cur ? c->cur->pub.key : "", msg);
-	c->failed = true;
 	return 0;
 }
 
@@ -1181,17 +1190,9 @@ static int diag_fail(struct diag_ctx *c, const struct diag_row *d, const char *f
 static int diag_fail(struct diag_ctx *c, const struct diag_row *d, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[256];
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	table_error(c->err, c->errlen, &c->failed, c->name, d ? d->line : 0, d ? d->pub.key : NULL, fmt, ap);
 	va_end(ap);
-	if (!c->failed) {
-		if (d)
-			snprintf(c->err, c->errlen, "%s:%d: [%s]: %s", c->name, d->line, d->pub.key, msg);
-		else
-			snprintf(c->err, c->errlen, "%s: %s", c->name, msg);
-	}
-	c->failed = true;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 struct jv;
+struct jw;
 
 struct explain_row {
 	const char *stack; /* "tls-alert", "wolfssl", "cc3200", "axtls", "bearssl", "mbedtls", "openssl", ... */
@@ -182,6 +183,8 @@ const char *explain_equiv_line(const struct explain_equiv *eq, char *buf, size_t
 const char *explain_equiv_line_devices(const struct explain_equiv *eq, char *buf, size_t len);
 /* The device stacks' codes as a JSON array of {stack, code ("-0x7780"), name, shows}. */
 struct jv *explain_equiv_devices_json(const struct explain_equiv *eq);
+/* The same array through a writer, as the member `key` (NULL in an array). */
+void explain_equiv_devices_write(struct jw *w, const char *key, const struct explain_equiv *eq);
 struct jv *explain_row_json(const struct explain_row *row);
 struct jv *explain_equiv_json(const struct explain_equiv *eq);
 

@@ -180,21 +180,27 @@ const char *explain_equiv_line_devices(const struct explain_equiv *eq, char *buf
 
 struct jv *explain_equiv_devices_json(const struct explain_equiv *eq)
 {
-	struct jv *a = jv_array();
+	struct jw *w = jw_open_tree();
+	explain_equiv_devices_write(w, NULL, eq);
+	return jw_close_tree(w);
+}
+
+void explain_equiv_devices_write(struct jw *w, const char *key, const struct explain_equiv *eq)
+{
+	jw_array(w, key);
 	for (size_t i = 0; eq && i < eq->nrows; i++) {
 		const struct explain_row *r = eq->rows[i];
-		struct jv *o;
 		char code[32];
 		if (!explain_stack_is_device(r->stack))
 			continue;
-		o = jv_object();
-		jv_set_str(o, "stack", r->stack);
-		jv_set_str(o, "code", explain_code_str(r, code, sizeof code));
-		jv_set_str(o, "name", r->name);
-		jv_set_str(o, "shows", r->shows);
-		jv_push(a, o);
+		jw_object(w, NULL);
+		jw_str(w, "stack", r->stack);
+		jw_str(w, "code", explain_code_str(r, code, sizeof code));
+		jw_str(w, "name", r->name);
+		jw_str(w, "shows", r->shows);
+		jw_end(w);
 	}
-	return a;
+	jw_end(w);
 }
 
 struct jv *explain_row_json(const struct explain_row *r)

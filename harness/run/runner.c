@@ -277,6 +277,7 @@ static void run_worker_main(struct run *r, size_t idx, int fd)
 	FILE *f = fdopen(fd, "w");
 	struct jv *j = report_case_to_json(res);
 	int bad = !f || jv_write(f, j, false) != 0 || fflush(f) != 0;
+	jv_free(j);
 	_exit(bad ? 4 : 0); /* no atexit handlers, no flushing of the runner's stdio in the worker */
 }
 

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256 };
+enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256, KEY_N };
 
 enum certs_use {
 	USE_CA, /* basicConstraints critical CA:TRUE, keyCertSign */
@@ -134,6 +135,8 @@ struct certs_entry {
 struct certs {
 	char *dir;
 	struct certs_entry e[CERTS_N];
+	EVP_PKEY *leaf_key[KEY_N]; /* one key per type for all leaves of the set */
+	unsigned pool_used[KEY_N]; /* keys taken from $TLSDIAG_KEY_POOL, per type */
 	char *dh_path;
 };
 
@@ -204,6 +207,8 @@ void certs_close(struct certs *set)
 		for (int f = 0; f < FILE_N; f++)
 			free(set->e[i].path[f]);
 	}
+	for (int k = 0; k < KEY_N; k++)
+		EVP_PKEY_free(set->leaf_key[k]);
 	free(set->dh_path);
 	free(set->dir);
 	free(set);
@@ -244,8 +249,45 @@ out:
 	return rc;
 }
 
-static EVP_PKEY *certs_keygen(enum certs_key k)
+static const char *const certs_key_names[KEY_N] = { "rsa2048", "rsa1024", "rsa4096", "p256" };
+static const int certs_key_bits[KEY_N] = { 2048, 1024, 4096, 256 };
+
+/*
+ * A key from the pool $TLSDIAG_KEY_POOL names, when set: the PEM private
+ * key "<type>-<n>.pem" (rsa2048-1.pem, p256-1.pem, ...), n counting from 1
+ * per type and set, so no two certificates of a set share a pooled key.
+ * NULL when there is no pool, no such file or a key of another type: then
+ * one is generated.  Why: generating RSA keys is libcrypto's prime search,
+ * minutes under valgrind with nothing of ours in it; tests/valgrind.sh
+ * fills a pool natively once.
+ */
+static EVP_PKEY *certs_pool_key(struct certs *set, enum certs_key k)
 {
+	const char *pool = getenv("TLSDIAG_KEY_POOL");
+	char path[PATH_MAX];
+	BIO *b;
+	EVP_PKEY *key;
+	if (!pool || !*pool ||
+	    snprintf(path, sizeof path, "%s/%s-%u.pem", pool, certs_key_names[k], ++set->pool_used[k]) >=
+		    (int)sizeof path)
+		return NULL;
+	b = BIO_new_file(path, "r");
+	key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	ERR_clear_error();
+	if (key && (EVP_PKEY_get_bits(key) != certs_key_bits[k] ||
+		    !EVP_PKEY_is_a(key, k == KEY_P256 ? "EC" : "RSA"))) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	return key;
+}
+
+static EVP_PKEY *certs_keygen(struct certs *set, enum certs_key k)
+{
+	EVP_PKEY *pooled = certs_pool_key(set, k);
+	if (pooled)
+		return pooled;
 	switch (k) {
 	case KEY_RSA2048:
 		return EVP_RSA_gen(2048);
@@ -258,6 +300,23 @@ static EVP_PKEY *certs_keygen(enum certs_key k)
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * The key of a new certificate (a reference the caller frees).  CAs get
+ * their own; leaves of one key type share one: no leaf is named for its
+ * key's identity, and RSA generation is most of the time a run spends
+ * making certificates (one key per leaf made a server's set-up several
+ * times slower, and much more under valgrind).
+ */
+static EVP_PKEY *certs_key_for(struct certs *set, const struct certs_spec *s)
+{
+	EVP_PKEY **shared = &set->leaf_key[s->key];
+	if (s->info.ca)
+		return certs_keygen(set, s->key);
+	if (!*shared && !(*shared = certs_keygen(set, s->key)))
+		return NULL;
+	return EVP_PKEY_up_ref(*shared) ? *shared : NULL;
 }
 
 /* "/K=V/K=V" into an X509_NAME. */
@@ -360,7 +419,7 @@ static int certs_make(struct certs *set, int i, char *err, size_t errlen)
 	const char *name = s->info.name;
 	int rc = -1;
 
-	if (!(key = certs_keygen(s->key))) {
+	if (!(key = certs_key_for(set, s))) {
 		certs_fail(err, errlen, "key generation failed", name);
 		goto out;
 	}
@@ -409,6 +468,9 @@ static int certs_load(struct certs *set, int i)
 	if (!(b = BIO_new_file(e->path[FILE_KEY], "r")) ||
 	    !(e->key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)))
 		goto out;
+	/* A reused dir's leaf key becomes the shared one, so later leaves match it. */
+	if (!certs_specs[i].info.ca && !set->leaf_key[certs_specs[i].key] && EVP_PKEY_up_ref(e->key))
+		set->leaf_key[certs_specs[i].key] = e->key;
 	rc = 0;
 out:
 	BIO_free(b);

@@ -2,6 +2,7 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,41 @@ void tu_tlsdiag_path(const char *argv0, char *out, size_t len)
 		snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
 	else
 		snprintf(out, len, "../tlsdiag");
+}
+
+char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *m = f ? open_memstream(&buf, &n) : NULL;
+	char chunk[8192];
+	size_t got;
+	bool bad = !m;
+	while (!bad && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		bad = fwrite(chunk, 1, got, m) != got;
+	bad |= f && ferror(f);
+	if (f)
+		fclose(f);
+	if (m && fclose(m) != 0)
+		bad = true;
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	if (len)
+		*len = n;
+	return buf;
+}
+
+long long tu_bound_ms(long long ms)
+{
+	const char *env = getenv("TLSDIAG_TEST_SLOWDOWN");
+	char *end;
+	long f = env ? strtol(env, &end, 10) : 1;
+	if (!env || *end || f < 1 || f > 100)
+		f = 1;
+	return ms * f;
 }
 
 int tu_xmllint(const char *path)

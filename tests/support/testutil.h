@@ -9,6 +9,17 @@
  * (build/tests/test_x -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag).
  */
 void tu_tlsdiag_path(const char *argv0, char *out, size_t len);
+/*
+ * The whole file, NUL-terminated (malloc'd; the caller frees), its length
+ * in *len when len is not NULL.  NULL when it cannot be read (errno set).
+ */
+char *tu_slurp(const char *path, size_t *len);
+/*
+ * A test's upper time bound: ms times $TLSDIAG_TEST_SLOWDOWN (1 to 100,
+ * default 1), so the bounds still hold when valgrind.sh runs everything
+ * many times slower.  For bounds only: a test never sleeps on it.
+ */
+long long tu_bound_ms(long long ms);
 /* Validates path against tests/data/junit.xsd with xmllint (no shell); its exit status. */
 int tu_xmllint(const char *path);
 
