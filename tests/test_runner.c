@@ -132,7 +132,7 @@ static int run(struct runner_opts *o)
 	return rc;
 }
 
-static char *slurp(const char *path);
+static const char *slurp(const char *path);
 
 /* ---- mechanics: a stand-in case body, real servers ---- */
 
