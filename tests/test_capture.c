@@ -2,11 +2,13 @@
  * test_capture.c - the per-case capture API and 'tlsdiag capture': frames
  * built and read back with packet_decode() (the ok / truncated / malformed
  * reading itself is test_packet.c's), key log paths, live
- * capture filtered to one of two parallel connections, auto falling back to
- * the relay for an unprivileged user, and the command end to end.
+ * capture filtered to one of two parallel connections (each with a capture
+ * of its own, and through the run's shared capture, hub.h), auto falling
+ * back to the relay for an unprivileged user, and the command end to end.
  */
 #include "harness/capture/capture.h"
 #include "harness/capture/frame.h"
+#include "harness/capture/hub.h"
 #include "harness/decode/packet.h"
 #include "harness/cmd.h"
 #include "harness/core/err.h"
@@ -174,18 +176,43 @@ struct conn {
 	char pcap[300];
 };
 
-START_TEST(live_gets_only_its_own_connection)
+/* The run's shared capture on port (its socket in tmp); the hub's own checks of its start. */
+static struct hub *start_hub(uint16_t port)
+{
+	struct hub_opts ho = { .server_ports = &port, .nports = 1, .dir = tmp };
+	enum pcap_io_err why;
+	char err[256], want[64];
+	struct hub *h = hub_start(&ho, &why, err, sizeof err);
+
+	ck_assert_msg(h != NULL, "%s", err);
+	ck_assert_int_eq(why, PCAP_IO_OK);
+	snprintf(want, sizeof want, "tcp port %u", (unsigned)port);
+	ck_assert_str_eq(hub_filter(h), want);
+	ck_assert_int_eq(access(hub_path(h), F_OK), 0);
+	return h;
+}
+
+/*
+ * Two parallel connections to one server, each with its own capture begun
+ * before it connects (through the hub when hub is set): each pcap holds
+ * exactly its own connection.
+ */
+static void two_parallel_connections(bool use_hub)
 {
 	struct capture_opts o = { .mode = CAPTURE_LIVE, .server_host = "127.0.0.1", .drain_ms = 3000 };
+	struct hub *hub = NULL;
 	struct conn k[2];
 	uint16_t sport;
 	int lfd, i;
 	char err[256], buf[64];
 
-	need_root();
 	lfd = cs_listen(&sport);
 	ck_assert_int_ge(lfd, 0);
 	o.server_port = sport;
+	if (use_hub) {
+		hub = start_hub(sport);
+		o.hub = hub_path(hub);
+	}
 	/* Two clients with known ports, each with its own capture started before it connects. */
 	for (i = 0; i < 2; i++) {
 		k[i].cfd = cs_client_socket(&k[i].cport);
@@ -197,6 +224,8 @@ START_TEST(live_gets_only_its_own_connection)
 		ck_assert_msg(k[i].cap != NULL, "%s", err);
 		ck_assert_int_eq(capture_mode_used(k[i].cap), CAPTURE_LIVE);
 		ck_assert_msg(strstr(capture_reason(k[i].cap), "filter 'tcp port"), "%s", capture_reason(k[i].cap));
+		ck_assert_msg(!hub == !strstr(capture_reason(k[i].cap), "(shared by the run)"), "%s",
+			      capture_reason(k[i].cap));
 	}
 	for (i = 0; i < 2; i++) {
 		ck_assert_int_eq(cs_connect(k[i].cfd, capture_connect_host(k[i].cap), capture_connect_port(k[i].cap)), 0);
@@ -238,6 +267,70 @@ START_TEST(live_gets_only_its_own_connection)
 		cs_pcap_free(&cap);
 	}
 	close(lfd);
+	hub_stop(hub);
+}
+
+START_TEST(live_gets_only_its_own_connection)
+{
+	need_root();
+	two_parallel_connections(false);
+}
+END_TEST
+
+START_TEST(hub_gives_each_case_only_its_own_connection)
+{
+	need_root();
+	two_parallel_connections(true);
+}
+END_TEST
+
+/* A case whose worker dies between begin and end costs the hub nothing; an end with no connection is at once. */
+START_TEST(hub_outlives_a_dead_case_and_leaves_no_socket)
+{
+	struct capture_opts o = { .mode = CAPTURE_LIVE, .server_host = "127.0.0.1", .client_port = 9,
+				  .drain_ms = 20000 };
+	struct capture_stats st;
+	struct timespec a, b;
+	char pcap[300], sock[300], err[256];
+	uint16_t sport;
+	int status, lfd;
+
+	need_root();
+	lfd = cs_listen(&sport);
+	ck_assert_int_ge(lfd, 0);
+	struct hub *h = start_hub(sport);
+	snprintf(sock, sizeof sock, "%s", hub_path(h));
+	snprintf(pcap, sizeof pcap, "%s/dead.pcap", tmp);
+	o.server_port = sport;
+	o.pcap_path = pcap;
+	o.hub = hub_path(h);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(capture_begin(&o, err, sizeof err) ? 0 : 1); /* gone without capture_end */
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(pcap, sizeof pcap, "%s/none.pcap", tmp);
+	struct capture *c = capture_begin(&o, err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_msg(strstr(capture_reason(c), "(shared by the run)"), "%s", capture_reason(c));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_msg(capture_end(c, &st, err, sizeof err) == 0, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_msg(b.tv_sec - a.tv_sec < 5, "capture_end waited for its drain bound with no connection");
+	ck_assert(!st.connected);
+	ck_assert_str_eq(st.ended, "no connection seen");
+	ck_assert_uint_eq(st.packets, 0);
+	ck_assert_int_eq(access(pcap, F_OK), 0);
+	hub_stop(h);
+	close(lfd);
+	ck_assert_int_eq(access(sock, F_OK), -1);
+	/* No hub there any more: a case captures by itself. */
+	o.hub = sock;
+	c = capture_begin(&o, err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_msg(!strstr(capture_reason(c), "(shared by the run)"), "%s", capture_reason(c));
+	ck_assert_int_eq(capture_end(c, &st, err, sizeof err), 0);
 }
 END_TEST
 
@@ -280,6 +373,14 @@ static const char *unprivileged_case(const char *dir)
 	lfd = cs_listen(&sport);
 	if (lfd < 0)
 		return "cannot listen";
+	/* The run's shared capture is refused too, as not permitted (the runner then lets each case choose). */
+	struct hub_opts ho = { .server_ports = &sport, .nports = 1, .dir = dir };
+	enum pcap_io_err why;
+	struct hub *h = hub_start(&ho, &why, err, sizeof err);
+	if (h || why != PCAP_IO_PERM) {
+		snprintf(msg, sizeof msg, "hub as nobody: %s", h ? "was permitted" : err);
+		return msg;
+	}
 	snprintf(pcap, sizeof pcap, "%s/auto.pcap", dir);
 	o.server_port = sport;
 	o.pcap_path = pcap;
@@ -496,6 +597,8 @@ static Suite *capture_suite(void)
 	tcase_add_unchecked_fixture(live, setup, teardown);
 	tcase_set_timeout(live, 60);
 	tcase_add_test(live, live_gets_only_its_own_connection);
+	tcase_add_test(live, hub_gives_each_case_only_its_own_connection);
+	tcase_add_test(live, hub_outlives_a_dead_case_and_leaves_no_socket);
 	tcase_add_test(live, live_end_without_a_connection_does_not_wait);
 	tcase_add_test(live, auto_falls_back_to_the_relay_when_unprivileged);
 	tcase_add_test(live, command_relay_end_to_end);

@@ -3,8 +3,11 @@
  * a missing server binary, a taken port, an Apache configuration error, a
  * server that accepts and never answers, a server that dies (during a run
  * and in the middle of a handshake), a case that crashes, a runner that
- * crashes while serving, SIGTERM/SIGINT in the middle of a real run, and
- * scenario files that try to write outside --out or run a shell.
+ * crashes while serving (with its own run dirs, and with one shared run dir,
+ * which the crash path removes whole), SIGTERM/SIGINT in the middle of a
+ * real run (SIGTERM with the run's shared live capture), a finished run (no
+ * run dir left), and scenario files that try to write outside --out or run
+ * a shell.
  *
  * After every fault: no process of the run is left (a process whose command
  * line or working directory lies under the test's dir: servers are started
@@ -208,6 +211,17 @@ static void assert_clean(void)
 	ck_assert_uint_eq(procs_under(root, true), 0);
 	ck_assert_uint_eq(walk(root, is_key), 0);
 	ck_assert_uint_eq(walk(root, is_tmp), 0);
+}
+
+/* The servers' run dirs (TMPDIR/tlsdiag-*): none left once the run is over. */
+static void assert_no_run_dir(void)
+{
+	glob_t g;
+	char pattern[PATH_MAX];
+	snprintf(pattern, sizeof pattern, "%s/tlsdiag-*", tmp);
+	int rc = glob(pattern, 0, NULL, &g);
+	ck_assert_msg(rc == GLOB_NOMATCH, "left: %s", rc == 0 ? g.gl_pathv[0] : "(glob failed)");
+	globfree(&g);
 }
 
 /* ---- the binary ---- */
@@ -582,9 +596,11 @@ END_TEST
 /*
  * The process that started the servers crashes.  Started as root, Apache
  * switches to nobody, which clears PR_SET_PDEATHSIG: only the fatal-signal
- * path of servers/server.c stops it (and removes the private keys).
+ * path of servers/server.c stops it (and removes the private keys).  With
+ * shared, the servers share a run dir, as the runner starts them: that path
+ * then removes the whole run dir.
  */
-START_TEST(runner_crash_stops_servers)
+static void crash_with_servers(bool shared)
 {
 	int p[2];
 	ck_assert_int_eq(pipe(p), 0);
@@ -592,9 +608,12 @@ START_TEST(runner_crash_stops_servers)
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		char err[512];
-		struct server *a = server_start("selfsigned-apache", NULL, err, sizeof err);
-		struct server *b = a ? server_start("tls12-only", NULL, err, sizeof err) : NULL;
+		char err[512], dir[PATH_MAX];
+		struct server_opts so = { .workdir = shared ? dir : NULL };
+		if (shared && server_rundir_make(dir, sizeof dir, err, sizeof err) != 0)
+			_exit(4);
+		struct server *a = server_start("selfsigned-apache", &so, err, sizeof err);
+		struct server *b = a ? server_start("tls12-only", &so, err, sizeof err) : NULL;
 		pid_t pids[2] = { a ? server_pid(a) : 0, b ? server_pid(b) : 0 };
 		if (write(p[1], pids, sizeof pids) != (ssize_t)sizeof pids)
 			_exit(3);
@@ -614,6 +633,19 @@ START_TEST(runner_crash_stops_servers)
 	ck_assert_int_gt(pids[0], 0);
 	ck_assert_int_gt(pids[1], 0);
 	assert_clean();
+	if (shared)
+		assert_no_run_dir();
+}
+
+START_TEST(runner_crash_stops_servers)
+{
+	crash_with_servers(false);
+}
+END_TEST
+
+START_TEST(runner_crash_removes_the_run_dir)
+{
+	crash_with_servers(true);
 }
 END_TEST
 
@@ -644,13 +676,13 @@ static void wait_first_result(pid_t pid)
 	}
 }
 
-static void interrupted_run(int sig, const char *name)
+static void interrupted_run(int sig, const char *name, const char *capture)
 {
 	char ini[PATH_MAX], json[PATH_MAX], junit[PATH_MAX], err[8192], path[PATH_MAX];
 	snprintf(json, sizeof json, "%s/extra.json", root);
 	snprintf(junit, sizeof junit, "%s/extra.xml", root);
 	write_scenario(ini, sizeof ini, many);
-	const char *args[] = { "run", ini, "--out", out, "-j", "1", "--capture", "relay",
+	const char *args[] = { "run", ini, "--out", out, "-j", "1", "--capture", capture,
 			       "--json", json, "--junit", junit, NULL };
 	int fd;
 	pid_t pid = spawn_tlsdiag(args, &fd);
@@ -686,18 +718,34 @@ static void interrupted_run(int sig, const char *name)
 	snprintf(path, sizeof path, "%s/many/*/capture.pcap.part", out);
 	ck_assert_int_eq(glob(path, 0, NULL, &g), GLOB_NOMATCH);
 	globfree(&g);
-	assert_clean();
+	assert_clean(); /* with live capture: the run's capture process is gone too */
+	assert_no_run_dir();
 }
 
 START_TEST(sigterm_during_a_real_run)
 {
-	interrupted_run(SIGTERM, "SIGTERM");
+	interrupted_run(SIGTERM, "SIGTERM", "live");
 }
 END_TEST
 
 START_TEST(sigint_during_a_real_run)
 {
-	interrupted_run(SIGINT, "SIGINT");
+	interrupted_run(SIGINT, "SIGINT", "relay");
+}
+END_TEST
+
+/* A run that ends normally leaves no run dir either (and the shared capture is gone). */
+START_TEST(finished_run_leaves_no_run_dir)
+{
+	load("[scenario]\nname = f\nservers = tls12-only, modern\n"
+	     "[case a]\nserver = tls12-only\nexpect = connected\n[case b]\nserver = modern\nexpect = connected\n");
+	struct runner_opts o = { .jobs = 2, .capture = CAPTURE_LIVE };
+	ck_assert_int_eq(run_set(&o), 0);
+	struct jv *j = report_json();
+	ck_assert(jv_boolval(jv_get(j, "capture_shared")));
+	jv_free(j);
+	assert_clean();
+	assert_no_run_dir();
 }
 END_TEST
 
@@ -808,6 +856,8 @@ static Suite *faults_suite(void)
 	tcase_add_test(cases, runner_crash_stops_servers);
 	tcase_add_test(cases, sigterm_during_a_real_run);
 	tcase_add_test(cases, sigint_during_a_real_run);
+	tcase_add_test(cases, runner_crash_removes_the_run_dir);
+	tcase_add_test(cases, finished_run_leaves_no_run_dir);
 	suite_add_tcase(s, cases);
 	TCase *sec = tcase_create("security");
 	tcase_add_checked_fixture(sec, setup, teardown);

@@ -3,7 +3,8 @@
  *
  * "mechanics": the runner's own machinery with a stand-in case body (the
  * runner's exec hook) but real server processes: a crashing case, a hanging
- * case, SIGTERM in the middle of a run, skips, the filter, the files left.
+ * case, SIGTERM in the middle of a run, one run dir for all servers (and
+ * none left after), skips, the filter, the files left.
  * "cases": real runs of tests/data/scenarios/ (wolfSSL client, openssl
  * s_server and Apache, captures): each asserts the outcome, the alert seen
  * in the capture and the diagnosis.  Run from the repository root.
@@ -11,6 +12,7 @@
 #include "harness/run/runner.h"
 
 #include "harness/core/json.h"
+#include "harness/servers/server.h"
 
 #include "tests/support/testutil.h"
 
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 static char tmpdir[64];
+static char servers_tmp[96]; /* the TMPDIR of the runs: where their servers' run dirs go */
 static char outdir[128];
 static struct scenario_set set;
 
@@ -98,6 +101,21 @@ static const struct jv *find_case(const struct jv *rep, const char *name)
 	return NULL;
 }
 
+/* Run dirs (tlsdiag-*) left in the runs' TMPDIR: none once a run is over. */
+static size_t run_dirs_left(void)
+{
+	size_t n = 0;
+	DIR *d = opendir(servers_tmp);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (strncmp(e->d_name, "tlsdiag-", 8) == 0) {
+			fprintf(stderr, "left: %s/%s\n", servers_tmp, e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
 static FILE *quiet(void)
 {
 	FILE *f = fopen("/dev/null", "w");
@@ -113,6 +131,8 @@ static int run(struct runner_opts *o)
 	fclose(out);
 	return rc;
 }
+
+static const char *slurp(const char *path);
 
 /* ---- mechanics: a stand-in case body, real servers ---- */
 
@@ -193,9 +213,47 @@ START_TEST(sigterm_stops_and_keeps_partial_reports)
 	snprintf(path, sizeof path, "%s/junit.xml", outdir);
 	ck_assert_int_eq(tu_xmllint(path), 0);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
+	ck_assert_uint_eq(run_dirs_left(), 0);
 	/* The runner put the signal dispositions back. */
 	sigaction(SIGTERM, NULL, &after);
 	ck_assert_ptr_eq(after.sa_handler, before.sa_handler);
+}
+END_TEST
+
+/* The stand-in case notes where its server's CA file is, then passes. */
+static void where_exec(const struct case_job *job, struct case_result *out)
+{
+	char path[4200];
+	snprintf(path, sizeof path, "%s/where.txt", job->dir);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%s", server_ca_pem(job->server));
+		fclose(f);
+	}
+	out->got.connected = true;
+	out->status = CASE_FAIL;
+}
+
+/* Two profiles, one run dir: the certificates (and keys) are made once; nothing is left after. */
+START_TEST(servers_share_one_run_dir)
+{
+	load("[scenario]\nname = share\nservers = tls12-only, modern\n[case c]\nexpect = connected\n");
+	struct runner_opts o = { .jobs = 2, .exec = where_exec, .capture = CAPTURE_OFF };
+	ck_assert_int_eq(run(&o), 0);
+	char path[256], ca[2][512];
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/share/00%d-c_server_%s_/where.txt", outdir, i + 1,
+			 i ? "modern" : "tls12-only");
+		snprintf(ca[i], sizeof ca[i], "%s", slurp(path));
+	}
+	ck_assert_str_eq(ca[0], ca[1]);
+	size_t l = strlen(servers_tmp);
+	ck_assert_msg(strncmp(ca[0], servers_tmp, l) == 0 && strncmp(ca[0] + l, "/tlsdiag-", 9) == 0 &&
+			      strstr(ca[0], "/certs/root.pem"),
+		      "%s", ca[0]);
+	ck_assert_int_eq(access(ca[0], F_OK), -1);
+	ck_assert_uint_eq(run_dirs_left(), 0);
+	ck_assert_uint_eq(rm_tree(outdir), 0);
 }
 END_TEST
 
@@ -279,6 +337,10 @@ static void check_case(const struct jv *rep, const struct want *w, const char *m
 	const struct jv *cap = jv_get(c, "capture");
 	ck_assert_msg(cap && !jv_is_null(cap), "%s: no capture", w->name);
 	ck_assert_str_eq(jv_str(jv_get(cap, "mode")), mode);
+	/* Every case got its own packets, none lost (live: through the run's shared capture). */
+	ck_assert_int_eq(jv_intval(jv_get(cap, "dropped")), 0);
+	if (w->decoded)
+		ck_assert_int_gt(jv_intval(jv_get(cap, "packets")), 0);
 	const struct jv *a = jv_get(cap, "alert");
 	if (!w->alert) {
 		ck_assert_msg(jv_is_null(a), "%s: an alert in the capture", w->name);
@@ -323,6 +385,7 @@ START_TEST(scenarios_against_real_servers)
 	ck_assert_int_eq(run(&o), 0);
 	struct jv *j = report_json();
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 23);
+	ck_assert(jv_boolval(jv_get(j, "capture_shared")));
 	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
 		check_case(j, &wants[i], "live");
 	const struct jv *ax = find_case(j, "axtls");
@@ -346,6 +409,7 @@ START_TEST(scenarios_against_real_servers)
 					"got=alert:handshake_failure@server error:FATAL_ERROR\n"));
 	ck_assert_ptr_nonnull(strstr(t, "result: PASSED (23 passed)"));
 	ck_assert_uint_eq(rm_tree(outdir), 0);
+	ck_assert_uint_eq(run_dirs_left(), 0);
 }
 END_TEST
 
@@ -358,6 +422,7 @@ START_TEST(relay_capture_sees_the_same)
 	o.capture = CAPTURE_RELAY;
 	ck_assert_int_eq(run(&o), 0);
 	struct jv *j = report_json();
+	ck_assert(!jv_boolval(jv_get(j, "capture_shared")));
 	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
 		if (strncmp(wants[i].name, "methods/", 8) == 0 || strncmp(wants[i].name, "names/", 6) == 0)
 			check_case(j, &wants[i], "relay");
@@ -400,6 +465,7 @@ static Suite *runner_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, crash_and_hang_cost_only_themselves);
 	tcase_add_test(tc, sigterm_stops_and_keeps_partial_reports);
+	tcase_add_test(tc, servers_share_one_run_dir);
 	tcase_add_test(tc, skips_fail_the_run_unless_allowed);
 	tcase_add_test(tc, filter_selects_cases);
 	suite_add_tcase(s, tc);
@@ -418,6 +484,10 @@ int main(void)
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/tlsdiag-test-runner-XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return EXIT_FAILURE;
+	snprintf(servers_tmp, sizeof servers_tmp, "%s/tmp", tmpdir);
+	if (mkdir(servers_tmp, 0700) != 0)
+		return EXIT_FAILURE;
+	setenv("TMPDIR", servers_tmp, 1);
 	SRunner *sr = srunner_create(runner_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

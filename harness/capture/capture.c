@@ -4,6 +4,7 @@
  */
 #include "harness/capture/capture.h"
 
+#include "harness/capture/hub.h"
 #include "harness/capture/live.h"
 #include "harness/capture/relay.h"
 #include "harness/core/tok.h"
@@ -22,6 +23,7 @@ struct capture {
 	uint16_t port;
 	int drain_ms;
 	struct live *live;
+	struct hub_case *hub; /* live through the run's shared capture */
 	struct relay *relay;
 };
 
@@ -78,6 +80,17 @@ static int capture_begin_live(struct capture *c, const struct capture_opts *o, c
 	enum pcap_io_err why;
 	char lerr[256];
 
+	/* The run's shared capture when there is one (a case that cannot use it captures by itself). */
+	if (o->hub && o->client_port &&
+	    (c->hub = hub_case_begin(o->hub, o->server_port, o->client_port, o->pcap_path, lerr, sizeof lerr))) {
+		c->mode = CAPTURE_LIVE;
+		snprintf(c->host, sizeof c->host, "%s", o->server_host);
+		c->port = o->server_port;
+		snprintf(c->reason, sizeof c->reason,
+			 "live capture on %s (shared by the run), filter 'tcp port %u and tcp port %u'",
+			 o->iface ? o->iface : "lo", (unsigned)o->server_port, (unsigned)o->client_port);
+		return 0;
+	}
 	c->live = live_start(&lo, &why, lerr, sizeof lerr);
 	if (c->live) {
 		c->mode = CAPTURE_LIVE;
@@ -191,7 +204,8 @@ bool capture_wait(struct capture *c, int timeout_ms)
 {
 	switch (c->mode) {
 	case CAPTURE_LIVE:
-		return live_wait_closed(c->live, timeout_ms);
+		/* Through the hub only capture_end() asks: nothing to wait for here. */
+		return c->hub ? true : live_wait_closed(c->live, timeout_ms);
 	case CAPTURE_RELAY:
 		return relay_wait(c->relay, timeout_ms);
 	default:
@@ -226,9 +240,14 @@ static int capture_end_live(struct capture *c, struct capture_stats *st, char *e
 	struct live_stats ls;
 	int rc;
 
-	live_drain(c->live, c->drain_ms);
-	rc = live_stop(c->live, &ls, err, errlen);
-	c->live = NULL;
+	if (c->hub) {
+		rc = hub_case_end(c->hub, c->drain_ms, &ls, err, errlen);
+		c->hub = NULL;
+	} else {
+		live_drain(c->live, c->drain_ms);
+		rc = live_stop(c->live, &ls, err, errlen);
+		c->live = NULL;
+	}
 	st->packets = ls.packets;
 	st->bytes = ls.bytes;
 	st->dropped = ls.dropped;

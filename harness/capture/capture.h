@@ -40,6 +40,7 @@ struct capture_opts {
 	int accept_ms; /* relay: how long to wait for the client; 0: 30000 */
 	uint16_t listen_port; /* relay: the port on 127.0.0.1; 0: ephemeral */
 	bool first_only; /* live: write only the first new connection (tlsdiag capture) */
+	const char *hub; /* live/auto: the run's shared capture (hub.h hub_path); NULL: one of its own */
 };
 
 struct capture_stats {

@@ -17,6 +17,7 @@
  */
 #include "harness/capture/live.h"
 
+#include "harness/capture/follow.h"
 #include "harness/capture/worker.h"
 #include "harness/decode/packet.h"
 
@@ -27,86 +28,29 @@
 #include <string.h>
 #include <sys/socket.h>
 
-enum { FROM_CLIENT = 0, FROM_SERVER = 1 };
-
 struct live {
 	struct worker w;
 	struct pcap_live *cap;
 	enum link_type link;
-	uint16_t server_port, client_port;
 	bool only_conn;
-	/* The followed connection. */
-	uint8_t ipver;
-	uint8_t caddr[16], saddr[16];
-	uint16_t cport;
 	bool failed;
 	unsigned kicks_asked, kicks_done; /* under w.mu */
-	struct live_stats st; /* connected/closed under w.mu */
+	struct follow f; /* the followed connection; f.st under w.mu */
 };
 
-/* Which way t goes on the followed connection, or -1 when it is another one. */
-static int live_dir(const struct live *l, const struct packet *t)
-{
-	size_t n = l->ipver == 4 ? 4 : 16;
-
-	if (!l->st.connected || t->ipver != l->ipver)
-		return -1;
-	if (t->sport == l->cport && t->dport == l->server_port && !memcmp(t->src, l->caddr, n) &&
-	    !memcmp(t->dst, l->saddr, n))
-		return FROM_CLIENT;
-	if (t->dport == l->cport && t->sport == l->server_port && !memcmp(t->dst, l->caddr, n) &&
-	    !memcmp(t->src, l->saddr, n))
-		return FROM_SERVER;
-	return -1;
-}
-
-static void live_follow(struct live *l, const struct packet *t)
-{
-	l->ipver = t->ipver;
-	memcpy(l->caddr, t->src, sizeof l->caddr);
-	memcpy(l->saddr, t->dst, sizeof l->saddr);
-	l->cport = t->sport;
-	packet_format_endpoint(t->ipver, t->src, t->sport, l->st.client, sizeof l->st.client);
-	packet_format_endpoint(t->ipver, t->dst, t->dport, l->st.server, sizeof l->st.server);
-	worker_lock(&l->w);
-	l->st.connected = true;
-	worker_unlock_notify(&l->w);
-}
-
 /* pcap_io's tap: follows the connection, notes its end; true writes the frame. */
-static bool live_frame(void *ctx, const struct pcap_frame *f)
+static bool live_frame(void *ctx, const struct pcap_frame *fr)
 {
 	struct live *l = ctx;
 	struct packet t;
-	bool fin, rst;
-	int dir = -1;
+	enum follow_dir dir;
 
 	/* A segment whose payload the snaplen cut is still usable (kind stays PKT_TCP). */
-	packet_decode(l->link, f->data, f->caplen, f->len, &t);
-	if (t.kind == PKT_TCP) {
-		if (!l->st.connected && (t.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && t.dport == l->server_port &&
-		    (l->client_port == 0 || t.sport == l->client_port))
-			live_follow(l, &t);
-		dir = live_dir(l, &t);
-	}
-	if (dir < 0)
-		return !l->only_conn;
-	l->st.bytes += t.payload_wire;
-	fin = t.flags & TCP_FIN;
-	rst = t.flags & TCP_RST;
-	if (!fin && !rst)
-		return true;
+	packet_decode(l->link, fr->data, fr->caplen, fr->len, &t);
 	worker_lock(&l->w);
-	if (dir == FROM_CLIENT) {
-		l->st.client_fin |= fin;
-		l->st.client_rst |= rst;
-	} else {
-		l->st.server_fin |= fin;
-		l->st.server_rst |= rst;
-	}
-	l->st.closed = l->st.client_rst || l->st.server_rst || (l->st.client_fin && l->st.server_fin);
+	dir = follow_segment(&l->f, &t);
 	worker_unlock_notify(&l->w);
-	return true;
+	return dir != FOLLOW_OTHER || !l->only_conn;
 }
 
 /* Everything the kernel holds now; -1 when the capture failed. */
@@ -115,7 +59,7 @@ static int live_catch_up(struct live *l)
 	int n = pcap_io_live_poll(l->cap, 0);
 
 	if (n < 0) {
-		snprintf(l->st.error, sizeof l->st.error, "%s", pcap_io_live_error(l->cap));
+		snprintf(l->f.st.error, sizeof l->f.st.error, "%s", pcap_io_live_error(l->cap));
 		l->failed = true;
 	}
 	return n;
@@ -132,7 +76,7 @@ static void *live_main(void *arg)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(l->st.error, sizeof l->st.error, "poll: %s", strerror(errno));
+			snprintf(l->f.st.error, sizeof l->f.st.error, "poll: %s", strerror(errno));
 			l->failed = true;
 			break;
 		}
@@ -174,16 +118,15 @@ struct live *live_start(const struct live_opts *o, enum pcap_io_err *why, char *
 		return NULL;
 	}
 	l->w.ctl[0] = l->w.ctl[1] = -1;
-	l->server_port = o->server_port;
-	l->client_port = o->client_port;
+	follow_init(&l->f, o->server_port, o->client_port);
 	l->only_conn = o->only_conn;
 	/* Only this connection's packets: parallel cases against one server each get their own. */
 	if (o->client_port)
-		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u and tcp port %u", (unsigned)o->server_port,
+		snprintf(l->f.st.filter, sizeof l->f.st.filter, "tcp port %u and tcp port %u", (unsigned)o->server_port,
 			 (unsigned)o->client_port);
 	else
-		snprintf(l->st.filter, sizeof l->st.filter, "tcp port %u", (unsigned)o->server_port);
-	*why = pcap_io_live_open(o->iface ? o->iface : "lo", l->st.filter, o->pcap_path, &l->cap, err, errlen);
+		snprintf(l->f.st.filter, sizeof l->f.st.filter, "tcp port %u", (unsigned)o->server_port);
+	*why = pcap_io_live_open(o->iface ? o->iface : "lo", l->f.st.filter, o->pcap_path, &l->cap, err, errlen);
 	if (*why != PCAP_IO_OK)
 		goto fail;
 	l->link = pcap_io_live_link(l->cap);
@@ -200,14 +143,14 @@ fail:
 
 const char *live_filter(const struct live *l)
 {
-	return l->st.filter;
+	return l->f.st.filter;
 }
 
 static bool live_closed(void *arg)
 {
 	const struct live *l = arg;
 
-	return l->st.closed || l->w.done;
+	return l->f.st.closed || l->w.done;
 }
 
 bool live_wait_closed(struct live *l, int timeout_ms)
@@ -219,7 +162,7 @@ static bool live_settled(void *arg)
 {
 	const struct live *l = arg;
 
-	return live_closed(arg) || (!l->st.connected && l->kicks_done >= l->kicks_asked);
+	return live_closed(arg) || (!l->f.st.connected && l->kicks_done >= l->kicks_asked);
 }
 
 bool live_drain(struct live *l, int timeout_ms)
@@ -238,18 +181,18 @@ int live_stop(struct live *l, struct live_stats *st, char *err, size_t errlen)
 
 	worker_destroy(&l->w); /* WORKER_STOP: the thread drains, then ends */
 	if (pcap_io_live_stats(l->cap, &ps) == 0) {
-		l->st.received = ps.received;
-		l->st.dropped = ps.dropped + ps.if_dropped;
+		l->f.st.received = ps.received;
+		l->f.st.dropped = ps.dropped + ps.if_dropped;
 	}
-	l->st.packets = ps.written; /* filled even when pcap_stats() failed */
+	l->f.st.packets = ps.written; /* filled even when pcap_stats() failed */
 	if (pcap_io_live_close(l->cap) != 0 && !l->failed) {
 		l->failed = true;
-		snprintf(l->st.error, sizeof l->st.error, "completing the capture file failed");
+		snprintf(l->f.st.error, sizeof l->f.st.error, "completing the capture file failed");
 	}
 	l->cap = NULL;
-	*st = l->st;
+	*st = l->f.st;
 	if (l->failed) {
-		snprintf(err, errlen, "live capture failed: %s", l->st.error);
+		snprintf(err, errlen, "live capture failed: %s", l->f.st.error);
 		rc = -1;
 	}
 	live_free(l);

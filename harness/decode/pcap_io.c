@@ -23,6 +23,7 @@
 #include "harness/decode/pcap_io.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -217,6 +218,12 @@ void pcap_io_close(struct pcap_reader *r)
 enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const char *dump_path,
 				   struct pcap_live **out, char *err, size_t errlen)
 {
+	return pcap_io_live_open_buffer(ifname, filter, dump_path, LIVE_BUFFER, out, err, errlen);
+}
+
+enum pcap_io_err pcap_io_live_open_buffer(const char *ifname, const char *filter, const char *dump_path,
+					  size_t buffer, struct pcap_live **out, char *err, size_t errlen)
+{
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
 	struct pcap_live *l;
@@ -237,7 +244,7 @@ enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const
 	pcap_set_snaplen(l->p, PCAP_IO_SNAPLEN);
 	pcap_set_promisc(l->p, 0);
 	pcap_set_immediate_mode(l->p, 1);
-	pcap_set_buffer_size(l->p, LIVE_BUFFER);
+	pcap_set_buffer_size(l->p, buffer > 0 && buffer <= INT_MAX ? (int)buffer : LIVE_BUFFER);
 	st = pcap_activate(l->p);
 	if (st < 0) {
 		bool perm = st == PCAP_ERROR_PERM_DENIED || strstr(pcap_geterr(l->p), "not permitted");
@@ -266,8 +273,8 @@ enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const
 		goto out;
 	}
 	l->link = link_from_dlt(pcap_datalink(l->p));
-	l->d = pcap_dump_open(l->p, dump_path);
-	if (!l->d) {
+	l->d = dump_path ? pcap_dump_open(l->p, dump_path) : NULL;
+	if (dump_path && !l->d) {
 		snprintf(err, errlen, "cannot write %s: %s", dump_path, pcap_geterr(l->p));
 		goto out;
 	}
@@ -295,7 +302,7 @@ static void live_write(u_char *user, const struct pcap_pkthdr *h, const u_char *
 		.data = data,
 	};
 
-	if (l->tap && !l->tap(l->tap_ctx, &f))
+	if ((l->tap && !l->tap(l->tap_ctx, &f)) || !l->d)
 		return;
 	pcap_dump((u_char *)l->d, h, data);
 	l->written++;
@@ -313,7 +320,7 @@ static int live_dispatch(struct pcap_live *l)
 		snprintf(l->err, sizeof l->err, "capture: %s", pcap_geterr(l->p));
 		return -1;
 	}
-	if (pcap_dump_flush(l->d) < 0) {
+	if (l->d && pcap_dump_flush(l->d) < 0) {
 		snprintf(l->err, sizeof l->err, "writing the capture file: %s", strerror(errno));
 		return -1;
 	}

@@ -67,6 +67,15 @@ struct pcap_live_stats {
  */
 enum pcap_io_err pcap_io_live_open(const char *ifname, const char *filter, const char *dump_path,
 				   struct pcap_live **out, char *err, size_t errlen);
+/*
+ * The same with the kernel ring's size in bytes (pcap_io_live_open: 8 MiB).
+ * On Linux each slot of the ring holds one frame of up to the interface's
+ * largest (lo: 64 KiB and more), so the ring holds about buffer / 64 KiB
+ * frames not yet read, whatever their size.  dump_path NULL: nothing is
+ * written; the tap sees every frame (a caller that writes them itself).
+ */
+enum pcap_io_err pcap_io_live_open_buffer(const char *ifname, const char *filter, const char *dump_path,
+					  size_t buffer, struct pcap_live **out, char *err, size_t errlen);
 /* Waits up to timeout_ms for frames and writes all that are ready.  Frames written, or -1. */
 int pcap_io_live_poll(struct pcap_live *l, int timeout_ms);
 /*

@@ -425,6 +425,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 			.server_port = cc.port,
 			.client_port = cc.bind_port,
 			.pcap_path = paths.part, /* renamed to paths.pcap once whole (runner.c marks a cut one) */
+			.hub = job->capture_hub,
 		};
 		cap = capture_begin(&co, err, sizeof err);
 		if (!cap) {
@@ -448,6 +449,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		if (rename(paths.part, paths.pcap) != 0 && ended == 0)
 			ended = -1;
 		out->capture.present = true;
+		out->capture.packets = (long long)st.packets;
+		out->capture.dropped = (long long)st.dropped;
 		capture_decode(job, &paths, out);
 		if (ended != 0 && !out->capture.status[0])
 			snprintf(out->capture.status, sizeof out->capture.status, "incomplete");

@@ -22,6 +22,7 @@ struct case_job {
 	const char *dir; /* the case's directory (made by the runner) */
 	const char *rel_dir; /* the same, relative to the run's directory */
 	enum capture_mode capture; /* auto: live when permitted, else the relay */
+	const char *capture_hub; /* live/auto: the run's shared capture (capture/hub.h); NULL: the case's own */
 	int timeout_ms; /* per client stage; 0: the client's default */
 };
 

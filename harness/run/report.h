@@ -39,6 +39,8 @@ struct case_capture {
 	int alert; /* first fatal alert on the wire, -1: none */
 	char alert_from[8]; /* "client" / "server" */
 	char alert_after[48]; /* the last handshake message before it: "ClientHello" */
+	long long packets; /* frames in the pcap (capture_stats) */
+	long long dropped; /* frames libpcap dropped (live): nonzero means the pcap misses some */
 };
 
 /* Why: the decoded capture's diagnosis, else one made from the outcome (decode/diagnose.h). */
@@ -108,6 +110,8 @@ struct run_report {
 	char started[32]; /* ISO 8601 UTC */
 	long duration_ms;
 	long servers_ms; /* starting every server profile of the run, once each */
+	long capture_setup_ms; /* starting the run's shared live capture (capture/hub.h); 0: none */
+	bool capture_shared; /* live cases captured through it */
 	bool incomplete; /* interrupted: NOT_RUN cases remain */
 	char incomplete_reason[64];
 	bool allow_skip;

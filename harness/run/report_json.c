@@ -58,6 +58,8 @@ static struct jv *capture_json(const struct case_capture *cap)
 		set_str_or_null(a, "after", cap->alert_after);
 	}
 	jv_set(o, "alert", a);
+	jv_set_int(o, "packets", cap->packets);
+	jv_set_int(o, "dropped", cap->dropped);
 	return o;
 }
 
@@ -264,6 +266,10 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		get_str(cap, "mode", r->capture.mode, sizeof r->capture.mode);
 		get_str(cap, "status", r->capture.status, sizeof r->capture.status);
 		r->capture.alert = get_alert(cap, "alert");
+		v = jv_get(cap, "packets");
+		r->capture.packets = v && jv_is_int(v) ? jv_intval(v) : 0;
+		v = jv_get(cap, "dropped");
+		r->capture.dropped = v && jv_is_int(v) ? jv_intval(v) : 0;
 		if (a && !jv_is_null(a)) {
 			get_str(a, "from", r->capture.alert_from, sizeof r->capture.alert_from);
 			get_str(a, "after", r->capture.alert_after, sizeof r->capture.alert_after);
@@ -309,6 +315,8 @@ struct jv *report_to_json(const struct run_report *rep)
 	jv_set_str(o, "started", rep->started);
 	jv_set_int(o, "duration_ms", rep->duration_ms);
 	jv_set_int(o, "servers_ms", rep->servers_ms);
+	jv_set_int(o, "capture_setup_ms", rep->capture_setup_ms);
+	jv_set(o, "capture_shared", jv_bool(rep->capture_shared));
 	set_str_or_null(o, "out_dir", rep->out_dir);
 	set_str_or_null(o, "capture_mode", rep->capture_mode);
 	jv_set_bool(o, "incomplete", rep->incomplete || c.not_run);

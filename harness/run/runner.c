@@ -4,7 +4,10 @@
  * How this works.
  * - Servers: every profile the selected cases name is started once, before
  *   any case, and shared by its cases; one that does not start ends the run
- *   (exit 2, its error quoted).
+ *   (exit 2, its error quoted).  They share one private run dir
+ *   (servers/server.h server_rundir_make: $TMPDIR/tlsdiag-XXXXXX, 0700), so
+ *   the certificates and their keys are made once per run; it is removed
+ *   when the run ends, and by the fatal-signal/exit() path of server.c.
  * - Workers: each case runs in a fork of the runner (no exec), so a case
  *   that crashes or hangs costs only itself: a worker killed by a signal is
  *   reported as "crashed (signal N)", one past its deadline is killed and
@@ -13,6 +16,12 @@
  *   exits; the runner reads the pipes with poll() and reaps each worker
  *   once its pipe reaches EOF.  Workers ask for SIGKILL if the runner dies
  *   (PR_SET_PDEATHSIG), as servers do (servers/proc.c).
+ * - Capture: with --capture live or auto the runner starts one live
+ *   capture for the whole run once the servers are up (capture/hub.h), and
+ *   each case's worker has the hub write its connection to the case's pcap;
+ *   opening a capture per case cost more than the handshake.  When the hub
+ *   cannot start (not permitted, say) each case captures as before: live
+ *   of its own, or the relay under auto.
  * - Server logs: the runner notes the server log's offset before it forks a
  *   case and copies the lines written since when it reaps it; lines naming
  *   another client port (Apache's "[client 127.0.0.1:PORT]") are dropped.
@@ -27,6 +36,7 @@
  */
 #include "harness/run/runner.h"
 
+#include "harness/capture/hub.h"
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/run/outdir.h"
@@ -76,8 +86,10 @@ struct run {
 	struct run_report rep;
 	char out_dir[4096];
 	char **dirs; /* each case's directory, relative to out_dir */
+	char run_dir[4096]; /* the servers' shared dir; "" before it is made */
 	struct run_server *servers;
 	size_t nservers;
+	struct hub *hub; /* the run's shared live capture; NULL: each case captures by itself */
 	struct worker *workers;
 	size_t nworkers, maxworkers;
 	size_t done;
@@ -121,6 +133,8 @@ static int run_start_servers(struct run *r)
 	r->servers = calloc(r->rep.n, sizeof *r->servers);
 	if (!r->servers)
 		return err_report(ERR_INTERNAL, "out of memory");
+	if (server_rundir_make(r->run_dir, sizeof r->run_dir, err, sizeof err) != 0)
+		return err_report(ERR_ENV, "cannot make the servers' run dir: %s", err);
 	for (size_t i = 0; i < r->rep.n; i++) {
 		const char *profile = run_profile(r->rep.results[i].spec);
 		bool have = false;
@@ -130,7 +144,7 @@ static int run_start_servers(struct run *r)
 			continue;
 		if (run_stop_signal)
 			return EXIT_UNUSABLE;
-		struct server_opts so = { .port = 0 };
+		struct server_opts so = { .port = 0, .workdir = r->run_dir };
 		struct server *s = server_start(profile, &so, err, sizeof err);
 		if (!s)
 			return err_report(ERR_ENV, "server profile %s did not start: %s", profile, err);
@@ -140,13 +154,36 @@ static int run_start_servers(struct run *r)
 	return EXIT_OK;
 }
 
+/* The shared live capture, on the ports of the run's servers (live and auto only). */
+static void run_start_hub(struct run *r)
+{
+	uint16_t ports[64];
+	size_t n = 0;
+	enum pcap_io_err why;
+	char err[512];
+	if (r->o->capture != CAPTURE_LIVE && r->o->capture != CAPTURE_AUTO)
+		return;
+	for (size_t i = 0; i < r->nservers && n < sizeof ports / sizeof ports[0]; i++)
+		ports[n++] = server_port(r->servers[i].s);
+	if (n < r->nservers)
+		return;
+	struct hub_opts ho = { .server_ports = ports, .nports = n, .dir = r->run_dir };
+	r->hub = hub_start(&ho, &why, err, sizeof err);
+	/* Not permitted or not possible: each case says why when it captures by itself. */
+	r->rep.capture_shared = r->hub != NULL;
+}
+
 static void run_stop_servers(struct run *r)
 {
+	hub_stop(r->hub);
+	r->hub = NULL;
 	for (size_t i = 0; i < r->nservers; i++)
 		server_stop(r->servers[i].s);
 	free(r->servers);
 	r->servers = NULL;
 	r->nservers = 0;
+	server_rundir_remove(r->run_dir); /* the certificates and keys of the run */
+	r->run_dir[0] = '\0';
 }
 
 /* Each case's directory: <scenario>/<NNN>-<case>, names sanitised, made 0700. */
@@ -221,6 +258,7 @@ static struct case_job run_job(struct run *r, size_t idx, char *path, size_t pat
 		.dir = path,
 		.rel_dir = r->dirs[idx],
 		.capture = r->o->capture,
+		.capture_hub = r->hub ? hub_path(r->hub) : NULL,
 	};
 	return job;
 }
@@ -605,6 +643,9 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	if ((rc = run_make_dirs(&r)) != EXIT_OK || (rc = run_start_servers(&r)) != EXIT_OK)
 		goto out_servers;
 	r.rep.servers_ms = (long)(run_now_ms() - ts);
+	ts = run_now_ms();
+	run_start_hub(&r);
+	r.rep.capture_setup_ms = r.hub ? (long)(run_now_ms() - ts) : 0;
 	run_loop(&r);
 	run_progress_clear(&r);
 	rc = EXIT_OK;

@@ -484,8 +484,12 @@ out:
 	return rc;
 }
 
-/* Writes the four files of certificate i. */
-static int certs_save(struct certs *set, int i, char *err, size_t errlen)
+/*
+ * Writes the four files of certificate i; with only_missing (it was loaded
+ * from the dir) just those not there, so a file a running server may be
+ * reading is never truncated and rewritten.
+ */
+static int certs_save(struct certs *set, int i, bool only_missing, char *err, size_t errlen)
 {
 	struct certs_entry *e = &set->e[i];
 	const char *name = certs_specs[i].info.name;
@@ -508,7 +512,8 @@ static int certs_save(struct certs *set, int i, char *err, size_t errlen)
 			break;
 	}
 	for (int f = 0; f < FILE_N; f++)
-		if (certs_write(e->path[f], m[f], f == FILE_KEY ? 0600 : 0644, err, errlen) != 0)
+		if (!(only_missing && access(e->path[f], F_OK) == 0) &&
+		    certs_write(e->path[f], m[f], f == FILE_KEY ? 0600 : 0644, err, errlen) != 0)
 			goto out;
 	rc = 0;
 	goto out;
@@ -535,9 +540,10 @@ static int certs_ensure(struct certs *set, int i, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-	if (certs_load(set, i) != 0 && certs_make(set, i, err, errlen) != 0)
+	bool loaded = certs_load(set, i) == 0;
+	if (!loaded && certs_make(set, i, err, errlen) != 0)
 		return -1;
-	return certs_save(set, i, err, errlen);
+	return certs_save(set, i, loaded, err, errlen);
 }
 
 /*

@@ -2,11 +2,12 @@
  * server.c - a real local TLS server from a profile (see server.h).
  *
  * How this works
- * - Dirs: the run dir (opts.workdir, or a fresh $TMPDIR/tlsdiag-XXXXXX,
- *   0700) holds certs/ (the factory, shared by every server of the run) and
- *   one private dir per server (<profile>-XXXXXX) with its configuration
- *   and logs.  server_stop removes the server's dir, and the run dir when
- *   it made it, unless opts.keep.
+ * - Dirs: the run dir (opts.workdir, e.g. one from server_rundir_make(),
+ *   or a fresh $TMPDIR/tlsdiag-XXXXXX, 0700) holds certs/ (the factory,
+ *   shared by every server of the run: keys are made once per run) and one
+ *   private dir per server (<profile>-XXXXXX) with its configuration and
+ *   logs.  server_stop removes the server's dir, and the run dir when it
+ *   made it, unless opts.keep; server_rundir_remove() removes a shared one.
  * - Port: with opts.port 0, bind 127.0.0.1:0 to learn a free port, start
  *   the server on it, and if the server reports "Address already in use"
  *   (another process took the port in between) try again with a new one.
@@ -21,7 +22,8 @@
  *   group and its certs dir), and a fatal signal (SIGSEGV, SIGBUS, SIGILL,
  *   SIGFPE, SIGABRT) or exit() in the process that started it SIGKILLs the
  *   groups and unlinks the private keys with async-signal-safe calls only,
- *   then lets the signal go on (to ASan's handler, or the default).  Forks
+ *   then lets the signal go on (to ASan's handler, or the default).  A run
+ *   dir from server_rundir_make() is removed whole on that path too.  Forks
  *   (the runner's workers) inherit the list, not the ownership: only the
  *   starting pid acts.  SIGKILL cannot be caught: after it, an Apache
  *   started as root outlives tlsdiag (docs/servers.md, Known limits).
@@ -81,14 +83,21 @@ static struct server_guard guards[SERVER_GUARDS];
 static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 static struct sigaction guard_old[sizeof guard_signals / sizeof guard_signals[0]];
 static pid_t guard_installed; /* the pid that installed the handlers */
+/* The shared run dir of server_rundir_make(), removed whole on the emergency path. */
+static volatile pid_t guard_rundir_owner;
+static char guard_rundir[PATH_MAX];
 
-/* Unlinks the *.key files of dir; async-signal-safe (no malloc, no stdio: getdents64). */
-static void server_guard_unlink_keys(const char *dir)
+#define GUARD_RM_DEPTH 4 /* run dir / server dir / logs / file */
+
+/*
+ * Unlinks entries of the directory open as fd and closes fd; async-signal-
+ * safe (no malloc, no stdio: getdents64).  keys_only: just its *.key files;
+ * else everything, depth levels of subdirectories down (none followed
+ * through a symlink: O_NOFOLLOW).
+ */
+static void server_guard_clear(int fd, bool keys_only, int depth)
 {
-	_Alignas(struct dirent64) char buf[4096];
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
+	_Alignas(struct dirent64) char buf[2048];
 	/* Unlinking while reading may skip entries: again until a pass removes none. */
 	for (int pass = 0, removed = 1; removed && pass < 8; pass++) {
 		removed = 0;
@@ -97,12 +106,30 @@ static void server_guard_unlink_keys(const char *dir)
 			for (ssize_t off = 0; off < n;) {
 				const struct dirent64 *d = (const struct dirent64 *)(buf + off);
 				size_t l = strlen(d->d_name);
-				if (l > 4 && memcmp(d->d_name + l - 4, ".key", 4) == 0 && unlinkat(fd, d->d_name, 0) == 0)
-					removed = 1;
 				off += d->d_reclen;
+				if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0 ||
+				    (keys_only && !(l > 4 && memcmp(d->d_name + l - 4, ".key", 4) == 0)))
+					continue;
+				if (unlinkat(fd, d->d_name, 0) == 0) {
+					removed = 1;
+					continue;
+				}
+				int sub = keys_only || depth <= 0
+						  ? -1
+						  : openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (sub < 0)
+					continue;
+				server_guard_clear(sub, false, depth - 1);
+				removed |= unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0;
 			}
 	}
 	close(fd);
+}
+
+/* Opens dir for server_guard_clear; -1 when it cannot. */
+static int server_guard_open(const char *dir)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 static void server_guard_fire(void)
@@ -112,8 +139,18 @@ static void server_guard_fire(void)
 		if (guards[i].owner != me || guards[i].pgid <= 0)
 			continue;
 		kill(-guards[i].pgid, SIGKILL);
-		server_guard_unlink_keys(guards[i].certs);
+		int fd = server_guard_open(guards[i].certs);
+		if (fd >= 0)
+			server_guard_clear(fd, true, 0);
 		guards[i].owner = 0;
+	}
+	if (guard_rundir_owner == me) {
+		int fd = server_guard_open(guard_rundir);
+		if (fd >= 0) {
+			server_guard_clear(fd, false, GUARD_RM_DEPTH);
+			rmdir(guard_rundir);
+		}
+		guard_rundir_owner = 0;
 	}
 }
 
@@ -126,7 +163,7 @@ static void server_guard_on_signal(int sig)
 	raise(sig); /* blocked until we return; then the old action (a fault also recurs) */
 }
 
-static void server_guard_add(struct server *s)
+static void server_guard_install(void)
 {
 	pid_t me = getpid();
 	if (guard_installed != me) {
@@ -140,6 +177,12 @@ static void server_guard_add(struct server *s)
 			atexit(server_guard_fire);
 		guard_installed = me;
 	}
+}
+
+static void server_guard_add(struct server *s)
+{
+	pid_t me = getpid();
+	server_guard_install();
 	for (size_t i = 0; i < SERVER_GUARDS; i++)
 		if (guards[i].owner == 0 || guards[i].owner != me) {
 			snprintf(guards[i].certs, sizeof guards[i].certs, "%s/certs", s->workdir);
@@ -285,9 +328,46 @@ static void server_rmtree(const char *dir)
 		nftw(dir, server_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+/* A fresh $TMPDIR/tlsdiag-XXXXXX (0700) into dir; 0, or -1 with err set and dir "". */
+static int server_mkdtemp(char *dir, size_t len, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
+	if (snprintf(dir, len, "%s/tlsdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)len || !mkdtemp(dir)) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int server_rundir_make(char *dir, size_t len, char *err, size_t errlen)
+{
+	if (server_mkdtemp(dir, len, err, errlen) != 0)
+		return -1;
+	if (strlen(dir) >= sizeof guard_rundir) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		rmdir(dir);
+		dir[0] = '\0';
+		return -1;
+	}
+	server_guard_install();
+	guard_rundir_owner = 0;
+	snprintf(guard_rundir, sizeof guard_rundir, "%s", dir);
+	guard_rundir_owner = getpid();
+	return 0;
+}
+
+void server_rundir_remove(const char *dir)
+{
+	if (!dir || !dir[0])
+		return;
+	if (guard_rundir_owner == getpid() && strcmp(guard_rundir, dir) == 0)
+		guard_rundir_owner = 0;
+	server_rmtree(dir);
+}
+
+static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+{
 	char certs_dir[PATH_MAX + 8];
 	if (o->workdir) {
 		snprintf(s->workdir, sizeof s->workdir, "%s", o->workdir);
@@ -296,12 +376,8 @@ static int server_dirs(struct server *s, const struct server_opts *o, char *err,
 			return -1;
 		}
 	} else {
-		snprintf(s->workdir, sizeof s->workdir, "%s/tlsdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(s->workdir)) {
-			snprintf(err, errlen, "%s: %s", s->workdir, strerror(errno));
-			s->workdir[0] = '\0';
+		if (server_mkdtemp(s->workdir, sizeof s->workdir, err, errlen) != 0)
 			return -1;
-		}
 		s->own_workdir = true;
 	}
 	snprintf(certs_dir, sizeof certs_dir, "%s/certs", s->workdir);

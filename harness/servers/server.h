@@ -21,6 +21,17 @@ struct server_opts {
 	bool keep; /* keep the workdir at exit */
 };
 
+/*
+ * A private run dir for servers that share one certificate set (pass it as
+ * opts.workdir): $TMPDIR (or /tmp)/tlsdiag-XXXXXX, mode 0700.  Until
+ * server_rundir_remove() it is also removed whole on the emergency path of
+ * this process (a fatal signal or exit(), see server.c), keys first.
+ * 0, or -1 with err set.  One at a time per process.
+ */
+int server_rundir_make(char *dir, size_t len, char *err, size_t errlen);
+/* Removes dir and all under it (after server_stop of every server in it). */
+void server_rundir_remove(const char *dir);
+
 /* Starts profile and waits until it accepts.  NULL with err set (naming the cause). */
 struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen);
 /* Stops the server (SIGTERM, then SIGKILL on its process group) and frees it. */
