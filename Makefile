@@ -7,7 +7,7 @@
 #   make deps       install the Debian packages we need (idempotent; root)
 #   make wolfssl-full  build wolfSSL from Debian's source with TLS 1.0/SSLv3/static RSA
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
-#   make valgrind   the decoder's suites under valgrind memcheck (tests/valgrind.sh)
+#   make valgrind   every suite once under valgrind memcheck (tests/valgrind.sh)
 #   make bench      performance figures (BENCH_SIZE=small|large|N_MB; docs/performance.md)
 #   make install PREFIX=/usr/local
 #
@@ -141,7 +141,7 @@ fuzz: deps
 	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 
-# The decoder's suites once under valgrind memcheck: zero errors, zero definite/indirect leaks.
+# Every suite once under valgrind memcheck, every process followed: zero errors, zero definite/indirect leaks.
 valgrind:
 	$(MAKE) tests
 	sh tests/valgrind.sh $(BUILD)

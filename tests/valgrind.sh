@@ -16,7 +16,7 @@
 # made natively first ($TLSDIAG_KEY_POOL, harness/servers/certs.c): the
 # prime search is libcrypto's, minutes per key under memcheck, and none of
 # ours.  Suites run VALGRIND_JOBS at a time (default: the CPU count),
-# slowest first.
+# slowest first; VALGRIND_SUITES="json capture" runs only those.
 set -u
 build=${1:?usage: valgrind.sh BUILD}
 jobs=${VALGRIND_JOBS:-$(nproc 2> /dev/null || echo 2)}
@@ -34,7 +34,9 @@ fi
 if [ "${2:-}" = "--one" ]; then
 	t=$3
 	logs=$4/$(basename "$t")
-	mkdir -p "$logs"
+	# Writable by all (sticky, not listable): a test drops to nobody and
+	# execs tlsdiag, whose memcheck opens a log of its own there.
+	mkdir -p "$logs" && chmod 1733 "$logs"
 	start=$(date +%s)
 	CK_TIMEOUT_MULTIPLIER=20 TLSDIAG_TEST_SLOWDOWN=10 \
 		valgrind --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -69,7 +71,7 @@ if [ "${2:-}" = "--one" ]; then
 	exit 1
 fi
 
-logdir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdiag-valgrind-XXXXXX")
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/tlsdiag-valgrind-XXXXXX") && chmod 0711 "$logdir" || exit 1
 trap 'rm -rf "$logdir"' EXIT
 trap 'exit 130' INT TERM
 # The key pool: as many keys of a type as one certificate set can use.
@@ -92,6 +94,12 @@ export TLSDIAG_KEY_POOL="$pool"
 # Slowest first (they start servers and make keys), then the rest by name.
 slow="certs servers faults runner scenarios relay decode_live client capture"
 {
+	if [ -n "${VALGRIND_SUITES:-}" ]; then
+		for s in $VALGRIND_SUITES; do
+			echo "$build/tests/test_$s"
+		done
+		exit 0
+	fi
 	for s in $slow; do
 		[ -x "$build/tests/test_$s" ] && echo "$build/tests/test_$s"
 	done
