@@ -4,11 +4,14 @@
  * reading itself is test_packet.c's), key log paths, live
  * capture filtered to one of two parallel connections (each with a capture
  * of its own, and through the run's shared capture, hub.h), auto falling
- * back to the relay for an unprivileged user, and the command end to end.
+ * back to the relay for an unprivileged user, the hub's wire format on its
+ * real socket (a malformed request, a malformed reply), and the command end
+ * to end.
  */
 #include "harness/capture/capture.h"
 #include "harness/capture/frame.h"
 #include "harness/capture/hub.h"
+#include "harness/capture/hub_wire.h"
 #include "harness/decode/packet.h"
 #include "harness/cmd.h"
 #include "harness/core/err.h"
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -337,6 +341,142 @@ START_TEST(hub_outlives_a_dead_case_and_leaves_no_socket)
 }
 END_TEST
 
+/* --- the hub's wire format on its socket (the encoding itself is test_hub_wire.c's) --- */
+
+/* A raw connection to a hub's socket, as a case's is. */
+static int hub_raw_connect(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&a, sizeof a) == 0, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* The next message on fd within 5 s, decoded; its length, 0 at EOF. */
+static ssize_t hub_raw_reply(int fd, struct hub_reply *r)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t in[HUB_WIRE_REPLY_MAX + 1];
+	struct cursor c;
+	char why[128];
+	ssize_t n;
+
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	n = recv(fd, in, sizeof in, 0);
+	ck_assert_int_ge(n, 0);
+	c = cursor_make(in, (size_t)n);
+	if (n > 0)
+		ck_assert_msg(hub_wire_decode_reply(&c, r, why, sizeof why) == DECODE_OK, "%s", why);
+	return n;
+}
+
+/* Sends rq, with extra bytes of 0 after it. */
+static void hub_raw_send(int fd, const struct hub_request *rq, size_t extra)
+{
+	static uint8_t out[HUB_WIRE_REQUEST_MAX + 8];
+	size_t n = hub_wire_encode_request(rq, out, HUB_WIRE_REQUEST_MAX);
+
+	ck_assert_uint_gt(n, 0);
+	memset(out + n, 0, extra);
+	ck_assert_int_eq(send(fd, out, n + extra, MSG_NOSIGNAL), (ssize_t)(n + extra));
+}
+
+/*
+ * A request with a byte too many is answered with the reason and its
+ * connection dropped, nothing opened; an END that does not repeat BEGIN's
+ * pcap is refused; the hub goes on serving.
+ */
+START_TEST(hub_answers_a_malformed_request_and_drops_it)
+{
+	static struct hub_request rq;
+	struct hub_reply r;
+	char pcap[300];
+	uint16_t sport;
+	int fd, lfd;
+
+	need_root();
+	lfd = cs_listen(&sport);
+	ck_assert_int_ge(lfd, 0);
+	struct hub *h = start_hub(sport);
+	rq = (struct hub_request){ .kind = HUB_WIRE_BEGIN, .server_port = sport, .client_port = 9 };
+	snprintf(pcap, sizeof pcap, "%s/raw.pcap", tmp);
+	snprintf(rq.path, sizeof rq.path, "%s", pcap);
+
+	fd = hub_raw_connect(hub_path(h));
+	hub_raw_send(fd, &rq, 1);
+	ck_assert_int_gt(hub_raw_reply(fd, &r), 0);
+	ck_assert(!r.ok);
+	ck_assert_str_eq(r.err, "capture hub: malformed request (request: 1 bytes after its end)");
+	ck_assert_int_eq(hub_raw_reply(fd, &r), 0); /* dropped */
+	ck_assert_int_eq(access(pcap, F_OK), -1);
+	close(fd);
+
+	fd = hub_raw_connect(hub_path(h));
+	hub_raw_send(fd, &rq, 0);
+	ck_assert_int_gt(hub_raw_reply(fd, &r), 0);
+	ck_assert_msg(r.ok, "%s", r.err);
+	ck_assert_int_eq(access(pcap, F_OK), 0);
+	rq.kind = HUB_WIRE_END;
+	snprintf(rq.path, sizeof rq.path, "%s/other.pcap", tmp);
+	hub_raw_send(fd, &rq, 0);
+	ck_assert_int_gt(hub_raw_reply(fd, &r), 0);
+	ck_assert(!r.ok);
+	ck_assert_str_eq(r.err, "bad END");
+	snprintf(rq.path, sizeof rq.path, "%s", pcap);
+	hub_raw_send(fd, &rq, 0);
+	ck_assert_int_gt(hub_raw_reply(fd, &r), 0); /* no connection seen: at once */
+	ck_assert_msg(r.ok, "%s", r.err);
+	ck_assert(!r.st.connected);
+	ck_assert_uint_eq(r.st.packets, 0);
+	close(fd);
+	hub_stop(h);
+	close(lfd);
+}
+END_TEST
+
+/* A hub's reply with a byte too many fails the case's begin with a clear error. */
+START_TEST(a_malformed_reply_fails_the_case)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char sock[300], pcap[300], err[256];
+	int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sock, sizeof sock, "%s/fake.sock", tmp);
+	snprintf(pcap, sizeof pcap, "%s/fake.pcap", tmp);
+	ck_assert_int_lt(snprintf(a.sun_path, sizeof a.sun_path, "%s", sock), (int)sizeof a.sun_path);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* A fake hub: reads the BEGIN through the decoder, says yes with one byte too many. */
+		static uint8_t in[HUB_WIRE_REQUEST_MAX + 1], out[HUB_WIRE_REPLY_MAX + 1];
+		static struct hub_request rq;
+		struct hub_reply r = { .ok = true };
+		char why[128];
+		int fd = accept(lfd, NULL, NULL);
+		ssize_t n = fd < 0 ? -1 : recv(fd, in, sizeof in, 0);
+		struct cursor c = cursor_make(in, n > 0 ? (size_t)n : 0);
+
+		if (hub_wire_decode_request(&c, &rq, why, sizeof why) != DECODE_OK || rq.kind != HUB_WIRE_BEGIN ||
+		    rq.server_port != 4433 || rq.client_port != 40001 || strcmp(rq.path, pcap) != 0)
+			_exit(1);
+		n = (ssize_t)hub_wire_encode_reply(&r, out, HUB_WIRE_REPLY_MAX);
+		out[n++] = 0;
+		_exit(send(fd, out, (size_t)n, MSG_NOSIGNAL) == n ? 0 : 2);
+	}
+	struct hub_case *c = hub_case_begin(sock, 4433, 40001, pcap, err, sizeof err);
+	ck_assert(c == NULL);
+	ck_assert_str_eq(err, "capture hub: malformed reply (reply: 1 bytes after its end)");
+	ck_assert_int_eq(cs_wait(pid, 5000), 0);
+	close(lfd);
+}
+END_TEST
+
 START_TEST(live_end_without_a_connection_does_not_wait)
 {
 	struct capture_opts o = { .mode = CAPTURE_LIVE, .server_host = "127.0.0.1", .server_port = 9,
@@ -586,6 +726,7 @@ static Suite *capture_suite(void)
 	TCase *fr = tcase_create("frame");
 	TCase *api = tcase_create("api");
 	TCase *live = tcase_create("live");
+	TCase *hub = tcase_create("hub");
 
 	tcase_add_test(fr, frame_round_trip);
 	tcase_add_test(fr, frame_build_refuses_what_does_not_fit);
@@ -607,6 +748,12 @@ static Suite *capture_suite(void)
 	tcase_add_test(live, command_relay_end_to_end);
 	tcase_add_test(live, command_live_end_to_end);
 	suite_add_tcase(s, live);
+
+	tcase_add_unchecked_fixture(hub, setup, teardown);
+	tcase_set_timeout(hub, 60);
+	tcase_add_test(hub, hub_answers_a_malformed_request_and_drops_it);
+	tcase_add_test(hub, a_malformed_reply_fails_the_case);
+	suite_add_tcase(s, hub);
 	return s;
 }
 

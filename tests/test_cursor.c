@@ -39,6 +39,21 @@ START_TEST(short_read_fails_and_keeps_offset)
 }
 END_TEST
 
+START_TEST(reads_u64_big_endian_and_fails_short_without_moving)
+{
+	static const uint8_t b[] = { 0x81, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct cursor c = cursor_make(b, sizeof b);
+	uint64_t v = 42;
+	ck_assert(cursor_u64(&c, &v));
+	ck_assert_uint_eq(v, 0x8102030405060708ull);
+	/* 7 bytes left: the read fails, the cursor and the output stay as they were. */
+	ck_assert(!cursor_u64(&c, &v));
+	ck_assert_uint_eq(c.off, 8);
+	ck_assert_uint_eq(v, 0x8102030405060708ull);
+	ck_assert_uint_eq(cursor_left(&c), 7);
+}
+END_TEST
+
 START_TEST(vector_gives_sub_cursor)
 {
 	static const uint8_t b[] = { 0x00, 0x03, 0xaa, 0xbb, 0xcc, 0xdd };
@@ -77,6 +92,7 @@ static Suite *cursor_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, reads_big_endian);
 	tcase_add_test(tc, short_read_fails_and_keeps_offset);
+	tcase_add_test(tc, reads_u64_big_endian_and_fails_short_without_moving);
 	tcase_add_test(tc, vector_gives_sub_cursor);
 	tcase_add_test(tc, lying_vector_length_fails_without_moving);
 	tcase_add_test(tc, null_buffer_is_empty);

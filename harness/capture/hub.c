@@ -15,20 +15,28 @@
  * BEGIN (server port, client port, pcap path): the hub opens a pcap writer
  * there and answers; from then on each frame between those two ports goes
  * to that writer and through follow.c (SYN, FIN, RST).  When the client is
- * done the case sends END: as live.c does, the hub first reads everything
- * the kernel holds (on loopback a packet is in the ring by the time the
- * sending system call returns), so a connection never seen is known at
- * once; otherwise it waits, at most drain_ms, for the connection's end.
- * It then closes the pcap and answers with the stats.  A case whose worker
- * dies is dropped when its socket closes.  Messages are fixed structs
- * between two forks of one binary, checked for size, magic and a NUL in
- * the path.  The hub asks for SIGKILL when the runner dies
- * (PR_SET_PDEATHSIG) and leaves only through _exit (no atexit handlers of
- * the runner run in it).
+ * done the case sends END (drain_ms, and its pcap path again: an END for
+ * another pcap, or before BEGIN, is refused): as live.c does, the hub
+ * first reads everything the kernel holds (on loopback a packet is in the
+ * ring by the time the sending system call returns), so a connection never
+ * seen is known at once; otherwise it waits, at most drain_ms, for the
+ * connection's end.  It then closes the pcap and answers with the stats.
+ * A case whose worker dies is dropped when its socket closes.  The hub
+ * asks for SIGKILL when the runner dies (PR_SET_PDEATHSIG) and leaves only
+ * through _exit (no atexit handlers of the runner run in it).
+ *
+ * Messages.  Both ends are forks of one binary, yet the bytes come from a
+ * socket: each message is a small wire format of its own (hub_wire.h:
+ * big-endian fields, length-prefixed strings), encoded by a bounded writer
+ * and read through struct cursor only, never a struct copied in or out.
+ * A request not read whole and exactly (wrong magic, short, bytes after
+ * its end, a string too long or with a NUL) is answered with the reason
+ * and its case dropped; a malformed reply fails the case's begin or end.
  */
 #include "harness/capture/hub.h"
 
 #include "harness/capture/follow.h"
+#include "harness/capture/hub_wire.h"
 #include "harness/decode/packet.h"
 
 #include <errno.h>
@@ -58,24 +66,6 @@
 #define HUB_START_MS 20000 /* the hub is ready, or says why not, within this */
 #define HUB_REPLY_MS 10000 /* beyond a case's drain_ms, how long it waits for an answer */
 #define HUB_STOP_MS 2000 /* then the hub is killed */
-#define HUB_MAGIC 0x74644875u
-
-enum hub_kind { HUB_BEGIN = 1, HUB_END = 2 };
-
-struct hub_msg {
-	uint32_t magic;
-	uint32_t kind;
-	uint16_t server_port, client_port;
-	int32_t drain_ms;
-	char path[PATH_MAX];
-};
-
-struct hub_reply {
-	uint32_t magic;
-	int32_t ok;
-	struct live_stats st;
-	char err[256];
-};
 
 struct hub_status {
 	int32_t why; /* enum pcap_io_err */
@@ -92,6 +82,7 @@ struct hub {
 struct hub_case {
 	int fd;
 	char filter[96];
+	char path[PATH_MAX]; /* the pcap: BEGIN opens it, END repeats it */
 };
 
 static long long hub_now_ms(void)
@@ -107,6 +98,7 @@ struct hub_conn {
 	int fd;
 	bool begun, ending;
 	uint16_t server_port, client_port;
+	char path[PATH_MAX]; /* BEGIN's, which END must repeat */
 	struct follow f;
 	struct pcap_io_writer *w;
 	bool write_failed;
@@ -154,7 +146,11 @@ static bool hub_frame(void *ctx, const struct pcap_frame *fr)
 
 static void hub_send(int fd, const struct hub_reply *r)
 {
-	while (send(fd, r, sizeof *r, MSG_NOSIGNAL) < 0 && errno == EINTR)
+	uint8_t buf[HUB_WIRE_REPLY_MAX];
+	size_t n = hub_wire_encode_reply(r, buf, sizeof buf);
+
+	/* n is 0 only for a string not terminated in its array: none of ours (all snprintf). */
+	while (n && send(fd, buf, n, MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
 }
 
@@ -162,7 +158,6 @@ static void hub_refuse(int fd, const char *why)
 {
 	struct hub_reply r;
 	memset(&r, 0, sizeof r);
-	r.magic = HUB_MAGIC;
 	snprintf(r.err, sizeof r.err, "%s", why);
 	hub_send(fd, &r);
 }
@@ -186,7 +181,6 @@ static void hub_finish(struct hub_proc *h, size_t i)
 
 	c->w = NULL;
 	memset(&r, 0, sizeof r);
-	r.magic = HUB_MAGIC;
 	r.st = c->f.st;
 	r.st.packets = r.st.received = c->written;
 	r.st.dropped = hub_dropped(h) - c->dropped0;
@@ -197,7 +191,7 @@ static void hub_finish(struct hub_proc *h, size_t i)
 	hub_drop(h, i);
 }
 
-static void hub_on_begin(struct hub_proc *h, struct hub_conn *c, const struct hub_msg *m)
+static void hub_on_begin(struct hub_proc *h, struct hub_conn *c, const struct hub_request *m)
 {
 	struct hub_reply r;
 	char err[256];
@@ -214,11 +208,11 @@ static void hub_on_begin(struct hub_proc *h, struct hub_conn *c, const struct hu
 	c->begun = true;
 	c->server_port = m->server_port;
 	c->client_port = m->client_port;
+	snprintf(c->path, sizeof c->path, "%s", m->path);
 	follow_init(&c->f, m->server_port, m->client_port);
 	c->dropped0 = hub_dropped(h);
 	memset(&r, 0, sizeof r);
-	r.magic = HUB_MAGIC;
-	r.ok = 1;
+	r.ok = true;
 	hub_send(c->fd, &r);
 }
 
@@ -226,23 +220,34 @@ static void hub_on_begin(struct hub_proc *h, struct hub_conn *c, const struct hu
 static bool hub_on_message(struct hub_proc *h, size_t i)
 {
 	struct hub_conn *c = &h->conns[i];
-	struct hub_msg m;
+	uint8_t buf[HUB_WIRE_REQUEST_MAX + 1]; /* one byte more: a longer message is seen as such */
+	struct hub_request m;
+	struct cursor cur;
+	char why[128], msg[192];
 	ssize_t n;
 
 	do
-		n = recv(c->fd, &m, sizeof m, 0);
+		n = recv(c->fd, buf, sizeof buf, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return true;
-	if (n != (ssize_t)sizeof m || m.magic != HUB_MAGIC || !memchr(m.path, '\0', sizeof m.path)) {
-		hub_drop(h, i); /* EOF (the worker is gone) or not one of ours */
+	if (n <= 0) {
+		hub_drop(h, i); /* EOF: the worker is gone */
 		return false;
 	}
-	if (m.kind == HUB_BEGIN) {
+	cur = cursor_make(buf, (size_t)n);
+	if (hub_wire_decode_request(&cur, &m, why, sizeof why) != DECODE_OK) {
+		/* Not one of ours, or one gone wrong: it is told why, then dropped. */
+		snprintf(msg, sizeof msg, "capture hub: malformed request (%s)", why);
+		hub_refuse(c->fd, msg);
+		hub_drop(h, i);
+		return false;
+	}
+	if (m.kind == HUB_WIRE_BEGIN) {
 		hub_on_begin(h, c, &m);
 		return true;
 	}
-	if (m.kind != HUB_END || !c->begun || c->ending) {
+	if (!c->begun || c->ending || strcmp(m.path, c->path) != 0) {
 		hub_refuse(c->fd, "bad END");
 		return true;
 	}
@@ -254,7 +259,7 @@ static bool hub_on_message(struct hub_proc *h, size_t i)
 		return false;
 	}
 	c->ending = true;
-	c->deadline = hub_now_ms() + (m.drain_ms > 0 ? m.drain_ms : 0);
+	c->deadline = hub_now_ms() + (long long)m.drain_ms;
 	return true;
 }
 
@@ -475,16 +480,30 @@ void hub_stop(struct hub *h)
 
 /* ---- a case's side ---- */
 
-/* Sends m and waits up to timeout_ms for the answer; 0, or -1 with err set. */
-static int hub_ask(int fd, const struct hub_msg *m, int timeout_ms, struct hub_reply *r, char *err, size_t errlen)
+/*
+ * Sends m and waits up to timeout_ms for the answer; 0, or -1 with err set.
+ * *r holds the answer when one was read whole, even a refusal (an END's
+ * stats); else it is all zero.
+ */
+static int hub_ask(int fd, const struct hub_request *m, int timeout_ms, struct hub_reply *r, char *err,
+		   size_t errlen)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint8_t out[HUB_WIRE_REQUEST_MAX], in[HUB_WIRE_REPLY_MAX + 1]; /* one byte more: see hub_on_message() */
+	size_t len = hub_wire_encode_request(m, out, sizeof out);
+	struct cursor cur;
+	char why[128];
 	ssize_t n;
 	int rc;
 
-	while ((n = send(fd, m, sizeof *m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+	memset(r, 0, sizeof *r);
+	if (len == 0) {
+		snprintf(err, errlen, "capture hub: the pcap path is empty or too long");
+		return -1;
+	}
+	while ((n = send(fd, out, len, MSG_NOSIGNAL)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t)sizeof *m) {
+	if (n != (ssize_t)len) {
 		snprintf(err, errlen, "capture hub: %s", n < 0 ? strerror(errno) : "short send");
 		return -1;
 	}
@@ -494,13 +513,17 @@ static int hub_ask(int fd, const struct hub_msg *m, int timeout_ms, struct hub_r
 		snprintf(err, errlen, "capture hub: no answer within %d ms", timeout_ms);
 		return -1;
 	}
-	while ((n = recv(fd, r, sizeof *r, 0)) < 0 && errno == EINTR)
+	while ((n = recv(fd, in, sizeof in, 0)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t)sizeof *r || r->magic != HUB_MAGIC) {
-		snprintf(err, errlen, "capture hub: %s", n == 0 ? "it went away" : "bad answer");
+	if (n <= 0) {
+		snprintf(err, errlen, "capture hub: %s", n == 0 ? "it went away" : strerror(errno));
 		return -1;
 	}
-	r->err[sizeof r->err - 1] = '\0';
+	cur = cursor_make(in, (size_t)n);
+	if (hub_wire_decode_reply(&cur, r, why, sizeof why) != DECODE_OK) {
+		snprintf(err, errlen, "capture hub: malformed reply (%s)", why);
+		return -1;
+	}
 	if (!r->ok) {
 		snprintf(err, errlen, "%s", r->err);
 		return -1;
@@ -513,24 +536,20 @@ struct hub_case *hub_case_begin(const char *hub_path, uint16_t server_port, uint
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct hub_case *c = calloc(1, sizeof *c);
-	static struct hub_msg m;
+	struct hub_request m = { .kind = HUB_WIRE_BEGIN, .server_port = server_port, .client_port = client_port };
 	struct hub_reply r;
 
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	memset(&m, 0, sizeof m);
-	m.magic = HUB_MAGIC;
-	m.kind = HUB_BEGIN;
-	m.server_port = server_port;
-	m.client_port = client_port;
-	if (snprintf(m.path, sizeof m.path, "%s", pcap_path) >= (int)sizeof m.path ||
+	if (snprintf(c->path, sizeof c->path, "%s", pcap_path) >= (int)sizeof c->path ||
 	    snprintf(a.sun_path, sizeof a.sun_path, "%s", hub_path) >= (int)sizeof a.sun_path) {
 		snprintf(err, errlen, "capture hub: path too long");
 		free(c);
 		return NULL;
 	}
+	memcpy(m.path, c->path, sizeof m.path);
 	snprintf(c->filter, sizeof c->filter, "tcp port %u and tcp port %u", (unsigned)server_port,
 		 (unsigned)client_port);
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -550,19 +569,14 @@ fail:
 
 int hub_case_end(struct hub_case *c, int drain_ms, struct live_stats *st, char *err, size_t errlen)
 {
-	static struct hub_msg m;
+	struct hub_request m = { .kind = HUB_WIRE_END, .drain_ms = drain_ms > 0 ? (uint32_t)drain_ms : 0 };
 	struct hub_reply r;
 	int rc;
 
-	memset(&m, 0, sizeof m);
-	memset(&r, 0, sizeof r);
-	m.magic = HUB_MAGIC;
-	m.kind = HUB_END;
-	m.drain_ms = drain_ms;
+	memcpy(m.path, c->path, sizeof m.path);
 	rc = hub_ask(c->fd, &m, drain_ms + HUB_REPLY_MS, &r, err, errlen);
-	memset(st, 0, sizeof *st);
-	if (rc == 0 || r.magic == HUB_MAGIC)
-		*st = r.st;
+	/* Zero unless an answer was read (then its stats, even with an error). */
+	*st = r.st;
 	snprintf(st->filter, sizeof st->filter, "%s", c->filter);
 	close(c->fd);
 	free(c);

@@ -84,6 +84,16 @@ bool cursor_u32(struct cursor *c, uint32_t *out)
 	return cursor_be(c, 4, out);
 }
 
+bool cursor_u64(struct cursor *c, uint64_t *out)
+{
+	uint32_t hi, lo;
+	/* Checked first, so a short read leaves the cursor where it was. */
+	if (cursor_left(c) < 8 || !cursor_u32(c, &hi) || !cursor_u32(c, &lo))
+		return false;
+	*out = (uint64_t)hi << 32 | lo;
+	return true;
+}
+
 bool cursor_peek_u8(const struct cursor *c, size_t at, uint8_t *out)
 {
 	if (at >= cursor_left(c))

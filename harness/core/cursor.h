@@ -27,6 +27,7 @@ bool cursor_u8(struct cursor *c, uint8_t *out);
 bool cursor_u16(struct cursor *c, uint16_t *out);
 bool cursor_u24(struct cursor *c, uint32_t *out);
 bool cursor_u32(struct cursor *c, uint32_t *out);
+bool cursor_u64(struct cursor *c, uint64_t *out);
 bool cursor_skip(struct cursor *c, size_t n);
 /* Points *out at the next n bytes without copying them. */
 bool cursor_bytes(struct cursor *c, size_t n, const uint8_t **out);
