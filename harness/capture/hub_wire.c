@@ -22,14 +22,6 @@ _Static_assert(sizeof ((struct live_stats *)0)->client <= 256 && sizeof ((struct
 _Static_assert(PATH_MAX <= 65536, "the path is said behind a u16 length");
 
 /* s2n-style guard: on failure, say why and return MALFORMED. */
-#define ENSURE(cond, ...)                                   \
-	do {                                                \
-		if (!(cond)) {                              \
-			snprintf(why, whylen, __VA_ARGS__); \
-			return DECODE_MALFORMED;            \
-		}                                           \
-	} while (0)
-
 /* The flags byte: which bit says which of live_stats' booleans. */
 static const struct {
 	uint8_t bit;
@@ -141,12 +133,12 @@ static enum decode_status wire_get_str(struct cursor *c, size_t width, size_t mi
 	const uint8_t *b;
 	size_t n;
 
-	ENSURE(width == 1 ? cursor_vec8(c, &s) : cursor_vec16(c, &s), "%s: ends inside it or its length", what);
+	DECODE_ENSURE(width == 1 ? cursor_vec8(c, &s) : cursor_vec16(c, &s), "%s: ends inside it or its length", what);
 	n = cursor_left(&s);
-	ENSURE(n >= min, "%s: empty", what);
-	ENSURE(n < size, "%s: too long (%zu bytes, at most %zu)", what, n, size - 1);
-	ENSURE(cursor_bytes(&s, n, &b) && cursor_empty(&s), "%s: unreadable", what);
-	ENSURE(!memchr(b, '\0', n), "%s: a NUL inside", what);
+	DECODE_ENSURE(n >= min, "%s: empty", what);
+	DECODE_ENSURE(n < size, "%s: too long (%zu bytes, at most %zu)", what, n, size - 1);
+	DECODE_ENSURE(cursor_bytes(&s, n, &b) && cursor_empty(&s), "%s: unreadable", what);
+	DECODE_ENSURE(!memchr(b, '\0', n), "%s: a NUL inside", what);
 	memcpy(dst, b, n);
 	dst[n] = '\0';
 	return DECODE_OK;
@@ -158,12 +150,12 @@ static enum decode_status wire_request(struct cursor *c, void *p, char *why, siz
 	struct hub_request *out = p;
 	uint8_t kind;
 
-	ENSURE(cursor_u8(c, &kind), "request: ends before the kind");
-	ENSURE(kind == HUB_WIRE_BEGIN || kind == HUB_WIRE_END, "request: unknown kind %u", (unsigned)kind);
+	DECODE_ENSURE(cursor_u8(c, &kind), "request: ends before the kind");
+	DECODE_ENSURE(kind == HUB_WIRE_BEGIN || kind == HUB_WIRE_END, "request: unknown kind %u", (unsigned)kind);
 	out->kind = (enum hub_wire_kind)kind;
-	ENSURE(cursor_u16(c, &out->server_port), "request: ends inside the server port");
-	ENSURE(cursor_u16(c, &out->client_port), "request: ends inside the client port");
-	ENSURE(cursor_u32(c, &out->drain_ms), "request: ends inside drain_ms");
+	DECODE_ENSURE(cursor_u16(c, &out->server_port), "request: ends inside the server port");
+	DECODE_ENSURE(cursor_u16(c, &out->client_port), "request: ends inside the client port");
+	DECODE_ENSURE(cursor_u32(c, &out->drain_ms), "request: ends inside drain_ms");
 	return wire_get_str(c, 2, 1, out->path, sizeof out->path, "request: path", why, whylen);
 }
 
@@ -183,18 +175,18 @@ static enum decode_status wire_reply(struct cursor *c, void *p, char *why, size_
 	};
 	uint8_t ok, flags, known = 0;
 
-	ENSURE(cursor_u8(c, &ok), "reply: ends before ok");
-	ENSURE(ok <= 1, "reply: ok is %u", (unsigned)ok);
+	DECODE_ENSURE(cursor_u8(c, &ok), "reply: ends before ok");
+	DECODE_ENSURE(ok <= 1, "reply: ok is %u", (unsigned)ok);
 	out->ok = ok;
-	ENSURE(cursor_u64(c, &st->packets) && cursor_u64(c, &st->bytes) && cursor_u64(c, &st->received) &&
+	DECODE_ENSURE(cursor_u64(c, &st->packets) && cursor_u64(c, &st->bytes) && cursor_u64(c, &st->received) &&
 		       cursor_u64(c, &st->dropped),
 	       "reply: ends inside the counters");
-	ENSURE(cursor_u8(c, &flags), "reply: ends before the flags");
+	DECODE_ENSURE(cursor_u8(c, &flags), "reply: ends before the flags");
 	for (size_t i = 0; i < WIRE_NFLAGS; i++) {
 		*(bool *)((char *)st + wire_flags[i].off) = flags & wire_flags[i].bit;
 		known |= wire_flags[i].bit;
 	}
-	ENSURE(!(flags & ~known), "reply: unknown flags 0x%02x", (unsigned)(flags & ~known));
+	DECODE_ENSURE(!(flags & ~known), "reply: unknown flags 0x%02x", (unsigned)(flags & ~known));
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		if (wire_get_str(c, 1, 0, strs[i].dst, strs[i].size, strs[i].what, why, whylen) != DECODE_OK)
 			return DECODE_MALFORMED;

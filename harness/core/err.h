@@ -22,6 +22,18 @@ enum decode_status {
 	DECODE_MALFORMED, /* the bytes are there and they are wrong */
 };
 
+/*
+ * In a decoder with `char *why, size_t whylen` parameters: unless cond
+ * holds, says why (printf-style) and returns DECODE_MALFORMED.
+ */
+#define DECODE_ENSURE(cond, ...)                            \
+	do {                                                \
+		if (!(cond)) {                              \
+			snprintf(why, whylen, __VA_ARGS__); \
+			return DECODE_MALFORMED;            \
+		}                                           \
+	} while (0)
+
 enum err_category {
 	ERR_NONE = 0,
 	ERR_USAGE, /* the command line or a scenario file is wrong */

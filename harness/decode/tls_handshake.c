@@ -17,14 +17,6 @@
 #include "harness/decode/tls_names.h"
 
 /* s2n-style guard: on failure, say why and return MALFORMED. */
-#define ENSURE(cond, ...)                                   \
-	do {                                                \
-		if (!(cond)) {                              \
-			snprintf(why, whylen, __VA_ARGS__); \
-			return DECODE_MALFORMED;            \
-		}                                           \
-	} while (0)
-
 #define GUARD(expr)                             \
 	do {                                    \
 		enum decode_status st_ = (expr); \
@@ -182,7 +174,7 @@ static enum decode_status list16(struct cursor *vec, struct tls_list16 *out, con
 				 char *why, size_t whylen)
 {
 	uint16_t v;
-	ENSURE(cursor_left(vec) % 2 == 0, "%s list has an odd length of %zu bytes", what,
+	DECODE_ENSURE(cursor_left(vec) % 2 == 0, "%s list has an odd length of %zu bytes", what,
 	       cursor_left(vec));
 	while (cursor_u16(vec, &v))
 		list_add(out, v);
@@ -216,12 +208,12 @@ static enum decode_status alpn_list(struct cursor *d, char *out, size_t outlen, 
 				    size_t whylen)
 {
 	struct cursor list, name;
-	ENSURE(cursor_vec16(d, &list), "ALPN list length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after the ALPN list", cursor_left(d));
-	ENSURE(!cursor_empty(&list), "empty ALPN list");
+	DECODE_ENSURE(cursor_vec16(d, &list), "ALPN list length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after the ALPN list", cursor_left(d));
+	DECODE_ENSURE(!cursor_empty(&list), "empty ALPN list");
 	while (!cursor_empty(&list)) {
-		ENSURE(cursor_vec8(&list, &name), "ALPN name length exceeds the list");
-		ENSURE(!cursor_empty(&name), "empty ALPN protocol name");
+		DECODE_ENSURE(cursor_vec8(&list, &name), "ALPN name length exceeds the list");
+		DECODE_ENSURE(!cursor_empty(&name), "empty ALPN protocol name");
 		append_printable(out, outlen, name.p + name.off, cursor_left(&name));
 	}
 	return DECODE_OK;
@@ -239,26 +231,26 @@ static enum decode_status ch_sni(struct cursor *d, struct tls_client_hello *ch, 
 {
 	struct cursor list, name;
 	uint8_t type;
-	ENSURE(cursor_vec16(d, &list), "server_name list length exceeds the extension");
-	ENSURE(!cursor_empty(&list), "empty server_name list");
+	DECODE_ENSURE(cursor_vec16(d, &list), "server_name list length exceeds the extension");
+	DECODE_ENSURE(!cursor_empty(&list), "empty server_name list");
 	while (!cursor_empty(&list)) {
-		ENSURE(cursor_u8(&list, &type) && cursor_vec16(&list, &name),
+		DECODE_ENSURE(cursor_u8(&list, &type) && cursor_vec16(&list, &name),
 		       "server_name entry length exceeds the list");
 		if (type == 0 && !ch->has_sni) {
-			ENSURE(!cursor_empty(&name), "empty host_name in server_name");
+			DECODE_ENSURE(!cursor_empty(&name), "empty host_name in server_name");
 			ch->has_sni = true;
 			copy_printable(ch->sni, sizeof ch->sni, name.p + name.off, cursor_left(&name));
 		}
 	}
-	ENSURE(cursor_empty(d), "%zu bytes left after the server_name list", cursor_left(d));
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after the server_name list", cursor_left(d));
 	return DECODE_OK;
 }
 
 static enum decode_status ch_mfl(struct cursor *d, struct tls_client_hello *ch, char *why,
 				 size_t whylen)
 {
-	ENSURE(cursor_u8(d, &ch->max_fragment_length), "empty max_fragment_length");
-	ENSURE(cursor_empty(d), "%zu bytes left in max_fragment_length", cursor_left(d));
+	DECODE_ENSURE(cursor_u8(d, &ch->max_fragment_length), "empty max_fragment_length");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left in max_fragment_length", cursor_left(d));
 	return DECODE_OK;
 }
 
@@ -266,8 +258,8 @@ static enum decode_status ch_groups(struct cursor *d, struct tls_client_hello *c
 				    size_t whylen)
 {
 	struct cursor v;
-	ENSURE(cursor_vec16(d, &v), "supported_groups length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after supported_groups", cursor_left(d));
+	DECODE_ENSURE(cursor_vec16(d, &v), "supported_groups length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after supported_groups", cursor_left(d));
 	return list16(&v, &ch->groups, "supported_groups", why, whylen);
 }
 
@@ -276,8 +268,8 @@ static enum decode_status ch_point_formats(struct cursor *d, struct tls_client_h
 {
 	struct cursor v;
 	uint8_t f;
-	ENSURE(cursor_vec8(d, &v), "ec_point_formats length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after ec_point_formats", cursor_left(d));
+	DECODE_ENSURE(cursor_vec8(d, &v), "ec_point_formats length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after ec_point_formats", cursor_left(d));
 	while (cursor_u8(&v, &f))
 		if (ch->n_ec_point_formats < sizeof ch->ec_point_formats)
 			ch->ec_point_formats[ch->n_ec_point_formats++] = f;
@@ -288,8 +280,8 @@ static enum decode_status ch_sigalgs(struct cursor *d, struct tls_client_hello *
 				     size_t whylen)
 {
 	struct cursor v;
-	ENSURE(cursor_vec16(d, &v), "signature_algorithms length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after signature_algorithms", cursor_left(d));
+	DECODE_ENSURE(cursor_vec16(d, &v), "signature_algorithms length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after signature_algorithms", cursor_left(d));
 	ch->has_sigalgs = true;
 	return list16(&v, &ch->sigalgs, "signature_algorithms", why, whylen);
 }
@@ -304,8 +296,8 @@ static enum decode_status ch_versions(struct cursor *d, struct tls_client_hello 
 				      size_t whylen)
 {
 	struct cursor v;
-	ENSURE(cursor_vec8(d, &v), "supported_versions length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after supported_versions", cursor_left(d));
+	DECODE_ENSURE(cursor_vec8(d, &v), "supported_versions length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after supported_versions", cursor_left(d));
 	ch->has_versions = true;
 	return list16(&v, &ch->versions, "supported_versions", why, whylen);
 }
@@ -316,12 +308,12 @@ static enum decode_status ch_key_share(struct cursor *d, struct tls_client_hello
 {
 	struct cursor list, key;
 	uint16_t group;
-	ENSURE(cursor_vec16(d, &list), "key_share list length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after key_share", cursor_left(d));
+	DECODE_ENSURE(cursor_vec16(d, &list), "key_share list length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after key_share", cursor_left(d));
 	while (!cursor_empty(&list)) {
-		ENSURE(cursor_u16(&list, &group) && cursor_vec16(&list, &key),
+		DECODE_ENSURE(cursor_u16(&list, &group) && cursor_vec16(&list, &key),
 		       "key_share entry length exceeds the list");
-		ENSURE(!cursor_empty(&key), "empty key_exchange for group 0x%04x", group);
+		DECODE_ENSURE(!cursor_empty(&key), "empty key_exchange for group 0x%04x", group);
 		list_add(&ch->key_share_groups, group);
 	}
 	return DECODE_OK;
@@ -338,8 +330,8 @@ static enum decode_status ch_reneg(struct cursor *d, struct tls_client_hello *ch
 				   size_t whylen)
 {
 	struct cursor v;
-	ENSURE(cursor_vec8(d, &v), "renegotiation_info length exceeds the extension");
-	ENSURE(cursor_empty(d), "%zu bytes left after renegotiation_info", cursor_left(d));
+	DECODE_ENSURE(cursor_vec8(d, &v), "renegotiation_info length exceeds the extension");
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left after renegotiation_info", cursor_left(d));
 	return ch_flag(d, &ch->renegotiation_info);
 }
 
@@ -347,7 +339,7 @@ static enum decode_status ch_ems(struct cursor *d, struct tls_client_hello *ch, 
 				 size_t whylen)
 {
 	/* RFC 7627 section 5.1: the extension_data is empty. */
-	ENSURE(cursor_empty(d), "extended_master_secret carries %zu bytes", cursor_left(d));
+	DECODE_ENSURE(cursor_empty(d), "extended_master_secret carries %zu bytes", cursor_left(d));
 	return ch_flag(d, &ch->extended_master_secret);
 }
 
@@ -384,14 +376,14 @@ static enum decode_status ch_extensions(struct cursor *c, struct tls_client_hell
 	uint16_t type;
 	char nb[24];
 
-	ENSURE(cursor_vec16(c, &block), "extensions length exceeds the ClientHello");
+	DECODE_ENSURE(cursor_vec16(c, &block), "extensions length exceeds the ClientHello");
 	ch->has_extensions = true;
 	while (!cursor_empty(&block)) {
-		ENSURE(cursor_u16(&block, &type) && cursor_vec16(&block, &data),
+		DECODE_ENSURE(cursor_u16(&block, &type) && cursor_vec16(&block, &data),
 		       "extension length exceeds the extensions block (%zu bytes left)",
 		       cursor_left(&block));
 		/* RFC 8446 4.2: no more than one extension of the same type. */
-		ENSURE(!list_has(&ch->extensions, type), "duplicate extension %s",
+		DECODE_ENSURE(!list_has(&ch->extensions, type), "duplicate extension %s",
 		       tls_name16(tls_extension_names, type, nb, sizeof nb));
 		list_add(&ch->extensions, type);
 		for (size_t i = 0; i < sizeof ch_exts / sizeof ch_exts[0]; i++)
@@ -423,17 +415,17 @@ enum decode_status tls_hs_decode_client_hello(struct cursor *body, struct tls_cl
 	uint8_t m;
 
 	memset(ch, 0, sizeof *ch);
-	ENSURE(cursor_u16(body, &ch->legacy_version), "ClientHello too short for a version");
-	ENSURE(cursor_copy(body, ch->random, sizeof ch->random), "ClientHello too short for random");
-	ENSURE(cursor_vec8(body, &sid), "session_id length exceeds the ClientHello");
-	ENSURE(cursor_left(&sid) <= 32, "session_id of %zu bytes (at most 32)", cursor_left(&sid));
+	DECODE_ENSURE(cursor_u16(body, &ch->legacy_version), "ClientHello too short for a version");
+	DECODE_ENSURE(cursor_copy(body, ch->random, sizeof ch->random), "ClientHello too short for random");
+	DECODE_ENSURE(cursor_vec8(body, &sid), "session_id length exceeds the ClientHello");
+	DECODE_ENSURE(cursor_left(&sid) <= 32, "session_id of %zu bytes (at most 32)", cursor_left(&sid));
 	ch->session_id_len = (uint8_t)cursor_left(&sid);
-	ENSURE(cursor_vec16(body, &suites), "cipher_suites length exceeds the ClientHello");
-	ENSURE(cursor_left(&suites) >= 2, "no cipher suites offered");
+	DECODE_ENSURE(cursor_vec16(body, &suites), "cipher_suites length exceeds the ClientHello");
+	DECODE_ENSURE(cursor_left(&suites) >= 2, "no cipher suites offered");
 	GUARD(list16(&suites, &ch->suites, "cipher_suites", why, whylen));
 	ch_note_suites(ch);
-	ENSURE(cursor_vec8(body, &comp), "compression_methods length exceeds the ClientHello");
-	ENSURE(!cursor_empty(&comp), "no compression methods");
+	DECODE_ENSURE(cursor_vec8(body, &comp), "compression_methods length exceeds the ClientHello");
+	DECODE_ENSURE(!cursor_empty(&comp), "no compression methods");
 	while (cursor_u8(&comp, &m)) {
 		ch->n_compression++;
 		if (m == 0)
@@ -443,7 +435,7 @@ enum decode_status tls_hs_decode_client_hello(struct cursor *body, struct tls_cl
 	if (cursor_empty(body))
 		return DECODE_OK;
 	GUARD(ch_extensions(body, ch, why, whylen));
-	ENSURE(cursor_empty(body), "%zu bytes left after the ClientHello extensions",
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the ClientHello extensions",
 	       cursor_left(body));
 	return DECODE_OK;
 }
@@ -457,19 +449,19 @@ enum decode_status tls_hs_decode_sslv2_hello(struct cursor *body, struct tls_cli
 
 	memset(ch, 0, sizeof *ch);
 	ch->sslv2 = true;
-	ENSURE(cursor_u8(body, &type) && type == 1, "SSLv2 message is not a CLIENT-HELLO");
-	ENSURE(cursor_u16(body, &ch->legacy_version) && cursor_u16(body, &spec_len) &&
+	DECODE_ENSURE(cursor_u8(body, &type) && type == 1, "SSLv2 message is not a CLIENT-HELLO");
+	DECODE_ENSURE(cursor_u16(body, &ch->legacy_version) && cursor_u16(body, &spec_len) &&
 		       cursor_u16(body, &sid_len) && cursor_u16(body, &chal_len),
 	       "SSLv2 CLIENT-HELLO too short");
-	ENSURE(spec_len % 3 == 0 && spec_len > 0, "SSLv2 cipher_spec_length %u is not a multiple of 3",
+	DECODE_ENSURE(spec_len % 3 == 0 && spec_len > 0, "SSLv2 cipher_spec_length %u is not a multiple of 3",
 	       spec_len);
 	/* RFC 5246 E.2: session_id_length 0 or 16, challenge 16..32 bytes. */
-	ENSURE(sid_len == 0 || sid_len == 16, "SSLv2 session_id_length %u", sid_len);
-	ENSURE(chal_len >= 16 && chal_len <= 32, "SSLv2 challenge_length %u", chal_len);
-	ENSURE(cursor_sub(body, spec_len, &specs) && cursor_sub(body, sid_len, &sid) &&
+	DECODE_ENSURE(sid_len == 0 || sid_len == 16, "SSLv2 session_id_length %u", sid_len);
+	DECODE_ENSURE(chal_len >= 16 && chal_len <= 32, "SSLv2 challenge_length %u", chal_len);
+	DECODE_ENSURE(cursor_sub(body, spec_len, &specs) && cursor_sub(body, sid_len, &sid) &&
 		       cursor_sub(body, chal_len, &chal),
 	       "SSLv2 CLIENT-HELLO lengths exceed the record");
-	ENSURE(cursor_empty(body), "%zu bytes left after the SSLv2 CLIENT-HELLO", cursor_left(body));
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the SSLv2 CLIENT-HELLO", cursor_left(body));
 	ch->session_id_len = (uint8_t)sid_len;
 	while (!cursor_empty(&specs)) {
 		uint8_t hi;
@@ -518,36 +510,36 @@ static enum decode_status sh_extension(uint16_t type, struct cursor *d, struct t
 	struct cursor key, v;
 	switch (type) {
 	case TLS_EXT_SUPPORTED_VERSIONS:
-		ENSURE(cursor_u16(d, &sh->selected_version), "empty supported_versions");
+		DECODE_ENSURE(cursor_u16(d, &sh->selected_version), "empty supported_versions");
 		break;
 	case TLS_EXT_KEY_SHARE:
-		ENSURE(cursor_u16(d, &sh->key_share_group), "empty key_share");
+		DECODE_ENSURE(cursor_u16(d, &sh->key_share_group), "empty key_share");
 		/* A HelloRetryRequest names only the group (RFC 8446 4.2.8). */
 		if (!sh->hrr) {
-			ENSURE(cursor_vec16(d, &key), "key_share length exceeds the extension");
-			ENSURE(!cursor_empty(&key), "empty server key_exchange");
+			DECODE_ENSURE(cursor_vec16(d, &key), "key_share length exceeds the extension");
+			DECODE_ENSURE(!cursor_empty(&key), "empty server key_exchange");
 		}
 		break;
 	case TLS_EXT_MAX_FRAGMENT_LENGTH:
-		ENSURE(cursor_u8(d, &sh->max_fragment_length), "empty max_fragment_length");
+		DECODE_ENSURE(cursor_u8(d, &sh->max_fragment_length), "empty max_fragment_length");
 		break;
 	case TLS_EXT_ALPN:
 		return alpn_list(d, sh->alpn, sizeof sh->alpn, why, whylen);
 	case TLS_EXT_EC_POINT_FORMATS:
-		ENSURE(cursor_vec8(d, &v), "ec_point_formats length exceeds the extension");
+		DECODE_ENSURE(cursor_vec8(d, &v), "ec_point_formats length exceeds the extension");
 		break;
 	case 23:
 		sh->extended_master_secret = true;
 		break;
 	case 0xff01:
-		ENSURE(cursor_vec8(d, &v), "renegotiation_info length exceeds the extension");
+		DECODE_ENSURE(cursor_vec8(d, &v), "renegotiation_info length exceeds the extension");
 		sh->renegotiation_info = true;
 		break;
 	default:
 		cursor_skip(d, cursor_left(d));
 		break;
 	}
-	ENSURE(cursor_empty(d), "%zu bytes left in ServerHello extension 0x%04x", cursor_left(d), type);
+	DECODE_ENSURE(cursor_empty(d), "%zu bytes left in ServerHello extension 0x%04x", cursor_left(d), type);
 	return DECODE_OK;
 }
 
@@ -559,25 +551,25 @@ enum decode_status tls_hs_decode_server_hello(struct cursor *body, struct tls_se
 	char nb[24];
 
 	memset(sh, 0, sizeof *sh);
-	ENSURE(cursor_u16(body, &sh->legacy_version), "ServerHello too short for a version");
-	ENSURE(cursor_copy(body, sh->random, sizeof sh->random), "ServerHello too short for random");
+	DECODE_ENSURE(cursor_u16(body, &sh->legacy_version), "ServerHello too short for a version");
+	DECODE_ENSURE(cursor_copy(body, sh->random, sizeof sh->random), "ServerHello too short for random");
 	sh->hrr = memcmp(sh->random, tls_hrr_random, sizeof sh->random) == 0;
 	sh->downgrade_sentinel = memcmp(sh->random + 24, "DOWNGRD", 7) == 0 &&
 				 (sh->random[31] == 0 || sh->random[31] == 1);
-	ENSURE(cursor_vec8(body, &sid), "session_id length exceeds the ServerHello");
-	ENSURE(cursor_left(&sid) <= 32, "session_id of %zu bytes (at most 32)", cursor_left(&sid));
+	DECODE_ENSURE(cursor_vec8(body, &sid), "session_id length exceeds the ServerHello");
+	DECODE_ENSURE(cursor_left(&sid) <= 32, "session_id of %zu bytes (at most 32)", cursor_left(&sid));
 	sh->session_id_len = (uint8_t)cursor_left(&sid);
-	ENSURE(cursor_u16(body, &sh->suite) && cursor_u8(body, &sh->compression),
+	DECODE_ENSURE(cursor_u16(body, &sh->suite) && cursor_u8(body, &sh->compression),
 	       "ServerHello too short for cipher_suite and compression");
 	if (!cursor_empty(body)) {
-		ENSURE(cursor_vec16(body, &block), "extensions length exceeds the ServerHello");
-		ENSURE(cursor_empty(body), "%zu bytes left after the ServerHello extensions",
+		DECODE_ENSURE(cursor_vec16(body, &block), "extensions length exceeds the ServerHello");
+		DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the ServerHello extensions",
 		       cursor_left(body));
 		while (!cursor_empty(&block)) {
-			ENSURE(cursor_u16(&block, &type) && cursor_vec16(&block, &data),
+			DECODE_ENSURE(cursor_u16(&block, &type) && cursor_vec16(&block, &data),
 			       "extension length exceeds the extensions block (%zu bytes left)",
 			       cursor_left(&block));
-			ENSURE(!list_has(&sh->extensions, type), "duplicate extension %s",
+			DECODE_ENSURE(!list_has(&sh->extensions, type), "duplicate extension %s",
 			       tls_name16(tls_extension_names, type, nb, sizeof nb));
 			list_add(&sh->extensions, type);
 			GUARD(sh_extension(type, &data, sh, why, whylen));
@@ -597,14 +589,14 @@ enum decode_status tls_hs_decode_certificate(struct cursor *body, bool tls13,
 
 	memset(cm, 0, sizeof *cm);
 	if (tls13)
-		ENSURE(cursor_vec8(body, &ctx), "certificate_request_context exceeds the message");
-	ENSURE(cursor_vec24(body, &list), "certificate_list length exceeds the message");
-	ENSURE(cursor_empty(body), "%zu bytes left after certificate_list", cursor_left(body));
+		DECODE_ENSURE(cursor_vec8(body, &ctx), "certificate_request_context exceeds the message");
+	DECODE_ENSURE(cursor_vec24(body, &list), "certificate_list length exceeds the message");
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after certificate_list", cursor_left(body));
 	while (!cursor_empty(&list)) {
-		ENSURE(cursor_vec24(&list, &cert), "certificate length exceeds certificate_list");
-		ENSURE(!cursor_empty(&cert), "empty certificate in certificate_list");
+		DECODE_ENSURE(cursor_vec24(&list, &cert), "certificate length exceeds certificate_list");
+		DECODE_ENSURE(!cursor_empty(&cert), "empty certificate in certificate_list");
 		if (tls13)
-			ENSURE(cursor_vec16(&list, &exts), "CertificateEntry extensions exceed the list");
+			DECODE_ENSURE(cursor_vec16(&list, &exts), "CertificateEntry extensions exceed the list");
 		if (cm->n_kept < TLS_CERTS_MAX) {
 			size_t i = cm->n_kept++;
 			cm->cert_status[i] = x509_decode(&cert, &cm->certs[i], cm->cert_why[i],
@@ -638,18 +630,18 @@ static enum decode_status ske_signature(struct cursor *body, uint16_t version,
 {
 	struct cursor sig;
 	if (ske->anonymous) {
-		ENSURE(cursor_empty(body), "%zu bytes after anonymous key exchange parameters",
+		DECODE_ENSURE(cursor_empty(body), "%zu bytes after anonymous key exchange parameters",
 		       cursor_left(body));
 		return DECODE_OK;
 	}
 	/* TLS 1.2 adds SignatureAndHashAlgorithm before the signature (RFC 5246 4.7). */
 	if (version >= TLS_V_TLS12) {
-		ENSURE(cursor_u16(body, &ske->sigalg), "ServerKeyExchange ends before the signature");
+		DECODE_ENSURE(cursor_u16(body, &ske->sigalg), "ServerKeyExchange ends before the signature");
 		ske->has_sigalg = true;
 	}
-	ENSURE(cursor_vec16(body, &sig), "signature length exceeds the ServerKeyExchange");
-	ENSURE(!cursor_empty(&sig), "empty ServerKeyExchange signature");
-	ENSURE(cursor_empty(body), "%zu bytes left after the ServerKeyExchange signature",
+	DECODE_ENSURE(cursor_vec16(body, &sig), "signature length exceeds the ServerKeyExchange");
+	DECODE_ENSURE(!cursor_empty(&sig), "empty ServerKeyExchange signature");
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the ServerKeyExchange signature",
 	       cursor_left(body));
 	return DECODE_OK;
 }
@@ -667,40 +659,40 @@ enum decode_status tls_hs_decode_server_key_exchange(struct cursor *body, uint16
 		return DECODE_OK;
 	ske->anonymous = si.auth == TLS_AUTH_NONE || si.auth == TLS_AUTH_PSK;
 	if (si.psk)
-		ENSURE(cursor_vec16(body, &hint), "psk_identity_hint exceeds the ServerKeyExchange");
+		DECODE_ENSURE(cursor_vec16(body, &hint), "psk_identity_hint exceeds the ServerKeyExchange");
 	switch (si.kx) {
 	case TLS_KX_DHE:
-		ENSURE(cursor_vec16(body, &p) && cursor_vec16(body, &g) && cursor_vec16(body, &ys),
+		DECODE_ENSURE(cursor_vec16(body, &p) && cursor_vec16(body, &g) && cursor_vec16(body, &ys),
 		       "ServerDHParams exceed the ServerKeyExchange");
-		ENSURE(!cursor_empty(&p) && !cursor_empty(&g) && !cursor_empty(&ys),
+		DECODE_ENSURE(!cursor_empty(&p) && !cursor_empty(&g) && !cursor_empty(&ys),
 		       "empty DH parameter");
 		ske->dh_p_bits = bits_of(p);
 		ske->dh_g_bits = bits_of(g);
 		break;
 	case TLS_KX_ECDHE:
-		ENSURE(cursor_u8(body, &ske->curve_type), "ServerKeyExchange too short for ECParameters");
+		DECODE_ENSURE(cursor_u8(body, &ske->curve_type), "ServerKeyExchange too short for ECParameters");
 		if (ske->curve_type != 3) {
 			/* explicit_prime/explicit_char2 (deprecated by RFC 8422 5.4): not decoded. */
 			cursor_skip(body, cursor_left(body));
 			return DECODE_OK;
 		}
-		ENSURE(cursor_u16(body, &ske->group) && cursor_vec8(body, &point),
+		DECODE_ENSURE(cursor_u16(body, &ske->group) && cursor_vec8(body, &point),
 		       "ServerECDHParams exceed the ServerKeyExchange");
-		ENSURE(!cursor_empty(&point), "empty ECDH public point");
+		DECODE_ENSURE(!cursor_empty(&point), "empty ECDH public point");
 		break;
 	case TLS_KX_RSA:
 		if (si.psk) {
-			ENSURE(cursor_empty(body), "%zu bytes after psk_identity_hint", cursor_left(body));
+			DECODE_ENSURE(cursor_empty(body), "%zu bytes after psk_identity_hint", cursor_left(body));
 			ske->decoded = true;
 			return DECODE_OK;
 		}
 		/* RSA_EXPORT: a temporary key (RFC 2246 7.4.3). */
-		ENSURE(cursor_vec16(body, &mod) && cursor_vec16(body, &exp),
+		DECODE_ENSURE(cursor_vec16(body, &mod) && cursor_vec16(body, &exp),
 		       "ServerRSAParams exceed the ServerKeyExchange");
 		ske->rsa_bits = bits_of(mod);
 		break;
 	case TLS_KX_PSK:
-		ENSURE(cursor_empty(body), "%zu bytes after psk_identity_hint", cursor_left(body));
+		DECODE_ENSURE(cursor_empty(body), "%zu bytes after psk_identity_hint", cursor_left(body));
 		ske->decoded = true;
 		return DECODE_OK;
 	default:
@@ -724,28 +716,28 @@ enum decode_status tls_hs_decode_certificate_request(struct cursor *body, uint16
 
 	memset(cr, 0, sizeof *cr);
 	if (version >= TLS_V_TLS13) {
-		ENSURE(cursor_vec8(body, &ctx) && cursor_vec16(body, &exts),
+		DECODE_ENSURE(cursor_vec8(body, &ctx) && cursor_vec16(body, &exts),
 		       "CertificateRequest lengths exceed the message");
-		ENSURE(cursor_empty(body), "%zu bytes left after the CertificateRequest",
+		DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the CertificateRequest",
 		       cursor_left(body));
 		return DECODE_OK;
 	}
-	ENSURE(cursor_vec8(body, &types), "certificate_types exceed the CertificateRequest");
-	ENSURE(!cursor_empty(&types), "empty certificate_types");
+	DECODE_ENSURE(cursor_vec8(body, &types), "certificate_types exceed the CertificateRequest");
+	DECODE_ENSURE(!cursor_empty(&types), "empty certificate_types");
 	while (cursor_u8(&types, &t))
 		if (cr->n_cert_types < sizeof cr->cert_types)
 			cr->cert_types[cr->n_cert_types++] = t;
 	if (version >= TLS_V_TLS12) {
-		ENSURE(cursor_vec16(body, &algs), "supported_signature_algorithms exceed the message");
-		ENSURE(!cursor_empty(&algs), "empty supported_signature_algorithms");
+		DECODE_ENSURE(cursor_vec16(body, &algs), "supported_signature_algorithms exceed the message");
+		DECODE_ENSURE(!cursor_empty(&algs), "empty supported_signature_algorithms");
 		GUARD(list16(&algs, &cr->sigalgs, "supported_signature_algorithms", why, whylen));
 	}
-	ENSURE(cursor_vec16(body, &cas), "certificate_authorities exceed the CertificateRequest");
+	DECODE_ENSURE(cursor_vec16(body, &cas), "certificate_authorities exceed the CertificateRequest");
 	while (!cursor_empty(&cas)) {
-		ENSURE(cursor_vec16(&cas, &dn), "DistinguishedName exceeds certificate_authorities");
+		DECODE_ENSURE(cursor_vec16(&cas, &dn), "DistinguishedName exceeds certificate_authorities");
 		cr->n_cas++;
 	}
-	ENSURE(cursor_empty(body), "%zu bytes left after the CertificateRequest", cursor_left(body));
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the CertificateRequest", cursor_left(body));
 	return DECODE_OK;
 }
 
@@ -760,21 +752,21 @@ enum decode_status tls_hs_decode_new_session_ticket(struct cursor *body, uint16_
 	uint32_t age_add;
 
 	memset(t, 0, sizeof *t);
-	ENSURE(cursor_u32(body, &t->lifetime), "NewSessionTicket too short");
+	DECODE_ENSURE(cursor_u32(body, &t->lifetime), "NewSessionTicket too short");
 	if (version >= TLS_V_TLS13) {
-		ENSURE(cursor_u32(body, &age_add) && cursor_vec8(body, &nonce),
+		DECODE_ENSURE(cursor_u32(body, &age_add) && cursor_vec8(body, &nonce),
 		       "NewSessionTicket too short");
 	}
-	ENSURE(cursor_vec16(body, &ticket), "ticket length exceeds the NewSessionTicket");
+	DECODE_ENSURE(cursor_vec16(body, &ticket), "ticket length exceeds the NewSessionTicket");
 	t->ticket_len = cursor_left(&ticket);
 	if (version >= TLS_V_TLS13)
-		ENSURE(cursor_vec16(body, &exts), "extensions exceed the NewSessionTicket");
-	ENSURE(cursor_empty(body), "%zu bytes left after the NewSessionTicket", cursor_left(body));
+		DECODE_ENSURE(cursor_vec16(body, &exts), "extensions exceed the NewSessionTicket");
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the NewSessionTicket", cursor_left(body));
 	return DECODE_OK;
 }
 
 enum decode_status tls_hs_decode_empty(struct cursor *body, char *why, size_t whylen)
 {
-	ENSURE(cursor_empty(body), "%zu bytes in a message that must be empty", cursor_left(body));
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes in a message that must be empty", cursor_left(body));
 	return DECODE_OK;
 }
