@@ -304,34 +304,8 @@ static void write_scenario(char *path, size_t len, const char *text)
 	write_file(path, text, 0600);
 }
 
-static struct jv *report_json(void)
-{
-	char path[PATH_MAX], err[256];
-	snprintf(path, sizeof path, "%s/report.json", out);
-	struct jv *j = jv_parse_file(path, err, sizeof err);
-	ck_assert_msg(j != NULL, "%s: %s", path, err);
-	return j;
-}
 
-static const struct jv *find_case(const struct jv *rep, const char *name)
-{
-	const struct jv *cases = jv_get(rep, "cases");
-	for (size_t i = 0; i < jv_len(cases); i++)
-		if (strcmp(jv_str(jv_get(jv_at(cases, i), "case")), name) == 0)
-			return jv_at(cases, i);
-	ck_abort_msg("no case %s in the report", name);
-	return NULL;
-}
 
-/* Case name of the report has status want; otherwise says what the case reported instead. */
-static void assert_status(const struct jv *rep, const char *name, const char *want)
-{
-	const struct jv *c = find_case(rep, name);
-	const char *got = jv_str(jv_get(c, "status"));
-	ck_assert_msg(got && strcmp(got, want) == 0, "case %s: %s, expected %s (error: %s; detail: %s)", name,
-		      got ? got : "no status", want, jv_str(jv_get(c, "error")) ? jv_str(jv_get(c, "error")) : "-",
-		      jv_str(jv_get(jv_get(c, "outcome"), "detail")) ? jv_str(jv_get(jv_get(c, "outcome"), "detail")) : "-");
-}
 
 /* ---- environment faults: the run does not start, says why, leaves nothing ---- */
 
@@ -455,19 +429,29 @@ START_TEST(server_never_answers_in_a_run)
 	long long t0 = now_ms();
 	ck_assert_int_eq(run_set(&o), 1);
 	ck_assert_int_lt(now_ms() - t0, tu_bound_ms(15000));
-	struct jv *j = report_json();
-	const struct jv *c = find_case(j, "frozen");
+	struct jv *j = tu_report_json(out);
+	const struct jv *c = tu_find_case(j, "frozen");
 	ck_assert_str_eq(jv_str(jv_get(c, "status")), "FAIL");
 	const char *detail = jv_str(jv_get(jv_get(c, "outcome"), "detail"));
 	ck_assert_msg(strncmp(detail, "timed out after ClientHello: no answer within 400 ms", 52) == 0, "%s", detail);
 	ck_assert_int_lt(jv_intval(jv_get(c, "duration_ms")), tu_bound_ms(3000));
 	/* The capture shows the ClientHello that got no answer. */
 	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "capture"), "mode")), "relay");
-	assert_status(j, "after", "PASS");
+	tu_assert_status(j, "after", "PASS");
 	jv_free(j);
 	assert_clean();
 }
 END_TEST
+
+/* A client case to 127.0.0.1:port without verification, with a per-stage timeout. */
+static void plain_case(struct client_case *cc, uint16_t port, int timeout_ms)
+{
+	client_case_init(cc);
+	cc->host = "127.0.0.1";
+	cc->port = port;
+	cc->verify = false;
+	cc->timeout_ms = timeout_ms;
+}
 
 /* A plain listener that never accepts: the client's per-stage timeout, not a hang. */
 START_TEST(listener_never_answers)
@@ -477,11 +461,7 @@ START_TEST(listener_never_answers)
 	struct client_case cc;
 	struct client_result r;
 	char err[256];
-	client_case_init(&cc);
-	cc.host = "127.0.0.1";
-	cc.port = port;
-	cc.verify = false;
-	cc.timeout_ms = 300;
+	plain_case(&cc, port, 300);
 	long long t0 = now_ms();
 	ck_assert_int_eq(client_run(&cc, &r, err, sizeof err), 0);
 	long long took = now_ms() - t0;
@@ -519,11 +499,7 @@ START_TEST(server_dies_mid_handshake)
 	struct client_case cc;
 	struct client_result r;
 	char err[256];
-	client_case_init(&cc);
-	cc.host = "127.0.0.1";
-	cc.port = port;
-	cc.verify = false;
-	cc.timeout_ms = 3000;
+	plain_case(&cc, port, 3000);
 	long long t0 = now_ms();
 	ck_assert_int_eq(client_run(&cc, &r, err, sizeof err), 0);
 	ck_assert_int_lt(now_ms() - t0, tu_bound_ms(2500)); /* noticed at once, not by the timeout */
@@ -552,12 +528,12 @@ START_TEST(server_dies_during_a_run)
 	     "[case first]\nexpect = connected\n[case kill]\nexpect = connected\n[case after]\nexpect = connected\n");
 	struct runner_opts o = { .jobs = 1, .exec = exec_kill_server, .capture = CAPTURE_OFF };
 	ck_assert_int_eq(run_set(&o), 1);
-	struct jv *j = report_json();
-	assert_status(j, "first", "PASS");
-	const struct jv *k = find_case(j, "kill");
+	struct jv *j = tu_report_json(out);
+	tu_assert_status(j, "first", "PASS");
+	const struct jv *k = tu_find_case(j, "kill");
 	ck_assert_str_eq(jv_str(jv_get(k, "status")), "FAIL");
 	ck_assert_str_eq(jv_str(jv_get(jv_get(k, "outcome"), "stage")), "connect");
-	assert_status(j, "after", "FAIL");
+	tu_assert_status(j, "after", "FAIL");
 	jv_free(j);
 	assert_clean();
 }
@@ -579,12 +555,12 @@ START_TEST(case_crash_is_reported)
 	     "[case after]\nserver = selfsigned-apache\ndevice = browser\ncheck_name = ip\nexpect = connected\n");
 	struct runner_opts o = { .jobs = 2, .exec = exec_crash, .capture = CAPTURE_OFF };
 	ck_assert_int_eq(run_set(&o), 1);
-	struct jv *j = report_json();
-	assert_status(j, "before", "PASS");
-	const struct jv *c = find_case(j, "crash");
+	struct jv *j = tu_report_json(out);
+	tu_assert_status(j, "before", "PASS");
+	const struct jv *c = tu_find_case(j, "crash");
 	ck_assert_str_eq(jv_str(jv_get(c, "status")), "ERROR");
 	ck_assert_str_eq(jv_str(jv_get(c, "error")), "crashed (signal 4)");
-	assert_status(j, "after", "PASS");
+	tu_assert_status(j, "after", "PASS");
 	jv_free(j);
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/junit.xml", out);
@@ -692,13 +668,13 @@ static void interrupted_run(int sig, const char *name, const char *capture)
 	ck_assert_int_eq(wait_exit(pid), 2);
 
 	/* The reports: complete, parseable, marked incomplete, finished cases kept. */
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(out);
 	char reason[64];
 	snprintf(reason, sizeof reason, "interrupted by %s", name);
 	ck_assert(jv_boolval(jv_get(j, "incomplete")));
 	ck_assert_str_eq(jv_str(jv_get(j, "incomplete_reason")), reason);
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "c[sni=n01.test]"), "status")), "PASS");
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "c[sni=n22.test]"), "status")), "NOT-RUN");
+	tu_assert_status(j, "c[sni=n01.test]", "PASS");
+	tu_assert_status(j, "c[sni=n22.test]", "NOT-RUN");
 	ck_assert_int_eq(jv_intval(jv_get(j, "exit_code")), 2);
 	jv_free(j);
 	ck_assert_int_eq(tu_xmllint(junit), 0);
@@ -741,7 +717,7 @@ START_TEST(finished_run_leaves_no_run_dir)
 	     "[case a]\nserver = tls12-only\nexpect = connected\n[case b]\nserver = modern\nexpect = connected\n");
 	struct runner_opts o = { .jobs = 2, .capture = CAPTURE_LIVE };
 	ck_assert_int_eq(run_set(&o), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(out);
 	ck_assert(jv_boolval(jv_get(j, "capture_shared")));
 	jv_free(j);
 	assert_clean();
@@ -776,9 +752,9 @@ START_TEST(scenario_cannot_escape_or_execute)
 	for (size_t i = 0; i < sizeof pwned / sizeof pwned[0]; i++)
 		ck_assert_msg(access(pwned[i], F_OK) == -1, "%s exists", pwned[i]);
 	ck_assert_uint_eq(walk(root, is_stray), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(out);
 	ck_assert_int_eq(jv_len(jv_get(j, "cases")), 3);
-	const struct jv *c = find_case(j, "../../../etc/x");
+	const struct jv *c = tu_find_case(j, "../../../etc/x");
 	ck_assert_str_eq(jv_str(jv_get(c, "dir")), "evil/001-_._.._.._etc_x");
 	jv_free(j);
 	assert_clean();

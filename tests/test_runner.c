@@ -81,25 +81,7 @@ static size_t rm_tree(const char *dir)
 	return tmps;
 }
 
-static struct jv *report_json(void)
-{
-	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/report.json", outdir);
-	struct jv *j = jv_parse_file(path, err, sizeof err);
-	ck_assert_msg(j != NULL, "%s: %s", path, err);
-	return j;
-}
 
-/* The case named name in a report. */
-static const struct jv *find_case(const struct jv *rep, const char *name)
-{
-	const struct jv *cases = jv_get(rep, "cases");
-	for (size_t i = 0; i < jv_len(cases); i++)
-		if (strcmp(jv_str(jv_get(jv_at(cases, i), "case")), name) == 0)
-			return jv_at(cases, i);
-	ck_abort_msg("no case %s in the report", name);
-	return NULL;
-}
 
 /* Run dirs (tlsdiag-*) left in the runs' TMPDIR: none once a run is over. */
 static size_t run_dirs_left(void)
@@ -169,15 +151,15 @@ START_TEST(crash_and_hang_cost_only_themselves)
 	load(mech);
 	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .capture = CAPTURE_OFF, .case_timeout_ms = 700 };
 	ck_assert_int_eq(run(&o), 1);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 3);
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "error")), 2);
-	const struct jv *boom = find_case(j, "boom");
+	const struct jv *boom = tu_find_case(j, "boom");
 	ck_assert_str_eq(jv_str(jv_get(boom, "status")), "ERROR");
 	ck_assert_str_eq(jv_str(jv_get(boom, "error")), "crashed (signal 6)");
 	ck_assert_int_eq(jv_intval(jv_get(boom, "signal")), 6);
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "hang"), "error")), "timed out after 0.7 s (killed)");
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "ok2[method=tls1.3]"), "status")), "PASS");
+	ck_assert_str_eq(jv_str(jv_get(tu_find_case(j, "hang"), "error")), "timed out after 0.7 s (killed)");
+	tu_assert_status(j, "ok2[method=tls1.3]", "PASS");
 	jv_free(j);
 
 	char path[256];
@@ -201,12 +183,12 @@ START_TEST(sigterm_stops_and_keeps_partial_reports)
 	struct sigaction before, after;
 	sigaction(SIGTERM, NULL, &before);
 	ck_assert_int_eq(run(&o), 2);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert(jv_boolval(jv_get(j, "incomplete")));
 	ck_assert_str_eq(jv_str(jv_get(j, "incomplete_reason")), "interrupted by SIGTERM");
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "ok1"), "status")), "PASS");
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "stop"), "status")), "NOT-RUN");
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "after"), "status")), "NOT-RUN");
+	tu_assert_status(j, "ok1", "PASS");
+	tu_assert_status(j, "stop", "NOT-RUN");
+	tu_assert_status(j, "after", "NOT-RUN");
 	ck_assert_int_eq(jv_intval(jv_get(j, "exit_code")), 2);
 	jv_free(j);
 	char path[256];
@@ -266,9 +248,9 @@ START_TEST(skips_fail_the_run_unless_allowed)
 	ck_assert_uint_eq(rm_tree(outdir), 0);
 	o.allow_skip = true;
 	ck_assert_int_eq(run(&o), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "skip")), 1);
-	ck_assert_str_eq(jv_str(jv_get(find_case(j, "skip"), "skip_reason")), "no SSLv3 here");
+	ck_assert_str_eq(jv_str(jv_get(tu_find_case(j, "skip"), "skip_reason")), "no SSLv3 here");
 	jv_free(j);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
 }
@@ -279,7 +261,7 @@ START_TEST(filter_selects_cases)
 	load(mech);
 	struct runner_opts o = { .jobs = 2, .exec = fake_exec, .capture = CAPTURE_OFF, .filter = "mech/ok*" };
 	ck_assert_int_eq(run(&o), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "total")), 3);
 	jv_free(j);
 	ck_assert_uint_eq(rm_tree(outdir), 0);
@@ -383,12 +365,12 @@ START_TEST(scenarios_against_real_servers)
 	struct runner_opts o = { .jobs = 4 };
 	o.capture = CAPTURE_LIVE;
 	ck_assert_int_eq(run(&o), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 23);
 	ck_assert(jv_boolval(jv_get(j, "capture_shared")));
 	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
 		check_case(j, &wants[i], "live");
-	const struct jv *ax = find_case(j, "axtls");
+	const struct jv *ax = tu_find_case(j, "axtls");
 	ck_assert_str_eq(jv_str(jv_get(jv_get(ax, "device"), "text")), "Error: SSL error 40");
 	jv_free(j);
 
@@ -421,7 +403,7 @@ START_TEST(relay_capture_sees_the_same)
 	struct runner_opts o = { .jobs = 4 };
 	o.capture = CAPTURE_RELAY;
 	ck_assert_int_eq(run(&o), 0);
-	struct jv *j = report_json();
+	struct jv *j = tu_report_json(outdir);
 	ck_assert(!jv_boolval(jv_get(j, "capture_shared")));
 	for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
 		if (strncmp(wants[i].name, "methods/", 8) == 0 || strncmp(wants[i].name, "names/", 6) == 0)

@@ -1,6 +1,8 @@
 /* testutil.c - helpers shared by several suites (see testutil.h). */
 #include "tests/support/testutil.h"
 
+#include "harness/core/json.h"
+
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -54,6 +56,35 @@ long long tu_bound_ms(long long ms)
 	if (!env || *end || f < 1 || f > 100)
 		f = 1;
 	return ms * f;
+}
+
+struct jv *tu_report_json(const char *dir)
+{
+	char path[4096], err[256];
+	snprintf(path, sizeof path, "%s/report.json", dir);
+	struct jv *j = jv_parse_file(path, err, sizeof err);
+	ck_assert_msg(j != NULL, "%s: %s", path, err);
+	return j;
+}
+
+const struct jv *tu_find_case(const struct jv *rep, const char *name)
+{
+	const struct jv *cases = jv_get(rep, "cases");
+	for (size_t i = 0; i < jv_len(cases); i++)
+		if (strcmp(jv_str(jv_get(jv_at(cases, i), "case")), name) == 0)
+			return jv_at(cases, i);
+	ck_abort_msg("no case %s in the report", name);
+	return NULL;
+}
+
+void tu_assert_status(const struct jv *rep, const char *name, const char *want)
+{
+	const struct jv *c = tu_find_case(rep, name);
+	const char *got = jv_str(jv_get(c, "status"));
+	const char *error = jv_str(jv_get(c, "error"));
+	const char *detail = jv_str(jv_get(jv_get(c, "outcome"), "detail"));
+	ck_assert_msg(got && strcmp(got, want) == 0, "case %s: %s, expected %s (error: %s; detail: %s)", name,
+		      got ? got : "no status", want, error ? error : "-", detail ? detail : "-");
 }
 
 int tu_xmllint(const char *path)

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct jv;
+
 /*
  * The tlsdiag binary next to the test's build: $TLSDIAG, else from argv0
  * (build/tests/test_x -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag).
@@ -20,6 +22,12 @@ char *tu_slurp(const char *path, size_t *len);
  * many times slower.  For bounds only: a test never sleeps on it.
  */
 long long tu_bound_ms(long long ms);
+/* DIR/report.json of a run, parsed (the caller frees it); fails the test when it is not there. */
+struct jv *tu_report_json(const char *dir);
+/* The case named name in a run's report; fails the test when there is none. */
+const struct jv *tu_find_case(const struct jv *rep, const char *name);
+/* Case name of the report has status want; otherwise says what the case reported instead. */
+void tu_assert_status(const struct jv *rep, const char *name, const char *want);
 /* Validates path against tests/data/junit.xsd with xmllint (no shell); its exit status. */
 int tu_xmllint(const char *path);
 
