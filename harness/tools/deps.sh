@@ -4,9 +4,16 @@
 # As root it installs with apt-get; otherwise it prints the command to run.
 set -eu
 
+# Build: compilers, the client engines (wolfSSL, mbedTLS, BearSSL) and the libraries.
+# Peers for tests, none of them ours: Apache, OpenSSL, GnuTLS, NSS, nginx, lighttpd
+# (mbedTLS), curl, Python's ssl; tshark/editcap as the oracle; Chromium renders
+# the HTML report; man-db and zsh check the man pages and completions.
 packages="build-essential pkgconf clang llvm autoconf automake libtool
-libwolfssl-dev libpcap-dev check libsubunit-dev libinih-dev libjansson-dev libssl-dev
-apache2 openssl tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps time"
+libwolfssl-dev libmbedtls-dev libbearssl-dev libpcap-dev check libsubunit-dev libinih-dev
+libjansson-dev libssl-dev
+apache2 openssl gnutls-bin libnss3-tools nginx lighttpd lighttpd-mod-mbedtls curl python3
+tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps time
+chromium fonts-dejavu-core man-db zsh"
 
 missing=""
 for p in $packages; do
@@ -31,5 +38,17 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-
 echo "deps: apt-get update"
 apt-get update -q
 echo "deps: apt-get install$missing"
+# Servers installed here (Apache, nginx, lighttpd) must not start on the
+# machine's ports: tests start their own, on 127.0.0.1.  policy-rc.d says no
+# to every service start during the install, and goes when it is done.
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 0755 "$policy"
+	made_policy=1
+	trap 'rm -f "$policy"' EXIT INT TERM HUP
+fi
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+[ -z "$made_policy" ] || rm -f "$policy"
