@@ -3,7 +3,7 @@
  *
  * Everything here is data: the profiles, the rules that turn a wolfSSL
  * outcome into a stack's number, and each stack's names and printed texts.
- * The numbers come from /work/shared/reference/error-codes.md; its source
+ * The numbers come from the sources in docs/sources.md; their
  * keys are kept in the comments:
  *   SL1  micropython drivers/cc3100/inc/socket.h (TI Gen1 host driver)
  *   MPC  micropython ports/cc3200/mods/{modsocket,modssl}.c

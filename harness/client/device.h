@@ -6,7 +6,7 @@
  * A profile is data (client/device.c): a scenario names one, device_apply()
  * copies its settings into a client_case, and the scenario then overrides any
  * field.  device_terms() maps the outcome with the stack's own error numbers
- * (sources: /work/shared/reference/error-codes.md, keys SL1 MPC AX BR MB).
+ * (sources: docs/sources.md, keys SL1 MPC AX BR MB).
  */
 #ifndef TLSDIAG_CLIENT_DEVICE_H
 #define TLSDIAG_CLIENT_DEVICE_H

@@ -31,7 +31,7 @@ struct explain_row {
 	const char *causes; /* "" when the table leaves it to the alert's row */
 	const char *confirm;
 	const char *fix;
-	const char *source; /* source keys of /work/shared/reference/error-codes.md, e.g. "WS: wolfssl/error-ssl.h" */
+	const char *source; /* source keys of docs/sources.md, e.g. "WS: wolfssl/error-ssl.h" */
 	const char *shows; /* how a device or server prints it, "" when not known */
 	int alert; /* the TLS alert that goes with this code, -1 for none */
 	bool alert_sent; /* the stack reporting the code sent the alert (else it received it) */
