@@ -616,7 +616,8 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 			rc = err_report(ERR_IO, "%s", err);
 			goto out_free;
 		}
-	} else if (outdir_new_run("captures/runs", r.out_dir, sizeof r.out_dir, err, sizeof err) != 0) {
+	} else if (outdir_new_run(o->runs_base ? o->runs_base : "captures/runs", r.out_dir, sizeof r.out_dir, err,
+				  sizeof err) != 0) {
 		rc = err_report(ERR_IO, "%s", err);
 		goto out_free;
 	}
