@@ -196,6 +196,7 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 	if (o->format == DECODE_FORMAT_JSON) {
 		rp.jw = jw_open_file(out);
 		jw_object(rp.jw, NULL);
+		jw_int(rp.jw, "format_version", DECODE_FORMAT_VERSION);
 		jw_str(rp.jw, "file", path);
 		jw_array_lines(rp.jw, "connections");
 	}

@@ -5,6 +5,9 @@
 #ifndef TLSDIAG_DECODE_DECODE_H
 #define TLSDIAG_DECODE_DECODE_H
 
+/* "format_version" of the JSON report: bumped when a key changes meaning or goes away (docs/schema/decode.schema.json). */
+#define DECODE_FORMAT_VERSION 1
+
 #include "harness/core/err.h"
 #include "harness/decode/flow.h"
 #include "harness/decode/tls_conn.h"

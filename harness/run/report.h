@@ -21,6 +21,9 @@
 struct jv;
 struct hello_compare;
 
+/* "format_version" of report.json: bumped when a key changes meaning or goes away (docs/schema/run.schema.json). */
+#define REPORT_FORMAT_VERSION 1
+
 enum case_status {
 	CASE_NOT_RUN = 0, /* the run was interrupted first */
 	CASE_PASS,

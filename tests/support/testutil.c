@@ -129,6 +129,11 @@ static char *tu_drain(int fd)
 
 static void tu_child(const char *const *argv, const char *cwd)
 {
+	int null = open("/dev/null", O_RDONLY);
+	if (null > 0) {
+		dup2(null, 0); /* e.g. openssl s_client: ends after the handshake instead of reading the terminal */
+		close(null);
+	}
 	if (cwd && chdir(cwd) != 0)
 		_exit(126);
 	execvp(argv[0], (char *const *)argv);
@@ -237,4 +242,15 @@ int tu_count_files(const char *dir)
 	}
 	closedir(d);
 	return n;
+}
+
+int tu_json_valid(const char *schema, const char *instance, char **err)
+{
+	static const char *const check =
+		"import json, sys, jsonschema\n"
+		"jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])),\n"
+		"                    cls=jsonschema.Draft202012Validator)\n";
+	/* Debian's python3 with python3-jsonschema (harness/tools/deps.sh), not whatever is first on PATH */
+	const char *const args[] = { "/usr/bin/python3", "-c", check, schema, instance, NULL };
+	return tu_run(args, NULL, NULL, err);
 }

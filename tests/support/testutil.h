@@ -43,6 +43,8 @@ int tu_read_until(int fd, char *buf, size_t cap, size_t *n, const char *want, lo
 void tu_rm_tree(const char *dir);
 /* The files (not directories) under dir, counted recursively; 0 when dir is not there. */
 int tu_count_files(const char *dir);
+/* Validates the JSON file instance against the JSON Schema file schema (python3-jsonschema): 0 when valid. */
+int tu_json_valid(const char *schema, const char *instance, char **err);
 /* Validates path against tests/data/junit.xsd with xmllint (no shell); its exit status. */
 int tu_xmllint(const char *path);
 
