@@ -1,22 +1,37 @@
 /*
  * cmd_serve.c - 'tlsdiag serve PROFILE': one server profile in the
- * foreground until Ctrl-C or SIGTERM.
+ * foreground until Ctrl-C or SIGTERM, each connection a client makes
+ * printed as it closes: who, what its ClientHello offered, how it ended,
+ * the server's log lines and the diagnosis (text, or one JSON object per
+ * line with --json).
+ *
+ * The connections are seen through a live capture of the served port
+ * (decode/watch.h: the decoder's own flow table, so a line says what
+ * 'tlsdiag decode' would say of the pcap).  Without capture rights the
+ * server still runs and the banner says why connections are not shown.
  *
  * The handlers only set a flag.  The signals (and SIGCHLD, to notice a
- * server that dies) stay blocked except inside sigsuspend(), so none can
- * arrive between the check and the wait.  Then server_stop() stops the
- * server's process group and removes the temp dir (unless --keep).
+ * server that dies) stay blocked except inside ppoll(), so none can arrive
+ * between the check and the wait.  Then server_stop() stops the server's
+ * process group and removes the temp dir (unless --keep).
  */
 #include "harness/cmd.h"
 #include "harness/core/err.h"
+#include "harness/core/json.h"
+#include "harness/decode/watch.h"
 #include "harness/servers/profile.h"
 #include "harness/servers/server.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* "format_version" of the per-connection JSON lines (docs/schema/serve.schema.json). */
+#define SERVE_FORMAT_VERSION 1
 
 static volatile sig_atomic_t serve_stop_signal;
 
@@ -29,15 +44,27 @@ static void serve_on_signal(int sig)
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag serve PROFILE [--port N] [--keep] [--help]\n\n"
-		"Starts server profile PROFILE (see 'tlsdiag servers') on 127.0.0.1 in the foreground,\n"
-		"prints its address and CA files, and runs until Ctrl-C or SIGTERM.\n\n"
+		"usage: tlsdiag serve PROFILE|FILE [--port N] [--keep] [--json] [--help]\n\n"
+		"Starts server profile PROFILE (see 'tlsdiag servers'; a path with a '/' is a profile\n"
+		"file of your own) on 127.0.0.1 in the foreground, prints its address and CA files,\n"
+		"then each connection as it closes: the client, what its ClientHello offered, the\n"
+		"outcome (version and suite, or who sent which alert), the server's log lines and\n"
+		"the diagnosis.  Runs until Ctrl-C or SIGTERM.\n\n"
 		"  --port N   listen on 127.0.0.1:N (default: a free port)\n"
-		"  --keep     keep the temp dir (certificates, keys, config, logs) after stopping\n"
+		"  --keep     keep the temp dir (certificates, keys, config, logs, serve.pcap)\n"
+		"  --json     one JSON object per connection on stdout, one per line (the banner\n"
+		"             goes to stderr)\n"
 		"  --help     this text\n\n"
-		"Only 127.0.0.1 is bound.  exit status: 0 stopped cleanly, 2 bad usage or the server\n"
-		"could not start (or died).\n");
+		"Connections are seen through a live capture of the port (root or CAP_NET_RAW);\n"
+		"without it the server runs and says so.  Only 127.0.0.1 is bound.  exit status:\n"
+		"0 stopped cleanly, 2 bad usage or the server could not start (or died).\n");
 }
+
+struct serve_args {
+	const char *profile;
+	struct server_opts server;
+	bool json;
+};
 
 static int serve_port(const char *s, unsigned long *port)
 {
@@ -47,68 +74,263 @@ static int serve_port(const char *s, unsigned long *port)
 	return errno || end == s || *end || *port > 65535 ? -1 : 0;
 }
 
-static void serve_banner(struct server *s, const struct profile *p)
+/* -1: go on; else the exit code (help shown, or bad usage). */
+static int serve_parse(int argc, char **argv, struct serve_args *a)
 {
-	const char *name = server_cert_name(s);
-	bool ip = strcmp(name, "127.0.0.1") == 0;
-	printf("tlsdiag: profile %s (%s) serving on %s:%u\n", p->name,
-	       p->kind == PROFILE_APACHE ? "Apache httpd" : "openssl s_server", server_host(s), server_port(s));
-	printf("  %s\n", p->description);
-	printf("  certificate for: %s%s\n", name, p->sni == PROFILE_SNI_VHOSTS ? " (only with SNI; without it: the default vhost's)" : "");
-	printf("  CA to trust:     %s\n", server_ca_pem(s));
-	printf("  CA as DER:       %s   (e.g. the CC3200's /flash/cert/ca.pem must be DER)\n", server_ca_der(s));
-	if (p->client_auth != PROFILE_CLIENT_NONE)
-		printf("  client cert:     %s  key: %s\n", server_file(s, "client.pem"), server_file(s, "client.key"));
-	printf("  server dir:      %s\n\n", server_dir(s));
-	/* -verify_hostname also accepts a CN-only 127.0.0.1; -verify_ip would want an IP SAN */
-	printf("Try it:\n  openssl s_client -connect %s:%u %s%s -CAfile %s -verify_return_error -verify_hostname %s\n",
-	       server_host(s), server_port(s), ip ? "-noservername" : "-servername ", ip ? "" : name, server_ca_pem(s),
-	       name);
-	printf("A device on your network cannot reach 127.0.0.1: forward a port to it yourself\n"
-	       "(e.g. 'ssh -R' or socat on a host it can reach); tlsdiag binds loopback only.\n"
-	       "Ctrl-C stops the server.\n");
-	fflush(stdout);
-}
-
-int cmd_serve(int argc, char **argv)
-{
-	struct server_opts o = { 0 };
-	struct profile p;
-	struct server *s;
-	struct sigaction sa;
-	sigset_t block, old;
-	const char *profile = NULL;
-	char err[1024];
 	unsigned long port;
-	bool died = false;
-
+	memset(a, 0, sizeof *a);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			serve_usage(stdout);
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--keep") == 0) {
-			o.keep = true;
+			a->server.keep = true;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			a->json = true;
 		} else if (strcmp(argv[i], "--port") == 0) {
 			if (i + 1 >= argc || serve_port(argv[++i], &port) != 0)
 				return err_report(ERR_USAGE, "--port wants a number from 0 to 65535");
-			o.port = (uint16_t)port;
+			a->server.port = (uint16_t)port;
 		} else if (argv[i][0] == '-') {
 			err_report(ERR_USAGE, "unknown option '%s'", argv[i]);
 			serve_usage(stderr);
 			return EXIT_UNUSABLE;
-		} else if (!profile) {
-			profile = argv[i];
+		} else if (!a->profile) {
+			a->profile = argv[i];
 		} else {
-			return err_report(ERR_USAGE, "one profile at a time ('%s' and '%s')", profile, argv[i]);
+			return err_report(ERR_USAGE, "one profile at a time ('%s' and '%s')", a->profile, argv[i]);
 		}
 	}
-	if (!profile) {
+	if (!a->profile) {
 		serve_usage(stderr);
 		return err_report(ERR_USAGE, "which profile? ('tlsdiag servers' lists them)");
 	}
-	if (profile_load(profile, &p, err, sizeof err) != 0)
-		return err_report(ERR_USAGE, "%s", err);
+	return -1;
+}
 
+static void serve_banner(FILE *out, struct server *s, const struct profile *p, const char *watching)
+{
+	const char *name = server_cert_name(s);
+	bool ip = strcmp(name, "127.0.0.1") == 0;
+	fprintf(out, "tlsdiag: profile %s (%s) serving on %s:%u\n", p->name,
+		p->kind == PROFILE_APACHE ? "Apache httpd" : "openssl s_server", server_host(s), server_port(s));
+	fprintf(out, "  %s\n", p->description);
+	fprintf(out, "  certificate for: %s%s\n", name,
+		p->sni == PROFILE_SNI_VHOSTS ? " (only with SNI; without it: the default vhost's)" : "");
+	fprintf(out, "  CA to trust:     %s\n", server_ca_pem(s));
+	fprintf(out, "  CA as DER:       %s   (e.g. the CC3200's /flash/cert/ca.pem must be DER)\n", server_ca_der(s));
+	if (p->client_auth != PROFILE_CLIENT_NONE)
+		fprintf(out, "  client cert:     %s  key: %s\n", server_file(s, "client.pem"), server_file(s, "client.key"));
+	fprintf(out, "  server dir:      %s\n", server_dir(s));
+	fprintf(out, "  connections:     %s\n\n", watching);
+	/* -verify_hostname also accepts a CN-only 127.0.0.1; -verify_ip would want an IP SAN */
+	fprintf(out, "Try it:\n  openssl s_client -connect %s:%u %s%s -CAfile %s -verify_return_error -verify_hostname %s\n",
+		server_host(s), server_port(s), ip ? "-noservername" : "-servername ", ip ? "" : name, server_ca_pem(s),
+		name);
+	fprintf(out, "A device on your network cannot reach 127.0.0.1: forward a port to it yourself\n"
+		     "(e.g. 'ssh -R' or socat on a host it can reach); tlsdiag binds loopback only.\n"
+		     "Ctrl-C stops the server.\n");
+	fflush(out);
+}
+
+/* ---- one connection ---- */
+
+struct serve_ctx {
+	struct server *s;
+	long log_off; /* the server log up to here went with earlier connections */
+	bool json;
+	unsigned long n;
+};
+
+/* The server's log lines since the last connection: those naming the client's port, else all. */
+static char *serve_log_lines(struct serve_ctx *x, const char *client)
+{
+	char *buf = NULL, *picked = NULL;
+	size_t len = 0, plen = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	x->log_off = server_log_since(x->s, x->log_off, m);
+	fclose(m);
+	const char *colon = client ? strrchr(client, ':') : NULL;
+	FILE *p = colon && buf ? open_memstream(&picked, &plen) : NULL;
+	if (p) {
+		for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			size_t n = nl ? (size_t)(nl - line) : strlen(line);
+			/* Apache writes "[client 127.0.0.1:54321]"; the port is the client's own */
+			if (memmem(line, n, colon, strlen(colon)))
+				fprintf(p, "%.*s\n", (int)n, line);
+		}
+		fclose(p);
+	}
+	if (picked && *picked) {
+		free(buf);
+		return picked;
+	}
+	free(picked);
+	return buf;
+}
+
+static const char *serve_str(const struct jv *o, const char *key)
+{
+	const char *s = jv_str(jv_get(o, key));
+	return s ? s : "";
+}
+
+/* "TLS1.2 TLS1.1 TLS1.0, 4 suites, SNI x" from the decoded ClientHello. */
+static void serve_offered(const struct jv *ch, char *buf, size_t len)
+{
+	size_t off = 0;
+	const struct jv *v = jv_get(ch, "versions");
+	buf[0] = '\0';
+	for (size_t i = 0; i < jv_len(v) && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i ? " " : "", jv_str(jv_at(v, i)));
+		off += w > 0 ? (size_t)w : 0;
+	}
+	const char *sni = jv_str(jv_get(ch, "sni"));
+	if (off < len)
+		snprintf(buf + off, len - off, ", %lld suites, %s%s", jv_intval(jv_get(ch, "cipher_suites_total")),
+			 sni ? "SNI " : "no SNI", sni ? sni : "");
+}
+
+static void serve_print_text(const struct serve_ctx *x, const struct jv *c, const char *log, const char *stamp)
+{
+	const struct jv *ch = jv_get(c, "client_hello"), *alerts = jv_get(c, "alerts"), *end = jv_get(c, "end");
+	const struct jv *diag = jv_get(c, "diagnosis");
+	char offered[512];
+	printf("[%s] #%lu %s\n", stamp, x->n, serve_str(c, "client"));
+	if (ch && !jv_is_null(ch)) {
+		serve_offered(ch, offered, sizeof offered);
+		printf("  offered    %s\n", offered);
+	} else {
+		printf("  offered    no ClientHello seen\n");
+	}
+	if (strcmp(serve_str(c, "outcome"), "handshake_complete") == 0)
+		printf("  connected  %s %s\n", serve_str(c, "version"), serve_str(c, "cipher_suite"));
+	else
+		printf("  outcome    %s: no handshake completed\n", serve_str(c, "outcome"));
+	for (size_t i = 0; i < jv_len(alerts); i++) {
+		const struct jv *a = jv_at(alerts, i);
+		const char *after = jv_str(jv_get(a, "after"));
+		/* after the handshake an alert is encrypted: without the key log, only who sent one */
+		if (jv_boolval(jv_get(a, "encrypted")))
+			printf("  alert      %s: an encrypted alert%s%s (most often close_notify)\n", serve_str(a, "from"),
+			       after ? " after " : "", after ? after : "");
+		else
+			printf("  alert      %s sent %s %s (%lld)%s%s\n", serve_str(a, "from"), serve_str(a, "level"),
+			       serve_str(a, "name"), jv_intval(jv_get(a, "description")), after ? " after " : "",
+			       after ? after : "");
+	}
+	printf("  closed     %s by the %s\n", serve_str(end, "how"), serve_str(end, "by"));
+	for (const char *l = log; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		printf("  server log %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	if (diag && !jv_is_null(diag)) {
+		printf("  diagnosis  %s: %s\n", serve_str(diag, "code"), serve_str(diag, "summary"));
+		if (strcmp(serve_str(diag, "code"), "ok") != 0 && *serve_str(diag, "fix"))
+			printf("  fix        %s\n", serve_str(diag, "fix"));
+	}
+	fputc('\n', stdout);
+}
+
+static struct jv *serve_str_or_null(const struct jv *o, const char *key)
+{
+	const char *s = jv_str(jv_get(o, key));
+	return s ? jv_string(s) : jv_null();
+}
+
+static void serve_print_json(const struct serve_ctx *x, const struct jv *c, const char *log, const char *stamp)
+{
+	const struct jv *ch = jv_get(c, "client_hello"), *alerts = jv_get(c, "alerts"), *end = jv_get(c, "end");
+	const struct jv *diag = jv_get(c, "diagnosis");
+	struct jv *o = jv_object(), *as = jv_array(), *lines = jv_array();
+	jv_set_int(o, "format_version", SERVE_FORMAT_VERSION);
+	jv_set_int(o, "connection", (long long)x->n);
+	jv_set_str(o, "time", stamp);
+	jv_set_str(o, "client", serve_str(c, "client"));
+	jv_set_str(o, "server", serve_str(c, "server"));
+	if (ch && !jv_is_null(ch)) {
+		struct jv *off = jv_object(), *vs = jv_array();
+		const struct jv *v = jv_get(ch, "versions");
+		for (size_t i = 0; i < jv_len(v); i++)
+			jv_push_str(vs, jv_str(jv_at(v, i)));
+		jv_set(off, "versions", vs);
+		jv_set_int(off, "cipher_suites", jv_intval(jv_get(ch, "cipher_suites_total")));
+		jv_set(off, "sni", serve_str_or_null(ch, "sni"));
+		jv_set(o, "offered", off);
+	} else {
+		jv_set(o, "offered", jv_null());
+	}
+	jv_set_bool(o, "connected", strcmp(serve_str(c, "outcome"), "handshake_complete") == 0);
+	jv_set_str(o, "outcome", serve_str(c, "outcome"));
+	jv_set(o, "version", serve_str_or_null(c, "version"));
+	jv_set(o, "cipher_suite", serve_str_or_null(c, "cipher_suite"));
+	for (size_t i = 0; i < jv_len(alerts); i++) {
+		const struct jv *a = jv_at(alerts, i);
+		struct jv *e = jv_object();
+		jv_set(e, "from", serve_str_or_null(a, "from"));
+		jv_set(e, "level", serve_str_or_null(a, "level"));
+		jv_set(e, "name", serve_str_or_null(a, "name"));
+		jv_set_int(e, "code", jv_intval(jv_get(a, "description")));
+		jv_set(e, "after", serve_str_or_null(a, "after"));
+		jv_push(as, e);
+	}
+	jv_set(o, "alerts", as);
+	struct jv *e = jv_object();
+	jv_set(e, "by", serve_str_or_null(end, "by"));
+	jv_set(e, "how", serve_str_or_null(end, "how"));
+	jv_set(o, "closed", e);
+	for (const char *l = log; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), l);
+		jv_push_str(lines, line);
+		l += n + (l[n] == '\n');
+	}
+	jv_set(o, "server_log", lines);
+	if (diag && !jv_is_null(diag)) {
+		struct jv *d = jv_object();
+		jv_set(d, "code", serve_str_or_null(diag, "code"));
+		jv_set(d, "summary", serve_str_or_null(diag, "summary"));
+		jv_set(d, "fix", serve_str_or_null(diag, "fix"));
+		jv_set(o, "diagnosis", d);
+	} else {
+		jv_set(o, "diagnosis", jv_null());
+	}
+	jv_write(stdout, o, false);
+	fputc('\n', stdout);
+	jv_free(o);
+}
+
+static void serve_emit(void *ctx, struct tls_conn *conn)
+{
+	struct serve_ctx *x = ctx;
+	struct jv *c = tls_conn_to_json(conn);
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	x->n++;
+	char *log = serve_log_lines(x, serve_str(c, "client"));
+	if (x->json)
+		serve_print_json(x, c, log, stamp);
+	else
+		serve_print_text(x, c, log, stamp);
+	fflush(stdout);
+	free(log);
+	jv_free(c);
+}
+
+/* ---- the server, watched ---- */
+
+static void serve_signals(sigset_t *old)
+{
+	struct sigaction sa;
+	sigset_t block;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = serve_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -117,31 +339,76 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	sigprocmask(SIG_BLOCK, &block, old);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+}
 
-	s = server_start(profile, &o, err, sizeof err);
-	if (!s) {
+/* Starts watching the server's port; NULL (with why filled for the banner) when it cannot. */
+static struct watch *serve_watch(struct serve_ctx *x, char *why, size_t len)
+{
+	struct watch_opts wo = { .port = server_port(x->s), .emit = serve_emit, .ctx = x };
+	char pcap[4200], err[512];
+	enum pcap_io_err e;
+	snprintf(pcap, sizeof pcap, "%s/serve.pcap", server_dir(x->s));
+	wo.pcap_path = pcap;
+	struct watch *w = watch_start(&wo, &e, err, sizeof err);
+	if (w)
+		snprintf(why, len, "each one below as it closes (capture: %s)", pcap);
+	else if (e == PCAP_IO_PERM)
+		snprintf(why, len, "not shown: live capture needs root or CAP_NET_RAW (%s)", err);
+	else
+		snprintf(why, len, "not shown: %s", err);
+	return w;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct serve_args a;
+	struct serve_ctx x = { 0 };
+	struct profile p;
+	sigset_t old;
+	char err[1024], watching[4800];
+	bool died = false;
+	int rc = serve_parse(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	if (profile_load(a.profile, &p, err, sizeof err) != 0)
+		return err_report(ERR_USAGE, "%s", err);
+
+	serve_signals(&old);
+	x.s = server_start(a.profile, &a.server, err, sizeof err);
+	if (!x.s) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return err_report(ERR_ENV, "%s", err);
 	}
-	serve_banner(s, &p);
+	x.json = a.json;
+	x.log_off = server_log_since(x.s, 0, NULL);
+	struct watch *w = serve_watch(&x, watching, sizeof watching);
+	serve_banner(a.json ? stderr : stdout, x.s, &p, watching);
 	while (!serve_stop_signal) {
-		if (!server_running(s)) {
+		if (!server_running(x.s)) {
 			died = true;
 			break;
 		}
-		sigsuspend(&old);
+		struct pollfd pfd = { .fd = w ? watch_fd(w) : -1, .events = POLLIN };
+		/* the old mask inside ppoll: a signal can only arrive while it waits */
+		int n = ppoll(&pfd, 1, NULL, &old);
+		if (n > 0 && w && watch_poll(w, err, sizeof err) != 0) {
+			fprintf(stderr, "tlsdiag: %s; connections are no longer shown\n", err);
+			watch_stop(w);
+			w = NULL;
+		}
 	}
+	watch_stop(w);
 	if (died)
-		server_log_since(s, 0, stderr);
-	server_stop(s);
+		server_log_since(x.s, 0, stderr);
+	server_stop(x.s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (died)
-		return err_report(ERR_ENV, "%s stopped unexpectedly (log above)", profile);
-	printf("tlsdiag: %s stopped%s\n", profile, o.keep ? " (files kept)" : "");
+		return err_report(ERR_ENV, "%s stopped unexpectedly (log above)", a.profile);
+	fprintf(a.json ? stderr : stdout, "tlsdiag: %s stopped%s\n", a.profile, a.server.keep ? " (files kept)" : "");
 	return EXIT_OK;
 }

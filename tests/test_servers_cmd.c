@@ -344,14 +344,10 @@ static Suite *servers_cmd_suite(void)
 
 int main(int argc, char **argv)
 {
-	char rel[PATH_MAX];
 	(void)argc;
 	argv0 = argv[0];
-	tu_tlsdiag_path(argv0, rel, sizeof rel);
-	if (!realpath(rel, tl)) {
-		fprintf(stderr, "%s: build tlsdiag first\n", rel);
+	if (tu_tlsdiag_abs(argv0, tl, sizeof tl) != 0)
 		return 2;
-	}
 	snprintf(tmp, sizeof tmp, "/tmp/tlsdiag-servers-XXXXXX");
 	if (!mkdtemp(tmp))
 		return 2;

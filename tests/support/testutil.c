@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +29,17 @@ void tu_tlsdiag_path(const char *argv0, char *out, size_t len)
 		snprintf(out, len, "%.*s/../tlsdiag", (int)(slash - argv0), argv0);
 	else
 		snprintf(out, len, "../tlsdiag");
+}
+
+int tu_tlsdiag_abs(const char *argv0, char *out, size_t len)
+{
+	char rel[4096], abs[PATH_MAX];
+	tu_tlsdiag_path(argv0, rel, sizeof rel);
+	if (!realpath(rel, abs) || snprintf(out, len, "%s", abs) >= (int)len) {
+		fprintf(stderr, "%s: build tlsdiag first\n", rel);
+		return -1;
+	}
+	return 0;
 }
 
 char *tu_slurp(const char *path, size_t *len)

@@ -11,6 +11,8 @@ struct jv;
  * (build/tests/test_x -> build/tlsdiag; build/asan/tests/... -> build/asan/tlsdiag).
  */
 void tu_tlsdiag_path(const char *argv0, char *out, size_t len);
+/* The same made absolute (for children that run elsewhere); -1 when it is not there (says so on stderr). */
+int tu_tlsdiag_abs(const char *argv0, char *out, size_t len);
 /*
  * The whole file, NUL-terminated (malloc'd; the caller frees), its length
  * in *len when len is not NULL.  NULL when it cannot be read (errno set).
