@@ -1,7 +1,10 @@
 /* cmd_decode.c - 'tlsdiag decode FILE': the TLS handshakes in a capture, explained. */
 #include "harness/cmd.h"
 #include "harness/core/err.h"
+#include "harness/core/json.h"
 #include "harness/decode/decode.h"
+#include "harness/run/outdir.h"
+#include "harness/run/report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +14,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag decode FILE [--format text|json] [--port N]\n"
+		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--html OUT]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -23,6 +26,8 @@ static void usage(FILE *out)
 		"  --port N            only connections to or from TCP port N, all read as\n"
 		"                      TLS (default: any connection whose first bytes look\n"
 		"                      like TLS); the side on port N is the server\n"
+		"  --html OUT          also write a self-contained HTML page to OUT: per\n"
+		"                      connection a ladder diagram, alerts, diagnosis, fix\n"
 		"  --help              this text\n"
 		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
@@ -46,11 +51,30 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* The HTML page, written beside its final name and renamed into place (run/outdir.h). */
+static enum err_category decode_write_html(const char *html, const char *pcap, const struct jv *conns,
+					   const struct decode_stats *st, char *err, size_t errlen)
+{
+	struct outdir_file of;
+	FILE *f = outdir_open(&of, html, err, errlen);
+	if (!f)
+		return ERR_IO;
+	struct jv *notes = decode_notes(st);
+	int w = report_html_decode(f, pcap, conns, notes);
+	jv_free(notes);
+	if (w != 0) {
+		outdir_abort(&of);
+		snprintf(err, errlen, "%s: write error", html);
+		return ERR_IO;
+	}
+	return outdir_commit(&of, err, errlen) == 0 ? ERR_NONE : ERR_IO;
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
 	struct decode_stats st;
-	const char *path = NULL;
+	const char *path = NULL, *html = NULL;
 	char err[512] = "";
 
 	for (int i = 1; i < argc; i++) {
@@ -73,6 +97,11 @@ int cmd_decode(int argc, char **argv)
 			if (!val || parse_port(val, &o.port) < 0)
 				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
 			i++;
+		} else if (strcmp(a, "--html") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "--html needs a file to write");
+			html = val;
+			i++;
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);
 			return EXIT_UNUSABLE;
@@ -86,7 +115,12 @@ int cmd_decode(int argc, char **argv)
 		usage(stderr);
 		return err_report(ERR_USAGE, "no capture file given");
 	}
+	if (html)
+		o.collect = jv_array();
 	enum err_category rc = decode_file(path, &o, stdout, &st, err, sizeof err);
+	if (rc == ERR_NONE && html)
+		rc = decode_write_html(html, path, o.collect, &st, err, sizeof err);
+	jv_free(o.collect);
 	if (rc != ERR_NONE)
 		return err_report(rc, "%s", err);
 	return EXIT_OK;

@@ -29,6 +29,8 @@ static void run_usage(FILE *out)
 	      "                       in a tlsdiag source tree captures/runs/<time>/)\n"
 	      "      --json FILE      also write the JSON report to FILE\n"
 	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
+	      "      --html FILE      also write a self-contained HTML page to FILE: the grid of\n"
+	      "                       cases by server, a ladder diagram, diagnosis and fix per case\n"
 	      "      --capture MODE   auto (default), live (libpcap on lo), relay, or off\n"
 	      "      --allow-skip     skipped cases do not fail the run (they are still reported)\n"
 	      "      --explain        explain every case in the text report, also those that passed\n"
@@ -107,13 +109,14 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT, OPT_EXPLAIN };
+	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT, OPT_EXPLAIN, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
@@ -150,6 +153,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_JUNIT:
 			o.junit_path = optarg;
+			break;
+		case OPT_HTML:
+			o.html_path = optarg;
 			break;
 		case OPT_CAPTURE:
 			if (capture_mode_parse(optarg, &o.capture) != 0) {

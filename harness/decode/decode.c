@@ -151,6 +151,8 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	rp->st->connections++;
 	rp->st->failed += failed;
 	rp->st->with_alerts += alerts;
+	if (rp->o->collect)
+		jv_push(rp->o->collect, tls_conn_to_json(c));
 	if (rp->o->format == DECODE_FORMAT_JSON) {
 		tls_conn_write_json(rp->jw, NULL, c);
 	} else {

@@ -28,6 +28,7 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	struct jv *collect; /* not NULL: decode_file also pushes each connection's JSON here (decode --html) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */

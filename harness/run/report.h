@@ -168,6 +168,16 @@ struct jv *report_case_to_json(const struct case_result *r);
 void report_case_from_json(struct case_result *r, const struct jv *j);
 struct jv *report_to_json(const struct run_report *rep);
 
+/*
+ * A self-contained HTML page (report_html.c): the summary grid, per case the
+ * ladder diagram, diagnosis and fix, links to its pcap and key log (relative
+ * when the page is in the run's directory).  html_path: where the page goes.
+ * 0, or -1 on a write error.
+ */
+int report_html_write(FILE *out, const struct run_report *rep, const char *html_path);
+/* The same for 'decode --html': conns is the array of decoded connections (tls_conn_to_json), notes strings. */
+int report_html_decode(FILE *out, const char *pcap_path, const struct jv *conns, const struct jv *notes);
+
 /* JUnit XML (junit.c).  0 or -1 on a write error. */
 int junit_write(FILE *out, const struct run_report *rep);
 /* Writes s as XML character data or attribute text: escaped, invalid UTF-8 and

@@ -555,8 +555,10 @@ static int run_write_report(const char *path, int kind, const struct run_report 
 		struct jv *j = report_to_json(rep);
 		jv_write(f, j, true);
 		jv_free(j);
-	} else {
+	} else if (kind == 2) {
 		junit_write(f, rep);
+	} else {
+		report_html_write(f, rep, path);
 	}
 	if (outdir_commit(&of, err, sizeof err) != 0)
 		return err_report(ERR_IO, "%s", err);
@@ -576,6 +578,8 @@ static int run_write_reports(struct run *r, FILE *out)
 		rc |= run_write_report(r->o->json_path, 1, &r->rep);
 	if (r->o->junit_path)
 		rc |= run_write_report(r->o->junit_path, 2, &r->rep);
+	if (r->o->html_path)
+		rc |= run_write_report(r->o->html_path, 3, &r->rep);
 	report_write_text(out, &r->rep);
 	fprintf(out, "reports: %s/report.txt, report.json, junit.xml\n", r->out_dir);
 	return rc ? EXIT_UNUSABLE : EXIT_OK;

@@ -22,6 +22,7 @@ struct runner_opts {
 	const char *runs_base; /* NULL: captures/runs (core/datadir.h picks it for the command) */
 	const char *json_path; /* extra copies of the reports; NULL: none */
 	const char *junit_path;
+	const char *html_path; /* the HTML page (report_html.c); NULL: none */
 	enum capture_mode capture;
 	bool allow_skip;
 	bool explain; /* the text report explains every case (report.h) */
