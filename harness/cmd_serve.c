@@ -137,39 +137,96 @@ static void serve_banner(FILE *out, struct server *s, const struct profile *p, c
 
 struct serve_ctx {
 	struct server *s;
-	long log_off; /* the server log up to here went with earlier connections */
+	long log_off; /* the server log up to here has been read */
+	char *pending; /* read, and not yet given to a connection */
+	size_t npending;
+	bool apache; /* its log names each line's client */
 	bool json;
 	unsigned long n;
 };
 
-/* The server's log lines since the last connection: those naming the client's port, else all. */
-static char *serve_log_lines(struct serve_ctx *x, const char *client)
+/* Log lines that name another client wait for their connection, up to this much text. */
+#define SERVE_LOG_KEEP (64 * 1024)
+/* How long a connection waits for Apache to write its line (it may log after the FIN is seen). */
+#define SERVE_LOG_WAIT_MS 300
+
+/* Appends what the server logged since the last read to x->pending. */
+static void serve_log_read(struct serve_ctx *x)
 {
-	char *buf = NULL, *picked = NULL;
-	size_t len = 0, plen = 0;
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
-		return NULL;
+		return;
 	x->log_off = server_log_since(x->s, x->log_off, m);
 	fclose(m);
-	const char *colon = client ? strrchr(client, ':') : NULL;
-	FILE *p = colon && buf ? open_memstream(&picked, &plen) : NULL;
-	if (p) {
-		for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-			nl = strchr(line, '\n');
-			size_t n = nl ? (size_t)(nl - line) : strlen(line);
-			/* Apache writes "[client 127.0.0.1:54321]"; the port is the client's own */
-			if (memmem(line, n, colon, strlen(colon)))
-				fprintf(p, "%.*s\n", (int)n, line);
+	char *grown = len ? realloc(x->pending, x->npending + len + 1) : NULL;
+	if (grown) {
+		memcpy(grown + x->npending, buf, len);
+		x->npending += len;
+		grown[x->npending] = '\0';
+		x->pending = grown;
+	}
+	free(buf);
+}
+
+/*
+ * Takes the pending lines of this connection: those naming its address as
+ * Apache does ("[client 127.0.0.1:54321]"), and those naming no client at
+ * all (s_server's, Apache's own).  Lines naming another client stay for
+ * theirs.  *named: some line named this one.
+ */
+static char *serve_log_take(struct serve_ctx *x, const char *client, bool *named)
+{
+	char tag[80], *mine = NULL, *rest = NULL;
+	size_t nmine = 0, nrest = 0;
+	FILE *a = open_memstream(&mine, &nmine), *b = open_memstream(&rest, &nrest);
+	*named = false;
+	snprintf(tag, sizeof tag, "[client %s]", client);
+	for (char *line = x->pending, *nl; a && b && line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		bool ours = memmem(line, n, tag, strlen(tag)) != NULL;
+		*named |= ours;
+		fprintf(ours || !memmem(line, n, "[client ", 8) ? a : b, "%.*s\n", (int)n, line);
+	}
+	if (a)
+		fclose(a);
+	if (b)
+		fclose(b);
+	free(x->pending);
+	/* the oldest of the others go first when they pile up (their connection never came) */
+	if (rest && nrest > SERVE_LOG_KEEP) {
+		memmove(rest, rest + nrest - SERVE_LOG_KEEP, SERVE_LOG_KEEP + 1);
+		nrest = SERVE_LOG_KEEP;
+	}
+	x->pending = rest;
+	x->npending = rest ? nrest : 0;
+	return mine;
+}
+
+/* The server's log lines of this connection (see serve_log_take), waiting briefly for Apache's. */
+static char *serve_log_lines(struct serve_ctx *x, const char *client)
+{
+	bool named = false;
+	char *mine = NULL;
+	serve_log_read(x);
+	for (int waited = 0;; waited += 10) {
+		char *more = serve_log_take(x, client, &named);
+		size_t a = mine ? strlen(mine) : 0, b = more ? strlen(more) : 0;
+		char *both = realloc(mine, a + b + 1);
+		if (both) {
+			memcpy(both + a, more ? more : "", b + 1);
+			mine = both;
 		}
-		fclose(p);
+		free(more);
+		if (named || !x->apache || waited >= SERVE_LOG_WAIT_MS)
+			break;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		serve_log_read(x);
 	}
-	if (picked && *picked) {
-		free(buf);
-		return picked;
-	}
-	free(picked);
-	return buf;
+	return mine;
 }
 
 static const char *serve_str(const struct jv *o, const char *key)
@@ -385,6 +442,7 @@ int cmd_serve(int argc, char **argv)
 		return err_report(ERR_ENV, "%s", err);
 	}
 	x.json = a.json;
+	x.apache = p.kind == PROFILE_APACHE;
 	x.log_off = server_log_since(x.s, 0, NULL);
 	struct watch *w = serve_watch(&x, watching, sizeof watching);
 	serve_banner(a.json ? stderr : stdout, x.s, &p, watching);
@@ -406,6 +464,7 @@ int cmd_serve(int argc, char **argv)
 	if (died)
 		server_log_since(x.s, 0, stderr);
 	server_stop(x.s);
+	free(x.pending);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (died)
 		return err_report(ERR_ENV, "%s stopped unexpectedly (log above)", a.profile);

@@ -57,7 +57,9 @@ START_TEST(test_install_tree)
 		"tlsdiag/scenarios/esp8266-apache-selfsigned.ini", "tlsdiag/scenarios/wipy-azure-servicebus.ini",
 		"tlsdiag/scenarios/common-failures.ini", "tlsdiag/servers/selfsigned-apache.ini",
 		"bash-completion/completions/tlsdiag", "zsh/vendor-completions/_tlsdiag",
-		"doc/tlsdiag/README.md", "doc/tlsdiag/reports.md",
+		"doc/tlsdiag/README.md", "doc/tlsdiag/reports.md", "doc/tlsdiag/schema/run.schema.json",
+		"doc/tlsdiag/schema/decode.schema.json", "doc/tlsdiag/schema/servers.schema.json",
+		"doc/tlsdiag/schema/serve.schema.json",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", share, want[i]);
@@ -82,9 +84,16 @@ START_TEST(test_installed_run)
 {
 	char *out = NULL, runs[PATH_MAX + 16];
 	int before = tu_count_files(dest);
-	const char *const args[] = { bin, "run", "--filter", "esp8266-apache-selfsigned/as-reported", NULL };
+	const char *const args[] = { bin, "run", "--filter", "esp8266-apache-selfsigned/as-reported", "--html",
+				     "report.html", NULL };
 	int rc = tu_run(args, work, &out, NULL);
 	ck_assert_msg(rc == 0, "run: exit %d:\n%s", rc, out);
+	char page[PATH_MAX];
+	snprintf(page, sizeof page, "%s/report.html", work);
+	char *html = tu_slurp(page, NULL);
+	ck_assert_ptr_nonnull(html);
+	ck_assert_ptr_nonnull(strstr(html, "data-case=\"esp8266-apache-selfsigned/as-reported\""));
+	free(html);
 	ck_assert_ptr_nonnull(strstr(out, "PASS  esp8266-apache-selfsigned/as-reported"));
 	ck_assert_ptr_nonnull(strstr(out, "reports: tlsdiag-runs/"));
 	ck_assert_int_eq(tu_count_files(dest), before);
