@@ -689,8 +689,10 @@ int certs_import(struct certs *set, const char *name, const char *cert_file, con
 {
 	STACK_OF(X509) *chain = NULL, *ca = NULL;
 	EVP_PKEY *key = NULL;
-	BIO *b = NULL, *m[5] = { NULL, NULL, NULL, NULL, NULL };
-	char file[5][96];
+	BIO *b = NULL, *m[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	/* the leaf (PEM, DER), its key, the intermediates, the CA (PEM, DER) */
+	static const char *const suffix[6] = { ".pem", ".der", ".key", "-chain.pem", "-ca.pem", "-ca.der" };
+	char file[6][96];
 	int rc = -1;
 	*has_chain = 0;
 	if (!(chain = certs_read_all(cert_file, err, errlen)) || !(ca = certs_read_all(ca_file, err, errlen)))
@@ -703,31 +705,28 @@ int certs_import(struct certs *set, const char *name, const char *cert_file, con
 		snprintf(err, errlen, "%s does not match the first certificate of %s", key_file, cert_file);
 		goto out;
 	}
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++) {
+		snprintf(file[i], sizeof file[i], "%s%s", name, suffix[i]);
 		if (!(m[i] = BIO_new(BIO_s_mem())))
 			goto enc;
-	snprintf(file[0], sizeof file[0], "%s.pem", name);
-	snprintf(file[1], sizeof file[1], "%s.key", name);
-	snprintf(file[2], sizeof file[2], "%s-chain.pem", name);
-	snprintf(file[3], sizeof file[3], "%s-ca.pem", name);
-	snprintf(file[4], sizeof file[4], "%s-ca.der", name);
-	if (!PEM_write_bio_X509(m[0], sk_X509_value(chain, 0)) ||
-	    !PEM_write_bio_PrivateKey(m[1], key, NULL, NULL, 0, NULL, NULL) ||
-	    !PEM_write_bio_X509(m[3], sk_X509_value(ca, 0)) || !i2d_X509_bio(m[4], sk_X509_value(ca, 0)))
+	}
+	if (!PEM_write_bio_X509(m[0], sk_X509_value(chain, 0)) || !i2d_X509_bio(m[1], sk_X509_value(chain, 0)) ||
+	    !PEM_write_bio_PrivateKey(m[2], key, NULL, NULL, 0, NULL, NULL) ||
+	    !PEM_write_bio_X509(m[4], sk_X509_value(ca, 0)) || !i2d_X509_bio(m[5], sk_X509_value(ca, 0)))
 		goto enc;
 	for (int i = 1; i < sk_X509_num(chain); i++)
-		if (!PEM_write_bio_X509(m[2], sk_X509_value(chain, i)))
+		if (!PEM_write_bio_X509(m[3], sk_X509_value(chain, i)))
 			goto enc;
 	*has_chain = sk_X509_num(chain) > 1;
-	for (int i = 0; i < 5; i++)
-		if ((i != 2 || *has_chain) && certs_own_add(set, file[i], m[i], i == 1 ? 0600 : 0644, err, errlen) != 0)
+	for (int i = 0; i < 6; i++)
+		if ((i != 3 || *has_chain) && certs_own_add(set, file[i], m[i], i == 2 ? 0600 : 0644, err, errlen) != 0)
 			goto out;
 	rc = 0;
 	goto out;
 enc:
 	snprintf(err, errlen, "%s: encoding failed", cert_file);
 out:
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		BIO_free(m[i]);
 	BIO_free(b);
 	EVP_PKEY_free(key);

@@ -45,7 +45,7 @@ const char *certs_path(struct certs *set, const char *file, char *err, size_t er
 /*
  * Imports a user's own chain into the set under name: cert_file (PEM: the
  * leaf, then its intermediates), key_file (PEM) and ca_file (PEM: the CA a
- * client should trust) become name.pem, name.key (0600), name-chain.pem
+ * client should trust) become name.pem and name.der, name.key (0600), name-chain.pem
  * (the intermediates; only when there are any: *has_chain) and
  * name-ca.pem / name-ca.der, found by certs_path() from then on.  The key
  * must match the leaf.  0, or -1 with err set.
