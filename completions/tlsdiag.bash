@@ -2,10 +2,27 @@
 # Installed as $(PREFIX)/share/bash-completion/completions/tlsdiag.
 # Profile names and stacks come from tlsdiag itself, so they stay true.
 
+# Without the bash-completion package: its two helpers, plainly.
+_tlsdiag_files()
+{
+	if declare -F _filedir > /dev/null; then
+		_filedir "$@"
+	else
+		COMPREPLY+=($(compgen -f -- "$cur"))
+	fi
+}
+
 _tlsdiag()
 {
 	local cur prev words cword
-	_init_completion || return
+	if declare -F _init_completion > /dev/null; then
+		_init_completion || return
+	else
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+	fi
 
 	local commands="decode run explain servers serve capture client-caps help"
 	if [[ $cword -eq 1 ]]; then
@@ -16,8 +33,8 @@ _tlsdiag()
 	local cmd=${words[1]}
 	case $prev in
 	--out | -o | --json | --junit | --html)
-		[[ $cmd == run && $prev == --out ]] && { _filedir -d; return; }
-		_filedir
+		[[ $cmd == run && $prev == --out ]] && { _tlsdiag_files -d; return; }
+		_tlsdiag_files
 		return
 		;;
 	--format)
@@ -38,7 +55,7 @@ _tlsdiag()
 		;;
 	--show)
 		COMPREPLY=($(compgen -W "$(tlsdiag servers 2>/dev/null | cut -d' ' -f1)" -- "$cur"))
-		_filedir ini
+		_tlsdiag_files ini
 		return
 		;;
 	--port | --listen-port | --timeout | -j | --jobs | --filter | -f | --kind | --iface)
@@ -48,10 +65,10 @@ _tlsdiag()
 
 	case $cmd in
 	decode)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format --port --html --help" -- "$cur")) || _filedir '@(pcap|pcapng|cap)'
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format --port --html --help" -- "$cur")) || _tlsdiag_files '@(pcap|pcapng|cap)'
 		;;
 	run)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--jobs --filter --out --json --junit --html --capture --allow-skip --explain --timeout --help" -- "$cur")) || _filedir ini
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--jobs --filter --out --json --junit --html --capture --allow-skip --explain --timeout --help" -- "$cur")) || _tlsdiag_files ini
 		;;
 	explain)
 		COMPREPLY=($(compgen -W "--stack --list --kind --json --help" -- "$cur"))
@@ -64,7 +81,7 @@ _tlsdiag()
 			COMPREPLY=($(compgen -W "--port --keep --json --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(tlsdiag servers 2>/dev/null | cut -d' ' -f1)" -- "$cur"))
-			[[ $cur == */* ]] && _filedir ini
+			[[ $cur == */* ]] && _tlsdiag_files ini
 		fi
 		;;
 	capture)

@@ -187,6 +187,26 @@ START_TEST(test_installed_serve)
 }
 END_TEST
 
+/* The installed bash completion completes commands, profiles (from the installed binary) and option words. */
+START_TEST(test_installed_bash_completion)
+{
+	char comp[PATH_MAX + 64], path[PATH_MAX + 16], *out = NULL;
+	static const char script[] =
+		"[ -f /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion\n"
+		". \"$1\"\n"
+		"COMP_WORDS=(tlsdiag ser); COMP_CWORD=1; _tlsdiag; echo \"1:${COMPREPLY[*]}\"\n"
+		"COMPREPLY=(); COMP_WORDS=(tlsdiag serve selfs); COMP_CWORD=2; _tlsdiag; echo \"2:${COMPREPLY[*]}\"\n"
+		"COMPREPLY=(); COMP_WORDS=(tlsdiag run --capture l); COMP_CWORD=3; _tlsdiag; echo \"3:${COMPREPLY[*]}\"\n";
+	snprintf(comp, sizeof comp, "%s/bash-completion/completions/tlsdiag", share);
+	snprintf(path, sizeof path, "PATH=%.*s:/usr/bin:/bin", (int)(strrchr(bin, '/') - bin), bin);
+	const char *const args[] = { "env", path, "bash", "-c", script, "bash", comp, NULL };
+	ck_assert_int_eq(tu_run(args, work, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "1:servers serve\n") && strstr(out, "2:selfsigned-apache\n") && strstr(out, "3:live\n"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
 /* man -l renders every page without a warning; mandoc's lint too when it is there. */
 START_TEST(test_installed_man)
 {
@@ -317,6 +337,7 @@ static Suite *install_suite(void)
 	tcase_add_test(t, test_installed_explain_help);
 	tcase_add_test(t, test_installed_serve);
 	tcase_add_test(t, test_installed_man);
+	tcase_add_test(t, test_installed_bash_completion);
 	tcase_add_test(t, test_uninstall_leaves_nothing);
 	suite_add_tcase(s, t);
 	TCase *docs = tcase_create("docs");
