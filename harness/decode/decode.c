@@ -69,13 +69,12 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 		pcap_io_close(r);
 		return ERR_INTERNAL;
 	}
-	enum link_type link = pcap_io_link(r);
 	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
 		st->frames++;
 		m.frame = f.frame;
 		m.ts_sec = f.ts_sec;
 		m.ts_usec = f.ts_usec;
-		enum decode_status ds = packet_decode(link, f.data, f.caplen, f.len, &pkt);
+		enum decode_status ds = packet_decode(f.link, f.data, f.caplen, f.len, &pkt);
 		count_packet(st, ds, &pkt, f.frame);
 		flow_table_packet(ft, &pkt, &m);
 	}
