@@ -25,6 +25,7 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */
