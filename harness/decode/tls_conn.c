@@ -232,7 +232,7 @@ static struct ladder_entry *ladder_add(struct tls_conn *c, enum tls_dir dir, enu
 {
 	struct ladder_entry *e;
 	if (c->n_ladder == c->cap_ladder) {
-		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 16;
+		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 4; /* most failures have a few entries */
 		struct ladder_entry *n;
 		if (c->n_ladder >= LADDER_MAX || !(n = realloc(c->ladder, cap * sizeof *n))) {
 			c->ladder_dropped++;
