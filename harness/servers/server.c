@@ -618,6 +618,14 @@ const char *server_dir(const struct server *s)
 	return s->dir;
 }
 
+/* Apache -X: one process with ThreadsPerChild (25) workers; s_server: one connection. */
+#define SERVER_APACHE_CAPACITY 16
+
+int server_capacity(const struct server *s)
+{
+	return s->prof.kind == PROFILE_APACHE ? SERVER_APACHE_CAPACITY : 1;
+}
+
 bool server_running(struct server *s)
 {
 	return proc_alive(&s->proc);

@@ -229,14 +229,20 @@ grep -o '"description":[0-9]*,"name":"[a-z_0-9]*","encrypted":false' "$work/tlsd
 	sed 's/"description":\([0-9]*\),.*/\1/' | sort -n >"$work/alerts.tlsdiag"
 tr ',' '\n' <"$work/tshark.txt" | grep . | sort -n >"$work/alerts.tshark" || true
 echo
-# Exact: every alert sent is found, by both tools, as many times as it was sent.
+# Exact: every alert sent is found, by both tools, as many times as it was sent.  A capture that
+# fails this is kept (build/bench/failed-*.pcap) to be looked at.
+bad=0
 for tool in tlsdiag tshark; do
 	if ! cmp -s "$work/alerts.expected" "$work/alerts.$tool"; then
 		echo "bench: FAIL: $tool does not find the alerts sent (< sent, > $tool):"
 		diff "$work/alerts.expected" "$work/alerts.$tool" || true
-		exit 1
+		bad=1
 	fi
 done
+if [ $bad = 1 ]; then
+	mv "$pcap" "$dir/failed-$tag.pcap" && echo "bench: the capture is kept as $dir/failed-$tag.pcap (port $port)"
+	exit 1
+fi
 echo "alerts: tlsdiag and tshark find every alert sent ($(wc -l <"$work/alerts.expected") plaintext alerts: $(sort -n -u "$work/alerts.expected" | tr '\n' ' '))"
 
 # --- 4. the runner matrix ------------------------------------------------------------------
