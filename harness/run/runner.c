@@ -40,6 +40,7 @@
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/run/outdir.h"
+#include "harness/servers/reaper.h"
 #include "harness/servers/server.h"
 
 #include <errno.h>
@@ -277,6 +278,7 @@ static void run_worker_main(struct run *r, size_t idx, int fd)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reaper_forget(); /* the runner's death alone must close the reaper's pipe */
 	if (getppid() == 1)
 		_exit(3);
 	(r->o->exec ? r->o->exec : case_execute)(&job, res);
