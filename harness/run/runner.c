@@ -40,6 +40,7 @@
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/run/outdir.h"
+#include "harness/run/report_files.h"
 #include "harness/servers/reaper.h"
 #include "harness/servers/server.h"
 
@@ -419,7 +420,9 @@ static void run_announce(struct run *r, size_t idx)
 	char line[1024];
 	run_progress_clear(r);
 	report_case_line_text(&r->rep.results[idx], line, sizeof line);
-	fprintf(r->out, "[%zu/%zu] %s\n", r->done, r->rep.n, line);
+	fprintf(r->out, "[%zu/%zu] ", r->done, r->rep.n);
+	err_write_safe(r->out, line, strlen(line)); /* names from a scenario file: shown, never obeyed */
+	fputc('\n', r->out);
 	fflush(r->out);
 }
 
@@ -589,65 +592,6 @@ static void run_loop(struct run *r)
 	free(pfd);
 }
 
-/* ---- reports ---- */
-
-static int run_write_report(const char *path, int kind, const struct run_report *rep)
-{
-	char err[512];
-	struct outdir_file of;
-	FILE *f = outdir_open(&of, path, err, sizeof err);
-	if (!f)
-		return err_report(ERR_IO, "%s", err);
-	if (kind == 0) {
-		report_write_text(f, rep);
-	} else if (kind == 1) {
-		struct jv *j = report_to_json(rep);
-		jv_write(f, j, true);
-		jv_free(j);
-	} else {
-		junit_write(f, rep);
-	}
-	if (outdir_commit(&of, err, sizeof err) != 0)
-		return err_report(ERR_IO, "%s", err);
-	return EXIT_OK;
-}
-
-/* The reports; only those written whole are announced.  EXIT_OK, or EXIT_UNUSABLE (said why). */
-static int run_write_reports(struct run *r, FILE *out)
-{
-	char path[4200], written[512] = "";
-	int rc = EXIT_OK;
-	static const char *const names[] = { "report.txt", "report.json", "junit.xml" };
-	for (int k = 0; k < 3; k++) {
-		snprintf(path, sizeof path, "%s/%s", r->out_dir, names[k]);
-		if (run_write_report(path, k, &r->rep) != EXIT_OK) {
-			rc = EXIT_UNUSABLE;
-			continue;
-		}
-		size_t n = strlen(written);
-		snprintf(written + n, sizeof written - n, "%s%s", n ? ", " : "", names[k]);
-	}
-	if (r->o->json_path && run_write_report(r->o->json_path, 1, &r->rep) != EXIT_OK)
-		rc = EXIT_UNUSABLE;
-	if (r->o->junit_path && run_write_report(r->o->junit_path, 2, &r->rep) != EXIT_OK)
-		rc = EXIT_UNUSABLE;
-	report_write_text(out, &r->rep);
-	if (written[0])
-		fprintf(out, "reports: %s/%s\n", r->out_dir, written);
-	return rc;
-}
-
-/* Before any case: the extra report files can be made, and --capture live may capture. */
-static int run_precheck(const struct runner_opts *o)
-{
-	char err[512];
-	const char *paths[] = { o->json_path, o->junit_path };
-	for (size_t i = 0; i < 2; i++)
-		if (paths[i] && outdir_check_writable(paths[i], err, sizeof err) != 0)
-			return err_report(ERR_IO, "cannot write %s: %s", i == 0 ? "--json" : "--junit", err);
-	return EXIT_OK;
-}
-
 /* The signals that end a run as SIGTERM does (a closed terminal, Ctrl-\\). */
 static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 #define RUN_NSIGNALS (sizeof run_signals / sizeof run_signals[0])
@@ -699,7 +643,7 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		rc = err_report(ERR_USAGE, "no case matches --filter '%s'", o->filter ? o->filter : "");
 		goto out_free;
 	}
-	if ((rc = run_precheck(o)) != EXIT_OK)
+	if ((rc = report_files_check(o->json_path, o->junit_path)) != EXIT_OK)
 		goto out_free;
 	/* The run writes only under the resolved, checked and locked out_dir (outdir_lock_run). */
 	char made[4096];
@@ -757,7 +701,7 @@ out_servers:
 				 run_signal_name(before));
 		}
 		r.rep.duration_ms = (long)(run_now_ms() - t0);
-		int wr = run_write_reports(&r, out);
+		int wr = report_files_write(&r.rep, r.out_dir, o->json_path, o->junit_path, out);
 		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
 		if (run_stop_signal && !before)
 			/* The reports say complete, yet the run was asked to stop: not a success. */
