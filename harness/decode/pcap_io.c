@@ -20,6 +20,7 @@
 #include "harness/decode/pcap_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -29,6 +30,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+static pcap_dumper_t *pcap_io_dump_create(pcap_t *p, const char *path);
 
 #define PCAP_IO_SNAPLEN 262144 /* whole frames up to 256 KiB, live and written */
 
@@ -157,9 +161,9 @@ enum pcap_io_err pcap_io_live_open_buffer(const char *ifname, const char *filter
 		goto out;
 	}
 	l->link = link_from_dlt(pcap_datalink(l->p));
-	l->d = dump_path ? pcap_dump_open(l->p, dump_path) : NULL;
+	l->d = dump_path ? pcap_io_dump_create(l->p, dump_path) : NULL;
 	if (dump_path && !l->d) {
-		snprintf(err, errlen, "cannot write %s: %s", dump_path, pcap_geterr(l->p));
+		snprintf(err, errlen, "cannot write %s: %s", dump_path, strerror(errno));
 		goto out;
 	}
 	*out = l;
@@ -308,6 +312,29 @@ const char *pcap_io_live_error(const struct pcap_live *l)
 
 /* --- Writing a capture file of frames we build --- */
 
+/*
+ * A dump file for p at path: a new file (O_EXCL, 0600), never opened through
+ * a symlink (O_NOFOLLOW), handed to libpcap as a FILE (pcap_dump_fopen).
+ * NULL with errno set, or with p's error when libpcap refused it.
+ */
+static pcap_dumper_t *pcap_io_dump_create(pcap_t *p, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	pcap_dumper_t *d = f ? pcap_dump_fopen(p, f) : NULL;
+	if (!d) {
+		int e = errno;
+		if (f)
+			fclose(f);
+		else if (fd >= 0)
+			close(fd);
+		if (fd >= 0)
+			unlink(path);
+		errno = e;
+	}
+	return d;
+}
+
 struct pcap_io_writer *pcap_io_writer_open(const char *path, enum link_type lt, char *err, size_t errlen)
 {
 	struct pcap_io_writer *w = NULL;
@@ -327,9 +354,9 @@ struct pcap_io_writer *pcap_io_writer_open(const char *path, enum link_type lt, 
 		snprintf(err, errlen, "pcap_open_dead(%s) failed", link_type_name(lt));
 		goto fail;
 	}
-	w->d = pcap_dump_open(w->dead, path);
+	w->d = pcap_io_dump_create(w->dead, path);
 	if (!w->d) {
-		snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(w->dead));
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	return w;
