@@ -324,7 +324,7 @@ echo "alerts: tlsdiag and tshark find every alert sent ($(wc -l <"$work/alerts.e
 # Not timed against anything: the peak RSS of the decode against its budget (64 MB default),
 # and what the same decode held before the budget (docs/performance.md).
 echo
-rm -f "$pcap"
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$pcap" # room on the disk for the hostile files
 for kind in halfopen hole; do
 	n=100000
 	[ $kind = halfopen ] || n=300
