@@ -37,6 +37,7 @@ struct decode_stats {
 	uint64_t first_malformed_frame;
 	const char *first_malformed_why;
 	struct flow_stats flows;
+	size_t memory_budget; /* the whole decode's, as asked (flows.memory_budget: the connections' share) */
 	/* Connections as reported. */
 	uint64_t connections, failed, with_alerts;
 };

@@ -43,7 +43,7 @@
 #define MAX_DSB (64u * 1024 * 1024)
 #define MAX_SECRETS_HELD (64u * 1024 * 1024) /* DSB bytes queued and not taken */
 #define READ_CHUNK (1024 * 1024)
-#define DROP_EVERY (8u * 1024 * 1024) /* mapped bytes read before they are given back */
+#define DROP_EVERY (1024u * 1024) /* mapped bytes read before they are given back (the peak RSS: see docs/performance.md) */
 #define MAX_IFACES 4096
 
 #define PCAP_MAGIC_USEC 0xa1b2c3d4u
