@@ -81,6 +81,10 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 	}
 	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
 		st->frames++;
+		if (f.link == LINK_UNSUPPORTED) { /* a pcapng interface of a link type we do not read */
+			st->other_link++;
+			continue;
+		}
 		m.frame = f.frame;
 		m.ts_sec = f.ts_sec;
 		m.ts_usec = f.ts_usec;
@@ -135,6 +139,9 @@ struct jv *decode_notes(const struct decode_stats *st)
 	if (st->header_cut)
 		note(notes, "%llu frames were cut by the snaplen before their TCP header and were skipped",
 		     (unsigned long long)st->header_cut);
+	if (st->other_link)
+		note(notes, "%llu frames from interfaces of a link type tlsdiag does not read were skipped",
+		     (unsigned long long)st->other_link);
 	if (st->fragments)
 		note(notes, "%llu IP fragments were skipped (fragmented TCP is not reassembled)",
 		     (unsigned long long)st->fragments);

@@ -34,6 +34,7 @@ struct decode_stats {
 	bool truncated;
 	char truncated_why[256];
 	uint64_t not_tcp, fragments, header_cut, payload_cut, malformed;
+	uint64_t other_link; /* pcapng frames of an interface whose link type we do not read */
 	uint64_t first_malformed_frame;
 	const char *first_malformed_why;
 	struct flow_stats flows;
