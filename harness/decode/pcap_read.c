@@ -12,7 +12,8 @@
  * pages already read are given back every few MiB (MADV_DONTNEED: they stay
  * in the page cache), so the file never shows in our RSS.  Anything else (a
  * pipe) is read in large read()s into a buffer that grows to the largest
- * block.  Either way every header and block body is parsed through struct
+ * block.  (A mapped file that another process truncates while we read it
+ * would fault; captures are written once, not cut in place.)  Either way every header and block body is parsed through struct
  * cursor, in the byte order the file was written in.
  *
  * Formats: the classic pcap file (tcpdump's pcap-savefile(5): usec and nsec
