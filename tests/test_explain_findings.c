@@ -333,6 +333,8 @@ START_TEST(pasted_lines)
 		{ "RSA - The public key operation failed : BIGNUM - Memory allocation failed", "mbedtls", -0x4290 },
 		{ "-0x4290", "mbedtls", -0x4290 },
 		{ "SSL_ERROR_SYSCALL", "openssl-get-error", 5 },
+		{ "wolfSSL_connect error -322, peer subject name mismatch", "wolfssl", -322 },
+		{ "err = -326, record layer version error", "wolfssl", -326 },
 		{ "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer "
 		  "certificate (_ssl.c:1006)",
 		  "openssl", 134 },

@@ -176,8 +176,13 @@ static void canonical_alert_words(char *s)
 	}
 }
 
-/* Input containing a row's printed form (OpenSSL reason strings and the like). */
-static void text_matches(struct hits *l, const char *canon)
+/*
+ * Input containing a row's printed form (OpenSSL reason strings and the
+ * like): rank 0, or rank 1 when a stack's own form already matched (the
+ * Python line names its reason; the words "certificate verify failed"
+ * are printed by other stacks too).
+ */
+static void text_matches(struct hits *l, const char *canon, int rank)
 {
 	const struct explain_table_info *t;
 	for (size_t i = 0; (t = explain_table(i)); i++) {
@@ -198,7 +203,7 @@ static void text_matches(struct hits *l, const char *canon)
 				while (e > alt && e[-1] == ' ')
 					*--e = '\0';
 				if (strlen(alt) >= 8 && strstr(canon, alt))
-					hit_add(l, r, 0, "the message this code prints");
+					hit_add(l, r, rank, "the message this code prints");
 			}
 		}
 	}
@@ -435,8 +440,9 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 	if (explain_parse_number(in, &v) == 0) {
 		number_everywhere(&l, v);
 	} else {
+		size_t specific = l.n; /* hits of a stack's own print form so far */
 		name_matches(&l, in);
-		text_matches(&l, canon);
+		text_matches(&l, canon, specific ? 1 : 0);
 	}
 
 	l.order = malloc((l.n ? l.n : 1) * sizeof *l.order);
