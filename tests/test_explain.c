@@ -36,7 +36,7 @@ static void teardown(void)
 START_TEST(every_table_loads)
 {
 	static const char *const stacks[] = { "tls-alert", "cc3200", "axtls", "bearssl", "mbedtls",
-					      "mbedtls-verify", "wolfssl", "openssl", NULL };
+					      "mbedtls-verify", "wolfssl", "openssl", "openssl-get-error", NULL };
 	char err[512] = "";
 	ck_assert_msg(explain_load(err, sizeof err) == 0, "load failed: %s", err);
 	for (size_t i = 0; stacks[i]; i++) {

@@ -328,6 +328,7 @@ START_TEST(pasted_lines)
 		{ "[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client():273]: (-9984) X509 - Certificate "
 		  "verification failed, e.g. CRL, CA or signature check failed",
 		  "mbedtls", -0x2700 },
+		{ "[E][ssl_client.cpp:37] _handle_error(): [start_ssl_client():273]: code -29312", "mbedtls", -0x7280 },
 		{ "X509 - Certificate verification failed", "mbedtls", -0x2700 },
 		{ "SSL - The connection indicated an EOF", "mbedtls", -0x7280 },
 		{ "RSA - The public key operation failed : BIGNUM - Memory allocation failed", "mbedtls", -0x4290 },

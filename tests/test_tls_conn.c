@@ -398,7 +398,7 @@ START_TEST(text_report)
 				       "296 BR_ERR_RECV_FATAL_ALERT + 40 (handshake_failure) "));
 	ck_assert_ptr_nonnull(strstr(buf, "; on mbedTLS: -0x7780 MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE "
 				       "[mbedtls_ssl_handshake returned -0x7780]; on wolfSSL: -313 FATAL_ERROR "
-				       "[wolfSSL_get_error() = -313], -501 MATCH_SUITE_ERROR\n"));
+				       "[wolfSSL_get_error() = -313], -501 MATCH_SUITE_ERROR [can't match cipher suite]\n"));
 	free(buf);
 	tls_conn_free(c);
 }

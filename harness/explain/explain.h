@@ -9,8 +9,8 @@
  * pointer handed out stays valid until then.
  *
  * Stacks: "tls-alert" (the IANA registry), "cc3200", "axtls", "bearssl",
- * "mbedtls", "mbedtls-verify" (the X.509 verify flags), "wolfssl" and
- * "openssl" (reasons a server logs).  Device stacks are cc3200, axtls,
+ * "mbedtls", "mbedtls-verify" (the X.509 verify flags), "wolfssl",
+ * "openssl" (reasons a server logs) and "openssl-get-error" (SSL_get_error()).  Device stacks are cc3200, axtls,
  * bearssl, mbedtls and wolfssl.
  */
 #ifndef TLSDIAG_EXPLAIN_EXPLAIN_H

@@ -421,6 +421,8 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 			hit_code(&l, "mbedtls", v < 0 ? v : -v, 0, "an mbedTLS call's return value in a log line");
 		else if ((p = strstr(in, "(-")) && number_after(p + 1, &v) == 0)
 			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints the mbedTLS code as (-N)");
+		else if ((p = strstr(in, "]: code ")) && number_after(p + 8, &v) == 0) /* without MBEDTLS_ERROR_C */
+			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints \"code N\" without mbedtls_strerror()");
 	}
 	strerror_matches(&l, in);
 	if ((p = strstr(in, "[ssl: ")) || (p = strstr(in, "[ssl:"))) {
