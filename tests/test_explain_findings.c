@@ -180,10 +180,17 @@ START_TEST(F2_mbedtls3_reused_and_removed)
 	ck_assert_uint_eq(explain_query("-0x7300", "mbedtls@3", hits, 8), 1);
 	ck_assert_str_eq(hits[0].row->name, "MBEDTLS_ERR_SSL_DECODE_ERROR");
 	ck_assert_ptr_null(explain_table_find("mbedtls@1")); /* older than the first version */
-	ck_assert_ptr_null(explain_table_find("wolfssl@5")); /* a table without versions */
+	ck_assert_ptr_null(explain_table_find("axtls@2")); /* a table without versions */
 	/* dh_too_small: 2.28 -0x7B00, 3.6 -0x6600 */
 	ck_assert(lists("kind:dh_too_small", "mbedtls", -0x7B00));
 	ck_assert_str_eq(explain_equiv_find("kind:dh_too_small")->rows[1]->name, "MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER");
+	{
+		char line[1024];
+		explain_equiv_line(explain_equiv_find("kind:dh_too_small"), line, sizeof line);
+		ck_assert_msg(strstr(line, "on mbedTLS: -0x7B00 MBEDTLS_ERR_SSL_BAD_HS_SERVER_KEY_EXCHANGE, -0x6600 "
+					   "MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER (mbedTLS 3.x)"),
+			      "%s", line);
+	}
 }
 END_TEST
 
@@ -218,6 +225,15 @@ START_TEST(F5_F6_cc3200_cyassl_numbers)
 	ck_assert_ptr_nonnull(strstr(r->meaning, "SSL-layer SSL_NO_PEM_HEADER"));
 	ck_assert_ptr_nonnull(strstr(r->meaning, "not wolfCrypt's -162"));
 	ck_assert_ptr_nonnull(strstr(explain_equiv_find("kind:connection_dropped")->note, "CyaSSL 2.x"));
+	/* CyaSSL 2.x vs wolfSSL: the same number is another code, or none */
+	ck_assert_str_eq(explain_find("wolfssl@2", -208)->name, "SOCKET_ERROR_E");
+	ck_assert_ptr_null(explain_find("wolfssl", -208)); /* wolfSSL: -308 */
+	ck_assert_str_eq(explain_find("wolfssl@2", -229)->name, "VERIFY_CERT_ERROR");
+	ck_assert_str_eq(explain_find("wolfssl@5.5.4", -229)->name, "SIG_VERIFY_E");
+	ck_assert_ptr_null(explain_find("wolfssl@2", -308));
+	ck_assert_str_eq(explain_find("wolfssl@2", -188)->name, "ASN_NO_SIGNER_E"); /* wolfCrypt kept its numbers */
+	ck_assert_str_eq(explain_find("wolfssl@2", -225)->name, "PMS_VERSION_ERROR");
+	ck_assert_ptr_null(explain_find("wolfssl", -225));
 }
 END_TEST
 

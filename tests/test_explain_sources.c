@@ -244,7 +244,7 @@ START_TEST(wolfssl_rows_match_the_headers)
 	ck_assert_uint_gt(ds.n, 200);
 	ck_assert_int_eq(def_find(&ds, "FATAL_ERROR")->value, -313);
 	ck_assert_int_eq(def_find(&ds, "ASN_NO_SIGNER_E")->value, -188);
-	ck_assert_uint_ge(check_table("wolfssl", &ds, NULL, "error-ssl.h or error-crypt.h"), 90);
+	ck_assert_uint_ge(check_table("wolfssl@3", &ds, NULL, "error-ssl.h or error-crypt.h"), 90);
 	free(ds.d);
 }
 END_TEST

@@ -36,7 +36,8 @@ struct explain_row {
 	int alert; /* the TLS alert that goes with this code, -1 for none */
 	bool alert_sent; /* the stack reporting the code sent the alert (else it received it) */
 	bool composed; /* decoded from a composed number (axTLS -N, BearSSL 256+a, ...), not a table row */
-	const char *version; /* "" in every version of the library, else which: "mbedTLS 3.x (3.6 LTS, ESP-IDF 5)" */
+	const char *version; /* "" in every version of the library, else which: "mbedTLS 3.x" */
+	bool other_version; /* not a row of the table's default version (lines of equivalents name its version) */
 };
 
 /*

@@ -194,6 +194,7 @@ static const struct explain_row *decode_mbedtls(const struct table *t, long code
 		r->shows = ex_xprintf("%.*s : %.*s", (int)strcspn(h->shows, "|"), h->shows, (int)strcspn(l->shows, "|"),
 				      l->shows);
 	r->version = ex_xstrdup(*h->version ? h->version : l->version);
+	r->other_version = h->other_version || l->other_version;
 	r->alert = h->alert;
 	r->alert_sent = h->alert_sent;
 	ex_inherit(r, h);

@@ -310,12 +310,10 @@ static int version_index(const struct table *t, const char *v)
 	return -1;
 }
 
-/* "mbedTLS 3.x (3.6 LTS, ESP-IDF 5)", or "mbedTLS 2.x, 3.x" for several; "" for every version. */
+/* "mbedTLS 3.x", or "mbedTLS 2.x, 3.x" for several (the names alone without a version_label); "" for every version. */
 static char *version_text(const struct table *t, unsigned mask)
 {
-	const char *label = t->info.version_label ? t->info.version_label
-			    : t->info.label	      ? t->info.label
-						      : t->info.stack;
+	const char *label = t->info.version_label;
 	char *s = NULL;
 	if (!mask)
 		return ex_xstrdup("");
@@ -323,7 +321,10 @@ static char *version_text(const struct table *t, unsigned mask)
 		char *next;
 		if (!(mask & (1u << i)))
 			continue;
-		next = s ? ex_xprintf("%s, %s", s, t->vnames[i]) : ex_xprintf("%s %s", label ? label : "", t->vnames[i]);
+		if (s)
+			next = ex_xprintf("%s, %s", s, t->vnames[i]);
+		else
+			next = label && *label ? ex_xprintf("%s %s", label, t->vnames[i]) : ex_xstrdup(t->vnames[i]);
 		free(s);
 		s = next;
 	}
@@ -358,6 +359,7 @@ static int finish_row(struct parse_ctx *c)
 	if (!r->shows)
 		r->shows = ex_xstrdup("");
 	r->version = version_text(t, t->vmask[me]);
+	r->other_version = t->vmask[me] && !(t->vmask[me] & (1u << t->vdefault));
 	return 1;
 }
 

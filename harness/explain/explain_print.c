@@ -118,8 +118,9 @@ void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *
 			if (n < sizeof line)
 				n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %s%s%s%s", first ? "" : ", ",
 						      explain_code_str(eq->rows[i], code, sizeof code), eq->rows[i]->name,
-						      *eq->rows[i]->version ? " (" : "", eq->rows[i]->version,
-						      *eq->rows[i]->version ? ")" : "");
+						      eq->rows[i]->other_version ? " (" : "",
+						      eq->rows[i]->other_version ? eq->rows[i]->version : "",
+						      eq->rows[i]->other_version ? ")" : "");
 			first = false;
 		}
 		fprintf(out, "%s  ", indent);
@@ -163,7 +164,7 @@ static const char *equiv_line(const struct explain_equiv *eq, bool devices, char
 		else
 			append(buf, len, &n, "%son %s: ", prev ? "; " : "", t ? t->label : r->stack);
 		append(buf, len, &n, "%s %s", explain_code_str(r, code, sizeof code), r->name);
-		if (r->version && *r->version)
+		if (r->other_version)
 			append(buf, len, &n, " (%s)", r->version);
 		if (devices && r->shows && *r->shows) { /* the first print form of "a | b" */
 			size_t k = strcspn(r->shows, "|");
