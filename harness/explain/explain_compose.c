@@ -256,6 +256,7 @@ static const struct explain_row *decode_flags(const struct table *t, long code, 
 	}
 	r = synth_new(t->info.stack, code, version);
 	r->name = names;
+	r->causes = causes; /* before inheriting: only empty fields are filled */
 	r->alert_sent = true;
 	if (best < t->nalert_order) {
 		const struct explain_row *d = &t->rows[decider];
@@ -274,7 +275,6 @@ static const struct explain_row *decode_flags(const struct table *t, long code, 
 	}
 	free(meanings);
 	r->source = ex_xstrdup(t->rows[decider].source);
-	r->causes = causes;
 	finish_synth(r);
 	return r;
 }
