@@ -175,6 +175,9 @@ START_TEST(F2_mbedtls3_reused_and_removed)
 		ck_assert_ptr_nonnull(explain_find("mbedtls@2", removed[i]));
 		ck_assert_ptr_null(explain_find("mbedtls@3", removed[i]));
 	}
+	/* 3.x also dropped the hardware-acceleration codes of PK, RSA, ECP and cipher */
+	ck_assert_ptr_null(explain_find("mbedtls@3", -0x4580));
+	ck_assert_str_eq(explain_find("mbedtls@2", -0x4580)->name, "MBEDTLS_ERR_RSA_HW_ACCEL_FAILED");
 	/* unknown which: both candidates; --stack mbedtls@3: one */
 	ck_assert_uint_eq(explain_query("-0x7300", NULL, hits, 8), 2);
 	ck_assert_uint_eq(explain_query("-0x7300", "mbedtls@3", hits, 8), 1);
