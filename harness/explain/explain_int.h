@@ -3,7 +3,8 @@
  * loaded tables, the cross-reference files (equivalents.ini,
  * diagnosis.ini) and the helpers of the loader.
  *
- * explain_load.c     reads and checks the stack tables (prescan, inih), loads and frees all
+ * explain_ini.c      the prescan, the inih run, error messages and string helpers
+ * explain_load.c     reads and checks the stack tables, loads and frees all
  * explain_refs.c     reads equivalents.ini and diagnosis.ini and resolves their references
  * explain_lookup.c   answers lookups: by code (and library version), by name, equivalents, diagnoses
  * explain_compose.c  decodes composed numbers (an offset plus an alert, high + low level, flag sums)
@@ -89,7 +90,7 @@ struct prescan {
 	size_t n;
 };
 
-/* explain_load.c */
+/* explain_ini.c */
 char *ex_xstrdup(const char *s);
 void *ex_xrealloc(void *p, size_t n);
 char *ex_xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -101,6 +102,8 @@ void ex_table_error(char *err, size_t errlen, bool *failed, const char *name, in
 void ex_prescan_free(struct prescan *ps);
 int ex_ini_run(const char *name, const char *text, struct prescan *ps, ini_handler handler, void *ctx,
 	       const bool *failed, char *err, size_t errlen);
+
+/* explain_load.c */
 bool ex_ensure_loaded(void);
 
 /* explain_lookup.c */
