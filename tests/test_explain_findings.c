@@ -344,6 +344,8 @@ START_TEST(pasted_lines)
 	} cases[] = {
 		{ "E (12345) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700", "mbedtls", -0x2700 },
 		{ "E (5043) esp-tls: mbedtls_ssl_handshake returned -0x7280", "mbedtls", -0x7280 },
+		{ "I (6123) HTTP_CLIENT: Last mbedtls failure: 0xffffd900", "mbedtls", -0x2700 },
+		{ "I (6123) HTTP_CLIENT: Last mbedtls failure: 0x2700", "mbedtls", -0x2700 },
 		{ "[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client():273]: (-9984) X509 - Certificate "
 		  "verification failed, e.g. CRL, CA or signature check failed",
 		  "mbedtls", -0x2700 },

@@ -310,6 +310,17 @@ static void strerror_matches(struct hits *l, const char *in)
 	hit_add(l, h, 0, "mbedtls_strerror() text");
 }
 
+/*
+ * An mbedTLS code as a log printed it: -0x2700, 0x2700 (the sign dropped)
+ * or 0xffffd900 (a negative int through "%x").
+ */
+static long mbedtls_code(long v)
+{
+	if (v > 0x7FFFFFFFL && v <= 0xFFFFFFFFL)
+		v -= 0x100000000L;
+	return v < 0 ? v : -v;
+}
+
 /* Whether the text is an mbedTLS program's log line: ESP-IDF esp-tls, Arduino-ESP32 ssl_client. */
 static bool mbedtls_log(const char *in)
 {
@@ -418,7 +429,10 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 		/* "E (12345) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700";
 		   "[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client():273]: (-9984) X509 - ..." */
 		if ((p = strstr(in, "returned ")) && number_after(p + 9, &v) == 0)
-			hit_code(&l, "mbedtls", v < 0 ? v : -v, 0, "an mbedTLS call's return value in a log line");
+			hit_code(&l, "mbedtls", mbedtls_code(v), 0, "an mbedTLS call's return value in a log line");
+		else if ((p = strstr(in, "mbedtls failure: ")) && number_after(p + 17, &v) == 0)
+			/* ESP-IDF's HTTP client: "Last mbedtls failure: 0x%x" of esp_tls_get_and_clear_last_error() */
+			hit_code(&l, "mbedtls", mbedtls_code(v), 0, "ESP-IDF's last mbedTLS failure of a connection");
 		else if ((p = strstr(in, "(-")) && number_after(p + 1, &v) == 0)
 			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints the mbedTLS code as (-N)");
 		else if ((p = strstr(in, "]: code ")) && number_after(p + 8, &v) == 0) /* without MBEDTLS_ERROR_C */
