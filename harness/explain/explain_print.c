@@ -207,7 +207,6 @@ void explain_equiv_devices_write(struct jw *w, const char *key, const struct exp
 		jw_str(w, "code", explain_code_str(r, code, sizeof code));
 		jw_str(w, "name", r->name);
 		jw_str(w, "shows", r->shows);
-		jw_str(w, "version", r->version);
 		jw_end(w);
 	}
 	jw_end(w);
