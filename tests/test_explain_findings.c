@@ -236,6 +236,8 @@ START_TEST(F5_F6_cc3200_cyassl_numbers)
 	ck_assert_ptr_null(explain_find("wolfssl@2", -308));
 	ck_assert_str_eq(explain_find("wolfssl@2", -188)->name, "ASN_NO_SIGNER_E"); /* wolfCrypt kept its numbers */
 	ck_assert_str_eq(explain_find("wolfssl@2", -225)->name, "PMS_VERSION_ERROR");
+	ck_assert_int_eq(explain_find_name("wolfssl", "SOCKET_ERROR_E")->code, -308); /* the default version's */
+	ck_assert_int_eq(explain_find_name("wolfssl@2", "SOCKET_ERROR_E")->code, -208);
 	ck_assert_ptr_null(explain_find("wolfssl", -225));
 }
 END_TEST

@@ -161,12 +161,15 @@ const struct explain_row *explain_find_name(const char *stack, const char *name)
 {
 	if (!name || !ex_ensure_loaded())
 		return NULL;
-	for (size_t i = 0; i < ex_g.ntables; i++) {
-		struct table *t = &ex_g.tables[i];
-		for (size_t j = 0; j < t->nrows; j++)
-			if (strcasecmp(t->rows[j].name, name) == 0 && (!stack || explain_row_in_stack(&t->rows[j], stack)))
-				return &t->rows[j];
-	}
+	/* a row of the table's default version first: CyaSSL 2.x's SOCKET_ERROR_E is -208, wolfSSL's -308 */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ex_g.ntables; i++) {
+			struct table *t = &ex_g.tables[i];
+			for (size_t j = 0; j < t->nrows; j++)
+				if (t->rows[j].other_version == (pass == 1) && strcasecmp(t->rows[j].name, name) == 0 &&
+				    (!stack || explain_row_in_stack(&t->rows[j], stack)))
+					return &t->rows[j];
+		}
 	return NULL;
 }
 
