@@ -64,7 +64,7 @@ static int list_tables(bool json)
 			jv_set_int(o, "range_max", t->range_max);
 			jv_push(arr, o);
 		} else {
-			printf("%-15s %4zu codes  %s\n", t->stack, t->nrows, t->title);
+			printf("%-17s %4zu codes  %s\n", t->stack, t->nrows, t->title);
 		}
 	}
 	if (json) {
