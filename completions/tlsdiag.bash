@@ -50,7 +50,7 @@ _tlsdiag()
 		return
 		;;
 	--stack)
-		COMPREPLY=($(compgen -W "tls-alert cc3200 axtls bearssl mbedtls mbedtls-verify wolfssl openssl" -- "$cur"))
+		COMPREPLY=($(compgen -W "tls-alert cc3200 axtls bearssl mbedtls mbedtls-verify wolfssl openssl openssl-get-error" -- "$cur"))
 		return
 		;;
 	--show)
@@ -58,14 +58,14 @@ _tlsdiag()
 		_tlsdiag_files ini
 		return
 		;;
-	--port | --listen-port | --timeout | -j | --jobs | --filter | -f | --kind | --iface)
+	--port | --listen-port | --timeout | -j | --jobs | --filter | -f | --kind | --iface | --memory-budget)
 		return
 		;;
 	esac
 
 	case $cmd in
 	decode)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format --port --html --help" -- "$cur")) || _tlsdiag_files '@(pcap|pcapng|cap)'
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format --port --memory-budget --html --help" -- "$cur")) || _tlsdiag_files '@(pcap|pcapng|cap)'
 		;;
 	run)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--jobs --filter --out --json --junit --html --capture --allow-skip --explain --timeout --help" -- "$cur")) || _tlsdiag_files ini

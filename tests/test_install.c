@@ -95,7 +95,9 @@ START_TEST(test_installed_run)
 	ck_assert_ptr_nonnull(strstr(html, "data-case=\"esp8266-apache-selfsigned/as-reported\""));
 	free(html);
 	ck_assert_ptr_nonnull(strstr(out, "PASS  esp8266-apache-selfsigned/as-reported"));
-	ck_assert_ptr_nonnull(strstr(out, "reports: tlsdiag-runs/"));
+	char want[PATH_MAX];
+	snprintf(want, sizeof want, "reports: %s/tlsdiag-runs/", work);
+	ck_assert_msg(strstr(out, want) != NULL, "no '%s' in:\n%s", want, out);
 	ck_assert_int_eq(tu_count_files(dest), before);
 	snprintf(runs, sizeof runs, "%s/tlsdiag-runs", work);
 	DIR *d = opendir(runs);

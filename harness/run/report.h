@@ -94,6 +94,12 @@ struct case_result {
 	struct case_device device;
 	/* from the harness */
 	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
+	/*
+	 * CASE_ERROR of the harness itself, not of the case: a file that could
+	 * not be written (disk full), a server or port overloaded.  The run then
+	 * exits 2 and the case line says ERROR, never FAIL.
+	 */
+	bool harness_error;
 	int signal;
 	long duration_ms;
 	/* where duration_ms went: capture set up, client handshake, capture closed and decoded */
@@ -175,6 +181,10 @@ struct jv *report_to_json(const struct run_report *rep);
  * 0, or -1 on a write error.
  */
 int report_html_write(FILE *out, const struct run_report *rep, const char *html_path);
+/* Whether path can be written (before the run); then the page written there whole, "html: PATH" on out.
+ * EXIT_OK, or EXIT_UNUSABLE (said why). */
+int report_html_check(const char *path);
+int report_html_file(const struct run_report *rep, const char *path, FILE *out);
 /* The same for 'decode --html': conns is the array of decoded connections (tls_conn_to_json), notes strings. */
 int report_html_decode(FILE *out, const char *pcap_path, const struct jv *conns, const struct jv *notes);
 

@@ -16,7 +16,9 @@
  */
 #include "harness/run/report.h"
 
+#include "harness/core/err.h"
 #include "harness/core/json.h"
+#include "harness/run/outdir.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -378,6 +380,31 @@ int report_html_write(FILE *out, const struct run_report *rep, const char *html_
 		html_case(out, rep, &rep->results[i], i, base);
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
+}
+
+int report_html_check(const char *path)
+{
+	char err[512];
+	if (outdir_check_writable(path, err, sizeof err) != 0)
+		return err_report(ERR_IO, "cannot write --html: %s", err);
+	return EXIT_OK;
+}
+
+int report_html_file(const struct run_report *rep, const char *path, FILE *out)
+{
+	char err[512];
+	struct outdir_file of;
+	FILE *f = outdir_open(&of, path, err, sizeof err);
+	if (!f)
+		return err_report(ERR_IO, "%s", err);
+	if (report_html_write(f, rep, path) != 0) {
+		outdir_abort(&of);
+		return err_report(ERR_IO, "%s: write error", path);
+	}
+	if (outdir_commit(&of, err, sizeof err) != 0)
+		return err_report(ERR_IO, "%s", err);
+	fprintf(out, "html: %s\n", path);
+	return EXIT_OK;
 }
 
 /* ---- a decoded capture ---- */
