@@ -57,7 +57,7 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 				    void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
 				    char *err, size_t errlen)
 {
-	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered };
+	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered, .keylog = o->keylog };
 	struct pkt_meta m = { 0, 0, 0 };
 	struct pcap_frame f;
 	struct packet pkt;

@@ -25,6 +25,7 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL */
 };
 
 /* What the capture held besides connections; the notes are made from this. */

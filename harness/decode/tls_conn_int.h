@@ -16,6 +16,9 @@
 #include "harness/decode/tls_handshake.h"
 #include "harness/decode/tls_record.h"
 
+struct keylog;
+struct tls_decrypt;
+
 #define LADDER_MAX 512
 #define ALERTS_MAX 16
 #define NOTES_MAX 32
@@ -42,6 +45,7 @@ struct ladder_entry {
 	uint64_t bytes;
 	bool maybe_alert; /* TLS 1.3: an alert-sized encrypted record, kept apart */
 	int alert; /* index in alerts[], or -1 */
+	bool decrypted; /* read from a record decrypted with the key log */
 	char detail[160];
 };
 
@@ -51,6 +55,7 @@ struct alert_entry {
 	int desc; /* -1 when encrypted */
 	bool encrypted;
 	bool inferred; /* TLS 1.3: told by size and position */
+	bool decrypted; /* encrypted on the wire, read with the key log */
 	struct pkt_meta m;
 	char after[32];
 	bool before_server_hello;
@@ -65,7 +70,7 @@ struct note {
 	enum note_kind kind;
 	int dir; /* -1 when about the connection */
 	uint64_t frame;
-	char text[160];
+	char text[256];
 };
 
 struct dir_state {
@@ -81,7 +86,17 @@ struct dir_state {
 	uint8_t alert_buf[2];
 	size_t alert_have;
 	uint16_t record_version; /* of the current record */
-	enum { R_IGNORE, R_HANDSHAKE, R_ALERT, R_CCS } route; /* where the current body goes */
+	enum { R_IGNORE, R_HANDSHAKE, R_ALERT, R_CCS, R_DECRYPT } route; /* where the current body goes */
+	/* Decryption (tls_keys.c): the current record gathered whole, then opened. */
+	uint8_t *rec;
+	size_t rec_have;
+	struct tls_record_hdr rec_hdr;
+	uint64_t dec_records; /* decrypted so far */
+	uint64_t epoch_records; /* ... under the current keys */
+	bool dec_failed; /* stopped decrypting: the rest of this side is read as without keys */
+	enum { DEC_NONE, DEC_WRONG_KEYS, DEC_CORRUPT } dec_fail; /* why a record did not decrypt */
+	uint64_t dec_fail_frame;
+	uint64_t unread; /* encrypted records that could not be read (no keys) */
 	uint64_t enc_records; /* TLS 1.3 type-23 records */
 	uint64_t enc_real; /* ... of them not alert-sized */
 	uint64_t enc_real_after_peer; /* not alert-sized, after the peer's first encrypted record */
@@ -90,6 +105,8 @@ struct dir_state {
 	bool closed;
 	enum tcp_event how;
 	struct pkt_meta close_m;
+	bool rst_after_fin; /* a RST came after this side's FIN */
+	struct pkt_meta rst_m;
 	bool close_notify;
 	uint64_t app_records, app_bytes;
 };
@@ -134,6 +151,16 @@ struct tls_conn {
 	bool record_overflow;
 	char malformed_what[192];
 	bool complete;
+	/* Keys (tls_keys.c). */
+	const struct keylog *keylog; /* NULL: no key log given */
+	struct tls_decrypt *dec; /* NULL until the ServerHello found keys */
+	enum { KEYS_NONE, KEYS_NOT_IN_LOG, KEYS_UNSUPPORTED, KEYS_FOUND } keys;
+	bool decrypting; /* entries made now come from a decrypted record */
+	uint8_t *plain; /* one record's plaintext */
+	bool have_ee;
+	struct tls_encrypted_extensions ee;
+	bool finished_seen[2]; /* a decrypted Finished per side */
+	bool fatal_decrypted; /* a decrypted fatal alert (not close_notify) */
 	int first_closer; /* -1 none */
 	bool finished_called;
 	const char *outcome;
@@ -158,7 +185,28 @@ void tls_alert_add(struct tls_conn *c, enum tls_dir dir, int level, int desc, bo
 /* Plaintext alert bytes: level, description pairs (RFC 5246 7.2). */
 void tls_alert_bytes(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_t n);
 
-/* tls_conn.c */
+/* tls_conn.c (tls_conn_set_keylog is declared in tls_conn.h) */
 bool tls13_complete_now(const struct tls_conn *c);
+/* The handling of a record header without decryption (what is encrypted stays unread). */
+void tls_conn_record_plain(struct tls_conn *c, enum tls_dir dir, const struct tls_record_hdr *h);
+
+/* tls_messages.c: a complete handshake message into the ladder and the connection's facts. */
+void tls_conn_message(struct tls_conn *c, enum tls_dir dir, struct tls_hs_msg *m);
+
+/* tls_keys.c: keys from the key log, and records decrypted. */
+/* After the (real) ServerHello: look up the connection's secrets. */
+void tls_keys_server_hello(struct tls_conn *c);
+/* dir sent ChangeCipherSpec (TLS <= 1.2) / Finished / KeyUpdate (TLS 1.3): its keys change. */
+void tls_keys_ccs(struct tls_conn *c, enum tls_dir dir);
+void tls_keys_finished(struct tls_conn *c, enum tls_dir dir);
+void tls_keys_key_update(struct tls_conn *c, enum tls_dir dir);
+/* Whether the record h of dir is to be gathered and decrypted. */
+bool tls_keys_wants(const struct tls_conn *c, enum tls_dir dir, const struct tls_record_hdr *h);
+void tls_keys_gather(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_t n);
+/* The gathered record ended: decrypt it and decode the plaintext, or note why not. */
+void tls_keys_record_end(struct tls_conn *c, enum tls_dir dir);
+/* Without a key log: what could not be read and how to get the keys (false: nothing was unread). */
+bool tls_keys_hint(const struct tls_conn *c, char *out, size_t outlen);
+void tls_keys_free(struct tls_conn *c);
 
 #endif

@@ -89,6 +89,7 @@ struct ladder_entry *tls_ladder_add(struct tls_conn *c, enum tls_dir dir, enum e
 	e->m = tls_meta_now(c);
 	e->alert = -1;
 	e->count = 1;
+	e->decrypted = c->decrypting;
 	c->d[dir].last_entry = c->n_ladder - 1;
 	return e;
 }
@@ -99,7 +100,7 @@ void tls_ladder_count(struct tls_conn *c, enum tls_dir dir, enum entry_kind kind
 {
 	struct ladder_entry *last = c->n_ladder ? &c->ladder[c->n_ladder - 1] : NULL;
 	if (!apart && last && last->dir == dir && last->kind == kind && !last->maybe_alert &&
-	    c->ladder_dropped == 0) {
+	    last->decrypted == c->decrypting && c->ladder_dropped == 0) {
 		last->count++;
 		last->bytes += bytes;
 		c->d[dir].last_entry = c->n_ladder - 1;
@@ -156,15 +157,30 @@ void tls_alert_record(struct tls_conn *c, enum tls_dir dir, int level, int desc,
 	struct ladder_entry *e;
 	struct alert_entry *a;
 	size_t at = existing == SIZE_MAX ? c->n_ladder : existing;
+	size_t slot = c->n_alerts;
 	char lb[24], db[24];
 
 	if (c->n_alerts == ALERTS_MAX) {
+		/*
+		 * Full: the first ALERTS_MAX - 1 stay, the last slot holds the
+		 * latest alert, so the one that ended the connection is never
+		 * lost; a warning does not push out a fatal or unreadable one.
+		 * The others are counted.
+		 */
+		slot = ALERTS_MAX - 1;
+		a = &c->alerts[slot];
 		c->alerts_dropped++;
-		if (existing == SIZE_MAX)
-			tls_ladder_count(c, dir, E_ALERT, 2, false);
-		return;
+		if ((a->encrypted || a->level == TLS_ALERT_FATAL) && !encrypted && level == TLS_ALERT_WARNING) {
+			if (existing == SIZE_MAX)
+				tls_ladder_count(c, dir, E_ALERT, 2, false);
+			return;
+		}
+		for (size_t i = 0; i < c->n_ladder; i++)
+			if (c->ladder[i].alert == (int)slot)
+				c->ladder[i].alert = -1;
+		c->n_alerts--;
 	}
-	a = &c->alerts[c->n_alerts];
+	a = &c->alerts[slot];
 	memset(a, 0, sizeof *a);
 	a->from = dir;
 	a->level = level;
@@ -176,6 +192,9 @@ void tls_alert_record(struct tls_conn *c, enum tls_dir dir, int level, int desc,
 	a->after_certificate = saw_server_hs(c, at, TLS_HS_CERTIFICATE);
 	a->after_ske = saw_server_hs(c, at, TLS_HS_SERVER_KEY_EXCHANGE);
 	a->after_complete = c->complete;
+	a->decrypted = c->decrypting;
+	if (a->decrypted && level == TLS_ALERT_FATAL)
+		c->fatal_decrypted = true;
 	if (!encrypted && desc == TLS_AD_CLOSE_NOTIFY)
 		c->d[dir].close_notify = true;
 	if (existing == SIZE_MAX) {

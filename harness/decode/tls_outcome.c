@@ -17,7 +17,6 @@
 #include "harness/decode/tls_names.h"
 #include "harness/explain/explain.h"
 
-
 static void note_partial(struct tls_conn *c, enum tls_dir dir)
 {
 	struct dir_state *d = &c->d[dir];
@@ -57,13 +56,18 @@ static void infer_tls13_alerts(struct tls_conn *c)
 	}
 }
 
-/* The alert that ended the handshake: first fatal or encrypted, not after completion. */
+/*
+ * The alert that ended the handshake: first fatal or encrypted, not after
+ * completion, unless decrypted and fatal (a TLS 1.3 server rejects the
+ * client's certificate after the client's Finished: never "ok").
+ */
 static const struct alert_entry *failing_alert(const struct tls_conn *c)
 {
 	const struct alert_entry *warn = NULL;
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_entry *a = &c->alerts[i];
-		if (a->after_complete || (!a->encrypted && a->desc == TLS_AD_CLOSE_NOTIFY))
+		bool fatal_read = a->decrypted && a->level == TLS_ALERT_FATAL;
+		if ((a->after_complete && !fatal_read) || (!a->encrypted && a->desc == TLS_AD_CLOSE_NOTIFY))
 			continue;
 		/*
 		 * An encrypted alert once a direction is no longer decoded (a gap, a
@@ -92,7 +96,7 @@ static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
 	f->malformed = c->malformed;
 	tls_copy_str(f->malformed_what, sizeof f->malformed_what, c->malformed_what);
 	f->record_overflow_seen = c->record_overflow;
-	f->complete = c->complete;
+	f->complete = c->complete && !c->fatal_decrypted;
 	f->capture_ended_open = !cl->closed && !sv->closed;
 	f->ch = c->have_ch ? &c->ch : NULL;
 	f->sh = c->have_sh ? &c->sh : NULL;
@@ -131,7 +135,7 @@ static const char *outcome_of(const struct tls_conn *c, const struct diag_facts 
 		return "not_tls";
 	if (!valid)
 		return "incomplete";
-	if (c->complete)
+	if (f->complete)
 		return "handshake_complete";
 	if (f->has_alert)
 		return "failed";

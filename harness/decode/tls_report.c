@@ -218,7 +218,9 @@ static void alert_json(struct jw *w, const struct tls_conn *c, const struct aler
 		jw_int(w, "description", a->desc);
 		jw_str(w, "name", tok2str(tls_alert_names, (unsigned)a->desc, b, sizeof b));
 	}
-	jw_bool(w, "encrypted", a->encrypted);
+	jw_bool(w, "encrypted", a->encrypted || a->decrypted);
+	if (a->decrypted)
+		jw_bool(w, "decrypted", true);
 	if (a->inferred)
 		jw_bool(w, "inferred_from_size", true);
 	jw_int(w, "frame", (long long)a->m.frame);
@@ -240,6 +242,10 @@ static void end_json(struct jw *w, const struct tls_conn *c)
 		jw_int(w, "frame", (long long)first->close_m.frame);
 	else
 		jw_null(w, "frame");
+	if (first && first->rst_after_fin) {
+		jw_bool(w, "rst_after_fin", true);
+		jw_int(w, "rst_frame", (long long)first->rst_m.frame);
+	}
 	for (int i = 0; i < 2; i++) {
 		const struct dir_state *d = &c->d[i];
 		jw_str(w, closed_key[i], d->closed ? (d->how == TCP_EV_RST ? "RST" : "FIN") : NULL);
@@ -256,6 +262,58 @@ static const char *note_kind_name(enum note_kind k)
 	case NOTE_INFO:
 	default: return "info";
 	}
+}
+
+/* The protocol the server selected: ServerHello (TLS <= 1.2) or EncryptedExtensions (TLS 1.3). */
+static const char *alpn_of(const struct tls_conn *c)
+{
+	if (c->have_sh && c->sh.alpn[0])
+		return c->sh.alpn;
+	return c->have_ee && c->ee.alpn[0] ? c->ee.alpn : NULL;
+}
+
+static const char *keys_name(const struct tls_conn *c)
+{
+	if (!c->keylog)
+		return "no_key_log";
+	switch (c->keys) {
+	case KEYS_FOUND: return "found";
+	case KEYS_NOT_IN_LOG: return "not_in_key_log";
+	case KEYS_UNSUPPORTED: return "cipher_not_supported";
+	case KEYS_NONE:
+	default: return "not_looked_up";
+	}
+}
+
+static const char *dec_fail_name(int f)
+{
+	switch (f) {
+	case DEC_WRONG_KEYS: return "wrong_keys";
+	case DEC_CORRUPT: return "corrupt_record";
+	case DEC_NONE:
+	default: return NULL;
+	}
+}
+
+static void decryption_json(struct jw *w, const struct tls_conn *c)
+{
+	char hint[320];
+	jw_object(w, "decryption");
+	jw_str(w, "keys", keys_name(c));
+	jw_str(w, "hint", tls_keys_hint(c, hint, sizeof hint) ? hint : NULL);
+	for (int i = 0; i < 2; i++) {
+		const struct dir_state *d = &c->d[i];
+		jw_object(w, tls_dir_name(i));
+		jw_int(w, "records_decrypted", (long long)d->dec_records);
+		jw_int(w, "records_unread", (long long)d->unread);
+		jw_str(w, "failed", dec_fail_name(d->dec_fail));
+		if (d->dec_fail)
+			jw_int(w, "failed_frame", (long long)d->dec_fail_frame);
+		else
+			jw_null(w, "failed_frame");
+		jw_end(w);
+	}
+	jw_end(w);
 }
 
 struct jv *tls_conn_to_json(const struct tls_conn *c)
@@ -290,9 +348,11 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 		} else {
 			jw_int(w, "length", e->len);
 		}
-		jw_bool(w, "encrypted", e->kind == E_ENC_FINISHED || e->kind == E_ENC_HANDSHAKE ||
+		jw_bool(w, "encrypted", e->decrypted || e->kind == E_ENC_FINISHED || e->kind == E_ENC_HANDSHAKE ||
 						e->kind == E_ENCRYPTED ||
 						(e->kind == E_ALERT && e->alert >= 0 && c->alerts[e->alert].encrypted));
+		if (e->decrypted)
+			jw_bool(w, "decrypted", true);
 		if (e->detail[0])
 			jw_str(w, "summary", e->detail);
 		jw_end(w);
@@ -304,6 +364,10 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 	for (size_t i = 0; i < c->n_alerts; i++)
 		alert_json(w, c, &c->alerts[i]);
 	jw_end(w);
+	if (c->alerts_dropped)
+		jw_int(w, "alerts_not_listed", (long long)c->alerts_dropped);
+	jw_str(w, "alpn", alpn_of(c));
+	decryption_json(w, c);
 	end_json(w, c);
 	if (c->have_ch)
 		client_hello_json(w, c);
@@ -395,6 +459,8 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 				fprintf(out, " %s", e->detail);
 			break;
 		}
+		if (e->decrypted)
+			fputs(" [decrypted]", out);
 		fputc('\n', out);
 	}
 	if (c->ladder_dropped)
@@ -405,15 +471,25 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 			fprintf(out, "  alert: %s sent an encrypted alert (level and description unknown)%s, #%" PRIu64 ", after %s\n",
 				tls_dir_name(a->from), a->inferred ? " [told by its size]" : "", a->m.frame, a->after);
 		else
-			fprintf(out, "  alert: %s sent %s %s (%d), #%" PRIu64 ", after %s\n", tls_dir_name(a->from),
+			fprintf(out, "  alert: %s sent %s %s (%d)%s, #%" PRIu64 ", after %s\n", tls_dir_name(a->from),
 				tok2str(tls_alert_level_names, (unsigned)a->level, b, sizeof b),
 				tok2str(tls_alert_names, (unsigned)a->desc, b + 24, sizeof b - 24), a->desc,
-				a->m.frame, a->after);
+				a->decrypted ? " [decrypted]" : "", a->m.frame, a->after);
 	}
+	if (c->alerts_dropped)
+		fprintf(out, "  ... %" PRIu64 " more alerts not listed (the first and the last are)\n", c->alerts_dropped);
+	if (alpn_of(c))
+		fprintf(out, "  alpn: %s\n", alpn_of(c));
+	char hint[320];
+	if (tls_keys_hint(c, hint, sizeof hint))
+		fprintf(out, "  keys: %s\n", hint);
 	if (c->first_closer >= 0) {
 		const struct dir_state *d = &c->d[c->first_closer];
-		fprintf(out, "  end: %s sent %s, #%" PRIu64 "\n", tls_dir_name(c->first_closer),
+		fprintf(out, "  end: %s sent %s, #%" PRIu64, tls_dir_name(c->first_closer),
 			d->how == TCP_EV_RST ? "RST" : "FIN", d->close_m.frame);
+		if (d->rst_after_fin)
+			fprintf(out, " (then RST, #%" PRIu64 ", answering what arrived after its FIN)", d->rst_m.frame);
+		fputc('\n', out);
 	} else {
 		fprintf(out, "  end: the capture ended with the connection open\n");
 	}
