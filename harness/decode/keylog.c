@@ -140,10 +140,15 @@ static int label_of(const struct cursor *f)
 	return -1;
 }
 
+/* Later traffic secret generations (OpenSSL 3.0 writes "..._TRAFFIC_SECRET_N") are derived from _0 instead. */
 static bool label_unused(const struct cursor *f)
 {
+	static const char *const later[] = { "CLIENT_TRAFFIC_SECRET_", "SERVER_TRAFFIC_SECRET_" };
 	for (size_t i = 0; keylog_unused[i]; i++)
 		if (field_is(f, keylog_unused[i]))
+			return true;
+	for (size_t i = 0; i < 2; i++)
+		if (cursor_left(f) > strlen(later[i]) && memcmp(f->p + f->off, later[i], strlen(later[i])) == 0)
 			return true;
 	return false;
 }

@@ -153,11 +153,18 @@ void tls_conn_finish(struct tls_conn *c)
 		return;
 	note_partial(c, TLS_FROM_CLIENT);
 	note_partial(c, TLS_FROM_SERVER);
-	if (c->tls13 && !c->complete) {
-		/* Alert-sized records left out of the running check may complete it. */
-		c->complete = tls13_complete_now(c) &&
-			      !(c->d[TLS_FROM_SERVER].last_maybe_alert && c->d[TLS_FROM_SERVER].closed &&
-				c->d[TLS_FROM_SERVER].enc_real_after_peer == 0);
+	if (c->tls13 && !(c->finished_seen[TLS_FROM_CLIENT] && c->finished_seen[TLS_FROM_SERVER])) {
+		/*
+		 * Without both Finished decrypted: alert-sized records left out of
+		 * the running check may complete it; a server whose only answer to
+		 * the client's flight is an alert-sized record before it closes
+		 * rejected it (a TLS 1.3 server checks the client's certificate
+		 * after the client's Finished): not complete, whatever the client
+		 * sent after.
+		 */
+		const struct dir_state *sv = &c->d[TLS_FROM_SERVER];
+		bool rejected = sv->last_maybe_alert && sv->closed && sv->enc_real_after_peer == 0;
+		c->complete = (c->complete || tls13_complete_now(c)) && !rejected;
 	}
 	infer_tls13_alerts(c);
 	c->finished_called = true;
