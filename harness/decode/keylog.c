@@ -165,11 +165,18 @@ static int parse_line(struct keylog *kl, struct cursor *line, const char *source
 	struct cursor lab = field_next(line), rnd = field_next(line), sec = field_next(line);
 	int label = label_of(&lab);
 	if (label < 0) {
-		if (label_unused(&lab))
+		char name[41];
+		size_t k = 0;
+		uint8_t b;
+		if (label_unused(&lab)) {
 			kl->ignored++;
-		else
-			problem(kl, source, lineno, "unknown label '%.*s'", (int)(cursor_left(&lab) > 40 ? 40 : cursor_left(&lab)),
-				(const char *)lab.p);
+			return 0;
+		}
+		/* Printable only: the label goes to a terminal or a CI log. */
+		while (k < sizeof name - 1 && cursor_u8(&lab, &b))
+			name[k++] = b >= 0x20 && b < 0x7f ? (char)b : '?';
+		name[k] = '\0';
+		problem(kl, source, lineno, "unknown label '%s'", name);
 		return 0;
 	}
 	if (!cursor_empty(line)) {

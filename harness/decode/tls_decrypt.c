@@ -130,7 +130,8 @@ static const struct bulk *bulk_of(uint16_t suite, uint16_t version)
 	const char *with = strstr(name, "_WITH_");
 	bool tls13 = version >= TLS_V_TLS13;
 	const char *tail = with ? with + 6 : (strncmp(name, "TLS_", 4) == 0 ? name + 4 : NULL);
-	if (!tail || (tls13 && with))
+	/* TLS <= 1.2 names say "_WITH_"; TLS 1.3 names never do (RFC 8446 B.4). */
+	if (!tail || tls13 == (with != NULL))
 		return NULL;
 	for (size_t i = 0; i < sizeof bulk_table / sizeof bulk_table[0]; i++)
 		if (bulk_table[i].tls13 == tls13 && strcmp(bulk_table[i].name, tail) == 0)
