@@ -13,6 +13,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--keylog KEYLOG]\n"
+		"                      [--memory-budget MB]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -30,6 +31,9 @@ static void usage(FILE *out)
 		"                      the ladder then shows the encrypted handshake messages\n"
 		"                      (TLS 1.3 certificates, Finished, ...), every alert and\n"
 		"                      application data sizes\n"
+		"  --memory-budget MB  memory for open connections and their buffers\n"
+		"                      (default 64); past it the least recently active\n"
+		"                      connections are reported early, with a note\n"
 		"  --help              this text\n"
 		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
@@ -109,6 +113,14 @@ int cmd_decode(int argc, char **argv)
 			if (!val)
 				return err_report(ERR_USAGE, "--keylog needs a key log file (NSS format, SSLKEYLOGFILE)");
 			keylog = val;
+			i++;
+		} else if (strcmp(a, "--memory-budget") == 0) {
+			char *end;
+			errno = 0;
+			long mb = val ? strtol(val, &end, 10) : 0;
+			if (!val || errno || end == val || *end || mb < 1 || mb > 1024 * 1024)
+				return err_report(ERR_USAGE, "--memory-budget needs a size in MB from 1 to 1048576");
+			o.memory_budget = (size_t)mb * 1024 * 1024;
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);

@@ -26,6 +26,7 @@ struct decode_opts {
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
 	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL */
+	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */

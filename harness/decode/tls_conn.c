@@ -277,7 +277,20 @@ void tls_conn_free(struct tls_conn *c)
 	tls_keys_free(c);
 	free(c->server_cert);
 	free(c->ladder);
+	free(c->notes);
 	free(c);
+}
+
+size_t tls_conn_footprint(const struct tls_conn *c)
+{
+	size_t n = sizeof *c + c->cap_ladder * sizeof *c->ladder + c->cap_notes * sizeof *c->notes;
+	if (c->server_cert)
+		n += sizeof *c->server_cert;
+	for (int i = 0; i < 2; i++) {
+		n += c->d[i].hs.buf ? c->d[i].hs.len : 0;
+		n += c->d[i].rec ? TLS_RECORD_MAX_LEN : 0;
+	}
+	return n + tls_keys_footprint(c);
 }
 
 void tls_conn_data(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_t n,

@@ -125,8 +125,8 @@ struct tls_conn {
 	struct alert_entry alerts[ALERTS_MAX];
 	size_t n_alerts;
 	uint64_t alerts_dropped;
-	struct note notes[NOTES_MAX];
-	size_t n_notes;
+	struct note *notes; /* heap, grown on the first notes: most connections have none (5.6 KB each saved) */
+	size_t n_notes, cap_notes;
 	uint64_t notes_dropped;
 
 	bool have_ch;
@@ -208,5 +208,7 @@ void tls_keys_record_end(struct tls_conn *c, enum tls_dir dir);
 /* Without a key log: what could not be read and how to get the keys (false: nothing was unread). */
 bool tls_keys_hint(const struct tls_conn *c, char *out, size_t outlen);
 void tls_keys_free(struct tls_conn *c);
+/* Heap bytes of the decryption state (tls_conn_footprint counts them). */
+size_t tls_keys_footprint(const struct tls_conn *c);
 
 #endif

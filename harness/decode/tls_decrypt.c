@@ -112,6 +112,12 @@ struct tls_decrypt *tls_decrypt_new(void)
 	return calloc(1, sizeof(struct tls_decrypt));
 }
 
+size_t tls_decrypt_footprint(void)
+{
+	/* Four cipher contexts at most (current and pending per side), about 1 KiB each in libcrypto. */
+	return sizeof(struct tls_decrypt) + 4 * 1024;
+}
+
 void tls_decrypt_free(struct tls_decrypt *td)
 {
 	if (!td)

@@ -26,6 +26,8 @@ enum tls_dec_status {
 
 struct tls_decrypt *tls_decrypt_new(void);
 void tls_decrypt_free(struct tls_decrypt *td);
+/* Heap bytes of one (libcrypto's contexts estimated), for the decoder's memory budget. */
+size_t tls_decrypt_footprint(void);
 
 /* Whether suite can be decrypted here (version picks the TLS 1.3 table); *name its bulk cipher. */
 bool tls_decrypt_supported(uint16_t suite, uint16_t version, const char **name);

@@ -265,6 +265,11 @@ bool tls_keys_hint(const struct tls_conn *c, char *out, size_t outlen)
 	return true;
 }
 
+size_t tls_keys_footprint(const struct tls_conn *c)
+{
+	return (c->plain ? TLS_RECORD_MAX_LEN : 0) + (c->dec ? tls_decrypt_footprint() : 0);
+}
+
 void tls_keys_free(struct tls_conn *c)
 {
 	tls_decrypt_free(c->dec);

@@ -51,9 +51,15 @@ void tls_note_add(struct tls_conn *c, enum note_kind kind, int dir, const char *
 	}
 	if (kind == NOTE_TRUNCATED)
 		c->truncated = true;
-	if (c->n_notes == NOTES_MAX) {
-		c->notes_dropped++;
-		return;
+	if (c->n_notes == c->cap_notes) {
+		size_t cap = c->cap_notes ? c->cap_notes * 2 : 4;
+		struct note *grown = cap <= NOTES_MAX ? realloc(c->notes, cap * sizeof *grown) : NULL;
+		if (!grown) {
+			c->notes_dropped++;
+			return;
+		}
+		c->notes = grown;
+		c->cap_notes = cap;
 	}
 	n = &c->notes[c->n_notes++];
 	n->kind = kind;
@@ -63,7 +69,7 @@ void tls_note_add(struct tls_conn *c, enum note_kind kind, int dir, const char *
 	vsnprintf(n->text, sizeof n->text, fmt, ap);
 	va_end(ap);
 	if (kind == NOTE_MALFORMED && !c->malformed_what[0])
-		snprintf(c->malformed_what, sizeof c->malformed_what, "%s: %s", tls_dir_name(dir), n->text);
+		snprintf(c->malformed_what, sizeof c->malformed_what, "%s: %.180s", tls_dir_name(dir), n->text);
 }
 
 /* ---------------------------------------------------------------- */
@@ -73,7 +79,7 @@ struct ladder_entry *tls_ladder_add(struct tls_conn *c, enum tls_dir dir, enum e
 {
 	struct ladder_entry *e;
 	if (c->n_ladder == c->cap_ladder) {
-		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 16;
+		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 4; /* most failures have a few entries */
 		struct ladder_entry *n;
 		if (c->n_ladder >= LADDER_MAX || !(n = realloc(c->ladder, cap * sizeof *n))) {
 			c->ladder_dropped++;
