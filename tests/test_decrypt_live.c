@@ -128,10 +128,12 @@ static void run(const struct dcase *dc, struct dresult *r)
 	int n = 0;
 	bool rev = false;
 
+	static unsigned runs; /* captures are new files (O_EXCL): one name per run (each test is its own process) */
 	memset(r, 0, sizeof *r);
-	snprintf(slog, sizeof slog, "%s/%s.server.log", dir, dc->name);
-	snprintf(r->cap, sizeof r->cap, "%s/%s.pcap", dir, dc->name);
-	snprintf(r->keylog, sizeof r->keylog, "%s/%s.keys", dir, dc->name);
+	runs++;
+	snprintf(slog, sizeof slog, "%s/%s-%d-%u.server.log", dir, dc->name, (int)getpid(), runs);
+	snprintf(r->cap, sizeof r->cap, "%s/%s-%d-%u.pcap", dir, dc->name, (int)getpid(), runs);
+	snprintf(r->keylog, sizeof r->keylog, "%s/%s-%d-%u.keys", dir, dc->name, (int)getpid(), runs);
 	for (int i = 0; dc->server[i]; i++)
 		rev |= strcmp(dc->server[i], "-rev") == 0;
 	if (!rev)
