@@ -9,6 +9,7 @@
  * requires a client certificate, wrong keys and a corrupt record.  Needs
  * root or CAP_NET_RAW for the capture, and tshark.
  */
+#include "harness/capture/pcapng_dsb.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
 #include "harness/decode/keylog.h"
@@ -18,6 +19,8 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,6 +546,69 @@ START_TEST(corrupt_record)
 }
 END_TEST
 
+/* Frames tshark shows as a decrypted handshake message of type `type`, opened with no options. */
+static int tshark_count(const char *cap, uint16_t port, int type)
+{
+	char buf[8192], decode_as[64], filter[64];
+	int n = 0;
+	snprintf(decode_as, sizeof decode_as, "tcp.port==%u,tls", port);
+	snprintf(filter, sizeof filter, "tls.handshake.type==%d", type);
+	char *argv[] = { "tshark", "-n", "-r", (char *)cap, "-d", decode_as, "-Y", filter, "-T", "fields", "-e",
+			 "frame.number", NULL };
+	ck_assert_msg(cs_run(argv, NULL, buf, sizeof buf, 60000) == 0, "tshark failed:\n%s", buf);
+	for (char *line = buf; *line; line++)
+		if (line[0] >= '0' && line[0] <= '9' && (line == buf || line[-1] == '\n'))
+			n++;
+	return n;
+}
+
+START_TEST(pcapng_with_dsb)
+{
+	/* A case's capture rewritten with its key log in a DSB: tshark and decode read it decrypted with no options. */
+	struct dcase dc = { "dsb", { "-Verify", "1", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dresult r;
+	char ng[PATH_MAX + 48], err[512], ed[PATH_MAX + 48], arg[PATH_MAX + 48];
+	struct stat sb;
+	run(&dc, &r);
+	jv_free(r.conns);
+	snprintf(ng, sizeof ng, "%s/dsb-%d.pcapng", dir, (int)getpid());
+	ck_assert_msg(pcapng_dsb_write(r.cap, r.keylog, ng, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(stat(ng, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600); /* it holds secrets */
+	/* Finished of both sides, decrypted by tshark from the DSB alone; none without keys. */
+	ck_assert_int_eq(tshark_count(ng, r.port, TLS_HS_FINISHED), 2);
+	ck_assert_int_eq(tshark_count(r.cap, r.port, TLS_HS_FINISHED), 0);
+	struct jv *conns = decode_with(ng, NULL);
+	const struct jv *c = jv_at(conns, 0);
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "decryption"), "keys")), "found");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "client_cert_required");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(jv_get(c, "alerts"), 0), "description")), TLS_AD_CERTIFICATE_REQUIRED);
+	jv_free(conns);
+	/* A new file only: an existing one (or a link planted at the name) is refused and left alone. */
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, r.keylog, ng, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "File exists"));
+	ck_assert_int_eq(stat(ng, &sb), 0);
+	char link[PATH_MAX + 48];
+	snprintf(link, sizeof link, "%s/link-%d.pcapng", dir, (int)getpid());
+	ck_assert_int_eq(symlink("/nonexistent-target", link), 0);
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, r.keylog, link, err, sizeof err), -1);
+	ck_assert_int_eq(access("/nonexistent-target", F_OK), -1);
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, "/nonexistent/keys", ng, err, sizeof err), -1);
+
+	/* editcap --inject-secrets writes the same kind of file: decode reads its DSB too. */
+	snprintf(ed, sizeof ed, "%s/editcap-%d.pcapng", dir, (int)getpid());
+	snprintf(arg, sizeof arg, "tls,%s", r.keylog);
+	char *argv[] = { "editcap", "--inject-secrets", arg, r.cap, ed, NULL };
+	char out[4096];
+	ck_assert_msg(cs_run(argv, NULL, out, sizeof out, 60000) == 0, "editcap failed:\n%s", out);
+	conns = decode_with(ed, NULL);
+	c = jv_at(conns, 0);
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "decryption"), "keys")), "found");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(jv_get(c, "alerts"), 0), "description")), TLS_AD_CERTIFICATE_REQUIRED);
+	jv_free(conns);
+}
+END_TEST
+
 static Suite *decrypt_live_suite(void)
 {
 	Suite *s = suite_create("decrypt_live");
@@ -560,6 +626,7 @@ static Suite *decrypt_live_suite(void)
 	tcase_add_test(tc, tls13_client_certificate_required);
 	tcase_add_loop_test(tc, wrong_keys, 0, 2);
 	tcase_add_loop_test(tc, corrupt_record, 0, 2);
+	tcase_add_test(tc, pcapng_with_dsb);
 	suite_add_tcase(s, tc);
 	return s;
 }
