@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 static char dir[PATH_MAX];
-static const char *const run_certs[] = { "selfsigned", NULL };
+static const char *const run_certs[] = { "selfsigned", "other-root", NULL };
 
 struct dcase {
 	const char *name;
@@ -72,16 +72,17 @@ static bool syn_conns_only(void *ctx, const struct pcap_frame *f)
 /* arg with @KEYLOG, @CONNECT, @PORT and @URL replaced. */
 static void subst(const char *arg, const struct dresult *r, char *out, size_t outlen)
 {
-	static const char *const keys[] = { "@KEYLOG", "@CONNECT", "@PORT", "@URL" };
-	char vals[4][PATH_MAX + 64];
+	static const char *const keys[] = { "@KEYLOG", "@CONNECT", "@PORT", "@URL", "@OTHER_CA" };
+	char vals[5][PATH_MAX + 64];
 	size_t o = 0;
 	snprintf(vals[0], sizeof vals[0], "%s", r->keylog);
 	snprintf(vals[1], sizeof vals[1], "127.0.0.1:%u", r->port);
 	snprintf(vals[2], sizeof vals[2], "%u", r->port);
 	snprintf(vals[3], sizeof vals[3], "https://127.0.0.1:%u/", r->port);
+	snprintf(vals[4], sizeof vals[4], "%s/other-root.pem", dir);
 	while (*arg && o + 1 < outlen) {
 		int k = -1;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			if (strncmp(arg, keys[i], strlen(keys[i])) == 0)
 				k = i;
 		if (k < 0) {
@@ -430,6 +431,17 @@ START_TEST(gnutls_and_curl)
 }
 END_TEST
 
+START_TEST(tls13_client_rejects_certificate_encrypted)
+{
+	/* gnutls-cli sends its TLS 1.3 alert encrypted: decrypted, it names who rejected whom. */
+	struct dcase dc = { "gnutls_ca", { NULL },
+			    { "env", "SSLKEYLOGFILE=@KEYLOG", "gnutls-cli", "--x509cafile", "@OTHER_CA", "-p", "@PORT",
+			      "127.0.0.1", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", NULL },
+			    GET, false };
+	check(&dc, "failed", "bad_certificate", "TLS_AES_256_GCM_SHA384", NULL, "C1 S2 S8 S11 S15 S20", "C42");
+}
+END_TEST
+
 START_TEST(tls13_client_certificate_required)
 {
 	/* The AWS IoT / Azure X.509 failure: the server wants a certificate, the client has none. */
@@ -624,6 +636,7 @@ static Suite *decrypt_live_suite(void)
 	tcase_add_loop_test(tc, resumption, 0, 2);
 	tcase_add_loop_test(tc, gnutls_and_curl, 0, 2);
 	tcase_add_test(tc, tls13_client_certificate_required);
+	tcase_add_test(tc, tls13_client_rejects_certificate_encrypted);
 	tcase_add_loop_test(tc, wrong_keys, 0, 2);
 	tcase_add_loop_test(tc, corrupt_record, 0, 2);
 	tcase_add_test(tc, pcapng_with_dsb);
