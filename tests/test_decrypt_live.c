@@ -375,6 +375,45 @@ START_TEST(tls13_key_update)
 }
 END_TEST
 
+START_TEST(tls12_renegotiation)
+{
+	/*
+	 * s_client renegotiates on a line "R": the second handshake runs under the first one's keys,
+	 * its ChangeCipherSpec encrypted, then new keys.  tshark 4.0 does not follow it, so the
+	 * sequence is checked as it must be; without keys the encrypted CCS is not malformed.
+	 */
+	struct dcase dc = { "reneg", { "-rev", "-client_renegotiation", NULL },
+			    { "sh", "-c",
+			      "(sleep 0.5; echo hello; sleep 0.3; echo R; sleep 0.5; echo after; sleep 0.5) | "
+			      "openssl s_client -connect @CONNECT -keylogfile @KEYLOG -tls1_2",
+			      NULL },
+			    NULL, false };
+	struct dresult r;
+	char hs[1024], al[256];
+	run(&dc, &r);
+	ours(r.conns, hs, sizeof hs, al, sizeof al);
+	ck_assert_str_eq(hs, "C1 S2 S11 S12 S14 C16 C20 S4 S20 C1 S2 S11 S12 S14 C16 C20 S4 S20");
+	ck_assert_str_eq(al, "C0 S0");
+	const struct jv *c = jv_at(r.conns, 0);
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(jv_get(c, "application_data"), "client"), "records")), 2);
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(jv_get(c, "application_data"), "server"), "records")), 2);
+	ck_assert(jv_is_null(jv_get(side(c, "client"), "failed")));
+	ck_assert(jv_is_null(jv_get(side(c, "server"), "failed")));
+	struct jv *plain = decode_with(r.cap, NULL);
+	const struct jv *p = jv_at(plain, 0), *m = jv_get(p, "messages"), *notes = jv_get(p, "notes");
+	size_t enc_ccs = 0;
+	for (size_t i = 0; i < jv_len(m); i++)
+		enc_ccs += strcmp(jv_str(jv_get(jv_at(m, i), "type")), "ChangeCipherSpec") == 0 &&
+			   jv_str(jv_get(jv_at(m, i), "summary")) &&
+			   strcmp(jv_str(jv_get(jv_at(m, i), "summary")), "(encrypted)") == 0;
+	ck_assert_uint_eq(enc_ccs, 2);
+	for (size_t i = 0; i < jv_len(notes); i++)
+		ck_assert_str_ne(jv_str(jv_get(jv_at(notes, i), "kind")), "malformed");
+	jv_free(plain);
+	jv_free(r.conns);
+}
+END_TEST
+
 START_TEST(tls13_hello_retry_request)
 {
 	/* The client's key share is X25519, the server wants P-256: a HelloRetryRequest, then a second ClientHello. */
@@ -633,6 +672,7 @@ static Suite *decrypt_live_suite(void)
 	tcase_add_loop_test(tc, tls13_suites, 0, 5);
 	tcase_add_test(tc, tls13_key_update);
 	tcase_add_test(tc, tls13_hello_retry_request);
+	tcase_add_test(tc, tls12_renegotiation);
 	tcase_add_loop_test(tc, resumption, 0, 2);
 	tcase_add_loop_test(tc, gnutls_and_curl, 0, 2);
 	tcase_add_test(tc, tls13_client_certificate_required);
