@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 static char dir[PATH_MAX];
+static char tlsdiag[PATH_MAX]; /* the binary beside this test's build */
 static const char *const run_certs[] = { "selfsigned", "other-root", NULL };
 
 struct dcase {
@@ -660,6 +661,41 @@ START_TEST(pcapng_with_dsb)
 }
 END_TEST
 
+START_TEST(decode_command_keylog)
+{
+	/* The command line: --keylog decrypts, a bad line is reported with its number, a missing file is input. */
+	struct dcase dc = { "cli", { NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dresult r;
+	char out[65536], bad[PATH_MAX + 48];
+	run(&dc, &r);
+	jv_free(r.conns);
+	char *argv[] = { tlsdiag, "decode", r.cap, "--keylog", r.keylog, NULL };
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Finished (verify_data 48 bytes) [decrypted]"));
+	ck_assert_ptr_null(strstr(out, "\n  keys: "));
+	char *plain[] = { tlsdiag, "decode", r.cap, NULL };
+	ck_assert_int_eq(cs_run(plain, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n  keys: "));
+	ck_assert_ptr_nonnull(strstr(out, "SSLKEYLOGFILE"));
+	snprintf(bad, sizeof bad, "%s/bad-%d.keys", dir, (int)getpid());
+	FILE *f = fopen(bad, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("# comment\nCLIENT_RANDOM zz\n", f);
+	fclose(f);
+	char *badv[] = { tlsdiag, "decode", r.cap, "--keylog", bad, NULL };
+	ck_assert_int_eq(cs_run(badv, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tlsdiag: input: bad-"));
+	ck_assert_ptr_nonnull(strstr(out, ".keys line 2: the client random is not 64 hex digits (skipped)"));
+	ck_assert_ptr_nonnull(strstr(out, "holds no usable secret"));
+	char *missing[] = { tlsdiag, "decode", r.cap, "--keylog", "/nonexistent/keys.log", NULL };
+	ck_assert_int_eq(cs_run(missing, NULL, out, sizeof out, 60000), 2);
+	ck_assert_ptr_nonnull(strstr(out, "tlsdiag: input"));
+	char *noval[] = { tlsdiag, "decode", r.cap, "--keylog", NULL };
+	ck_assert_int_eq(cs_run(noval, NULL, out, sizeof out, 60000), 2);
+	ck_assert_ptr_nonnull(strstr(out, "usage"));
+}
+END_TEST
+
 static Suite *decrypt_live_suite(void)
 {
 	Suite *s = suite_create("decrypt_live");
@@ -680,12 +716,15 @@ static Suite *decrypt_live_suite(void)
 	tcase_add_loop_test(tc, wrong_keys, 0, 2);
 	tcase_add_loop_test(tc, corrupt_record, 0, 2);
 	tcase_add_test(tc, pcapng_with_dsb);
+	tcase_add_test(tc, decode_command_keylog);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	tu_tlsdiag_path(argv[0], tlsdiag, sizeof tlsdiag);
 	if (cs_tmpdir(dir, sizeof dir) < 0) {
 		perror("test_decrypt_live: mkdtemp");
 		return EXIT_FAILURE;
