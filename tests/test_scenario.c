@@ -281,6 +281,33 @@ END_TEST
 
 /* ---- bad files: each error, with its line ---- */
 
+/* network: one list of faults per case (its commas are not a matrix), checked at load. */
+START_TEST(network_faults)
+{
+	ck_assert_int_eq(load(with_header("[case a]\nnetwork = reset-after:client_hello, latency:300ms\nexpect = "
+					  "error:SOCKET_ERROR_E\n[case b]\nexpect = connected\n"
+					  "[case c]\nnetwork = none\nexpect = connected\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 3);
+	ck_assert_str_eq(set.cases[0].name, "a");
+	ck_assert_str_eq(set.cases[0].network, "reset-after:client_hello, latency:300ms");
+	ck_assert_ptr_null(set.cases[1].network);
+	ck_assert_ptr_null(set.cases[2].network);
+	scenario_set_free(&set);
+	scenario_set_init(&set);
+	BAD(with_header("[case a]\nexpect = connected\nnetwork = reset-after:hello\n"),
+	    "t.ini:6: bad network fault 'reset-after:hello': a point is connect, a byte count N[@client|@server], or "
+	    "a message: client_hello, server_hello, certificate, server_key_exchange, server_hello_done, finished, ... "
+	    "(docs/capture.md)");
+	BAD(with_header("[case a]\nnetwork = latency:5ms,,segments:1\nexpect = connected\n"),
+	    "t.ini:5: empty fault in 'latency:5ms,,segments:1'");
+	BAD(with_header("[case a]\nnetwork = latency:5ms,latency:6ms\nexpect = connected\n"),
+	    "t.ini:5: bad network fault 'latency:6ms': latency is given twice for one direction");
+	BAD(with_header("[case a]\nnetwork[method is tls1.2] = stall-after:connect\nexpect = connected\n"),
+	    "t.ini:5: unknown key 'network[method is tls1.2]' in [case a]");
+}
+END_TEST
+
 START_TEST(bad_structure)
 {
 	BAD("name = x\n[scenario]\n", "t.ini:1: 'name' outside any section: a file starts with [scenario]");
@@ -489,6 +516,7 @@ static Suite *scenario_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, minimal_file);
 	tcase_add_test(tc, compare_and_reported);
+	tcase_add_test(tc, network_faults);
 	tcase_add_test(tc, matrix_with_override);
 	tcase_add_test(tc, two_dimensions_first_slowest_and_most_specific_wins);
 	tcase_add_test(tc, scenario_defaults_and_server_matrix);

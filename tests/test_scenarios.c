@@ -180,14 +180,24 @@ START_TEST(wipy_facts)
 	ck_assert_str_eq(jv_str(jv_get(jv_get(pem, "equivalents"), "key")), "kind:bad_ca_file");
 	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(pem, "equivalents"), "line")), "-456 SL_ESECBADCAFILE"));
 
+	/* Step 3 reproduced: the default hello reset by the path (network = reset-on:sslv3-hello). */
 	const struct jv *dm = case_named("wipy-azure-servicebus", "default-method");
-	const struct jv *rep = jv_get(dm, "reported");
-	ck_assert_str_eq(jv_str(jv_get(rep, "kind")), "connection_dropped");
-	const char *line = jv_str(jv_get(rep, "line"));
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "device"), "text")), "OSError: 208");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "outcome"), "error_name")), "SOCKET_ERROR_E");
+	ck_assert_str_eq(jv_str(jv_get(dm, "network")), "reset-on:sslv3-hello");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "capture"), "fault")),
+			 "reset-on:sslv3-hello fired at byte 0 of the client's data");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "diagnosis"), "code")), "server_closed_without_alert");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "equivalents"), "key")), "kind:connection_dropped");
+	const char *line = jv_str(jv_get(jv_get(dm, "equivalents"), "line"));
 	ck_assert_ptr_nonnull(strstr(line, "on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]"));
 	ck_assert_ptr_nonnull(strstr(line, "-308 SOCKET_ERROR_E"));
 	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(dm, "note")), "OSError 208"));
-	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "compare"), "decided_by")), "versions");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(dm, "note")), "not documented"));
+	/* The fix, TLS 1.0, through the same path. */
+	const struct jv *fix = case_named("wipy-azure-servicebus", "default-method-fix");
+	ck_assert(jv_boolval(jv_get(jv_get(fix, "outcome"), "connected")));
+	ck_assert_ptr_null(jv_str(jv_get(jv_get(fix, "capture"), "fault")));
 
 	ck_assert_str_eq(jv_str(jv_get(jv_get(case_named("wipy-azure-servicebus", "connect-by-ip"), "device"), "text")),
 			 "OSError: 222");
@@ -197,8 +207,9 @@ START_TEST(wipy_facts)
 	ck_assert(jv_boolval(jv_get(jv_get(case_named("wipy-azure-servicebus", "working"), "outcome"), "connected")));
 
 	has("\n  device     cc3200 would print: OSError: 456 (SL_ESECBADCAFILE)\n");
-	has("\n  reported   the device in the bug report saw: ");
-	has("on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]");
+	has("\n  device     cc3200 would print: OSError: 208 (SL_ESEC_SOCKET_ERROR_E)\n");
+	has("\n  network    reset-on:sslv3-hello: reset-on:sslv3-hello fired at byte 0 of the client's data\n");
+	has("\n--- PASS wipy-azure-servicebus/default-method-fix  (");
 	has("\n--- PASS wipy-azure-servicebus/pem-ca-file  (");
 }
 END_TEST

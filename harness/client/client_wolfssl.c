@@ -261,6 +261,7 @@ struct run {
 	FILE *keylog;
 	bool client_random_logged;
 	time_t clock_base, real_base;
+	bool hello_sent; /* the first record (the ClientHello) has gone */
 };
 
 /* wolfCrypt's time callback and the key-log callback have no user pointer. */
@@ -418,7 +419,19 @@ static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 		}
 		if (w < 0)
 			return WOLFSSL_CBIO_ERR_GENERAL;
+		/*
+		 * The CC3200 default (SSLv3 up to TLS 1.2) puts its lowest version in the
+		 * ClientHello's record header, as wolfSSL built with WOLFSSL_ALTERNATIVE_DOWNGRADE
+		 * does (src/internal.c AddRecordHeader: pvMinor = minDowngrade); the linked
+		 * build lacks that option.  The record header is not part of the handshake
+		 * transcript, so nothing else changes.
+		 */
+		if (!r->hello_sent && r->cc->method == METHOD_SSLV3_TLS12 && sz > 5 && (uint8_t)buf[0] == 22 &&
+		    (uint8_t)buf[1] == 3 && (uint8_t)buf[5] == 1)
+			buf[2] = 0;
 		ssize_t n = send(r->fd, buf, (size_t)sz, MSG_NOSIGNAL);
+		if (n > 0)
+			r->hello_sent = true;
 		if (n >= 0) {
 			flow_feed(r, &r->to_server, (const uint8_t *)buf, (size_t)n);
 			return (int)n;

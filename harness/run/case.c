@@ -11,6 +11,7 @@
 #include "harness/run/case.h"
 
 #include "harness/capture/capture.h"
+#include "harness/capture/fault.h"
 #include "harness/client/device.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
@@ -405,6 +406,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	struct client_result cr;
 	struct case_paths paths;
 	struct capture *cap = NULL;
+	struct fault_set faults = { .n = 0 };
 	char err[200];
 	long long t0 = now_ms();
 
@@ -418,9 +420,16 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	long long t1 = now_ms();
 	cc.bind_port = case_free_port();
 	out->client_port = cc.bind_port;
-	if (job->capture != CAPTURE_OFF) {
+	/* Checked at load; a case with network faults is always captured (the relay injects them). */
+	if (job->spec->network && fault_parse(job->spec->network, &faults, err, sizeof err) != 0) {
+		out->status = CASE_ERROR;
+		snprintf(out->error, sizeof out->error, "network: %s", err);
+		goto out;
+	}
+	if (job->capture != CAPTURE_OFF || faults.n) {
 		struct capture_opts co = {
-			.mode = job->capture,
+			.mode = job->capture == CAPTURE_OFF ? CAPTURE_RELAY : job->capture,
+			.faults = &faults,
 			.server_host = cc.host,
 			.server_port = cc.port,
 			.client_port = cc.bind_port,
@@ -451,6 +460,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		out->capture.present = true;
 		out->capture.packets = (long long)st.packets;
 		out->capture.dropped = (long long)st.dropped;
+		snprintf(out->capture.fault, sizeof out->capture.fault, "%s", st.fault);
 		capture_decode(job, &paths, out);
 		if (ended != 0 && !out->capture.status[0])
 			snprintf(out->capture.status, sizeof out->capture.status, "incomplete");

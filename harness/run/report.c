@@ -384,6 +384,9 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 			r->got.error, w && w->meaning ? ": " : "", w && w->meaning ? w->meaning : "");
 	}
 	print_row(out, "client", r->detail);
+	if (c->network)
+		fprintf(out, "  %-10s %s: %s\n", "network", c->network,
+			r->capture.fault[0] ? r->capture.fault : "no fault acted");
 	print_row(out, "handshake", r->trace);
 	print_row(out, "cert", r->verify_error);
 	print_row(out, "diagnosis", r->diag.summary);

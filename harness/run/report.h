@@ -41,6 +41,7 @@ struct case_capture {
 	char alert_after[48]; /* the last handshake message before it: "ClientHello" */
 	long long packets; /* frames in the pcap (capture_stats) */
 	long long dropped; /* frames libpcap dropped (live): nonzero means the pcap misses some */
+	char fault[200]; /* the network fault that acted and where (capture/fault.h); "" none did */
 };
 
 /* Why: the decoded capture's diagnosis, else one made from the outcome (decode/diagnose.h). */

@@ -60,6 +60,7 @@ static struct jv *capture_json(const struct case_capture *cap)
 	jv_set(o, "alert", a);
 	jv_set_int(o, "packets", cap->packets);
 	jv_set_int(o, "dropped", cap->dropped);
+	set_str_or_null(o, "fault", cap->fault);
 	return o;
 }
 
@@ -189,6 +190,7 @@ struct jv *report_case_to_json(const struct case_result *r)
 	}
 	jv_set(o, "equivalents", equiv_json(r->equiv.key, r->equiv.title, r->equiv.line));
 	jv_set(o, "reported", reported_json(c->reported));
+	set_str_or_null(o, "network", c->network ? c->network : "");
 	jv_set(o, "server_certificate", cert_json(&r->cert));
 	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
@@ -265,6 +267,7 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		r->capture.present = true;
 		get_str(cap, "mode", r->capture.mode, sizeof r->capture.mode);
 		get_str(cap, "status", r->capture.status, sizeof r->capture.status);
+		get_str(cap, "fault", r->capture.fault, sizeof r->capture.fault);
 		r->capture.alert = get_alert(cap, "alert");
 		v = jv_get(cap, "packets");
 		r->capture.packets = v && jv_is_int(v) ? jv_intval(v) : 0;

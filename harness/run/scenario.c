@@ -19,6 +19,7 @@
  */
 #include "harness/run/scenario.h"
 
+#include "harness/capture/fault.h"
 #include "harness/client/device.h"
 #include "harness/core/tok.h"
 #include "harness/explain/explain.h"
@@ -808,7 +809,7 @@ static const struct override *override_pick(struct parse *p, const struct overri
 
 struct case_build {
 	struct values vals[SCN_NFIELDS];
-	const char *compare, *reported; /* single-valued case keys, NULL when absent */
+	const char *compare, *reported, *network; /* single-valued case keys, NULL when absent */
 	struct override *expects, *notes;
 	size_t nexpects, nnotes;
 };
@@ -861,6 +862,7 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 	c.note = no ? set_strdup(set, no->text) : NULL;
 	c.compare = b->compare ? set_strdup(set, b->compare) : NULL;
 	c.reported = b->reported ? set_strdup(set, b->reported) : NULL;
+	c.network = b->network ? set_strdup(set, b->network) : NULL;
 	if (set->ncases == set->capcases) {
 		set->capcases = set->capcases ? set->capcases * 2 : 32;
 		set->cases = xrealloc(set->cases, set->capcases * sizeof *set->cases);
@@ -961,6 +963,15 @@ static int case_build(struct parse *p, struct scenario_set *set, struct scenario
 			if (single_key_check(p, sec, e) != 0)
 				goto out;
 			*(base[0] == 'c' ? &b.compare : &b.reported) = e->value;
+		} else if (!cond && strcmp(base, "network") == 0) {
+			/* One list of faults for the case (its commas are not a matrix). */
+			struct fault_set fs;
+			char why[240];
+			if (fault_parse(e->value, &fs, why, sizeof why) != 0) {
+				perr(p, e->line, "%s", why);
+				goto out;
+			}
+			b.network = fs.n ? e->value : NULL;
 		} else if (strcmp(base, "expect") != 0 && strcmp(base, "note") != 0) {
 			perr(p, e->line, "unknown key '%s' in [case %s]", e->key, sec->name);
 			goto out;

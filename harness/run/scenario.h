@@ -70,6 +70,8 @@ struct scenario_case {
 	/* What the device of the bug report saw, as a failure kind of the explain tables
 	 * ("connection_dropped"), when the local reproduction cannot show it (NULL: none). */
 	const char *reported;
+	/* Network faults between the client and the server (capture/fault.h), as written; NULL: none. */
+	const char *network;
 };
 
 struct scenario_set {
