@@ -464,9 +464,19 @@ static bool m_no_answer_late(const struct diag_facts *f, char *ev, size_t evlen)
 	return true;
 }
 
+/* Part of the server's flight came, then nothing. */
+static bool m_no_answer_stalled(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	if (f->has_alert || f->truncated || !f->last_from_server || !no_answer(f))
+		return false;
+	ev_no_answer(f, ev, evlen);
+	return true;
+}
+
+/* Nothing at all after the client's ClientHello (or its Finished). */
 static bool m_no_answer(const struct diag_facts *f, char *ev, size_t evlen)
 {
-	if (f->has_alert || f->truncated || !no_answer(f))
+	if (f->has_alert || f->truncated || f->last_from_server || !no_answer(f))
 		return false;
 	ev_no_answer(f, ev, evlen);
 	return true;
@@ -521,7 +531,7 @@ static const struct diag_rule diag_rules[] = {
 	{ "no_data", NULL, m_no_data },
 	{ "not_tls", NULL, m_not_tls },
 	{ "ok", NULL, m_ok },
-	{ "no_answer", "mid_record", m_no_answer_mid_record },
+	{ "server_silent", "mid_record", m_no_answer_mid_record },
 	{ "no_shared_version", NULL, m_no_shared_version },
 	{ "no_shared_cipher", "static_rsa", m_no_shared_cipher_rsa },
 	{ "no_shared_sigalg", NULL, m_no_shared_sigalg },
@@ -545,8 +555,9 @@ static const struct diag_rule diag_rules[] = {
 	{ "peer_alert", NULL, m_other_alert },
 	{ "server_closed_without_alert", "reset", m_server_reset },
 	{ "server_closed_without_alert", NULL, m_server_closed },
-	{ "no_answer", "late", m_no_answer_late },
-	{ "no_answer", NULL, m_no_answer },
+	{ "server_silent", "late", m_no_answer_late },
+	{ "server_silent", "stalled", m_no_answer_stalled },
+	{ "server_silent", NULL, m_no_answer },
 	{ "client_closed_without_alert", NULL, m_client_closed },
 	{ "capture_truncated", NULL, m_truncated },
 	{ "malformed", NULL, m_malformed },
