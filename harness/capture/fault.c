@@ -284,12 +284,14 @@ static int one_parse(const char *item, struct fault *f, char *why, size_t whylen
 	char buf[sizeof f->text], *colon, *dash;
 	unsigned v;
 
+	size_t len = strlen(item);
+
 	memset(f, 0, sizeof *f);
-	if (strlen(item) >= sizeof buf) {
+	if (len >= sizeof buf) {
 		snprintf(why, whylen, "longer than %zu characters", sizeof buf - 1);
 		return -1;
 	}
-	snprintf(buf, sizeof buf, "%s", item);
+	memcpy(buf, item, len + 1);
 	colon = strchr(buf, ':');
 	if (!colon) {
 		snprintf(why, whylen, "expected NAME:VALUE (reset-after:client_hello, latency:300ms, ...)");
