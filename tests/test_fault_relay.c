@@ -202,6 +202,7 @@ START_TEST(reset_after_client_hello)
 	ck_assert_msg(strstr(fr.summary, "The connection was reset (TCP RST) right after the ClientHello") == fr.summary,
 		      "%s", fr.summary);
 	ck_assert_msg(strstr(fr.evidence, "(RST) after the ClientHello"), "%s", fr.evidence);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -225,6 +226,7 @@ START_TEST(close_after_server_hello)
 	ck_assert_uint_eq(fr.cap.dir[1].rst, 0);
 	assert_fault_at(&fr, "close-after:server_hello", fr.cap.dir[1].len, "server");
 	ck_assert_str_eq(fr.code, "handshake_incomplete");
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -244,6 +246,7 @@ START_TEST(stall_after_certificate_times_the_client_out)
 	ck_assert_msg(strstr(fr.evidence, "after the server's Certificate the server's side sent nothing more"),
 		      "%s", fr.evidence);
 	ck_assert_msg(strstr(fr.evidence, "then the client closed the connection (FIN)"), "%s", fr.evidence);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -262,6 +265,7 @@ START_TEST(drop_after_bytes_keeps_the_connection_open)
 	ck_assert_msg(strstr(fr.summary, "The server's data stopped in the middle of a record") == fr.summary, "%s",
 		      fr.summary);
 	ck_assert_msg(strstr(fr.evidence, "its data stopped inside a record"), "%s", fr.evidence);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -275,6 +279,7 @@ START_TEST(a_server_alert_is_not_a_reset)
 	ck_assert_int_eq(fr.alert_from_server, 70);
 	ck_assert_str_eq(fr.st.fault, ""); /* shaping never "acts" */
 	ck_assert_str_eq(fr.code, "no_shared_version");
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -294,12 +299,14 @@ START_TEST(sslv3_hello_reset_and_tls10_passes)
 	ck_assert_str_eq(fr.code, "server_closed_without_alert");
 
 	/* The fix, forcing TLS 1.0: its record version is 0x0301, and it gets through. */
+	cs_pcap_free(&fr.cap);
 	run_fault("reset-on:sslv3-hello", old, METHOD_TLS10, 3000, &fr);
 	ck_assert_uint_eq(fr.cap.dir[0].data[2], 1);
 	ck_assert_msg(fr.res.connected, "%s", fr.res.detail);
 	ck_assert_str_eq(fr.res.version, "TLSv1");
 	ck_assert_str_eq(fr.st.fault, "");
 	ck_assert_str_eq(fr.code, "ok");
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -317,6 +324,7 @@ START_TEST(one_byte_segments)
 	ck_assert_str_eq(fr.code, "ok");
 	fprintf(stderr, "segments:1@server: %zu server bytes in %u segments, handshake %lld ms\n", fr.cap.dir[1].len,
 		fr.cap.dir[1].segs, fr.elapsed_ms);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -329,6 +337,7 @@ START_TEST(latency_delays_each_flight)
 	/* TLS 1.3: the ClientHello one way and the server's flight back, each 300 ms late. */
 	ck_assert_int_ge(fr.elapsed_ms, 600);
 	fprintf(stderr, "latency:300ms: TLS 1.3 handshake %lld ms\n", fr.elapsed_ms);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -344,6 +353,7 @@ START_TEST(bandwidth_paces_the_server)
 	ck_assert_uint_le(fr.cap.dir[1].max_seg, 40);
 	fprintf(stderr, "bandwidth:16kbps@server: %zu server bytes, handshake %lld ms\n", fr.cap.dir[1].len,
 		fr.elapsed_ms);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
@@ -363,6 +373,7 @@ START_TEST(latency_past_the_client_timeout)
 	ck_assert_msg(strstr(fr.evidence, "after the client's ClientHello the server's side sent nothing for 1."), "%s",
 		      fr.evidence);
 	ck_assert_msg(strstr(fr.evidence, "the server's answer arrived 0."), "%s", fr.evidence);
+	cs_pcap_free(&fr.cap);
 }
 END_TEST
 
