@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #define SOCKET_ERROR_E (-308)
@@ -377,6 +379,47 @@ START_TEST(latency_past_the_client_timeout)
 }
 END_TEST
 
+/* slow-close: the server's FIN reaches the client 500 ms late; its bytes do not wait. */
+START_TEST(slow_close_delays_the_fin)
+{
+	struct fault_set fs;
+	struct capture_opts co = { .mode = CAPTURE_RELAY, .server_host = "127.0.0.1", .faults = &fs, .drain_ms = 3000 };
+	struct capture_stats st;
+	struct capture *cap;
+	char err[256], buf[16], pcap[300];
+	uint16_t sport, cport;
+	int fds = fd_count(), lfd = cs_listen(&sport), c, s;
+	long long t0, got_data, got_fin;
+
+	ck_assert_int_eq(fault_parse("slow-close:500ms@server", &fs, err, sizeof err), 0);
+	snprintf(pcap, sizeof pcap, "%s/slow-close.pcap", tmp);
+	co.server_port = sport;
+	co.pcap_path = pcap;
+	cap = capture_begin(&co, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	c = cs_client_socket(&cport);
+	ck_assert_int_eq(cs_connect(c, "127.0.0.1", capture_connect_port(cap)), 0);
+	s = cs_accept(lfd, 5000);
+	ck_assert_int_ge(s, 0);
+	t0 = now_ms();
+	ck_assert_int_eq(cs_write_all(s, "bye", 3), 0);
+	close(s); /* FIN right after the bytes */
+	ck_assert_int_eq(cs_read_all(c, buf, 3, 5000), 3);
+	got_data = now_ms() - t0;
+	ck_assert_int_eq(shutdown(c, SHUT_WR), 0);
+	ck_assert_int_eq(cs_read_all(c, buf, sizeof buf, 5000), 0);
+	got_fin = now_ms() - t0;
+	ck_assert_int_lt(got_data, 400);
+	ck_assert_int_ge(got_fin, 500);
+	close(c);
+	ck_assert_msg(capture_end(cap, &st, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(strstr(st.ended, "client FIN, server FIN"), "%s", st.ended);
+	close(lfd);
+	ck_assert_int_eq(fd_count(), fds);
+	fprintf(stderr, "slow-close:500ms@server: data after %lld ms, FIN after %lld ms\n", got_data, got_fin);
+}
+END_TEST
+
 static Suite *fault_relay_suite(void)
 {
 	Suite *s = suite_create("fault_relay");
@@ -394,6 +437,7 @@ static Suite *fault_relay_suite(void)
 	tcase_add_test(t, latency_delays_each_flight);
 	tcase_add_test(t, bandwidth_paces_the_server);
 	tcase_add_test(t, latency_past_the_client_timeout);
+	tcase_add_test(t, slow_close_delays_the_fin);
 	suite_add_tcase(s, t);
 	return s;
 }
