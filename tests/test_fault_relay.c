@@ -226,6 +226,8 @@ START_TEST(close_after_server_hello)
 	ck_assert_uint_eq(fr.cap.dir[1].len, 9 + ((size_t)d[6] << 16 | (size_t)d[7] << 8 | d[8]));
 	ck_assert_uint_eq(fr.cap.dir[1].fin, 1);
 	ck_assert_uint_eq(fr.cap.dir[1].rst, 0);
+	ck_assert_uint_eq(fr.cap.dir[0].fin + fr.cap.dir[0].rst, 1); /* and the client's reaction */
+	ck_assert_msg(strstr(fr.st.ended, "client "), "%s", fr.st.ended);
 	assert_fault_at(&fr, "close-after:server_hello", fr.cap.dir[1].len, "server");
 	ck_assert_str_eq(fr.code, "handshake_incomplete");
 	cs_pcap_free(&fr.cap);

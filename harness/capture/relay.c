@@ -345,7 +345,8 @@ static enum relay_end relay_fault_act(struct relay *r)
 		}
 		if (!c->fin_passed)
 			shutdown(s->fd, SHUT_WR);
-		s->fin_passed = c->fin_passed = true;
+		/* The client's own FIN is still read (and recorded): its reaction ends the relay. */
+		s->fin_passed = true;
 		c->drop = s->drop = true;
 		break;
 	case FAULT_STALL:
