@@ -5,6 +5,7 @@
  * file (client_wolfssl.c, client_mbedtls.c, client_bearssl.c).
  */
 #include "harness/client/client.h"
+#include "harness/client/client_io.h"
 
 #include "harness/core/json.h"
 
@@ -45,6 +46,21 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 			close(cc->sock_fd);
 		snprintf(err, errlen, "unknown client engine %d", (int)cc->engine);
 		return -1;
+	}
+}
+
+const char *client_engine_error_name(enum client_engine e, long code)
+{
+	switch (e) {
+	case ENGINE_MBEDTLS:
+		return client_engine_error_name_mbedtls(code);
+	case ENGINE_BEARSSL:
+		return client_engine_error_name_bearssl(code);
+	case ENGINE_WOLFSSL:
+		return client_engine_error_name_wolfssl(code);
+	case ENGINE_COUNT:
+	default:
+		return NULL;
 	}
 }
 

@@ -175,9 +175,7 @@ int client_mbedtls_run(const struct client_case *cc, struct client_result *out, 
 int client_bearssl_run(const struct client_case *cc, struct client_result *out, char *err, size_t errlen);
 void client_mbedtls_caps(struct client_caps *caps);
 void client_bearssl_caps(struct client_caps *caps);
-/* The engine's name for one of its error codes ("MBEDTLS_ERR_SSL_TIMEOUT"), NULL when unknown;
- * and the reverse, for expectations (0 found, -1 not). */
+/* The engine's name for one of its error codes ("MBEDTLS_ERR_SSL_TIMEOUT"), NULL when unknown. */
 const char *client_engine_error_name(enum client_engine e, long code);
-int client_engine_error_value(enum client_engine e, const char *name, long *code);
 
 #endif

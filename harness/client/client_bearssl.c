@@ -13,3 +13,4 @@ int client_bearssl_run(const struct client_case *cc, struct client_result *out, 
 	return 0;
 }
 void client_bearssl_caps(struct client_caps *caps) { memset(caps, 0, sizeof *caps); }
+const char *client_engine_error_name_bearssl(long code) { (void)code; return NULL; }

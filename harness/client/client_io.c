@@ -53,6 +53,7 @@ void cio_init(struct cio *io, const struct client_case *cc, struct client_result
 	io->out = out;
 	io->fd = -1;
 	io->last_hs = -1;
+	io->alert_by_client = io->alert_by_server = -1;
 	io->to_server.is_client = true;
 	io->timeout_ms = cc->timeout_ms > 0 ? cc->timeout_ms : CIO_DEFAULT_TIMEOUT_MS;
 	out->engine = cc->engine;
@@ -173,6 +174,10 @@ static void flow_feed(struct cio *io, struct cio_flow *f, const uint8_t *p, size
 					char buf[24];
 					snprintf(buf, sizeof buf, "alert(%u)", f->alert[1]);
 					trace_add(io, f->is_client, buf);
+					if (f->alert[0] == 2 && f->is_client)
+						io->alert_by_client = f->alert[1];
+					else if (f->alert[0] == 2)
+						io->alert_by_server = f->alert[1];
 				}
 		if (f->rec_left == 0)
 			f->alert_have = 0;

@@ -51,6 +51,7 @@ struct cio {
 	uint16_t oversized_version; /* rx_record_limit: the record version of the record that did not fit */
 	FILE *keylog;
 	bool client_random_logged;
+	int alert_by_client, alert_by_server; /* the last alert seen in the clear each way; -1: none */
 };
 
 /* Fills out's defaults (alerts -1, stage "setup", the engine) and io's. */
@@ -120,6 +121,11 @@ struct cio_app {
 	int (*read)(void *ctx, unsigned char *p, size_t n, int *alert);
 };
 void cio_after_handshake(struct cio *io, const struct cio_app *app);
+
+/* Each engine's name for one of its codes, NULL when unknown (client_engine_error_name()). */
+const char *client_engine_error_name_wolfssl(long code);
+const char *client_engine_error_name_mbedtls(long code);
+const char *client_engine_error_name_bearssl(long code);
 
 /* An engine error for out->engine_err. */
 void cio_engine_error(struct client_result *o, long code, const char *name, int alert);

@@ -274,6 +274,11 @@ static void keylog_master_secret(struct run *r, WOLFSSL *ssl)
 	cio_keylog_master(&r->io, random, master);
 }
 
+const char *client_engine_error_name_wolfssl(long code)
+{
+	return code < 0 ? tok_name(wolfssl_errors, (unsigned int)-code) : NULL;
+}
+
 static void error_name(int code, char *buf, size_t len)
 {
 	const char *s = code < 0 ? tok_name(wolfssl_errors, (unsigned int)-code) : NULL;
