@@ -25,40 +25,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_RSA1024, SRV_SHA1, SRV_COUNT };
-
-static struct {
-	struct proc proc;
-	uint16_t port;
-} srv[SRV_COUNT];
 static struct client_caps caps;
 
 static void setup(void)
 {
-	tf_make_certs();
-	const char *tls12[] = { "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
-	const char *tls13[] = { "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", NULL };
-	const char *mtls[] = { "-tls1_2", "-Verify", "1", "-CAfile", "ca.pem", NULL };
-	const char *rsa1024[] = { "-cert", "weak.pem", "-key", "weak.key", "-tls1_2", "-cipher",
-				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
-	const char *sha1[] = { "-cert", "sha1.pem", "-key", "srv.key", "-tls1_2", "-cipher",
-			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
-	tf_server_start(&srv[SRV_TLS12].proc, &srv[SRV_TLS12].port, tls12);
-	tf_server_start(&srv[SRV_TLS13].proc, &srv[SRV_TLS13].port, tls13);
-	tf_server_start(&srv[SRV_MTLS].proc, &srv[SRV_MTLS].port, mtls);
-	tf_server_start(&srv[SRV_RSA1024].proc, &srv[SRV_RSA1024].port, rsa1024);
-	tf_server_start(&srv[SRV_SHA1].proc, &srv[SRV_SHA1].port, sha1);
+	ec_start();
 	client_engine_caps(ENGINE_MBEDTLS, &caps);
-	char err[256];
-	ck_assert_msg(explain_load(err, sizeof err) == 0, "%s", err);
 }
 
 static void teardown(void)
 {
-	for (int i = 0; i < SRV_COUNT; i++)
-		proc_stop(&srv[i].proc, 2000);
-	tf_cleanup();
-	explain_free();
+	ec_stop();
 }
 
 /* An ESP32-like case (esp-tls: mbedtls_x509_crt_parse, VERIFY_REQUIRED, hostname set). */
@@ -67,7 +44,7 @@ static void case_for(struct client_case *cc, int i)
 	client_case_init(cc);
 	cc->engine = ENGINE_MBEDTLS;
 	cc->host = "127.0.0.1";
-	cc->port = srv[i].port;
+	cc->port = ec_port(i);
 	cc->method = METHOD_TLS12;
 	cc->ca_path = tf_path(2, "ca.pem");
 	cc->ca_format = CA_AUTO;
@@ -87,7 +64,7 @@ START_TEST(connects_and_gets_the_answer)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	ck_assert_str_eq(r.version, "TLSv1.2");
@@ -106,7 +83,7 @@ START_TEST(unknown_ca_is_verify_failed_not_trusted)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.ca_path = tf_path(2, "other.pem");
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
@@ -123,7 +100,7 @@ START_TEST(expired_by_the_device_clock)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.clock = time(NULL) + 90L * 86400; /* the certificates live 30 days */
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
@@ -138,7 +115,7 @@ START_TEST(not_yet_valid_by_an_unset_clock)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.clock = 946684800; /* 2000-01-01: an RTC never set */
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
@@ -147,7 +124,7 @@ START_TEST(not_yet_valid_by_an_unset_clock)
 	ec_assert_equiv("not_yet_valid", "mbedtls", -0x2700);
 	ec_assert_equiv("not_yet_valid", "mbedtls-verify", 0x200);
 	/* The next case is back on real time. */
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 }
@@ -157,7 +134,7 @@ START_TEST(name_mismatch_and_no_ip_san_in_2_28)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.check_name = "wrong.example";
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
@@ -177,7 +154,7 @@ START_TEST(verify_off_connects_and_tells)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.ca_path = tf_path(2, "other.pem");
 	cc.verify = false;
 	run_case(&cc, &r);
@@ -191,7 +168,7 @@ START_TEST(no_shared_suite_gets_alert_40)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.ciphers = "TLS-ECDHE-RSA-WITH-AES-256-CBC-SHA:TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE");
@@ -206,7 +183,7 @@ START_TEST(tls13_only_server_gets_alert_70)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS13);
+	case_for(&cc, EC_TLS13);
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x7780, "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE");
 	ck_assert_int_eq(r.alert_received, 70);
@@ -223,7 +200,7 @@ START_TEST(record_larger_than_in_content_len)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.rx_record_limit = 512;
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x7200, "MBEDTLS_ERR_SSL_INVALID_RECORD");
@@ -249,7 +226,7 @@ START_TEST(ca_loaders_as_the_device_api)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.ca_format = CA_PEM_AS_DER; /* PEM to mbedtls_x509_crt_parse_der */
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2180, "MBEDTLS_ERR_X509_INVALID_FORMAT");
@@ -271,13 +248,13 @@ START_TEST(weak_key_and_sha1_by_the_default_profile)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_RSA1024);
+	case_for(&cc, EC_RSA1024);
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
 	ck_assert_uint_eq(r.engine_err.verify_flags, 0x10000);
 	ec_assert_equiv("weak_key", "mbedtls", -0x2700);
 	ec_assert_equiv("weak_key", "mbedtls-verify", 0x10000);
-	case_for(&cc, SRV_SHA1);
+	case_for(&cc, EC_SHA1);
 	run_case(&cc, &r);
 	ec_assert_failed(&r, -0x2700, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
 	ck_assert_uint_eq(r.engine_err.verify_flags, 0x4000);
@@ -289,7 +266,7 @@ START_TEST(client_certificate)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_MTLS);
+	case_for(&cc, EC_MTLS);
 	cc.cert_path = tf_path(4, "cli.pem");
 	cc.key_path = tf_path(5, "cli.key");
 	run_case(&cc, &r);
@@ -300,30 +277,13 @@ START_TEST(client_certificate)
 }
 END_TEST
 
-/* A one-connection server in a child: reads the ClientHello, then closes. */
-static pid_t dropping_server(uint16_t *port)
-{
-	int lfd = tf_silent_listener(port);
-	pid_t child = fork();
-	ck_assert_int_ge(child, 0);
-	if (child == 0) {
-		char buf[512];
-		int afd = accept(lfd, NULL, NULL);
-		if (afd >= 0 && read(afd, buf, sizeof buf) > 0)
-			close(afd);
-		_exit(0);
-	}
-	close(lfd);
-	return child;
-}
-
 START_TEST(dropped_and_silent_servers)
 {
 	struct client_case cc;
 	struct client_result r;
 	uint16_t port;
-	pid_t child = dropping_server(&port);
-	case_for(&cc, SRV_TLS12);
+	pid_t child = ec_dropping_server(&port);
+	case_for(&cc, EC_TLS12);
 	cc.port = port;
 	run_case(&cc, &r);
 	waitpid(child, NULL, 0);
@@ -350,7 +310,7 @@ START_TEST(pre_bound_socket_is_connected_and_owned)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	cc.sock_fd = fd;
 	cc.request = "none";
 	run_case(&cc, &r);
@@ -365,7 +325,7 @@ START_TEST(key_log_decrypts_in_tshark)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	const char *code = ec_keylog_decrypts(&cc, &r, "mbedtls.pcap");
 	ck_assert_int_eq(r.keylog_lines, 1);
 	ck_assert_str_eq(code, "GET");
@@ -388,7 +348,7 @@ START_TEST(without_mbedtls_every_case_is_skipped)
 {
 	struct client_case cc;
 	struct client_result r;
-	case_for(&cc, SRV_TLS12);
+	case_for(&cc, EC_TLS12);
 	run_case(&cc, &r);
 	ck_assert(r.skipped);
 	ck_assert(!r.connected);

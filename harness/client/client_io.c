@@ -54,6 +54,7 @@ void cio_init(struct cio *io, const struct client_case *cc, struct client_result
 	io->fd = -1;
 	io->last_hs = -1;
 	io->alert_by_client = io->alert_by_server = -1;
+	io->emulate_rx_limit = true;
 	io->to_server.is_client = true;
 	io->timeout_ms = cc->timeout_ms > 0 ? cc->timeout_ms : CIO_DEFAULT_TIMEOUT_MS;
 	out->engine = cc->engine;
@@ -130,7 +131,7 @@ static bool flow_header(struct cio *io, struct cio_flow *f)
 		trace_add(io, f->is_client, "non-tls");
 		return false;
 	}
-	if (!f->is_client && io->cc->rx_record_limit > 0 && len > io->cc->rx_record_limit) {
+	if (!f->is_client && io->emulate_rx_limit && io->cc->rx_record_limit > 0 && len > io->cc->rx_record_limit) {
 		/* The device's buffer cannot hold this record: cio_recv() fails the read. */
 		char buf[32];
 		snprintf(buf, sizeof buf, "oversized(%u)", (unsigned int)len);
@@ -342,6 +343,33 @@ const char *cio_sni(const struct client_case *cc)
 	else if (cc->sni == SNI_HOST && cc->check_name && !cio_is_ip_literal(cc->check_name))
 		sni = cc->check_name;
 	return sni && *sni ? sni : NULL;
+}
+
+const char *cio_single_name(const struct client_case *cc, struct client_result *out, const char *engine)
+{
+	const char *check = cc->check_name && *cc->check_name ? cc->check_name : NULL;
+	if ((cc->sni == SNI_OFF && check) || (cc->sni == SNI_OTHER && check && strcmp(check, cc->sni_name) != 0)) {
+		cio_skip(out, "%s sends the name it checks as SNI: it cannot check '%s' with SNI %s", engine, check,
+			 cc->sni == SNI_OFF ? "off" : cc->sni_name);
+		return NULL;
+	}
+	if (cc->sni == SNI_OFF)
+		return NULL;
+	return cc->sni == SNI_OTHER ? cc->sni_name : check;
+}
+
+bool cio_next_name(const char **list, char *name, size_t len, char from, char to)
+{
+	const char *p = *list + strspn(*list, ":, ");
+	size_t n = strcspn(p, ":, ");
+	if (n == 0)
+		return false;
+	snprintf(name, len, "%.*s", (int)n, p);
+	for (char *q = name; from && *q; q++)
+		if (*q == from)
+			*q = to;
+	*list = p + n;
+	return true;
 }
 
 int cio_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen)

@@ -52,6 +52,7 @@ struct cio {
 	FILE *keylog;
 	bool client_random_logged;
 	int alert_by_client, alert_by_server; /* the last alert seen in the clear each way; -1: none */
+	bool emulate_rx_limit; /* rx_record_limit checked here (true); BearSSL's real buffer does it itself */
 };
 
 /* Fills out's defaults (alerts -1, stage "setup", the engine) and io's. */
@@ -73,9 +74,22 @@ ssize_t cio_recv(struct cio *io, void *buf, size_t n);
 /* Some of the n bytes within the timeout, tracked (a count, or CIO_ERROR/CIO_TIMEOUT). */
 ssize_t cio_send(struct cio *io, const void *buf, size_t n);
 
+/*
+ * For engines where SNI and the checked name are one setting (mbedTLS's
+ * set_hostname, BearSSL's client_reset): that name, NULL for none, or NULL
+ * with out skipped when the case wants them apart (engine names the call).
+ */
+const char *cio_single_name(const struct client_case *cc, struct client_result *out, const char *engine);
 /* The SNI to send for the case (NULL: none): check_name when it is a DNS name, or sni_name. */
 const char *cio_sni(const struct client_case *cc);
 bool cio_is_ip_literal(const char *s);
+
+/*
+ * The next name of a ':'/','/' '-separated list (ciphers, groups) into name,
+ * with from turned into to ('_' and '-' of suite names; 0: as is); advances
+ * *list.  false at the end.
+ */
+bool cio_next_name(const char **list, char *name, size_t len, char from, char to);
 
 /* A whole small file (malloc'd, caller frees): 0, or -1 with err set. */
 int cio_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen);

@@ -350,23 +350,16 @@ static int set_versions(struct run *r)
 static int set_suites(struct run *r, char *err, size_t errlen)
 {
 	int n = 0;
-	for (const char *p = r->cc->ciphers; *p;) {
-		size_t len = strcspn(p, ":, ");
-		char name[96];
-		snprintf(name, sizeof name, "%.*s", (int)len, p);
-		for (char *q = name; *q; q++)
-			if (*q == '_')
-				*q = '-';
-		int id = len ? mbedtls_ssl_get_ciphersuite_id(name) : 0;
-		if (len && id == 0) {
-			snprintf(err, errlen, "cipher suite '%.*s' unknown to mbedTLS %s (its names: TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256...; "
-				 "'tlsdiag client-caps' lists them)", (int)len, p, MBEDTLS_VERSION_STRING);
+	char name[96];
+	for (const char *p = r->cc->ciphers; cio_next_name(&p, name, sizeof name, '_', '-');) {
+		int id = mbedtls_ssl_get_ciphersuite_id(name);
+		if (id == 0) {
+			snprintf(err, errlen, "cipher suite '%s' unknown to mbedTLS %s (its names: TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256...; "
+				 "'tlsdiag client-caps' lists them)", name, MBEDTLS_VERSION_STRING);
 			return -1;
 		}
-		if (id && n < MAX_SUITES)
+		if (n < MAX_SUITES)
 			r->suites[n++] = id;
-		p += len;
-		p += strspn(p, ":, ");
 	}
 	r->suites[n] = 0;
 	if (n)
@@ -377,11 +370,9 @@ static int set_suites(struct run *r, char *err, size_t errlen)
 static int set_curves(struct run *r, char *err, size_t errlen)
 {
 	int n = 0;
-	for (const char *p = r->cc->groups; *p;) {
-		size_t len = strcspn(p, ":, ");
-		char name[32];
-		unsigned int v;
-		snprintf(name, sizeof name, "%.*s", (int)len, p);
+	char name[32];
+	unsigned int v;
+	for (const char *p = r->cc->groups; cio_next_name(&p, name, sizeof name, 0, 0);) {
 		if (strncmp(name, "ffdhe", 5) == 0) {
 			cio_skip(r->out, "mbedTLS %s has no named FFDHE groups (%s)", MBEDTLS_VERSION_STRING, name);
 			return 0;
@@ -392,8 +383,6 @@ static int set_curves(struct run *r, char *err, size_t errlen)
 		}
 		if (n < MAX_CURVES)
 			r->curves[n++] = (mbedtls_ecp_group_id)v;
-		p += len;
-		p += strspn(p, ":, ");
 	}
 	r->curves[n] = MBEDTLS_ECP_DP_NONE;
 	if (n)
@@ -479,19 +468,8 @@ out:
 /* SNI and the checked name are one setting in mbedTLS (mbedtls_ssl_set_hostname). */
 static int set_hostname(struct run *r, char *err, size_t errlen)
 {
-	const struct client_case *cc = r->cc;
-	const char *check = cc->check_name && *cc->check_name ? cc->check_name : NULL;
-	const char *name = check;
-	if (cc->sni == SNI_OTHER)
-		name = cc->sni_name;
-	if ((cc->sni == SNI_OFF && check) || (cc->sni == SNI_OTHER && check && strcmp(check, cc->sni_name) != 0)) {
-		cio_skip(r->out, "mbedTLS sends the name it checks as SNI (mbedtls_ssl_set_hostname): it cannot check "
-				 "'%s' with SNI %s", check, cc->sni == SNI_OFF ? "off" : cc->sni_name);
-		return 0;
-	}
-	if (cc->sni == SNI_OFF || !name)
-		return 0;
-	if (mbedtls_ssl_set_hostname(&r->ssl, name) != 0) {
+	const char *name = cio_single_name(r->cc, r->out, "mbedTLS (mbedtls_ssl_set_hostname)");
+	if (name && mbedtls_ssl_set_hostname(&r->ssl, name) != 0) {
 		snprintf(err, errlen, "mbedtls_ssl_set_hostname(%s) failed", name);
 		return -1;
 	}

@@ -9,8 +9,60 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+static struct {
+	struct proc proc;
+	uint16_t port;
+} servers[EC_COUNT];
+
+void ec_start(void)
+{
+	tf_make_certs();
+	const char *tls12[] = { "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
+	const char *tls13[] = { "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", NULL };
+	const char *mtls[] = { "-tls1_2", "-Verify", "1", "-CAfile", "ca.pem", NULL };
+	const char *rsa1024[] = { "-cert", "weak.pem", "-key", "weak.key", "-tls1_2", "-cipher",
+				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
+	const char *sha1[] = { "-cert", "sha1.pem", "-key", "srv.key", "-tls1_2", "-cipher",
+			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
+	const char *const *extra[EC_COUNT] = { tls12, tls13, mtls, rsa1024, sha1 };
+	for (int i = 0; i < EC_COUNT; i++)
+		tf_server_start(&servers[i].proc, &servers[i].port, extra[i]);
+	char err[256];
+	ck_assert_msg(explain_load(err, sizeof err) == 0, "%s", err);
+}
+
+void ec_stop(void)
+{
+	for (int i = 0; i < EC_COUNT; i++)
+		proc_stop(&servers[i].proc, 2000);
+	tf_cleanup();
+	explain_free();
+}
+
+uint16_t ec_port(int server)
+{
+	return servers[server].port;
+}
+
+pid_t ec_dropping_server(uint16_t *port)
+{
+	int lfd = tf_silent_listener(port);
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		char buf[512];
+		int afd = accept(lfd, NULL, NULL);
+		if (afd >= 0 && read(afd, buf, sizeof buf) > 0)
+			close(afd);
+		_exit(0);
+	}
+	close(lfd);
+	return child;
+}
 
 void ec_assert_failed(const struct client_result *r, long code, const char *name)
 {

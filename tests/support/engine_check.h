@@ -9,6 +9,18 @@
 
 #include "harness/client/client.h"
 
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The servers both engine suites run against (openssl s_server, tls_fixture certificates). */
+enum { EC_TLS12, EC_TLS13, EC_MTLS, EC_RSA1024, EC_SHA1, EC_COUNT };
+/* Makes the certificates, starts the servers, loads the explain tables. */
+void ec_start(void);
+void ec_stop(void);
+uint16_t ec_port(int server);
+/* A one-connection peer in a child: reads the ClientHello, then closes; its pid, *port set. */
+pid_t ec_dropping_server(uint16_t *port);
+
 /* The case failed with the engine's code and name (result and engine_error agree). */
 void ec_assert_failed(const struct client_result *r, long code, const char *name);
 /* explain/tables/equivalents.ini [kind:KIND] lists code for stack ("mbedtls", "bearssl", "mbedtls-verify"). */
