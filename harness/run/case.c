@@ -102,9 +102,16 @@ int case_resolve(const struct case_job *job, struct client_case *cc, struct case
 	if (resolve_ca(job, dev, cc, err, errlen) != 0)
 		return -1;
 	enum ca_format f = cc->ca_format;
+	enum client_engine engine = dev ? dev->engine : ENGINE_WOLFSSL;
+	if ((v = job->spec->value[SCN_ENGINE]) && scenario_engine(v, &engine) != 0) {
+		snprintf(err, errlen, "bad engine");
+		return -1;
+	}
 	if (dev)
-		device_apply(dev, cc);
+		device_apply_engine(dev, engine, cc);
+	cc->engine = engine;
 	cc->ca_format = f;
+	cc->request = job->spec->value[SCN_REQUEST];
 	cc->host = server_host(job->server);
 	cc->port = server_port(job->server);
 	cc->timeout_ms = job->timeout_ms;
@@ -183,6 +190,17 @@ static long long now_ms(void)
 /* The client's view of the outcome. */
 static void outcome_from_client(const struct client_result *cr, struct case_result *out)
 {
+	const char *engine = tok_name(client_engine_names, (unsigned int)cr->engine);
+	snprintf(out->engine, sizeof out->engine, "%s", engine ? engine : "");
+	out->engine_error.code = cr->engine_err.code;
+	snprintf(out->engine_error.name, sizeof out->engine_error.name, "%s", cr->engine_err.name);
+	out->engine_error.alert = cr->engine_err.alert;
+	out->engine_error.verify_flags = cr->engine_err.verify_flags;
+	out->post.request_sent = cr->request_sent;
+	out->post.response_bytes = cr->response_bytes;
+	snprintf(out->post.response_line, sizeof out->post.response_line, "%s", cr->response_line);
+	out->post.alert = cr->post_alert;
+	snprintf(out->post.detail, sizeof out->post.detail, "%s", cr->post_detail);
 	out->got.connected = cr->connected;
 	out->got.alert_by_server = cr->alert_received;
 	out->got.alert_by_client = cr->alert_sent;
@@ -194,6 +212,14 @@ static void outcome_from_client(const struct client_result *cr, struct case_resu
 	snprintf(out->detail, sizeof out->detail, "%s", cr->detail);
 	snprintf(out->trace, sizeof out->trace, "%s", cr->trace);
 	snprintf(out->verify_error, sizeof out->verify_error, "%s", cr->verify_error ? cr->verify_error_name : "");
+	if (cr->connected && cr->post_alert > 0) {
+		/* A fatal alert after the handshake (TLS 1.3 client authentication...): the outcome
+		 * is alert:NAME@server, not connected. */
+		out->got.connected = false;
+		out->got.alert_by_server = cr->post_alert;
+		snprintf(out->stage, sizeof out->stage, "after_handshake");
+		snprintf(out->detail, sizeof out->detail, "handshake done, then %.200s", cr->post_detail);
+	}
 }
 
 static void device_from_client(const struct case_job *job, const struct client_result *cr, struct case_result *out)
@@ -263,7 +289,7 @@ static int outcome_diagnosis(const struct case_result *out, struct diag_result *
 		o.alert = out->got.alert_by_client;
 		o.alert_from_device = true;
 	}
-	o.has_wolfssl = out->got.error != 0;
+	o.has_wolfssl = out->got.error != 0 && strcmp(out->engine, "wolfssl") == 0;
 	o.wolfssl = out->got.error;
 	return diagnose_outcome(&o, d) == 0 && d->code ? 0 : -1;
 }
@@ -280,15 +306,19 @@ static void diagnose_from_outcome(struct case_result *out)
 	snprintf(out->diag.from, sizeof out->diag.from, "outcome");
 }
 
-/* The failure kind (a "kind:" section) that lists a wolfSSL code named name, or NULL. */
-static const struct explain_equiv *kind_of_wolfssl(const char *name)
+/* The failure kind (a "kind:" section) that lists the certificate problem named name, or NULL:
+ * a wolfSSL code, an mbedTLS verify flag (MBEDTLS_X509_BADCERT_...) or a BearSSL X.509 code. */
+static const struct explain_equiv *kind_of_verify_error(const char *name)
 {
+	static const char *const stacks[] = { "wolfssl", "mbedtls-verify", "bearssl" };
 	const struct explain_equiv *eqs[8];
-	const struct explain_row *row = name[0] ? explain_find_name("wolfssl", name) : NULL;
-	size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(eqs[i]->key, "kind:", 5) == 0)
-			return eqs[i];
+	for (size_t s = 0; s < sizeof stacks / sizeof stacks[0] && name[0]; s++) {
+		const struct explain_row *row = explain_find_name(stacks[s], name);
+		size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(eqs[i]->key, "kind:", 5) == 0)
+				return eqs[i];
+	}
 	return NULL;
 }
 
@@ -300,7 +330,7 @@ static const struct explain_equiv *kind_of_wolfssl(const char *name)
  */
 static void equiv_fill(struct case_result *out)
 {
-	const struct explain_equiv *eq = kind_of_wolfssl(out->verify_error);
+	const struct explain_equiv *eq = kind_of_verify_error(out->verify_error);
 	struct diag_result d;
 	if (!eq && strcmp(out->diag.from, "capture") == 0 && out->diag.code[0]) {
 		const struct explain_diagnosis *row = explain_diagnosis_find(out->diag.code);

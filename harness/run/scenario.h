@@ -38,6 +38,8 @@ enum scn_field {
 	SCN_MIN_DH_BITS,
 	SCN_REJECT_SHA1,
 	SCN_RX_RECORD_LIMIT,
+	SCN_ENGINE, /* wolfssl, mbedtls, bearssl: the client library; default the device profile's */
+	SCN_REQUEST, /* after the handshake: none, wait:MS, or the bytes to send; default a GET */
 	SCN_NFIELDS,
 };
 
@@ -105,6 +107,10 @@ int scenario_bool(const char *v, bool *b);
 int scenario_max_fragment(const char *v, int *len);
 /* min_rsa_bits, min_dh_bits: "none" (0) or 256..16000 bits, a multiple of 8 (what wolfSSL takes). */
 int scenario_key_bits(const char *v, int *bits);
+/* engine: "wolfssl", "mbedtls", "bearssl". */
+int scenario_engine(const char *v, enum client_engine *e);
+/* request: "none", "wait:MS" (0..600000) or printable text (escapes \r \n \t \\ \xHH). */
+int scenario_request(const char *v);
 /* rx_record_limit: "none" (0) or 64..18432 bytes (2^14 + 2048, RFC 5246 section 6.2.3's largest record). */
 int scenario_record_limit(const char *v, int *len);
 
