@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_RSA1024, SRV_SHA1, SRV_DH1024, SRV_COUNT };
+enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_RSA1024, SRV_SHA1, SRV_DH1024, SRV_MTLS13, SRV_COUNT };
 
 static struct {
 	struct proc proc;
@@ -64,6 +64,8 @@ static void setup(void)
 	tf_server_start(&srv[SRV_TLS12].proc, &srv[SRV_TLS12].port, tls12);
 	tf_server_start(&srv[SRV_TLS13].proc, &srv[SRV_TLS13].port, tls13);
 	tf_server_start(&srv[SRV_MTLS].proc, &srv[SRV_MTLS].port, mtls);
+	const char *mtls13[] = { "-tls1_3", "-Verify", "1", "-CAfile", "ca.pem", NULL };
+	tf_server_start(&srv[SRV_MTLS13].proc, &srv[SRV_MTLS13].port, mtls13);
 	/* SNI other than "localhost" gets a fatal unrecognized_name (s_server's -servername_fatal). */
 	const char *sni[] = { "-tls1_2", "-servername", "localhost", "-servername_fatal", "-cert2", "srv.pem",
 			      "-key2", "srv.key", NULL };
@@ -305,6 +307,42 @@ START_TEST(client_certificate_required)
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	ck_assert_str_eq(r.version, "TLSv1.2");
+}
+END_TEST
+
+/* INTERFACES.md item 3: what comes after the handshake. */
+START_TEST(tls13_certificate_required_after_the_handshake)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_MTLS13);
+	cc.method = METHOD_TLS13;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail); /* the client's Finished ends its handshake */
+	ck_assert(r.request_sent);
+	ck_assert_int_eq(r.post_alert, 116); /* certificate_required, read with the answer */
+	ck_assert_ptr_nonnull(strstr(r.post_detail, "fatal alert 116 after the handshake"));
+	cc.request = "none";
+	run_case(&cc, &r);
+	ck_assert(r.connected);
+	ck_assert(!r.request_sent);
+	ck_assert_int_eq(r.post_alert, -1);
+	cc.request = "wait:3000"; /* send nothing: the alert comes by itself */
+	run_case(&cc, &r);
+	ck_assert(!r.request_sent);
+	ck_assert_int_eq(r.post_alert, 116);
+	cc.request = NULL;
+	cc.cert_path = tf_path(3, "cli.pem");
+	cc.key_path = tf_path(4, "cli.key");
+	run_case(&cc, &r);
+	ck_assert_int_eq(r.post_alert, -1);
+	ck_assert_msg(strncmp(r.response_line, "HTTP/1.0 200", 12) == 0, "%s", r.response_line);
+	ck_assert_int_gt(r.response_bytes, 100);
+	/* Raw bytes with escapes: not HTTP, s_server -www answers nothing useful but stays TLS. */
+	cc.request = "HEAD / HTTP/1.0\\r\\n\\r\\n";
+	run_case(&cc, &r);
+	ck_assert(r.request_sent);
+	ck_assert_int_eq(r.post_alert, -1);
 }
 END_TEST
 
@@ -791,6 +829,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, unset_clock_is_before_date);
 	tcase_add_test(tc, client_certificate_required);
 	tcase_add_test(tc, sni_is_sent_as_asked);
+	tcase_add_test(tc, tls13_certificate_required_after_the_handshake);
 	tcase_add_test(tc, keylog_has_client_random);
 	tcase_add_test(tc, keylog_tls13_secrets);
 	tcase_add_test(tc, silent_server_times_out_after_client_hello);
