@@ -1,6 +1,7 @@
 /* test_scenario.c - scenario files: parsing, matrix expansion, expectations per combination, and
  * every error a bad file gets, with its file and line. */
 #include "harness/run/scenario.h"
+#include "harness/client/device.h"
 
 #include "harness/servers/server.h"
 
@@ -202,6 +203,33 @@ START_TEST(every_field_value_accepted)
 	ck_assert_str_eq(scenario_field_name(SCN_RX_RECORD_LIMIT), "rx_record_limit");
 	ck_assert_int_eq(set.cases[0].expect.error, -322);
 	ck_assert_str_eq(set.cases[0].expect.error_name, "DOMAIN_NAME_MISMATCH");
+	/* Typed once at load: what the worker runs. */
+	const struct case_config *k = &set.cases[0].cfg;
+	ck_assert_ptr_eq(k->device, device_find("cc3200"));
+	ck_assert_int_eq(k->engine, ENGINE_WOLFSSL);
+	ck_assert(k->has_method);
+	ck_assert_int_eq(k->method, METHOD_SSLV3_TLS12);
+	ck_assert_str_eq(k->ciphers, "AES128-SHA");
+	ck_assert_str_eq(k->groups, "P-256:X25519");
+	ck_assert_int_eq(k->ca, CASE_CA_OTHER);
+	ck_assert(k->has_ca_format);
+	ck_assert_int_eq(k->ca_format, CA_PEM_AS_DER);
+	ck_assert(k->has_verify && k->verify);
+	ck_assert(k->has_sni);
+	ck_assert_int_eq(k->sni, SNI_OTHER);
+	ck_assert_str_eq(k->sni_name, "tlsdiag.servicebus.test");
+	ck_assert_int_eq(k->check, CASE_CHECK_GIVEN);
+	ck_assert_str_eq(k->check_name, "127.0.0.1");
+	ck_assert_int_eq(k->clock, 946684800);
+	ck_assert_int_eq(k->max_fragment, 512);
+	ck_assert(k->client_cert);
+	ck_assert(k->has_min_rsa_bits);
+	ck_assert_int_eq(k->min_rsa_bits, 2048);
+	ck_assert(k->has_min_dh_bits);
+	ck_assert_int_eq(k->min_dh_bits, 0);
+	ck_assert(k->has_reject_sha1 && k->reject_sha1);
+	ck_assert_int_eq(k->rx_record_limit, 4096);
+	ck_assert_ptr_null(k->request);
 }
 END_TEST
 
@@ -224,6 +252,15 @@ START_TEST(engine_request_and_engine_error_names)
 	ck_assert_str_eq(set.cases[2].value[SCN_REQUEST], "HEAD / HTTP/1.0\\r\\n\\r\\n");
 	ck_assert_str_eq(set.cases[2].expect.error_name, "BR_ERR_RECV_FATAL_ALERT");
 	ck_assert_str_eq(set.cases[3].expect.error_name, "BR_ERR_X509_NOT_TRUSTED");
+	/* The engine: the case's, else the device profile's, else wolfSSL. */
+	ck_assert_int_eq(set.cases[0].cfg.engine, ENGINE_MBEDTLS);
+	ck_assert_str_eq(set.cases[0].cfg.request, "wait:250");
+	ck_assert_int_eq(set.cases[1].cfg.engine, ENGINE_WOLFSSL);
+	ck_assert_ptr_eq(set.cases[1].cfg.device, device_find("esp32-mbedtls"));
+	ck_assert_int_eq(set.cases[2].cfg.engine, ENGINE_BEARSSL);
+	ck_assert_int_eq(set.cases[3].cfg.engine, ENGINE_WOLFSSL);
+	ck_assert_int_eq(set.cases[3].cfg.check, CASE_CHECK_HOST);
+	ck_assert_int_eq(set.cases[3].cfg.ca, CASE_CA_ROOT);
 	enum client_engine e;
 	ck_assert_int_eq(scenario_engine("bearssl", &e), 0);
 	ck_assert_int_eq(e, ENGINE_BEARSSL);

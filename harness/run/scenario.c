@@ -883,6 +883,11 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 	for (int f = 0; f < SCN_NFIELDS; f++)
 		if (b->vals[f].n)
 			c.value[f] = set_strdup(set, b->vals[f].v[pick[f]]);
+	/* Typed once, here: the worker never parses the file's strings again. */
+	if (case_config_parse(c.value, &c.cfg, why, sizeof why) != 0) {
+		perr(p, sec->line, "case '%s': %s", sec->name, why);
+		return -1;
+	}
 	c.base = set_strdup(set, sec->name);
 	c.combo = set_strdup(set, combo);
 	if (combo[0]) {

@@ -13,6 +13,7 @@
 #define TLSDIAG_RUN_SCENARIO_H
 
 #include "harness/client/client.h"
+#include "harness/run/case_config.h"
 #include "harness/run/expect.h"
 
 #include <stdbool.h>
@@ -64,6 +65,7 @@ struct scenario_case {
 	char *combo; /* "method=tls1.0,ca=other"; "" when not a matrix */
 	int line; /* of [case NAME] */
 	const char *value[SCN_NFIELDS]; /* NULL: the default (device profile, then built-in) */
+	struct case_config cfg; /* the same, parsed once at load (what the worker runs) */
 	struct expectation expect;
 	int expect_line; /* where the expectation that applies was written */
 	const char *note; /* NULL when absent */
