@@ -77,10 +77,30 @@ struct case_cert {
 	long long not_after_epoch; /* UTC seconds */
 };
 
+/* The client engine's own error (client.h struct client_engine_error). */
+struct case_engine_error {
+	long code; /* 0: none */
+	char name[64];
+	int alert; /* -1: none */
+	unsigned long verify_flags;
+};
+
+/* What came after the handshake (client_case.request). */
+struct case_post {
+	bool request_sent;
+	long response_bytes;
+	char response_line[96];
+	int alert; /* a fatal alert the server sent after the handshake; -1: none */
+	char detail[160];
+};
+
 struct case_result {
 	const struct scenario_case *spec;
 	enum case_status status;
 	struct outcome got;
+	char engine[12]; /* "wolfssl", "mbedtls", "bearssl" */
+	struct case_engine_error engine_error;
+	struct case_post post;
 	/* from the client */
 	char version[16];
 	char suite[64];

@@ -57,6 +57,8 @@ static const char *const field_names[SCN_NFIELDS] = {
 	[SCN_MIN_DH_BITS] = "min_dh_bits",
 	[SCN_REJECT_SHA1] = "reject_sha1",
 	[SCN_RX_RECORD_LIMIT] = "rx_record_limit",
+	[SCN_ENGINE] = "engine",
+	[SCN_REQUEST] = "request",
 };
 
 const char *scenario_field_name(enum scn_field f)
@@ -163,6 +165,29 @@ int scenario_key_bits(const char *v, int *bits)
 		return -1;
 	*bits = n;
 	return 0;
+}
+
+int scenario_engine(const char *v, enum client_engine *e)
+{
+	unsigned int n;
+	if (tok_value(client_engine_names, v, &n) != 0)
+		return -1;
+	*e = (enum client_engine)n;
+	return 0;
+}
+
+int scenario_request(const char *v)
+{
+	if (strncmp(v, "wait:", 5) == 0) {
+		char *end;
+		errno = 0;
+		long ms = strtol(v + 5, &end, 10);
+		return errno == 0 && end != v + 5 && *end == '\0' && ms >= 0 && ms <= 600000 ? 0 : -1;
+	}
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return -1;
+	return *v ? 0 : -1;
 }
 
 int scenario_record_limit(const char *v, int *len)
@@ -342,6 +367,18 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 		if (scenario_record_limit(v, &n) == 0)
 			return 0;
 		snprintf(why, whylen, "bad rx_record_limit '%s' (none, or 64 to 18432 bytes)", v);
+		return -1;
+	case SCN_ENGINE: {
+		enum client_engine e;
+		if (scenario_engine(v, &e) == 0)
+			return 0;
+		snprintf(why, whylen, "bad engine '%s' (wolfssl, mbedtls or bearssl)", v);
+		return -1;
+	}
+	case SCN_REQUEST:
+		if (scenario_request(v) == 0)
+			return 0;
+		snprintf(why, whylen, "bad request '%s' (none, wait:MS up to 600000, or printable text with \\r\\n escapes)", v);
 		return -1;
 	case SCN_NFIELDS:
 	default:
@@ -847,6 +884,11 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 	for (int f = 0; f < SCN_NFIELDS; f++)
 		if (b->vals[f].n)
 			c.value[f] = set_strdup(set, b->vals[f].v[pick[f]]);
+	/* Typed once, here: the worker never parses the file's strings again. */
+	if (case_config_parse(c.value, &c.cfg, why, sizeof why) != 0) {
+		perr(p, sec->line, "case '%s': %s", sec->name, why);
+		return -1;
+	}
 	c.base = set_strdup(set, sec->name);
 	c.combo = set_strdup(set, combo);
 	if (combo[0]) {
