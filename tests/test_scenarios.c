@@ -214,6 +214,28 @@ START_TEST(wipy_facts)
 }
 END_TEST
 
+/* common-failures' network cases: the same reset in each stack's terms, the stall, the slow link. */
+START_TEST(network_fault_facts)
+{
+	ck_assert_ptr_nonnull(report);
+	const struct jv *c = case_named("common-failures", "dropped-on-each-stack[device=cc3200]");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "device"), "text")), "OSError: 208");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_closed_without_alert");
+	c = case_named("common-failures", "dropped-on-each-stack[device=esp32-mbedtls]");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "outcome"), "error_name")), "MBEDTLS_ERR_NET_CONN_RESET");
+	c = case_named("common-failures", "closed-on-mbedtls");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "outcome"), "error_name")), "MBEDTLS_ERR_SSL_CONN_EOF");
+	c = case_named("common-failures", "stalled-after-certificate");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_silent");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(c, "capture"), "fault")), "stall-after:certificate fired at byte "));
+	c = case_named("common-failures", "slow-link-timeout");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "device"), "text")), "OSError: 462");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_silent");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(c, "diagnosis"), "summary")),
+				     "slower than the client's handshake timeout"));
+}
+END_TEST
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -229,6 +251,7 @@ static Suite *scenarios_suite(void)
 	tcase_add_test(tc, every_case_passes);
 	tcase_add_test(tc, esp8266_facts);
 	tcase_add_test(tc, wipy_facts);
+	tcase_add_test(tc, network_fault_facts);
 	suite_add_tcase(s, tc);
 	return s;
 }

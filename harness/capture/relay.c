@@ -528,8 +528,12 @@ static enum relay_end relay_forward(struct relay *r)
 				pfd[i].events |= POLLIN;
 			if (b->len > b->off && side_ready_at(b) <= now)
 				pfd[i].events |= POLLOUT;
-			/* Both directions of this socket are finished: it would only report POLLHUP. */
-			if (pfd[i].events == 0 && a->eof && (b->fin_passed || r->acted))
+			/*
+			 * Nothing to do on this socket now (finished both ways, or its bytes wait for
+			 * the other side or for a delay): it would only report POLLHUP, over and over.
+			 * A reset meanwhile is seen at its next read or write.
+			 */
+			if (pfd[i].events == 0)
 				pfd[i].fd = -1;
 		}
 		pfd[2].fd = r->w.ctl[0];
