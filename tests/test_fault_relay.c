@@ -381,6 +381,43 @@ START_TEST(latency_past_the_client_timeout)
 }
 END_TEST
 
+/* Capture off: the relay still injects the faults and records nothing. */
+START_TEST(faults_without_a_capture)
+{
+	static const char *const certs[] = { "selfsigned", NULL };
+	struct fault_set fs;
+	struct cs_server srv;
+	struct capture_opts co = { .mode = CAPTURE_OFF, .server_host = "127.0.0.1", .faults = &fs };
+	struct capture_stats st;
+	struct capture *cap;
+	struct client_case cc;
+	struct client_result res;
+	char err[256];
+	int fds;
+
+	ck_assert_int_eq(cs_certs(tmp, certs), 0);
+	ck_assert_int_eq(fault_parse("reset-after:client_hello", &fs, err, sizeof err), 0);
+	fds = fd_count();
+	ck_assert_int_eq(cs_s_server(&srv, tmp, "selfsigned", NULL, www), 0);
+	co.server_port = srv.port;
+	cap = capture_begin(&co, err, sizeof err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	ck_assert_int_eq(capture_mode_used(cap), CAPTURE_RELAY);
+	ck_assert_uint_ne(capture_connect_port(cap), srv.port);
+	client_case_init(&cc);
+	cc.host = capture_connect_host(cap);
+	cc.port = capture_connect_port(cap);
+	cc.verify = false;
+	ck_assert_int_eq(client_run(&cc, &res, err, sizeof err), 0);
+	ck_assert_int_eq(res.error, SOCKET_ERROR_E);
+	ck_assert_int_eq(capture_end(cap, &st, err, sizeof err), 0);
+	ck_assert_uint_eq(st.packets, 0);
+	ck_assert_msg(strstr(st.fault, "reset-after:client_hello fired at byte "), "%s", st.fault);
+	cs_s_server_stop(&srv);
+	ck_assert_int_eq(fd_count(), fds);
+}
+END_TEST
+
 /* slow-close: the server's FIN reaches the client 500 ms late; its bytes do not wait. */
 START_TEST(slow_close_delays_the_fin)
 {
@@ -440,6 +477,7 @@ static Suite *fault_relay_suite(void)
 	tcase_add_test(t, bandwidth_paces_the_server);
 	tcase_add_test(t, latency_past_the_client_timeout);
 	tcase_add_test(t, slow_close_delays_the_fin);
+	tcase_add_test(t, faults_without_a_capture);
 	suite_add_tcase(s, t);
 	return s;
 }

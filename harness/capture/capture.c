@@ -160,10 +160,13 @@ struct capture *capture_begin(const struct capture_opts *o, char *err, size_t er
 		snprintf(err, errlen, "capture mode %s needs a pcap path", capture_mode_name(o->mode));
 		goto fail;
 	}
-	if (o->faults && o->faults->n && o->mode != CAPTURE_OFF) {
-		/* The relay injects the faults, so it records too (a live capture would see both legs). */
-		rc = capture_begin_relay(c, o, err, errlen);
-		if (rc != 0)
+	if (o->faults && o->faults->n) {
+		/* The relay injects the faults, so it records too (a live capture would see both legs); off: it only injects. */
+		struct capture_opts ro = *o;
+
+		if (o->mode == CAPTURE_OFF)
+			ro.pcap_path = NULL;
+		if (capture_begin_relay(c, &ro, err, errlen) != 0)
 			goto fail;
 		return c;
 	}

@@ -43,8 +43,9 @@ struct capture_opts {
 	uint16_t listen_port; /* relay: the port on 127.0.0.1; 0: ephemeral */
 	bool first_only; /* live: write only the first new connection (tlsdiag capture) */
 	const char *hub; /* live/auto: the run's shared capture (hub.h hub_path); NULL: one of its own */
-	/* Network faults (fault.h) between client and server: the relay then, whatever the mode,
-	 * and the capture is the client's side of the fault.  NULL or empty: none. */
+	/* Network faults (fault.h) between client and server: the relay then, whatever the mode
+	 * (off: it injects them and records nothing), and the capture is the client's side of
+	 * the fault.  NULL or empty: none. */
 	const struct fault_set *faults;
 };
 
