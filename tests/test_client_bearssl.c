@@ -208,6 +208,23 @@ START_TEST(trust_anchors_as_x509list)
 }
 END_TEST
 
+START_TEST(weak_key_and_sha1_are_accepted)
+{
+	struct client_case cc;
+	struct client_result r;
+	/* x509_minimal's RSA minimum is 128 bytes (1024 bits), and init_full installs SHA-1: the
+	 * ESP8266 accepts both, where mbedTLS's default profile refuses them. */
+	case_for(&cc, EC_RSA1024);
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_int_eq(r.verify_error, 0);
+	case_for(&cc, EC_SHA1);
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_int_eq(r.verify_error, 0);
+}
+END_TEST
+
 START_TEST(client_certificate)
 {
 	struct client_case cc;
@@ -292,6 +309,7 @@ static Suite *bearssl_suite(void)
 	tcase_add_test(tc, tls13_only_server_is_received_alert_70);
 	tcase_add_test(tc, record_larger_than_the_input_buffer);
 	tcase_add_test(tc, trust_anchors_as_x509list);
+	tcase_add_test(tc, weak_key_and_sha1_are_accepted);
 	tcase_add_test(tc, client_certificate);
 	tcase_add_test(tc, dropped_connection_leaves_last_error_0);
 	tcase_add_test(tc, key_log_decrypts_in_tshark);
