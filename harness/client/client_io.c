@@ -651,6 +651,7 @@ static void read_answer(struct cio *io, const struct cio_app *app, int bound_ms,
 		}
 		if (alert >= 0 && alert != 0) {
 			o->post_alert = alert;
+			snprintf(o->stage, sizeof o->stage, "after_handshake"); /* INTERFACES.md item 3 */
 			snprintf(o->post_detail, sizeof o->post_detail, "the server sent fatal alert %d after the handshake",
 				 alert);
 		} else if (n == 0 || alert == 0) {
@@ -697,8 +698,10 @@ void cio_after_handshake(struct cio *io, const struct cio_app *app)
 		unsigned char b[16];
 		/* The write failed: a fatal alert the server sent may be waiting (TLS 1.3 client auth). */
 		io->timeout_ms = saved;
-		if (app->read(app->ctx, b, sizeof b, &alert) < 0 && alert > 0)
+		if (app->read(app->ctx, b, sizeof b, &alert) < 0 && alert > 0) {
 			io->out->post_alert = alert;
+			snprintf(io->out->stage, sizeof io->out->stage, "after_handshake");
+		}
 		snprintf(io->out->post_detail, sizeof io->out->post_detail, "the request could not be written%s",
 			 io->out->post_alert > 0 ? ": the server had sent a fatal alert" : "");
 		return;
