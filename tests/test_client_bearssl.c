@@ -10,6 +10,7 @@
  */
 #include "harness/client/client.h"
 #include "harness/client/device.h"
+#include "harness/core/json.h"
 #include "harness/explain/explain.h"
 #include "harness/servers/proc.h"
 #include "tests/support/engine_check.h"
@@ -167,6 +168,13 @@ START_TEST(tls13_only_server_is_received_alert_70)
 	device_terms(device_find("esp8266-bearssl"), &r, &v);
 	ck_assert_int_eq(v.code, 326);
 	ck_assert_str_eq(v.text, "getLastSSLError() = 326: Unknown error code. (received alert 70)");
+	struct jv *j = client_result_json(&r);
+	const struct jv *e = jv_get(j, "engine_error");
+	ck_assert_str_eq(jv_str(jv_get(j, "engine")), "bearssl");
+	ck_assert_int_eq(jv_intval(jv_get(e, "code")), 326);
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "BR_ERR_RECV_FATAL_ALERT");
+	ck_assert_int_eq(jv_intval(jv_get(e, "alert")), 70);
+	jv_free(j);
 }
 END_TEST
 

@@ -9,6 +9,7 @@
  */
 #include "harness/client/client.h"
 #include "harness/client/device.h"
+#include "harness/core/json.h"
 #include "harness/explain/explain.h"
 #include "harness/servers/proc.h"
 #include "tests/support/engine_check.h"
@@ -101,6 +102,14 @@ START_TEST(unknown_ca_is_verify_failed_not_trusted)
 	ck_assert_int_eq(v.code, -0x2700);
 	ck_assert_str_eq(v.text, "mbedtls_ssl_handshake returned -0x2700; verify flags 0x8 (NOT_TRUSTED)");
 	ck_assert_str_eq(v.code_name, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+	/* The result as reports carry it. */
+	struct jv *j = client_result_json(&r);
+	const struct jv *e = jv_get(j, "engine_error");
+	ck_assert_str_eq(jv_str(jv_get(j, "engine")), "mbedtls");
+	ck_assert_int_eq(jv_intval(jv_get(e, "code")), -9984);
+	ck_assert_str_eq(jv_str(jv_get(e, "name")), "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+	ck_assert_int_eq(jv_intval(jv_get(e, "verify_flags")), 8);
+	jv_free(j);
 }
 END_TEST
 
