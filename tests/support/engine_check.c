@@ -28,7 +28,10 @@ void ec_start(void)
 				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
 	const char *sha1[] = { "-cert", "sha1.pem", "-key", "srv.key", "-tls1_2", "-cipher",
 			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
-	const char *const *extra[EC_COUNT] = { tls12, tls13, mtls, rsa1024, sha1 };
+	/* A DHE-only server with a 1024-bit group (OpenSSL 3 itself refuses smaller ones). */
+	const char *dh1024[] = { "-tls1_2", "-dhparam", "dh1024.pem", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+				 NULL };
+	const char *const *extra[EC_COUNT] = { tls12, tls13, mtls, rsa1024, sha1, dh1024 };
 	for (int i = 0; i < EC_COUNT; i++)
 		tf_server_start(&servers[i].proc, &servers[i].port, extra[i]);
 	char err[256];

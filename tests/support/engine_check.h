@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 /* The servers both engine suites run against (openssl s_server, tls_fixture certificates). */
-enum { EC_TLS12, EC_TLS13, EC_MTLS, EC_RSA1024, EC_SHA1, EC_COUNT };
+enum { EC_TLS12, EC_TLS13, EC_MTLS, EC_RSA1024, EC_SHA1, EC_DH1024, EC_COUNT };
 /* Makes the certificates, starts the servers, loads the explain tables. */
 void ec_start(void);
 void ec_stop(void);
