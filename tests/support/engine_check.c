@@ -78,16 +78,30 @@ void ec_assert_failed(const struct client_result *r, long code, const char *name
 	ck_assert_str_eq(r->engine_err.name, name);
 }
 
-void ec_assert_equiv(const char *kind, const char *stack, long code)
+static const struct explain_equiv *equiv_of(const char *kind)
 {
 	char key[64];
 	snprintf(key, sizeof key, "kind:%s", kind);
 	const struct explain_equiv *eq = explain_equiv_find(key);
 	ck_assert_msg(eq != NULL, "no [%s] in equivalents.ini", key);
+	return eq;
+}
+
+void ec_assert_not_equiv(const char *kind, const char *stack, long code)
+{
+	const struct explain_equiv *eq = equiv_of(kind);
+	for (size_t i = 0; i < eq->nrows; i++)
+		ck_assert_msg(!(strcmp(eq->rows[i]->stack, stack) == 0 && eq->rows[i]->code == code),
+			      "[kind:%s] lists %s %ld, which the real engine contradicts", kind, stack, code);
+}
+
+void ec_assert_equiv(const char *kind, const char *stack, long code)
+{
+	const struct explain_equiv *eq = equiv_of(kind);
 	for (size_t i = 0; i < eq->nrows; i++)
 		if (strcmp(eq->rows[i]->stack, stack) == 0 && eq->rows[i]->code == code)
 			return;
-	ck_abort_msg("[%s] does not list %s %ld, which the real engine gave", key, stack, code);
+	ck_abort_msg("[kind:%s] does not list %s %ld, which the real engine gave", kind, stack, code);
 }
 
 /* tshark's output for argv (first line), at most len bytes. */

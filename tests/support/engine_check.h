@@ -23,6 +23,8 @@ pid_t ec_dropping_server(uint16_t *port);
 
 /* The case failed with the engine's code and name (result and engine_error agree). */
 void ec_assert_failed(const struct client_result *r, long code, const char *name);
+/* [kind:KIND] does not list code for stack (a code the real engine contradicts). */
+void ec_assert_not_equiv(const char *kind, const char *stack, long code);
 /* explain/tables/equivalents.ini [kind:KIND] lists code for stack ("mbedtls", "bearssl", "mbedtls-verify"). */
 void ec_assert_equiv(const char *kind, const char *stack, long code);
 /*
