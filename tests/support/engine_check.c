@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,8 +20,23 @@ static struct {
 	uint16_t port;
 } servers[EC_COUNT];
 
+static pid_t owner;
+static bool running;
+
+/* A failing unchecked setup skips its teardown: the servers still stop at exit (in the owner only). */
+static void stop_at_exit(void)
+{
+	if (running && getpid() == owner)
+		ec_stop();
+}
+
 void ec_start(void)
 {
+	static bool registered;
+	owner = getpid();
+	running = true;
+	if (!registered && atexit(stop_at_exit) == 0)
+		registered = true;
 	tf_make_certs();
 	const char *tls12[] = { "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
 	const char *tls13[] = { "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", NULL };
@@ -40,6 +57,7 @@ void ec_start(void)
 
 void ec_stop(void)
 {
+	running = false;
 	for (int i = 0; i < EC_COUNT; i++)
 		proc_stop(&servers[i].proc, 2000);
 	tf_cleanup();
