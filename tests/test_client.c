@@ -321,6 +321,7 @@ START_TEST(tls13_certificate_required_after_the_handshake)
 	ck_assert_msg(r.connected, "%s", r.detail); /* the client's Finished ends its handshake */
 	ck_assert(r.request_sent);
 	ck_assert_int_eq(r.post_alert, 116); /* certificate_required, read with the answer */
+	ck_assert_str_eq(r.stage, "after_handshake");
 	ck_assert_ptr_nonnull(strstr(r.post_detail, "fatal alert 116 after the handshake"));
 	cc.request = "none";
 	run_case(&cc, &r);

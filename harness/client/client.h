@@ -114,7 +114,7 @@ struct client_result {
 	struct client_engine_error engine_err;
 	int alert_received; /* -1: none */
 	int alert_sent; /* -1: none */
-	char stage[32]; /* how far it got: "setup", "load_ca", "connect", "client_hello", "server_hello", "certificate", ..., "finished", "done" */
+	char stage[32]; /* how far it got: "setup", "load_ca", "connect", "client_hello", "server_hello", "certificate", ..., "finished", "done", "after_handshake" */
 	char detail[256]; /* one line for people */
 	bool timed_out; /* a stage got no answer within timeout_ms */
 	bool peer_closed; /* the server closed or reset TCP during the handshake */
@@ -122,7 +122,7 @@ struct client_result {
 	char verify_error_name[64];
 	char trace[256]; /* handshake messages seen: "> client_hello < server_hello certificate ..." */
 	int keylog_lines; /* lines written to keylog_path */
-	char note[160]; /* a limit of the linked wolfSSL that did not stop the case */
+	char note[160]; /* a limit of the engine (or its build) that did not stop the case */
 	int oversized_record; /* rx_record_limit: length of the record that did not fit; 0: none */
 	bool skipped; /* the engine (or this build of it) lacks a feature the case needs */
 	char skip_reason[256];
@@ -130,7 +130,7 @@ struct client_result {
 	bool request_sent;
 	long response_bytes; /* application data read back */
 	char response_line[96]; /* its first line: "HTTP/1.0 200 ok" */
-	int post_alert; /* a fatal alert received after the handshake; -1: none */
+	int post_alert; /* a fatal alert received after the handshake (stage then "after_handshake"); -1: none */
 	char post_detail[160]; /* what happened after the handshake, one line */
 };
 

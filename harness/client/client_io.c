@@ -17,6 +17,7 @@
 #include "harness/core/tok.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -568,22 +569,44 @@ static size_t request_decode(const char *s, unsigned char *buf, size_t cap)
 	return n;
 }
 
-/* An HTTP answer is whole when its headers and Content-Length bytes are in (else: until close or quiet). */
-static bool http_whole(const unsigned char *p, size_t n)
+/*
+ * An HTTP answer is whole when its headers and Content-Length bytes are in
+ * (else it ends at the close or the time bound).  The bytes are the
+ * server's: read through the cursor, the header name case-insensitively
+ * (RFC 9110 section 5.1), the length as digits only.
+ */
+bool cio_http_whole(const unsigned char *p, size_t n)
 {
+	static const char name[] = "content-length:";
 	const unsigned char *end = memmem(p, n, "\r\n\r\n", 4);
 	if (!end)
 		return false;
 	size_t head = (size_t)(end - p) + 4;
-	const unsigned char *cl = memmem(p, head, "\r\nContent-Length:", 17);
-	if (!cl)
-		cl = memmem(p, head, "\r\ncontent-length:", 17);
-	if (!cl)
-		return false;
-	char *stop;
-	errno = 0;
-	long want = strtol((const char *)cl + 17, &stop, 10);
-	return errno == 0 && want >= 0 && n >= head + (size_t)want;
+	struct cursor c = cursor_make(p, head);
+	uint8_t b = 0;
+	while (!cursor_empty(&c)) {
+		/* At the start of a header line: does it name Content-Length? */
+		size_t k = 0;
+		while (k < sizeof name - 1 && cursor_u8(&c, &b) && tolower(b) == name[k])
+			k++;
+		if (k == sizeof name - 1) {
+			unsigned long long want = 0;
+			int digits = 0;
+			while (cursor_u8(&c, &b) && (b == ' ' || b == '\t'))
+				;
+			while (b >= '0' && b <= '9' && digits < 12) {
+				want = want * 10 + (unsigned long long)(b - '0');
+				digits++;
+				if (!cursor_u8(&c, &b))
+					break;
+			}
+			return digits > 0 && n - head >= want;
+		}
+		while (b != '\n' && cursor_u8(&c, &b))
+			;
+		b = 0;
+	}
+	return false;
 }
 
 static long long now_ms(void)
@@ -620,7 +643,7 @@ static void read_answer(struct cio *io, const struct cio_app *app, int bound_ms,
 				size_t line = strcspn((const char *)got, "\r\n");
 				snprintf(o->response_line, sizeof o->response_line, "%.*s", (int)line, (const char *)got);
 			}
-			if (http && http_whole(got, have)) {
+			if (http && cio_http_whole(got, have)) {
 				snprintf(o->post_detail, sizeof o->post_detail, "answer of %ld bytes", o->response_bytes);
 				return;
 			}
@@ -628,6 +651,7 @@ static void read_answer(struct cio *io, const struct cio_app *app, int bound_ms,
 		}
 		if (alert >= 0 && alert != 0) {
 			o->post_alert = alert;
+			snprintf(o->stage, sizeof o->stage, "after_handshake"); /* INTERFACES.md item 3 */
 			snprintf(o->post_detail, sizeof o->post_detail, "the server sent fatal alert %d after the handshake",
 				 alert);
 		} else if (n == 0 || alert == 0) {
@@ -674,8 +698,10 @@ void cio_after_handshake(struct cio *io, const struct cio_app *app)
 		unsigned char b[16];
 		/* The write failed: a fatal alert the server sent may be waiting (TLS 1.3 client auth). */
 		io->timeout_ms = saved;
-		if (app->read(app->ctx, b, sizeof b, &alert) < 0 && alert > 0)
+		if (app->read(app->ctx, b, sizeof b, &alert) < 0 && alert > 0) {
 			io->out->post_alert = alert;
+			snprintf(io->out->stage, sizeof io->out->stage, "after_handshake");
+		}
 		snprintf(io->out->post_detail, sizeof io->out->post_detail, "the request could not be written%s",
 			 io->out->post_alert > 0 ? ": the server had sent a fatal alert" : "");
 		return;

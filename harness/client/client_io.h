@@ -141,6 +141,9 @@ const char *client_engine_error_name_wolfssl(long code);
 const char *client_engine_error_name_mbedtls(long code);
 const char *client_engine_error_name_bearssl(long code);
 
+/* The server's answer so far (n bytes) is a whole HTTP response: headers and Content-Length bytes. */
+bool cio_http_whole(const unsigned char *p, size_t n);
+
 /* An engine error for out->engine_err. */
 void cio_engine_error(struct client_result *o, long code, const char *name, int alert);
 
