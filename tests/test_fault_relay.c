@@ -114,7 +114,9 @@ static void run_fault(const char *spec, const char *const srv_args[], enum clien
 	ck_assert_msg(fault_parse(spec, &fs, err, sizeof err) == 0, "%s", err);
 	fds_at_start = fd_count();
 	ck_assert_int_eq(cs_s_server(&srv, tmp, "selfsigned", NULL, srv_args), 0);
-	snprintf(pcap, sizeof pcap, "%s/fault.pcap", tmp);
+	static int nrun;
+
+	snprintf(pcap, sizeof pcap, "%s/fault-%d.pcap", tmp, ++nrun); /* pcaps are created, never overwritten */
 	{
 		/* Live is asked for: the faults take the relay whatever the mode. */
 		struct capture_opts co = { .mode = CAPTURE_LIVE, .server_host = "127.0.0.1", .server_port = srv.port,
