@@ -5,16 +5,20 @@
  * the server's log lines and the diagnosis (text, or one JSON object per
  * line with --json).
  *
- * The connections are seen through a live capture of the served port
- * (decode/watch.h: the decoder's own flow table, so a line says what
- * 'tlsdiag decode' would say of the pcap).  Without capture rights the
- * server still runs and the banner says why connections are not shown.
+ * The connections are seen through a live capture of the port the device
+ * connects to (decode/watch.h: the decoder's own flow table, so a line says
+ * what 'tlsdiag decode' would say of the pcap): the server's, or with
+ * --network the fault relay's in front of it (capture/front.h), so a reset
+ * the faults make is seen as the device sees it.  Without capture rights
+ * the server still runs and the banner says why connections are not shown.
  *
  * The handlers only set a flag.  The signals (and SIGCHLD, to notice a
  * server that dies) stay blocked except inside ppoll(), so none can arrive
  * between the check and the wait.  Then server_stop() stops the server's
  * process group and removes the temp dir (unless --keep).
  */
+#include "harness/capture/fault.h"
+#include "harness/capture/front.h"
 #include "harness/cmd.h"
 #include "harness/core/err.h"
 #include "harness/core/json.h"
@@ -44,13 +48,17 @@ static void serve_on_signal(int sig)
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag serve PROFILE|FILE [--port N] [--keep] [--json] [--help]\n\n"
+		"usage: tlsdiag serve PROFILE|FILE [--port N] [--network FAULTS] [--keep] [--json] [--help]\n\n"
 		"Starts server profile PROFILE (see 'tlsdiag servers'; a path with a '/' is a profile\n"
 		"file of your own) on 127.0.0.1 in the foreground, prints its address and CA files,\n"
 		"then each connection as it closes: the client, what its ClientHello offered, the\n"
 		"outcome (version and suite, or who sent which alert), the server's log lines and\n"
 		"the diagnosis.  Runs until Ctrl-C or SIGTERM.\n\n"
 		"  --port N   listen on 127.0.0.1:N (default: a free port)\n"
+		"  --network FAULTS\n"
+		"             put network faults between the device and the server (on --port; the\n"
+		"             server moves to a free port): e.g. reset-on:sslv3-hello, stall-after:certificate,\n"
+		"             latency:300ms,bandwidth:2kbps (docs/capture.md, \"Network faults\")\n"
 		"  --keep     keep the temp dir (certificates, keys, config, logs, serve.pcap)\n"
 		"  --json     one JSON object per connection on stdout, one per line (the banner\n"
 		"             goes to stderr)\n"
@@ -63,6 +71,7 @@ static void serve_usage(FILE *out)
 struct serve_args {
 	const char *profile;
 	struct server_opts server;
+	struct fault_set faults; /* --network; n == 0: none */
 	bool json;
 };
 
@@ -78,6 +87,7 @@ static int serve_port(const char *s, unsigned long *port)
 static int serve_parse(int argc, char **argv, struct serve_args *a)
 {
 	unsigned long port;
+	char err[512];
 	memset(a, 0, sizeof *a);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -91,6 +101,11 @@ static int serve_parse(int argc, char **argv, struct serve_args *a)
 			if (i + 1 >= argc || serve_port(argv[++i], &port) != 0)
 				return err_report(ERR_USAGE, "--port wants a number from 0 to 65535");
 			a->server.port = (uint16_t)port;
+		} else if (strcmp(argv[i], "--network") == 0) {
+			if (i + 1 >= argc)
+				return err_report(ERR_USAGE, "--network wants faults, e.g. reset-after:client_hello");
+			if (fault_parse(argv[++i], &a->faults, err, sizeof err) != 0)
+				return err_report(ERR_USAGE, "--network: %s", err);
 		} else if (argv[i][0] == '-') {
 			err_report(ERR_USAGE, "unknown option '%s'", argv[i]);
 			serve_usage(stderr);
@@ -403,10 +418,10 @@ static void serve_signals(sigset_t *old)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-/* Starts watching the server's port; NULL (with why filled for the banner) when it cannot. */
-static struct watch *serve_watch(struct serve_ctx *x, char *why, size_t len)
+/* Starts watching the device's port; NULL (with why filled for the banner) when it cannot. */
+static struct watch *serve_watch(struct serve_ctx *x, uint16_t port, char *why, size_t len)
 {
-	struct watch_opts wo = { .port = server_port(x->s), .emit = serve_emit, .ctx = x };
+	struct watch_opts wo = { .port = port, .emit = serve_emit, .ctx = x };
 	char pcap[4200], err[512];
 	enum pcap_io_err e;
 	snprintf(pcap, sizeof pcap, "%s/serve.pcap", server_dir(x->s));
@@ -425,6 +440,8 @@ int cmd_serve(int argc, char **argv)
 {
 	struct serve_args a;
 	struct serve_ctx x = { 0 };
+	struct front *front = NULL;
+	uint16_t front_listen = 0;
 	struct profile p;
 	sigset_t old;
 	char err[1024], watching[4800];
@@ -434,6 +451,11 @@ int cmd_serve(int argc, char **argv)
 		return rc;
 	if (profile_load(a.profile, &p, err, sizeof err) != 0)
 		return err_report(ERR_USAGE, "%s", err);
+	if (a.faults.n) {
+		/* The device talks to the faults on --port; the server takes a free port behind them. */
+		front_listen = a.server.port;
+		a.server.port = 0;
+	}
 
 	serve_signals(&old);
 	x.s = server_start(a.profile, &a.server, err, sizeof err);
@@ -441,11 +463,29 @@ int cmd_serve(int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return err_report(ERR_ENV, "%s", err);
 	}
+	FILE *info = a.json ? stderr : stdout; /* with --json stdout holds only the connections */
+	if (a.faults.n) {
+		struct front_opts fo = { .server_host = server_host(x.s), .server_port = server_port(x.s),
+					 .listen_port = front_listen, .faults = &a.faults, .log = info };
+		char spec[FAULT_SPEC_MAX + 1];
+		if (!(front = front_start(&fo, err, sizeof err))) {
+			server_stop(x.s);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return err_report(ERR_ENV, "%s", err);
+		}
+		fault_format(&a.faults, spec, sizeof spec);
+		fprintf(info, "tlsdiag: network faults '%s' on 127.0.0.1:%u, in front of the server: point the device there\n",
+			spec, front_port(front));
+	}
 	x.json = a.json;
 	x.apache = p.kind == PROFILE_APACHE;
 	x.log_off = server_log_since(x.s, 0, NULL);
-	struct watch *w = serve_watch(&x, watching, sizeof watching);
-	serve_banner(a.json ? stderr : stdout, x.s, &p, watching);
+	struct watch *w = serve_watch(&x, front ? front_port(front) : server_port(x.s), watching, sizeof watching);
+	serve_banner(info, x.s, &p, watching);
+	if (front) {
+		fprintf(info, "Through the faults: port %u instead of %u.\n", front_port(front), server_port(x.s));
+		fflush(info);
+	}
 	while (!serve_stop_signal) {
 		if (!server_running(x.s)) {
 			died = true;
@@ -461,6 +501,8 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	watch_stop(w);
+	if (front)
+		front_stop(front);
 	if (died)
 		server_log_since(x.s, 0, stderr);
 	server_stop(x.s);

@@ -1,8 +1,10 @@
 /*
  * device.c - device profiles and their error terms (see device.h).
  *
- * Everything here is data: the profiles, the rules that turn a wolfSSL
- * outcome into a stack's number, and each stack's names and printed texts.
+ * Everything here is data: the profiles (each naming its engine), the rules
+ * that turn a wolfSSL stand-in's outcome into a stack's number (used only
+ * where no real engine runs: the CC3200, axTLS, a browser, or a profile run
+ * with engine = wolfssl), and each stack's names and printed texts.
  * The numbers come from the sources in docs/sources.md; their
  * keys are kept in the comments:
  *   SL1  micropython drivers/cc3100/inc/socket.h (TI Gen1 host driver)
@@ -88,6 +90,7 @@ const struct device_profile device_profiles[] = {
 	},
 	{
 		.name = "esp8266-bearssl",
+		.engine = ENGINE_BEARSSL,
 		.stack = "ESP8266 Arduino core >= 2.5, BearSSL::WiFiClientSecure",
 		.sources = "BR bearssl_ssl.h / bearssl_x509.h (error codes, 256+alert); Arduino 2.5.0 "
 			   "WiFiClientSecureBearSSL.cpp (getLastSSLError)",
@@ -105,6 +108,7 @@ const struct device_profile device_profiles[] = {
 	},
 	{
 		.name = "esp32-mbedtls",
+		.engine = ENGINE_MBEDTLS,
 		.stack = "ESP32 ESP-IDF esp-tls over mbedTLS 2.28 defaults",
 		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c, x509_crt.c "
 			   "(mbedtls_x509_crt_profile_default: no SHA-1, RSA >= 2048)",
@@ -219,8 +223,11 @@ static const struct code_rule rules[] = {
 	{ CODES_BEARSSL, WHEN_STAGE, 0, 0, "load_ca", 62, 0, false, 0,
 	  "X509List holds no trust anchor: getLastSSLError() = 62 (BR_ERR_X509_NOT_TRUSTED)" },
 	{ CODES_BEARSSL, WHEN_ALERT, 1, 255, NULL, 256, 1, false, 0, NULL },
-	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
-	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
+	/* A TCP drop or a timeout: the ESP8266 core's _run_until() returns without failing the
+	 * engine, so getLastSSLError() stays 0 (found by the BearSSL engine; 31 BR_ERR_IO is
+	 * what BearSSL's own br_sslio sets). */
+	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 0, 0, false, 0, "getLastSSLError() = 0 (BR_ERR_OK): the connection was lost" },
+	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 0, 0, false, 0, "getLastSSLError() = 0 (BR_ERR_OK): the connection timed out" },
 	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_ERROR, -341, -341, NULL, 6, 0, false, 0, NULL }, /* rx_record_limit: TOO_LARGE */
 	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
@@ -375,16 +382,62 @@ const struct device_profile *device_find(const char *name)
 
 void device_apply(const struct device_profile *p, struct client_case *cc)
 {
+	device_apply_engine(p, p->engine, cc);
+}
+
+void device_apply_engine(const struct device_profile *p, enum client_engine e, struct client_case *cc)
+{
+	bool own = e != ENGINE_WOLFSSL && e == p->engine;
+	cc->engine = e;
 	cc->method = p->method;
 	cc->min_version = p->min_version;
 	cc->max_version = p->max_version;
-	cc->ciphers = p->ciphers;
-	cc->groups = p->groups;
+	cc->ciphers = own ? NULL : p->ciphers; /* the library's default list is the device's */
+	cc->groups = own ? NULL : p->groups;
 	cc->ca_format = cc->ca_path ? p->ca_format : CA_NONE;
 	cc->sni = p->sni;
 	cc->verify = p->verify;
-	cc->min_rsa_bits = p->min_rsa_bits;
-	cc->reject_sha1 = p->reject_sha1;
+	cc->min_rsa_bits = own ? 0 : p->min_rsa_bits; /* the real stack applies its own X.509 profile */
+	cc->reject_sha1 = own ? false : p->reject_sha1;
+}
+
+/*
+ * The device's words from its own engine's result: mbedTLS's code (and
+ * verify flags) as esp-tls logs it, BearSSL's getLastSSLError().
+ */
+static void terms_from_engine(const struct device_profile *p, const struct client_result *r, struct device_verdict *v)
+{
+	char buf[32];
+	const struct client_engine_error *e = &r->engine_err;
+	v->ok = r->connected;
+	v->code = r->connected ? 0 : e->code;
+	v->has_code = v->code != 0;
+	v->verify_flags = e->verify_flags;
+	snprintf(v->code_name, sizeof v->code_name, "%s", r->connected ? "" : e->name);
+	if (r->connected) {
+		snprintf(v->text, sizeof v->text, "connected%s%s", r->verify_error ? " (unverified: " : "",
+			 r->verify_error ? r->verify_error_name : "");
+		if (r->verify_error)
+			snprintf(v->text + strlen(v->text), sizeof v->text - strlen(v->text), ")");
+		return;
+	}
+	if (p->codes == CODES_MBEDTLS) {
+		const char *call = strcmp(r->stage, "load_ca") == 0 ? (r->error == -0x2180 ? "mbedtls_x509_crt_parse_der"
+											 : "mbedtls_x509_crt_parse")
+				   : strcmp(r->stage, "connect") == 0 ? "mbedtls_net_connect"
+								       : "mbedtls_ssl_handshake";
+		if (v->verify_flags)
+			snprintf(v->text, sizeof v->text, "%s returned -0x%lx; verify flags 0x%lx (%s)", call, -v->code,
+				 v->verify_flags, tok2str(mbedtls_flags, (unsigned int)v->verify_flags, buf, sizeof buf));
+		else
+			snprintf(v->text, sizeof v->text, "%s returned -0x%lx", call, -v->code);
+		return;
+	}
+	if (v->code >= 256 && v->code < 512)
+		snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld: Unknown error code. (received alert %ld)",
+			 v->code, v->code - 256);
+	else
+		snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld (%s)", v->code, e->name[0] ? e->name : "BR_ERR_OK");
 }
 
 static bool in(int v, int lo, int hi)
@@ -496,6 +549,10 @@ void device_terms(const struct device_profile *p, const struct client_result *r,
 	memset(v, 0, sizeof *v);
 	if (r->skipped) {
 		snprintf(v->text, sizeof v->text, "skipped: %.180s", r->skip_reason);
+		return;
+	}
+	if (r->engine != ENGINE_WOLFSSL && r->engine == p->engine) {
+		terms_from_engine(p, r, v);
 		return;
 	}
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {

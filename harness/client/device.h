@@ -4,8 +4,10 @@
  * the translation of a client_result into what that device would print.
  *
  * A profile is data (client/device.c): a scenario names one, device_apply()
- * copies its settings into a client_case, and the scenario then overrides any
- * field.  device_terms() maps the outcome with the stack's own error numbers
+ * copies its settings (and its engine: esp32-mbedtls runs mbedTLS,
+ * esp8266-bearssl BearSSL) into a client_case, and the scenario then
+ * overrides any field.  device_terms() takes the real engine's result when
+ * there is one, and otherwise maps the stand-in's with the stack's own numbers
  * (sources: docs/sources.md, keys SL1 MPC AX BR MB).
  */
 #ifndef TLSDIAG_CLIENT_DEVICE_H
@@ -26,10 +28,13 @@ enum device_codes {
 
 struct device_profile {
 	const char *name; /* "cc3200" */
+	/* The engine that is the device's own stack (mbedTLS, BearSSL), else wolfSSL standing in
+	 * (the CC3200's stack is CyaSSL-derived; axTLS is not packaged; a browser). */
+	enum client_engine engine;
 	const char *stack; /* what it approximates, one line */
 	const char *sources; /* where the facts come from */
 	enum client_method method, min_version, max_version;
-	const char *ciphers; /* wolfSSL names of the suites the device offers */
+	const char *ciphers; /* wolfSSL names of the suites the device offers (on the wolfSSL engine) */
 	const char *groups; /* NULL: wolfSSL's default */
 	enum ca_format ca_format; /* the loader the device uses for its CA file */
 	enum sni_mode sni;
@@ -57,12 +62,22 @@ const struct device_profile *device_find(const char *name);
 /* All profiles, NULL-terminated by name. */
 extern const struct device_profile device_profiles[];
 /*
- * Copies the profile's settings into cc (method, bounds, suites, groups, CA
+ * Copies the profile's settings into cc (engine, method, bounds, suites, groups, CA
  * loader, SNI, verify, min_rsa_bits, reject_sha1); host, port, paths, names and the clock are the case's.
  * A case without a CA file keeps CA_NONE.
  */
 void device_apply(const struct device_profile *p, struct client_case *cc);
-/* Fills v with what the device would report for r; a skipped r gives ok=false, text "skipped". */
+/*
+ * The same on a chosen engine: on the profile's own engine (mbedTLS, BearSSL)
+ * the suites, groups and strictness are the library's defaults, which are the
+ * device's; on wolfSSL standing in, the profile's wolfSSL lists and stand-ins.
+ */
+void device_apply_engine(const struct device_profile *p, enum client_engine e, struct client_case *cc);
+/*
+ * Fills v with what the device would report for r: from the engine's real
+ * result when r ran on the profile's own engine, else by the mapping rules
+ * from wolfSSL's result; a skipped r gives ok=false, text "skipped".
+ */
 void device_terms(const struct device_profile *p, const struct client_result *r, struct device_verdict *v);
 
 #endif
