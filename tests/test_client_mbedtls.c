@@ -279,6 +279,21 @@ START_TEST(weak_key_and_sha1_by_the_default_profile)
 }
 END_TEST
 
+START_TEST(dh1024_is_at_the_dhm_minimum)
+{
+	struct client_case cc;
+	struct client_result r;
+	/* mbedTLS 2.28's dhm_min_bitlen is 1024: a 1024-bit group connects (smaller ones, which
+	 * OpenSSL 3 will not serve, fail with -0x7B00); min_dh_bits is the stand-in's, not applied. */
+	case_for(&cc, EC_DH1024);
+	cc.min_dh_bits = 2048;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail);
+	ck_assert_str_eq(r.suite, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256");
+	ck_assert_ptr_nonnull(strstr(r.note, "min_dh_bits"));
+}
+END_TEST
+
 START_TEST(client_certificate)
 {
 	struct client_case cc;
@@ -393,6 +408,7 @@ static Suite *mbedtls_suite(void)
 	tcase_add_test(tc, record_larger_than_in_content_len);
 	tcase_add_test(tc, ca_loaders_as_the_device_api);
 	tcase_add_test(tc, weak_key_and_sha1_by_the_default_profile);
+	tcase_add_test(tc, dh1024_is_at_the_dhm_minimum);
 	tcase_add_test(tc, client_certificate);
 	tcase_add_test(tc, dropped_and_silent_servers);
 	tcase_add_test(tc, pre_bound_socket_is_connected_and_owned);

@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,8 +20,23 @@ static struct {
 	uint16_t port;
 } servers[EC_COUNT];
 
+static pid_t owner;
+static bool running;
+
+/* A failing unchecked setup skips its teardown: the servers still stop at exit (in the owner only). */
+static void stop_at_exit(void)
+{
+	if (running && getpid() == owner)
+		ec_stop();
+}
+
 void ec_start(void)
 {
+	static bool registered;
+	owner = getpid();
+	running = true;
+	if (!registered && atexit(stop_at_exit) == 0)
+		registered = true;
 	tf_make_certs();
 	const char *tls12[] = { "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
 	const char *tls13[] = { "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", NULL };
@@ -28,7 +45,10 @@ void ec_start(void)
 				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
 	const char *sha1[] = { "-cert", "sha1.pem", "-key", "srv.key", "-tls1_2", "-cipher",
 			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
-	const char *const *extra[EC_COUNT] = { tls12, tls13, mtls, rsa1024, sha1 };
+	/* A DHE-only server with a 1024-bit group (OpenSSL 3 itself refuses smaller ones). */
+	const char *dh1024[] = { "-tls1_2", "-dhparam", "dh1024.pem", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+				 NULL };
+	const char *const *extra[EC_COUNT] = { tls12, tls13, mtls, rsa1024, sha1, dh1024 };
 	for (int i = 0; i < EC_COUNT; i++)
 		tf_server_start(&servers[i].proc, &servers[i].port, extra[i]);
 	char err[256];
@@ -37,6 +57,7 @@ void ec_start(void)
 
 void ec_stop(void)
 {
+	running = false;
 	for (int i = 0; i < EC_COUNT; i++)
 		proc_stop(&servers[i].proc, 2000);
 	tf_cleanup();
@@ -75,16 +96,30 @@ void ec_assert_failed(const struct client_result *r, long code, const char *name
 	ck_assert_str_eq(r->engine_err.name, name);
 }
 
-void ec_assert_equiv(const char *kind, const char *stack, long code)
+static const struct explain_equiv *equiv_of(const char *kind)
 {
 	char key[64];
 	snprintf(key, sizeof key, "kind:%s", kind);
 	const struct explain_equiv *eq = explain_equiv_find(key);
 	ck_assert_msg(eq != NULL, "no [%s] in equivalents.ini", key);
+	return eq;
+}
+
+void ec_assert_not_equiv(const char *kind, const char *stack, long code)
+{
+	const struct explain_equiv *eq = equiv_of(kind);
+	for (size_t i = 0; i < eq->nrows; i++)
+		ck_assert_msg(!(strcmp(eq->rows[i]->stack, stack) == 0 && eq->rows[i]->code == code),
+			      "[kind:%s] lists %s %ld, which the real engine contradicts", kind, stack, code);
+}
+
+void ec_assert_equiv(const char *kind, const char *stack, long code)
+{
+	const struct explain_equiv *eq = equiv_of(kind);
 	for (size_t i = 0; i < eq->nrows; i++)
 		if (strcmp(eq->rows[i]->stack, stack) == 0 && eq->rows[i]->code == code)
 			return;
-	ck_abort_msg("[%s] does not list %s %ld, which the real engine gave", key, stack, code);
+	ck_abort_msg("[kind:%s] does not list %s %ld, which the real engine gave", kind, stack, code);
 }
 
 /* tshark's output for argv (first line), at most len bytes. */
