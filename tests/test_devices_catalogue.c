@@ -4,7 +4,9 @@
  * in docs/devices.md, and runs on its own engine against one real
  * `openssl s_server -cipher ALL:@SECLEVEL=0` (RSA-2048, TLS 1.0-1.3) on
  * 127.0.0.1 with the outcome its profile predicts: the version, a suite from
- * the profile's own list, or the failure its buffers predict.
+ * the profile's own list, or the failure its buffers predict; then a TLS
+ * 1.3-only server (every TLS 1.2 device refused with protocol_version) and an
+ * ECDSA server (refused exactly by the profiles without an ECDSA suite).
  */
 #include "harness/client/client.h"
 #include "harness/client/device.h"
@@ -16,12 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The repository root, taken before the fixture chdir()s into its certificate directory. */
 static char root[PATH_MAX];
-static struct proc srv, srv13;
-static uint16_t srv_port, srv13_port;
+static struct proc srv, srv13, srvec;
+static uint16_t srv_port, srv13_port, srvec_port;
 /* `openssl ciphers -stdname`: IANA name, then OpenSSL's (= wolfSSL's) name, one pair a line. */
 static char stdnames[32768];
 
@@ -140,6 +143,16 @@ static void setup(void)
 	tf_server_start(&srv, &srv_port, extra);
 	const char *only13[] = { "-tls1_3", NULL };
 	tf_server_start(&srv13, &srv13_port, only13);
+	/* An ECDSA P-256 leaf signed by the same CA (ext.cnf: the fixture's SAN line). */
+	char *ec_req[] = { "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+			   "-keyout", "ec.key", "-out", "ec.csr", "-subj", "/CN=localhost", NULL };
+	char *ec_sign[] = { "openssl", "x509", "-req", "-in", "ec.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial",
+			    "9", "-days", "30", "-extfile", "ext.cnf", "-out", "ec.pem", NULL };
+	ck_assert_int_eq(tf_run(ec_req), 0);
+	ck_assert_int_eq(chmod("ec.key", 0600), 0);
+	ck_assert_int_eq(tf_run(ec_sign), 0);
+	const char *ecdsa[] = { "-cert", "ec.pem", "-key", "ec.key", "-cipher", "ALL:@SECLEVEL=0", NULL };
+	tf_server_start(&srvec, &srvec_port, ecdsa);
 	FILE *p = popen("openssl ciphers -stdname 'ALL:@SECLEVEL=0' 2>/dev/null", "r");
 	ck_assert_ptr_nonnull(p);
 	size_t n = fread(stdnames, 1, sizeof stdnames - 1, p);
@@ -154,6 +167,7 @@ static void teardown(void)
 {
 	proc_stop(&srv, 2000);
 	proc_stop(&srv13, 2000);
+	proc_stop(&srvec, 2000);
 	tf_cleanup();
 }
 
@@ -389,6 +403,41 @@ START_TEST(tls13_only_server_refuses_every_tls12_device)
 }
 END_TEST
 
+/* Does the list the profile runs with offer an ECDSA suite?  NULL on its own engine is the library's
+ * default list, which has them (mbedTLS 2.28, BearSSL's init_full). */
+static bool offers_ecdsa(const struct device_profile *p)
+{
+	const char *list = p->engine == ENGINE_WOLFSSL ? p->ciphers : p->engine_ciphers;
+	return !list || strstr(list, "ECDSA") != NULL;
+}
+
+/* A server with an ECDSA certificate: the profiles whose suite list has no ECDSA suite (the RSA
+ * key-exchange stacks: axTLS, the WINC's default group, the modems, Zephyr's defaults) hear
+ * handshake_failure (40) from it; the others connect, with an ECDSA suite. */
+START_TEST(ecdsa_server_splits_the_catalogue_by_suite_list)
+{
+	struct client_result r;
+	size_t refused = 0, connected = 0;
+	for (const struct device_profile *p = device_profiles; p->name; p++) {
+		run_profile_on(p, srvec_port, &r);
+		if (offers_ecdsa(p)) {
+			ck_assert_msg(r.connected, "%s: %s", p->name, r.detail);
+			ck_assert_msg(strstr(r.suite, "ECDSA") || strcmp(r.version, "TLSv1.3") == 0, "%s: %s", p->name, r.suite);
+			connected++;
+			continue;
+		}
+		ck_assert_msg(!r.connected, "%s connected with %s", p->name, r.suite);
+		ck_assert_msg(r.alert_received == 40, "%s: alert %d, %s", p->name, r.alert_received, r.detail);
+		ck_assert_int_eq(r.error, p->engine == ENGINE_MBEDTLS ? -0x7780 : -313);
+		refused++;
+	}
+	/* esp8266-axtls, micropython-esp8266, winc1500, sara-u201, quectel-bg96, quectel-eg91,
+	 * simcom-sim7000, zephyr-mbedtls */
+	ck_assert_uint_eq(refused, 8);
+	ck_assert_uint_eq(connected, 18);
+}
+END_TEST
+
 static Suite *catalogue_suite(void)
 {
 	Suite *s = suite_create("devices_catalogue");
@@ -403,6 +452,7 @@ static Suite *catalogue_suite(void)
 	tcase_add_test(live, every_profile_against_a_server_offering_everything);
 	tcase_add_test(live, bearssl_mfln_profile_reads_a_large_answer_in_512_byte_records);
 	tcase_add_test(live, tls13_only_server_refuses_every_tls12_device);
+	tcase_add_test(live, ecdsa_server_splits_the_catalogue_by_suite_list);
 	suite_add_tcase(s, live);
 	return s;
 }
