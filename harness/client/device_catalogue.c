@@ -274,12 +274,12 @@ const struct device_profile device_profiles[] = {
 		.method = METHOD_TLS12,
 		.ciphers = MBEDTLS_SUITES,
 		.groups = "P-521:P-384:P-256:X25519",
-		.ca_format = CA_AUTO, /* cadata goes to mbedtls_x509_crt_parse */
+		.ca_format = CA_DER, /* MPY: cadata is "a single DER-encoded certificate" */
 		.sni = SNI_HOST, /* server_hostname= sets mbedtls_ssl_set_hostname */
-		.verify = false, /* assumed from MicroPython's documented default cert_reqs=CERT_NONE */
+		.verify = false, /* MPY: cert_reqs=CERT_NONE by default; on mbedTLS ports NONE and OPTIONAL validate nothing */
 		.time_t_bits = 64, /* assumed: recent releases build on ESP-IDF 5.x */
-		.limits = "assumed: verification off by default (CERT_NONE), TLS 1.2 only, IDF-5 based build; the engine runs "
-			  "verify off as VERIFY_OPTIONAL (same outcome); MicroPython raises OSError(code, text), not esp-tls's log",
+		.limits = "assumed: TLS 1.2 only, an IDF-5 based build; the engine runs verify off as VERIFY_OPTIONAL (the same "
+			  "outcome); MicroPython raises OSError(code, text), not esp-tls's log",
 		.codes = CODES_MBEDTLS,
 	},
 	{
@@ -295,7 +295,8 @@ const struct device_profile device_profiles[] = {
 		.verify = false,
 		.time_t_bits = 32,
 		.limits = "axTLS is not packaged: wolfSSL stands in with axTLS's suite list; assumed: the port's axTLS offers "
-			  "igrr/axtls-8266's suites and never verifies; its receive buffer size is not known; the error is the stand-in's",
+			  "igrr/axtls-8266's suites; MPY (v1.8.7 esp8266 docs): it does not validate server certificates; its receive "
+			  "buffer size is not known; the error is the stand-in's",
 		.codes = CODES_STANDIN,
 	},
 	{
@@ -306,9 +307,9 @@ const struct device_profile device_profiles[] = {
 		.method = METHOD_TLS12,
 		.ciphers = MBEDTLS_SUITES,
 		.groups = "P-521:P-384:P-256:X25519",
-		.ca_format = CA_AUTO,
+		.ca_format = CA_DER, /* MPY: one DER certificate */
 		.sni = SNI_HOST,
-		.verify = false, /* assumed: CERT_NONE default, as micropython-esp32 */
+		.verify = false, /* MPY: CERT_NONE default, as micropython-esp32 */
 		.limits = "assumed: the port's mbedtls config keeps 16384-byte buffers and TLS 1.2 only; RTC not set after boot "
 			  "unless ntptime runs (clock is the case's); time_t width not known",
 		.codes = CODES_MBEDTLS,
@@ -400,10 +401,10 @@ const struct device_profile device_profiles[] = {
 		.method = METHOD_TLS12,
 		.ciphers = NRF9160_SUITES,
 		.ca_format = CA_PEM, /* credentials written with AT%CMNG / modem_key_mgmt in PEM */
-		.sni = SNI_HOST, /* assumed: NRF_SO_SEC_HOSTNAME sets SNI and the checked name */
+		.sni = SNI_HOST, /* NRF: NRF_SO_SEC_HOSTNAME is the name checked; that it is also sent as SNI is assumed */
 		.verify = true, /* assumed: peer verification required */
-		.limits = "wolfSSL stands in; PSK suites of the list are left out (no PSK here); assumed: SNI from the hostname "
-			  "option, verification on; the modem's receive buffer and date handling are not known",
+		.limits = "wolfSSL stands in; PSK suites of the list are left out (no PSK here); assumed: the hostname option also "
+			  "sends SNI, verification on (NRF_SO_SEC_PEER_VERIFY); the modem's receive buffer and date handling are not known",
 		.codes = CODES_STANDIN,
 	},
 	{
