@@ -410,7 +410,7 @@ const struct device_profile device_profiles[] = {
 	{
 		.name = "quectel-bg96",
 		.stack = "Quectel BG96 SSL context defaults (AT+QSSLCFG: sslversion 4 all, ciphersuite 0xFFFF, seclevel 0, no SNI)",
-		.sources = "BG96",
+		.sources = "BG96, QFIELD",
 		.method = METHOD_SSLV3_TLS12, /* sslversion 4: SSL 3.0 to TLS 1.2 */
 		.ciphers = QUECTEL_SUITES,
 		.ca_format = CA_PEM, /* cacert: a PEM file in the module's file system */
@@ -436,7 +436,7 @@ const struct device_profile device_profiles[] = {
 	{
 		.name = "simcom-sim7000",
 		.stack = "SIMCom SIM7000 SSL context (AT+CSSLCFG: sslversion, ciphersuites, ignorertctime; no SNI unless set)",
-		.sources = "SIM7K",
+		.sources = "SIM7K, QFIELD",
 		.method = METHOD_SSLV3_TLS12, /* assumed: sslversion 4 = all */
 		.ciphers = SIM7000_SUITES,
 		.ca_format = CA_PEM,
