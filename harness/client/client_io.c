@@ -411,8 +411,9 @@ bool cio_is_pem(const unsigned char *p, size_t len)
 
 int cio_keylog_open(struct cio *io, char *err, size_t errlen)
 {
-	int fd = open(io->cc->keylog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || !(io->keylog = fdopen(fd, "a"))) {
+	/* A new file, never through a planted link, never appended to (one run's secrets each). */
+	int fd = open(io->cc->keylog_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || !(io->keylog = fdopen(fd, "w"))) {
 		snprintf(err, errlen, "cannot open key log %s: %s", io->cc->keylog_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);

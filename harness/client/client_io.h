@@ -95,7 +95,7 @@ bool cio_next_name(const char **list, char *name, size_t len, char from, char to
 int cio_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen);
 bool cio_is_pem(const unsigned char *p, size_t len);
 
-/* Opens cc->keylog_path for appending (0600): 0, or -1 with err set. */
+/* Creates cc->keylog_path (a new file, 0600, no link followed): 0, or -1 with err set. */
 int cio_keylog_open(struct cio *io, char *err, size_t errlen);
 /* Appends one NSS key log line, counting it. */
 void cio_keylog_line(struct cio *io, const char *line);
