@@ -118,6 +118,8 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 void client_caps_get(struct client_caps *caps);
 /* Prints what the linked wolfSSL can do (tlsdiag client-caps). */
 void client_print_caps(FILE *out);
+/* The linked library's own name of suite id ("ECDHE-RSA-AES128-GCM-SHA256"), for client_case.ciphers; 0 or -1. */
+int client_suite_library_name(uint16_t id, char *buf, size_t len);
 /* The result as a JSON object (for reports). */
 struct jv *client_result_json(const struct client_result *r);
 
