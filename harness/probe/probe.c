@@ -207,7 +207,9 @@ static void probe_device(const struct probe_opts *o, const struct device_profile
 	snprintf(a->engine, sizeof a->engine, "wolfssl");
 	a->kind = strcmp(dev->name, "browser") == 0 ? PROBE_REFERENCE : PROBE_DEVICE;
 	cc.check_name = name;
-	cc.sni = name && inet_addr(name) == INADDR_NONE ? SNI_HOST : SNI_OFF;
+	/* A device that sends no SNI keeps sending none; the others send the name unless it is an IP. */
+	if (cc.sni != SNI_OFF)
+		cc.sni = name && inet_addr(name) == INADDR_NONE ? SNI_HOST : SNI_OFF;
 	if (o->ca_path) {
 		cc.ca_path = o->ca_path;
 		cc.ca_format = CA_AUTO;

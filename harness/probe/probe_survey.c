@@ -297,14 +297,25 @@ static void survey_join(char *buf, size_t len, const char *name)
 	snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
 }
 
-/* The devices whose attempt failed with a diagnosis code containing key. */
-static void survey_failed_with(const struct probe_report *rep, const char *key, char *buf, size_t len)
+/* The devices whose attempt failed with a diagnosis code containing one of the ','-separated keys. */
+static void survey_failed_with(const struct probe_report *rep, const char *keys, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < rep->nattempts; i++) {
 		const struct probe_attempt *a = &rep->attempts[i];
-		if (a->kind == PROBE_DEVICE && !a->connected && a->ran && strstr(a->diag_code, key))
-			survey_join(buf, len, a->name);
+		if (a->kind != PROBE_DEVICE || a->connected || !a->ran || !a->diag_code[0])
+			continue;
+		for (const char *k = keys; k && *k;) {
+			const char *e = strchr(k, ',');
+			size_t kl = e ? (size_t)(e - k) : strlen(k);
+			char key[48];
+			snprintf(key, sizeof key, "%.*s", (int)(kl < sizeof key ? kl : sizeof key - 1), k);
+			if (strstr(a->diag_code, key)) {
+				survey_join(buf, len, a->name);
+				break;
+			}
+			k = e ? e + 1 : NULL;
+		}
 	}
 }
 
@@ -322,11 +333,11 @@ static void survey_findings(struct probe_report *rep)
 	if (s->version_ok[0] || s->version_ok[1] || s->version_ok[2])
 		survey_add(s, "", "accepts versions below TLS 1.2 (legacy devices connect; audits flag it)");
 	if (strstr(s->sni, "required:")) {
-		survey_failed_with(rep, "sni", hurts, sizeof hurts);
+		survey_failed_with(rep, "sni,unrecognized_name", hurts, sizeof hurts);
 		survey_add(s, hurts, "requires SNI: devices that send none fail");
 	}
 	if (strstr(s->records, "larger than 4 KB")) {
-		survey_failed_with(rep, "record", hurts, sizeof hurts);
+		survey_failed_with(rep, "record,fragment", hurts, sizeof hurts);
 		survey_add(s, hurts, strstr(s->records, "ignored") || strstr(s->records, "failed")
 					    ? "records larger than 4 KB and max_fragment_length not honoured: devices with "
 					      "small receive buffers (BearSSL 512-4096, mbedTLS IN_CONTENT_LEN < 16384) fail"
@@ -357,12 +368,12 @@ static void survey_findings(struct probe_report *rep)
 			survey_add(s, "", text);
 		}
 		if (i == 0 && kt && strncmp(kt, "EC", 2) == 0) {
-			survey_failed_with(rep, "suite", hurts, sizeof hurts);
+			survey_failed_with(rep, "suite,cipher", hurts, sizeof hurts);
 			survey_add(s, hurts, "an ECDSA certificate: devices offering only RSA suites cannot use it");
 		}
 	}
 	/* A leaf alone is normal when a root signed it; it is a finding only when clients could not verify it. */
-	survey_failed_with(rep, "ca", hurts, sizeof hurts);
+	survey_failed_with(rep, "unknown_ca,ca", hurts, sizeof hurts);
 	bool refs_failed = false;
 	for (size_t i = 0; i < rep->nattempts; i++)
 		if (rep->attempts[i].kind == PROBE_REFERENCE && rep->attempts[i].ran && !rep->attempts[i].skipped &&
