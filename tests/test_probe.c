@@ -385,6 +385,34 @@ START_TEST(errors_exit_2)
 }
 END_TEST
 
+/* 'tlsdiag devices --json' lists every profile with its engine and sources. */
+START_TEST(devices_listed)
+{
+	char out[65536], err[256];
+	char *argv[] = { tlsdiag, "devices", "--json", NULL };
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, (int)tu_bound_ms(10000)), 0);
+	struct jv *j = jv_parse_string(out, err, sizeof err);
+	ck_assert_msg(j != NULL, "%s", err);
+	const struct jv *d = jv_get(j, "devices");
+	ck_assert_int_ge((int)jv_len(d), 5);
+	bool cc3200 = false;
+	for (size_t i = 0; i < jv_len(d); i++) {
+		const struct jv *x = jv_at(d, i);
+		ck_assert(strlen(str_at(x, "engine", NULL)) > 0);
+		ck_assert(strlen(str_at(x, "sources", NULL)) > 0);
+		ck_assert(strlen(str_at(x, "versions", NULL)) > 0);
+		if (strcmp(str_at(x, "name", NULL), "cc3200") == 0) {
+			cc3200 = true;
+			ck_assert_str_eq(str_at(x, "versions", NULL), "sslv3-tls1.2");
+			ck_assert_str_eq(str_at(x, "sni", NULL), "off");
+			ck_assert_int_eq((int)jv_intval(jv_get(x, "time_t_bits")), 32);
+		}
+	}
+	ck_assert(cc3200);
+	jv_free(j);
+}
+END_TEST
+
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
@@ -399,6 +427,7 @@ static Suite *probe_suite(void)
 	tcase_add_test(tc, chain_without_intermediate);
 	tcase_add_test(tc, junit_one_testcase_per_client);
 	tcase_add_test(tc, errors_exit_2);
+	tcase_add_test(tc, devices_listed);
 	suite_add_tcase(s, tc);
 	return s;
 }

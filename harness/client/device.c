@@ -514,3 +514,9 @@ void device_terms(const struct device_profile *p, const struct client_result *r,
 	}
 	render(p, r, v);
 }
+
+const char *device_engine_name(const struct device_profile *p)
+{
+	(void)p;
+	return "wolfssl";
+}

@@ -52,6 +52,8 @@ struct device_verdict {
 	char debug_text[96]; /* printed only with debugging on: axTLS "Alert: handshake failure" */
 };
 
+/* The client engine the profile's handshakes run on ("wolfssl"). */
+const char *device_engine_name(const struct device_profile *p);
 /* The profile named name, or NULL. */
 const struct device_profile *device_find(const char *name);
 /* All profiles, NULL-terminated by name. */
