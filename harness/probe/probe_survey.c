@@ -251,7 +251,7 @@ static void survey_sni_chain(const struct probe_opts *o, const char *name, struc
 		snprintf(s->sni, sizeof s->sni, "required: without SNI the handshake fails%s%s",
 			 without.alert >= 0 ? " with alert " : "", without.alert >= 0 ? without.alert_name : "");
 	else if (ok2 && s->chain && without.decoded && strcmp(survey_leaf(without.decoded), survey_leaf(s->chain)) != 0)
-		snprintf(s->sni, sizeof s->sni, "not required, but without SNI it serves another certificate: %.200s",
+		snprintf(s->sni, sizeof s->sni, "not required, but without SNI it serves another certificate: %.130s",
 			 survey_leaf(without.decoded));
 	else if (ok2)
 		snprintf(s->sni, sizeof s->sni, "not required (the same certificate without SNI)");
