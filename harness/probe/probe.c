@@ -16,6 +16,7 @@
 #include "harness/probe/probe.h"
 
 #include "harness/capture/capture.h"
+#include "harness/capture/pcapng_dsb.h"
 #include "harness/client/device.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
@@ -153,9 +154,20 @@ void probe_leg_end(struct probe_leg *leg, struct probe_attempt *a)
 		ended = -1;
 	if (ended != 0)
 		return;
+	/* With the key log in the capture (a DSB), TLS 1.3's encrypted alerts and certificates decode too. */
+	char ng[4400];
+	const char *src = leg->pcap;
+	int w = snprintf(ng, sizeof ng, "%s/capture.pcapng", leg->dir);
+	if (w > 0 && (size_t)w < sizeof ng && access(leg->keylog, R_OK) == 0 &&
+	    pcapng_dsb_write(leg->pcap, leg->keylog, ng, err, sizeof err) == 0) {
+		src = ng;
+		size_t l = strlen(a->pcap);
+		if (l > 5 && strcmp(a->pcap + l - 5, ".pcap") == 0 && l + 2 < sizeof a->pcap)
+			snprintf(a->pcap + l, sizeof a->pcap - l, "ng");
+	}
 	struct decode_opts dopt = { .format = DECODE_FORMAT_JSON };
 	struct decode_stats ds;
-	if (decode_run(leg->pcap, &dopt, probe_keep_first, &a->decoded, &ds, err, sizeof err) == ERR_NONE && a->decoded)
+	if (decode_run(src, &dopt, probe_keep_first, &a->decoded, &ds, err, sizeof err) == ERR_NONE && a->decoded)
 		probe_from_capture(a);
 }
 
