@@ -24,7 +24,7 @@ _tlsdiag()
 		prev=${COMP_WORDS[COMP_CWORD - 1]}
 	fi
 
-	local commands="decode run explain servers serve capture client-caps help"
+	local commands="decode run explain servers serve capture client-caps probe devices help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -32,7 +32,7 @@ _tlsdiag()
 
 	local cmd=${words[1]}
 	case $prev in
-	--out | -o | --json | --junit | --html)
+	--out | -o | --json | --junit | --html | --ca | --keylog)
 		[[ $cmd == run && $prev == --out ]] && { _tlsdiag_files -d; return; }
 		_tlsdiag_files
 		return
@@ -58,7 +58,7 @@ _tlsdiag()
 		_tlsdiag_files ini
 		return
 		;;
-	--port | --listen-port | --timeout | -j | --jobs | --filter | -f | --kind | --iface | --memory-budget)
+	--port | --listen-port | --timeout | -j | --jobs | --filter | -f | --kind | --iface | --memory-budget | --sni | --require | --device | -d)
 		return
 		;;
 	esac
@@ -87,11 +87,14 @@ _tlsdiag()
 	capture)
 		COMPREPLY=($(compgen -W "--port --out --mode --listen-port --timeout --iface --help" -- "$cur"))
 		;;
-	client-caps)
+	client-caps | devices)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		;;
+	probe)
+		COMPREPLY=($(compgen -W "--device --sni --ca --require --json --junit --out --timeout --no-survey --no-references --help" -- "$cur"))
+		;;
 	help)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "decode run explain servers serve capture client-caps" -- "$cur"))
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "decode run explain servers serve capture client-caps probe devices" -- "$cur"))
 		;;
 	*) ;;
 	esac

@@ -57,7 +57,7 @@ START_TEST(profiles_are_complete)
 	size_t n = 0;
 	while (device_profiles[n].name)
 		n++;
-	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_ge(n, 5); /* the whole catalogue's count: tests/test_devices_catalogue.c */
 }
 END_TEST
 

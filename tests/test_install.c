@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,10 @@ static char work[PATH_MAX / 2]; /* the user's directory, outside the source tree
 static char bin[PATH_MAX]; /* the installed tlsdiag */
 static char share[PATH_MAX]; /* its share/ */
 
-static const char *const man_pages[] = { "tlsdiag", "tlsdiag-capture", "tlsdiag-client-caps", "tlsdiag-decode",
-					 "tlsdiag-explain", "tlsdiag-run", "tlsdiag-serve", "tlsdiag-servers" };
+static const char *const man_pages[] = { "tlsdiag",	      "tlsdiag-capture", "tlsdiag-client-caps",
+					 "tlsdiag-decode",    "tlsdiag-devices", "tlsdiag-explain",
+					 "tlsdiag-probe",     "tlsdiag-run",	 "tlsdiag-serve",
+					 "tlsdiag-servers" };
 #define N_MAN (sizeof man_pages / sizeof man_pages[0])
 
 static int make_target(const char *target)
@@ -209,10 +212,26 @@ START_TEST(test_installed_bash_completion)
 }
 END_TEST
 
-/* man -l renders every page without a warning; mandoc's lint too when it is there. */
+/* man -l renders every page without a warning; mandoc's lint too when it is there.  Every command has one. */
 START_TEST(test_installed_man)
 {
 	char path[PATH_MAX + 64], *out = NULL, *err = NULL;
+	const char *const help[] = { bin, "--help", NULL };
+	ck_assert_int_eq(tu_run(help, work, &out, NULL), 0);
+	const char *cmds = strstr(out, "commands:\n");
+	ck_assert_ptr_nonnull(cmds);
+	int ncmd = 0;
+	for (const char *l = strchr(cmds, '\n') + 1; strncmp(l, "  ", 2) == 0; l = strchr(l, '\n') + 1, ncmd++) {
+		char page[64];
+		int n = (int)strcspn(l + 2, " ");
+		snprintf(page, sizeof page, "tlsdiag-%.*s", n, l + 2);
+		bool found = false;
+		for (size_t i = 0; i < N_MAN; i++)
+			found |= strcmp(man_pages[i], page) == 0;
+		ck_assert_msg(found, "command %.*s has no man page", n, l + 2);
+	}
+	ck_assert_int_eq(ncmd, (int)N_MAN - 1);
+	free(out);
 	for (size_t i = 0; i < N_MAN; i++) {
 		snprintf(path, sizeof path, "%s/man/man1/%s.1", share, man_pages[i]);
 		const char *const man[] = { "man", "-l", path, NULL };

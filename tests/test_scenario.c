@@ -456,7 +456,8 @@ START_TEST(bad_keys_and_values)
 	BAD(with_header("[case a]\nrequest = wait:soon\nexpect = connected\n"),
 	    "t.ini:5: bad request 'wait:soon' (none, wait:MS up to 600000, or printable text with \\r\\n escapes)");
 	BAD(with_header("[case a]\ndevice = esp9000\nexpect = connected\n"),
-	    "t.ini:5: unknown device profile 'esp9000' (cc3200, esp8266-axtls, esp8266-bearssl, esp32-mbedtls, browser)");
+	    "t.ini:5: unknown device profile 'esp9000' (esp8266-axtls, esp8266-bearssl, esp32-mbedtls, esp-idf-4.4, esp-idf-5, "
+	    "esp8266-bearssl-mfln; 26 profiles in docs/devices.md)");
 	BAD("[scenario]\nname = s\nservers = no-such-profile\n[case a]\nexpect = connected\n",
 	    "t.ini:3: unknown server profile 'no-such-profile' ('tlsdiag servers' lists them)");
 }

@@ -271,12 +271,18 @@ static bool in_list(const char *v, const char *const *list)
 }
 
 /* "cc3200, esp8266-axtls, ..." */
-static const char *device_list(char *buf, size_t len)
+/* The profiles whose name starts like v (the catalogue is too long to list whole), and how many there are. */
+static const char *device_list(const char *v, char *buf, size_t len)
 {
-	size_t used = 0;
+	size_t used = 0, total = 0, like = 0;
 	buf[0] = '\0';
-	for (const struct device_profile *d = device_profiles; d->name && used < len; d++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->name);
+	for (const struct device_profile *d = device_profiles; d->name; d++, total++)
+		if (strncmp(d->name, v, 3) == 0 && used < len) {
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->name);
+			like++;
+		}
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%zu profiles in docs/devices.md", like ? "; " : "", total);
 	return buf;
 }
 
@@ -292,7 +298,7 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 	static const char *const ca[] = { "root", "other", "none", NULL };
 	enum client_method m1, m2, m3;
 	enum ca_format cf;
-	char list[160];
+	char list[200];
 	bool b;
 	int n;
 	time_t t;
@@ -305,7 +311,7 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 	case SCN_DEVICE:
 		if (device_find(v))
 			return 0;
-		snprintf(why, whylen, "unknown device profile '%s' (%s)", v, device_list(list, sizeof list));
+		snprintf(why, whylen, "unknown device profile '%s' (%s)", v, device_list(v, list, sizeof list));
 		return -1;
 	case SCN_METHOD:
 		if (scenario_method(v, &m1, &m2, &m3) == 0)
