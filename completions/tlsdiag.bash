@@ -91,7 +91,7 @@ _tlsdiag()
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur"))
 		;;
 	probe)
-		COMPREPLY=($(compgen -W "--device --sni --ca --require --json --junit --out --timeout --no-survey --no-references --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--device --sni --ca --require --json --junit --html --out --timeout --no-survey --no-references --help" -- "$cur"))
 		;;
 	help)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "decode run explain servers serve capture client-caps probe devices" -- "$cur"))

@@ -5,8 +5,10 @@
  * renders it: the screenshot is not blank and shows the grid's PASS green
  * and FAIL red, and the DOM holds every case, its SVG ladder with the alert
  * in red, and no element the note tried to inject.  'decode --html' of a
- * capture the same way.  Nothing on the page is fetched from a network.
+ * capture the same way, and 'probe --html' against an openssl s_server.
+ * Nothing on the page is fetched from a network.
  */
+#include "tests/support/capture_support.h"
 #include "tests/support/testutil.h"
 
 #include <check.h>
@@ -146,6 +148,47 @@ START_TEST(test_decode_html_in_chromium)
 }
 END_TEST
 
+/* 'probe --html': the grid of clients, their ladders, nothing fetched; in a real browser. */
+START_TEST(test_probe_html_in_chromium)
+{
+	static const char *const certs[] = { "selfsigned", NULL };
+	char page[PATH_MAX], png[PATH_MAX], outdir[PATH_MAX], target[64], ca[PATH_MAX], *out = NULL, *dom = NULL;
+	struct cs_server srv;
+	ck_assert_int_eq(cs_certs(tmp, certs), 0);
+	const char *extra[] = { "-www", NULL };
+	ck_assert_int_eq(cs_s_server(&srv, tmp, "selfsigned", NULL, extra), 0);
+	snprintf(target, sizeof target, "127.0.0.1:%u", srv.port);
+	snprintf(page, sizeof page, "%s/probe.html", tmp);
+	snprintf(png, sizeof png, "%s/probe.png", tmp);
+	snprintf(outdir, sizeof outdir, "%s/probe-out", tmp);
+	snprintf(ca, sizeof ca, "%s/selfsigned.pem", tmp);
+	const char *const args[] = { tl, "probe", target, "-d", "cc3200,esp32-mbedtls", "--no-survey", "--sni",
+				     "localhost", "--ca", ca, "--out", outdir, "--html", page, NULL };
+	int rc = tu_run(args, NULL, &out, NULL);
+	cs_s_server_stop(&srv);
+	ck_assert_msg(rc == 0 || rc == 1, "probe exited %d: %s", rc, out ? out : "");
+	free(out);
+	char *html = tu_slurp(page, NULL);
+	ck_assert_ptr_nonnull(html);
+	assert_self_contained(html);
+	free(html);
+	chromium(page, png, NULL);
+	long nonwhite, pass, fail;
+	colours(png, &nonwhite, &pass, &fail);
+	ck_assert_msg(nonwhite > 5000, "the screenshot is (nearly) blank: %ld pixels not white", nonwhite);
+	ck_assert_msg(pass + fail > 100, "no PASS or FAIL cell in the screenshot (%ld, %ld)", pass, fail);
+	chromium(page, NULL, &dom);
+	static const char *const clients[] = { "cc3200", "esp32-mbedtls", "browser", "openssl", "curl", "python3" };
+	for (size_t i = 0; i < sizeof clients / sizeof clients[0]; i++) {
+		char want[80];
+		snprintf(want, sizeof want, "data-case=\"%s\"", clients[i]);
+		ck_assert_msg(strstr(dom, want) != NULL, "the page has no section for %s", clients[i]);
+	}
+	ck_assert_ptr_nonnull(strstr(dom, "<svg"));
+	free(dom);
+}
+END_TEST
+
 static Suite *report_html_suite(void)
 {
 	Suite *s = suite_create("report_html");
@@ -153,6 +196,7 @@ static Suite *report_html_suite(void)
 	tcase_set_timeout(t, 240);
 	tcase_add_test(t, test_run_html_in_chromium);
 	tcase_add_test(t, test_decode_html_in_chromium);
+	tcase_add_test(t, test_probe_html_in_chromium);
 	suite_add_tcase(s, t);
 	return s;
 }

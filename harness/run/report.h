@@ -208,6 +208,13 @@ int report_html_check(const char *path);
 int report_html_file(const struct run_report *rep, const char *path, FILE *out);
 /* The same for 'decode --html': conns is the array of decoded connections (tls_conn_to_json), notes strings. */
 int report_html_decode(FILE *out, const char *pcap_path, const struct jv *conns, const struct jv *notes);
+/* The page's pieces, for other pages (probe): head with the shared style, a term row, a decoded
+ * connection's alerts (dl rows) and ladder (SVG), and escaped text. */
+void report_html_head(FILE *out, const char *title);
+void report_html_row(FILE *out, const char *term, const char *text);
+void report_html_alerts(FILE *out, const struct jv *conn);
+void report_html_ladder(FILE *out, const struct jv *conn);
+void report_html_text(FILE *out, const char *s);
 
 /* JUnit XML (junit.c).  0 or -1 on a write error. */
 int junit_write(FILE *out, const struct run_report *rep);

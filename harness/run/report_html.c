@@ -452,3 +452,30 @@ int report_html_decode(FILE *out, const char *pcap_path, const struct jv *conns,
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
 }
+
+/* ---- pieces other pages share (probe/probe_html.c) ---- */
+
+void report_html_head(FILE *out, const char *title)
+{
+	html_head(out, title);
+}
+
+void report_html_row(FILE *out, const char *term, const char *text)
+{
+	html_row(out, term, text);
+}
+
+void report_html_alerts(FILE *out, const struct jv *conn)
+{
+	html_alerts(out, conn);
+}
+
+void report_html_ladder(FILE *out, const struct jv *conn)
+{
+	html_ladder(out, conn);
+}
+
+void report_html_text(FILE *out, const char *s)
+{
+	html_text(out, s);
+}
