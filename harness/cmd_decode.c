@@ -11,7 +11,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag decode FILE [--format text|json] [--port N]\n"
+		"usage: tlsdiag decode FILE|- [--format text|json] [--port N] [--verbose]\n"
+		"                      [--server-log TEXT] [--client-error TEXT]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -23,7 +24,16 @@ static void usage(FILE *out)
 		"  --port N            only connections to or from TCP port N, all read as\n"
 		"                      TLS (default: any connection whose first bytes look\n"
 		"                      like TLS); the side on port N is the server\n"
+		"  --verbose           text: absolute timestamps and the full lists the\n"
+		"                      diagnosis weighs (suites, groups, signature\n"
+		"                      algorithms, ALPN, extensions, every certificate\n"
+		"                      with its SANs and dates)\n"
+		"  --server-log TEXT   the server's log line for the failure, weighed with\n"
+		"                      the capture (e.g. \"version too low\")\n"
+		"  --client-error TEXT the client's own error, weighed the same way\n"
 		"  --help              this text\n"
+		"\n"
+		"FILE - reads the capture from standard input (tcpdump -w - | tlsdiag decode -).\n"
 		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
 		"BSD loopback.  A capture cut short is decoded as far as it goes.\n"
@@ -31,6 +41,7 @@ static void usage(FILE *out)
 		"examples:\n"
 		"  tlsdiag decode device.pcap\n"
 		"  tlsdiag decode --port 8883 --format json mqtt.pcapng\n"
+		"  tlsdiag decode --verbose --server-log \"no suitable key share\" device.pcap\n"
 		"\n"
 		"exit status: 0 decoded (even when handshakes failed), 2 unusable input.\n");
 }
@@ -69,10 +80,22 @@ int cmd_decode(int argc, char **argv)
 			else
 				return err_report(ERR_USAGE, "--format must be text or json, not '%s'", val);
 			i++;
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			o.verbose = true;
+		} else if (strcmp(a, "--server-log") == 0 || strcmp(a, "--client-error") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "%s needs a text", a);
+			if (a[2] == 's')
+				o.server_log = val;
+			else
+				o.client_error = val;
+			i++;
 		} else if (strcmp(a, "--port") == 0) {
 			if (!val || parse_port(val, &o.port) < 0)
 				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
 			i++;
+		} else if (strcmp(a, "-") == 0 && !path) {
+			path = "-";
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);
 			return EXIT_UNUSABLE;
@@ -86,7 +109,8 @@ int cmd_decode(int argc, char **argv)
 		usage(stderr);
 		return err_report(ERR_USAGE, "no capture file given");
 	}
-	enum err_category rc = decode_file(path, &o, stdout, &st, err, sizeof err);
+	/* libpcap reads a pipe as well as a file: the stream is read once, front to back. */
+	enum err_category rc = decode_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, &o, stdout, &st, err, sizeof err);
 	if (rc != ERR_NONE)
 		return err_report(rc, "%s", err);
 	return EXIT_OK;

@@ -36,7 +36,7 @@ START_TEST(every_rule_has_words)
 		ck_assert_uint_eq(strlen(d->code), strcspn(d->key, "/"));
 		ck_assert_int_eq(strncmp(d->code, d->key, strlen(d->code)), 0);
 	}
-	ck_assert_uint_eq(n, 32);
+	ck_assert_uint_eq(n, 46);
 	ck_assert_str_eq(diagnose_summary("no_shared_cipher"), "Client and server have no cipher suite in common.");
 	ck_assert_str_eq(diagnose_summary("unknown_ca"),
 			 "The client does not trust the CA that issued the server's certificate.");
@@ -222,10 +222,17 @@ START_TEST(equivalents_follow_the_rule)
 		ck_assert_str_eq(r.code, "certificate_expired");
 		ck_assert_str_eq(r.key, "certificate_expired/not_yet_valid");
 		ck_assert_str_eq(r.equiv->key, "kind:not_yet_valid");
-		ck_assert_ptr_nonnull(strstr(r.evidence, ": the certificate was not yet valid when the capture was taken"));
+		ck_assert_ptr_nonnull(strstr(r.evidence, ": it was not yet valid when the capture was taken"));
+		/* valid by the capture's clock: the device's clock explains it */
 		f.capture_sec = 1750000000;
 		diagnose(&f, &r);
+		ck_assert_str_eq(r.code, "certificate_expired");
+		ck_assert_str_eq(r.key, "certificate_expired/device_clock");
+		ck_assert_ptr_nonnull(strstr(r.evidence, "so the device's clock is wrong"));
+		f.capture_sec = 1900000000;
+		diagnose(&f, &r);
 		ck_assert_str_eq(r.key, "certificate_expired");
+		ck_assert_ptr_nonnull(strstr(r.evidence, ": it had expired when the capture was taken"));
 		f.leaf = NULL;
 	}
 	/* no section for the alert: no equivalents */

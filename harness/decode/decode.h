@@ -25,6 +25,9 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	bool verbose; /* text: absolute times and the full lists (tls_verbose.c) */
+	const char *server_log; /* evidence from outside the capture, or NULL (tls_conn_hints()) */
+	const char *client_error;
 };
 
 /* What the capture held besides connections; the notes are made from this. */

@@ -36,11 +36,13 @@
 #include "harness/decode/tls_handshake.h"
 #include "harness/decode/tls_names.h"
 #include "harness/decode/tls_record.h"
+#include "harness/decode/tls_verbose.h"
 #include "harness/explain/explain.h"
 
 #define LADDER_MAX 512
 #define ALERTS_MAX 16
 #define NOTES_MAX 32
+#define TLS_CONN_HEAD 320
 
 enum entry_kind {
 	E_HANDSHAKE,
@@ -114,6 +116,11 @@ struct dir_state {
 	struct pkt_meta close_m;
 	bool close_notify;
 	uint64_t app_records, app_bytes;
+	/* For the diagnosis: the first bytes as sent (what a non-TLS peer says), how many, and when last. */
+	uint8_t head[TLS_CONN_HEAD];
+	size_t head_len;
+	uint64_t bytes;
+	struct pkt_meta last_m;
 };
 
 struct tls_conn {
@@ -141,6 +148,7 @@ struct tls_conn {
 	bool have_sh;
 	struct tls_server_hello sh;
 	bool hrr;
+	uint16_t hrr_group;
 	bool tls13;
 	size_t tls13_alert_len; /* record length of an encrypted alert under sh.suite */
 	struct tls_certificate *server_cert; /* heap: several KiB, only when sent */
@@ -160,6 +168,12 @@ struct tls_conn {
 	bool finished_called;
 	const char *outcome;
 	struct diag_result diag;
+	/* tls_conn_tcp_seen() */
+	bool tcp_syn, tcp_synack, have_last;
+	struct pkt_meta last;
+	/* tls_conn_hints() */
+	char server_log[256];
+	char client_error[256];
 };
 
 static const char *dir_name(int d)
@@ -375,12 +389,23 @@ static void alert_bytes(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, 
 /* ---------------------------------------------------------------- */
 /* Handshake messages */
 
+/* Signalling values among the kept suites (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV). */
+static size_t client_hello_scsvs(const struct tls_client_hello *ch)
+{
+	struct tls_suite_info si;
+	size_t n = 0;
+	for (size_t i = 0; i < ch->suites.n; i++)
+		n += tls_suite_info(ch->suites.v[i], &si) && si.kx == TLS_KX_SCSV;
+	return n;
+}
+
 static void detail_client_hello(const struct tls_client_hello *ch, char *out, size_t outlen)
 {
 	char vb[16];
-	int n = snprintf(out, outlen, "(%s, %zu suite%s",
-			 tls_version_short(tls_client_hello_max_version(ch), vb, sizeof vb),
-			 ch->suites.total, ch->suites.total == 1 ? "" : "s");
+	size_t scsv = client_hello_scsvs(ch), real = ch->suites.total - scsv;
+	/* The count is of real suites; signalling values are named apart (RFC 5746 3.3, RFC 7507). */
+	int n = snprintf(out, outlen, "(%s, %zu suite%s%s", tls_version_short(tls_client_hello_max_version(ch), vb, sizeof vb),
+			 real, real == 1 ? "" : "s", scsv ? " + SCSV" : "");
 	if (n < 0 || (size_t)n >= outlen)
 		return;
 	if (ch->sslv2)
@@ -440,6 +465,7 @@ static void on_server_hello(struct tls_conn *c, struct ladder_entry *e, struct c
 	}
 	if (sh.hrr) {
 		c->hrr = true;
+		c->hrr_group = sh.key_share_group;
 		if (e) {
 			e->hs_type = TLS_HS_HELLO_RETRY_REQUEST;
 			snprintf(e->detail, sizeof e->detail, "(asks for group %s)",
@@ -803,8 +829,15 @@ void tls_conn_data(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_
 	enum tls_rec_event e;
 
 	see_meta(c, m);
-	if (n)
+	if (n) {
+		size_t take = n < TLS_CONN_HEAD - d->head_len ? n : TLS_CONN_HEAD - d->head_len;
+		memcpy(d->head + d->head_len, p, take);
+		d->head_len += take;
+		d->bytes += n;
+		if (m)
+			d->last_m = *m;
 		d->any_bytes = true;
+	}
 	if (d->stopped || c->finished_called)
 		goto out;
 	while ((e = tls_record_next(&d->rp, &in, &ev)) != TLS_REC_NEED_MORE) {
@@ -882,6 +915,16 @@ void tls_conn_tcp_event(struct tls_conn *c, enum tls_dir dir, enum tcp_event ev,
 	c->cur = NULL;
 }
 
+void tls_conn_tcp_seen(struct tls_conn *c, bool syn, bool synack, const struct pkt_meta *last)
+{
+	c->tcp_syn = syn;
+	c->tcp_synack = synack;
+	if (last) {
+		c->last = *last;
+		c->have_last = true;
+	}
+}
+
 /* ---------------------------------------------------------------- */
 /* Finishing: outcome and diagnosis */
 
@@ -924,6 +967,25 @@ static void infer_tls13_alerts(struct tls_conn *c)
 	}
 }
 
+/*
+ * Alerts told at the end (TLS 1.3, by size) join the list last: put the
+ * list in frame order, keeping the ladder's indexes into it right.
+ */
+static void alerts_in_time_order(struct tls_conn *c)
+{
+	for (size_t i = 1; i < c->n_alerts; i++)
+		for (size_t j = i; j > 0 && c->alerts[j - 1].m.frame > c->alerts[j].m.frame; j--) {
+			struct alert_entry t = c->alerts[j];
+			c->alerts[j] = c->alerts[j - 1];
+			c->alerts[j - 1] = t;
+			for (size_t k = 0; k < c->n_ladder; k++)
+				if (c->ladder[k].alert == (int)j)
+					c->ladder[k].alert = (int)j - 1;
+				else if (c->ladder[k].alert == (int)j - 1)
+					c->ladder[k].alert = (int)j;
+		}
+}
+
 /* The alert that ended the handshake: first fatal or encrypted, not after completion. */
 static const struct alert_entry *failing_alert(const struct tls_conn *c)
 {
@@ -945,6 +1007,61 @@ static const struct alert_entry *failing_alert(const struct tls_conn *c)
 			warn = a;
 	}
 	return c->complete ? NULL : warn;
+}
+
+/* Milliseconds from a to b (saturated; -1 when b is before a). */
+static int64_t ms_between(const struct pkt_meta *a, const struct pkt_meta *b)
+{
+	int64_t s;
+	if (__builtin_sub_overflow(b->ts_sec, a->ts_sec, &s) || s > INT64_C(1000000000) || s < -1)
+		return -1;
+	int64_t ms = s * 1000 + ((int64_t)b->ts_usec - a->ts_usec) / 1000;
+	return ms < 0 ? -1 : ms;
+}
+
+/* The last ladder entry at or before frame (the message a close came after). */
+static const char *entry_before(const struct tls_conn *c, uint64_t frame)
+{
+	const char *t = NULL;
+	for (size_t i = 0; i < c->n_ladder && c->ladder[i].m.frame <= frame; i++)
+		t = entry_type(&c->ladder[i]);
+	return t;
+}
+
+static void fill_facts_more(const struct tls_conn *c, const struct alert_entry *a, struct diag_facts *f)
+{
+	const struct dir_state *cl = &c->d[TLS_FROM_CLIENT], *sv = &c->d[TLS_FROM_SERVER];
+	for (int i = 0; i < 2; i++) {
+		f->bytes[i] = c->d[i].bytes;
+		f->head[i] = c->d[i].head;
+		f->head_len[i] = c->d[i].head_len;
+		f->valid_record[i] = c->d[i].valid_record;
+	}
+	f->tcp_syn = c->tcp_syn;
+	f->tcp_synack = c->tcp_synack;
+	f->hrr = c->hrr;
+	f->hrr_group = c->hrr_group;
+	f->client_cert_sent = c->client_cert && !c->client_cert_empty;
+	f->chain = c->server_cert;
+	f->server_addr = c->server;
+	f->server_log = c->server_log[0] ? c->server_log : NULL;
+	f->client_error = c->client_error[0] ? c->client_error : NULL;
+	f->wait_ms = -1;
+	if (cl->any_bytes && !sv->any_bytes) {
+		if (cl->closed) {
+			f->wait_ms = ms_between(&cl->last_m, &cl->close_m);
+			f->client_gave_up = true;
+		} else if (c->have_last) {
+			f->wait_ms = ms_between(&cl->last_m, &c->last);
+		}
+	}
+	if (c->first_closer >= 0)
+		f->closed_after = entry_before(c, c->d[c->first_closer].close_m.frame);
+	if (a && c->client_cert)
+		for (size_t i = 0; i < c->n_ladder && c->ladder[i].m.frame <= a->m.frame; i++)
+			if (c->ladder[i].dir == TLS_FROM_CLIENT && c->ladder[i].kind == E_HANDSHAKE &&
+			    c->ladder[i].hs_type == TLS_HS_CERTIFICATE)
+				f->alert_after_client_cert = true;
 }
 
 static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
@@ -987,6 +1104,7 @@ static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
 		f->closed_rst = d->how == TCP_EV_RST;
 		f->closed_before_server_hello = !c->have_sh && !c->hrr;
 	}
+	fill_facts_more(c, a, f);
 }
 
 static const char *outcome_of(const struct tls_conn *c, const struct diag_facts *f)
@@ -1023,10 +1141,34 @@ void tls_conn_finish(struct tls_conn *c)
 				c->d[TLS_FROM_SERVER].enc_real_after_peer == 0);
 	}
 	infer_tls13_alerts(c);
+	alerts_in_time_order(c);
 	c->finished_called = true;
 	fill_facts(c, &f);
 	c->outcome = outcome_of(c, &f);
 	diagnose(&f, &c->diag);
+}
+
+void tls_conn_hints(struct tls_conn *c, const char *server_log, const char *client_error)
+{
+	struct diag_facts f;
+	copy_str(c->server_log, sizeof c->server_log, server_log);
+	copy_str(c->client_error, sizeof c->client_error, client_error);
+	if (!c->finished_called)
+		return;
+	fill_facts(c, &f);
+	diagnose(&f, &c->diag);
+}
+
+void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->ch = c->have_ch ? &c->ch : NULL;
+	v->sh = c->have_sh ? &c->sh : NULL;
+	v->hrr = c->hrr;
+	v->hrr_group = c->hrr_group;
+	v->server_cert = c->server_cert;
+	v->ske = c->have_ske ? &c->ske : NULL;
+	v->first = c->first;
 }
 
 void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts)
@@ -1387,6 +1529,13 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 	jw_str(w, "summary", c->diag.summary);
 	jw_str(w, "evidence", c->diag.evidence);
 	jw_str(w, "fix", c->diag.fix);
+	jw_str(w, "used", c->diag.used);
+	/* Other causes the evidence leaves open, most likely first, and what tells them apart. */
+	jw_array(w, "also_possible");
+	for (size_t i = 0; i < DIAG_CANDIDATES && c->diag.also[i]; i++)
+		jw_str(w, NULL, c->diag.also[i]);
+	jw_end(w);
+	jw_str(w, "tell_apart", c->diag.tell_apart[0] ? c->diag.tell_apart : NULL);
 	/* How the same failure shows up on each device stack: [] when it is not a stack's failure. */
 	explain_equiv_devices_write(w, "equivalents", c->diag.equiv);
 	jw_end(w);
@@ -1395,7 +1544,12 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 
 void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 {
-	char b[64], t[32];
+	tls_conn_print_text_ex(out, c, false);
+}
+
+void tls_conn_print_text_ex(FILE *out, const struct tls_conn *c, bool verbose)
+{
+	char b[64], t[32], abs[40];
 	fprintf(out, "TLS %s -> %s: %s", c->client, c->server, c->outcome ? c->outcome : "incomplete");
 	if (c->have_sh)
 		fprintf(out, ", %s %s", tls_version_short(c->sh.version, b, sizeof b),
@@ -1404,8 +1558,9 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 	for (size_t i = 0; i < c->n_ladder; i++) {
 		const struct ladder_entry *e = &c->ladder[i];
 		rel_time(c, &e->m, t, sizeof t);
-		fprintf(out, "  #%-4" PRIu64 " %s  %s -> %s  ", e->m.frame, t, dir_name(e->dir),
-			dir_name(peer_of(e->dir)));
+		fprintf(out, "  #%-4" PRIu64 " %s  %s%s%s -> %s  ", e->m.frame, t,
+			verbose ? tls_verbose_time(&e->m, abs, sizeof abs) : "", verbose ? "  " : "",
+			dir_name(e->dir), dir_name(peer_of(e->dir)));
 		switch (e->kind) {
 		case E_ENCRYPTED:
 			fprintf(out, "encrypted record(s) \u00d7%" PRIu64 " (%" PRIu64 " bytes)", e->count, e->bytes);
@@ -1432,6 +1587,11 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 	}
 	if (c->ladder_dropped)
 		fprintf(out, "  ... %" PRIu64 " more records not listed\n", c->ladder_dropped);
+	if (verbose) {
+		struct tls_conn_view v;
+		tls_conn_view(c, &v);
+		tls_verbose_print(out, &v);
+	}
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_entry *a = &c->alerts[i];
 		if (a->encrypted)
@@ -1458,6 +1618,12 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 		c->diag.summary ? c->diag.summary : "");
 	if (c->diag.evidence[0])
 		fprintf(out, "  evidence: %s\n", c->diag.evidence);
+	if (c->diag.used[0])
+		fprintf(out, "  evidence used: %s\n", c->diag.used);
+	for (size_t i = 0; i < DIAG_CANDIDATES && c->diag.also[i]; i++)
+		fprintf(out, "  also possible: %s - %s\n", c->diag.also[i], diagnose_summary(c->diag.also[i]));
+	if (c->diag.tell_apart[0])
+		fprintf(out, "  to tell them apart: %s\n", c->diag.tell_apart);
 	if (c->diag.fix && c->diag.fix[0])
 		fprintf(out, "  fix: %s\n", c->diag.fix);
 	if (c->diag.equiv) {
