@@ -57,6 +57,7 @@ static void read_suites(const struct tls_client_hello *ch, struct diag_offer *o)
 		o->ecdhe += si.kx == TLS_KX_ECDHE;
 		o->dhe += si.kx == TLS_KX_DHE;
 		o->rsa_kx += si.kx == TLS_KX_RSA;
+		o->mti_suite |= s == 0x1301;
 		o->auth_rsa += si.kx != TLS_KX_TLS13 && si.auth == TLS_AUTH_RSA;
 		o->auth_ecdsa += si.kx != TLS_KX_TLS13 && si.auth == TLS_AUTH_ECDSA;
 		const char *name = tls_name16(tls_cipher_suite_names, s, b, sizeof b);
@@ -73,6 +74,8 @@ static void read_groups(const struct tls_client_hello *ch, struct diag_offer *o)
 		uint16_t g = ch->groups.v[i];
 		if (g == 29 || g == 23 || g == 24) /* x25519, secp256r1, secp384r1 */
 			o->common_group = true;
+		o->mti_group |= g == 23;
+		o->n_groups += !is_grease(g);
 	}
 	/* A TLS <= 1.2 hello without the extension: servers assume P-256 may do (RFC 8422 4). */
 	if (!ch->groups.n && !o->tls13)
@@ -84,6 +87,7 @@ static void read_sigalgs(const struct tls_client_hello *ch, struct diag_offer *o
 	for (size_t i = 0; i < ch->sigalgs.n; i++) {
 		uint16_t s = ch->sigalgs.v[i];
 		uint8_t hash = (uint8_t)(s >> 8), sig = (uint8_t)s;
+		o->mti_sig |= s == 0x0401 || s == 0x0804 || s == 0x0403;
 		if (s == 0x0807 || s == 0x0808) {
 			o->sig_eddsa = true;
 		} else if ((s >= 0x0804 && s <= 0x0806) || (s >= 0x0809 && s <= 0x080b)) {

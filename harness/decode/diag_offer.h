@@ -25,6 +25,11 @@ struct diag_offer {
 	bool needs_group; /* every usable suite is ECDHE or TLS 1.3 */
 	bool sig_modern; /* a SHA-256+ RSA, RSA-PSS or ECDSA P-256/P-384 scheme (what certificates need) */
 	bool sig_rsa, sig_ecdsa, sig_eddsa; /* scheme families offered */
+	/* TLS 1.3's mandatory-to-implement set (RFC 8446 9.1), which every 1.3 server has */
+	bool mti_suite; /* TLS_AES_128_GCM_SHA256 */
+	bool mti_group; /* secp256r1 */
+	bool mti_sig; /* rsa_pkcs1_sha256, rsa_pss_rsae_sha256 or ecdsa_secp256r1_sha256 */
+	size_t n_groups;
 };
 
 void diag_offer_read(const struct tls_client_hello *ch, struct diag_offer *o);

@@ -227,6 +227,68 @@ static bool m_not_tls(struct dctx *x)
 	return true;
 }
 
+static bool name_fails(const struct diag_facts *f);
+static void ev_mismatch(struct dctx *x);
+static const struct x509_info *dated_out(const struct diag_facts *f);
+static void ev_dates(struct dctx *x, const struct x509_info *c);
+
+/*
+ * The handshake completed, yet no byte of data followed before the close,
+ * and the certificate has a fault a client checks: clients that verify
+ * after the handshake (curl's name check, NSS's tstclnt) look like this.
+ */
+static bool m_complete_then_refused(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	const struct x509_info *dated = dated_out(f);
+	if (!f->complete || !f->leaf || !f->ch || !f->closed || f->app_bytes[0] || f->app_bytes[1])
+		return false;
+	bool names = f->ch->has_sni && name_fails(f);
+	if (!names && !dated)
+		return false;
+	dx_ev(x, "the handshake completed, but the connection closed with no data sent either way");
+	dx_use(x, "tcp");
+	/* A name the client asked for and did not get is strong; dates alone are not (clients that skip them). */
+	if (names) {
+		ev_mismatch(x);
+		x->code = "hostname_mismatch";
+		if (dated)
+			dx_also(x, "certificate_expired");
+		dx_also(x, "ok");
+	} else {
+		x->code = "ok";
+		dx_also(x, "certificate_expired");
+	}
+	if (dated)
+		ev_dates(x, dated);
+	dx_apart(x, "the client's error (curl: \"no alternative certificate subject name matches\", NSS: "
+		    "SSL_ERROR_BAD_CERT_DOMAIN), since the check came after the handshake");
+	return true;
+}
+
+/*
+ * TLS 1.3: the client's second flight (Certificate, Finished) looked like
+ * the end of the handshake, but the server's only answer was an alert-sized
+ * record before it closed: it refused that flight, most often the client's
+ * certificate (RFC 8446 4.4.2.4: certificate_required).
+ */
+static bool m_tls13_flight_refused(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	/* Nothing from the server after the client's flight but that alert (no NewSessionTicket, no data). */
+	if (!f->complete || !f->late_server_alert || f->app_bytes[1] > 32)
+		return false;
+	dx_use(x, "alert");
+	dx_ev(x, "the server's only record after the client's second flight was alert-sized (an encrypted alert), "
+		 "then it closed: no session ticket, no data");
+	dx_also(x, "client_cert_required");
+	dx_also(x, "client_cert_rejected");
+	dx_apart(x, "the server's log (\"peer did not return a certificate\"), or the alert itself: decode again with "
+		    "the session's key log");
+	x->code = "encrypted_alert";
+	return true;
+}
+
 static bool m_ok(struct dctx *x)
 {
 	char b[16], s[64];
@@ -362,9 +424,15 @@ static bool m_hello_refused(struct dctx *x)
 		x->code = "no_shared_cipher";
 		return true;
 	}
-	bool group_odd = o->needs_group && !o->common_group;
-	bool suite_odd = !o->mainstream_suite;
-	bool sig_odd = f->ch->has_sigalgs && !o->sig_modern;
+	/*
+	 * TLS 1.3 offers are judged against the set every 1.3 server has
+	 * (RFC 8446 9.1): a single group, or none of P-256, is the odd part
+	 * far more often than the suite.
+	 */
+	bool only13 = o->vmin >= TLS_V_TLS13;
+	bool group_odd = o->tls13 ? (!o->mti_group || o->n_groups == 1) : o->needs_group && (!o->common_group || o->n_groups == 1);
+	bool suite_odd = only13 ? !o->mti_suite : !o->mainstream_suite;
+	bool sig_odd = f->ch->has_sigalgs && (o->tls13 ? !o->mti_sig : !o->sig_modern);
 	bool key_odd = (o->auth_ecdsa && !o->auth_rsa && !o->tls13) ||
 		       (o->tls13 && f->ch->has_sigalgs && o->sig_ecdsa + o->sig_rsa + o->sig_eddsa == 1);
 	/* internal_error names nothing: only an odd offer makes it a refusal of the offer. */
@@ -374,14 +442,25 @@ static bool m_hello_refused(struct dctx *x)
 	if (group_odd) {
 		cand[n++] = "no_shared_group";
 		ev_list(x, "groups", &f->ch->groups, tls_group_names);
-		dx_ev(x, " (no x25519, secp256r1 or secp384r1, and every suite offered needs one)");
+		if (o->n_groups == 1)
+			dx_ev(x, " (a single group");
+		else
+			dx_ev(x, " (%zu groups", o->n_groups);
+		if (o->tls13 && !o->mti_group)
+			dx_ev(x, ", without secp256r1, the group every TLS 1.3 server implements, RFC 8446 9.1)");
+		else
+			dx_ev(x, ", and every suite offered needs one in common)");
 	}
 	if (f->hrr)
 		dx_ev(x, "; the server had asked for another key share (HelloRetryRequest) first");
 	if (sig_odd) {
 		cand[n++] = "no_shared_sigalg";
 		ev_list(x, "signature algorithms", &f->ch->sigalgs, tls_sigscheme_names);
-		dx_ev(x, " (no SHA-256+ scheme for RSA or ECDSA)");
+		if (o->tls13)
+			dx_ev(x, " (none of rsa_pss_rsae_sha256, rsa_pkcs1_sha256, ecdsa_secp256r1_sha256, which every "
+				 "TLS 1.3 server implements, RFC 8446 9.1)");
+		else
+			dx_ev(x, " (no SHA-256+ scheme for RSA or ECDSA)");
 	}
 	if (key_odd) {
 		cand[n++] = "unsupported_certificate";
@@ -392,17 +471,21 @@ static bool m_hello_refused(struct dctx *x)
 		      : o->sig_eddsa                                               ? "EdDSA"
 										   : "RSA");
 	}
+	/* A client that accepts only TLS 1.3: a server without it refuses at the hello too. */
+	if (only13 && n == 0)
+		cand[n++] = "version_too_high";
 	if (suite_odd || n == 0) {
 		cand[n++] = "no_shared_cipher";
 		ev_suites(x);
 	}
-	if (n == 1 && !suite_odd) {
-		/* nothing else odd: the suite is only the most common cause */
-	}
+	if (only13 && strcmp(cand[0], "version_too_high") != 0 && n < 4)
+		cand[n++] = "version_too_high";
+	if (only13)
+		ev_versions(x);
 	x->code = cand[0];
 	for (size_t i = 1; i < n; i++)
 		dx_also(x, cand[i]);
-	if (!suite_odd && !group_odd && !sig_odd && !key_odd) {
+	if (!suite_odd && !group_odd && !sig_odd && !key_odd && !only13) {
 		/* A mainstream offer refused: the server is configured narrower; every cause stays open. */
 		dx_ev(x, "; the offer looks mainstream, so the server's configuration is narrower");
 		dx_also(x, "no_shared_group");
@@ -466,10 +549,20 @@ static bool m_client_cert_rejected(struct dctx *x)
 /* ---- what a client refuses in the server's chain ---- */
 
 /* A client check failing: its alert after the server's Certificate, or its close right after it. */
+/* TLS 1.3: the client's plaintext alert after the server's encrypted flight (OpenSSL sends it before its CCS). */
+static bool refused_hidden_chain(const struct diag_facts *f)
+{
+	return f->has_alert && !f->alert_from_server && !f->alert_encrypted && !f->leaf && f->sh &&
+	       f->sh->version >= TLS_V_TLS13 && f->alert_after && strcmp(f->alert_after, "EncryptedRecords") == 0;
+}
+
 static bool client_refused_chain(const struct diag_facts *f)
 {
+	/* TLS <= 1.2: a client alert encrypted after its Finished still follows the visible chain (NSS checks late). */
+	if (f->has_alert && f->alert_encrypted)
+		return !f->alert_from_server && f->leaf && f->alert_after_certificate;
 	if (f->has_alert)
-		return !f->alert_from_server && !f->alert_encrypted && f->alert_after_certificate;
+		return !f->alert_from_server && (f->alert_after_certificate || refused_hidden_chain(f));
 	return f->leaf && f->closed && !f->closed_by_server && !f->truncated && f->closed_after &&
 	       (strcmp(f->closed_after, "Certificate") == 0 || strcmp(f->closed_after, "ServerHelloDone") == 0 ||
 		strcmp(f->closed_after, "ServerKeyExchange") == 0 || strcmp(f->closed_after, "CertificateRequest") == 0);
@@ -532,6 +625,8 @@ static bool m_expired(struct dctx *x)
 	ev_refusal(x);
 	if (!c)
 		c = f->leaf;
+	if (c && c->times_ok)
+		ev_dates(x, c);
 	expired_variant(x, c);
 	return true;
 }
@@ -541,7 +636,6 @@ static void expired_variant(struct dctx *x, const struct x509_info *c)
 {
 	const struct diag_facts *f = x->f;
 	if (c && c->times_ok) {
-		ev_dates(x, c);
 		if (clock_known(f) && f->capture_sec < c->not_before_epoch)
 			x->variant = "not_yet_valid";
 		else if (clock_known(f) && f->capture_sec <= c->not_after_epoch)
@@ -642,10 +736,13 @@ static bool m_chain(struct dctx *x)
 	const struct x509_info *wk, *ws, *dated;
 	const char *cand[7];
 	size_t n = 0;
-	if (!client_refused_chain(f) && !alert_is(f, false, TLS_AD_UNKNOWN_CA) &&
-	    !alert_is(f, false, TLS_AD_UNSUPPORTED_CERTIFICATE))
+	int desc = f->has_alert && !f->alert_encrypted ? f->alert_desc : -1;
+	/* Alerts a certificate check sends (RFC 5246 7.2.2), or none at all. */
+	bool cert_alert = desc < 0 || (desc >= TLS_AD_BAD_CERTIFICATE && desc <= TLS_AD_UNKNOWN_CA) ||
+			  desc == TLS_AD_HANDSHAKE_FAILURE || desc == 80 || desc == TLS_AD_INSUFFICIENT_SECURITY;
+	if (!cert_alert || (!client_refused_chain(f) && !alert_is(f, false, TLS_AD_UNKNOWN_CA) &&
+			    !alert_is(f, false, TLS_AD_UNSUPPORTED_CERTIFICATE)))
 		return false;
-	int desc = f->has_alert ? f->alert_desc : -1;
 	wk = weak_key(f);
 	ws = weak_sig(f);
 	dated = dated_out(f);
@@ -664,6 +761,10 @@ static bool m_chain(struct dctx *x)
 		cand[n++] = "certificate_expired";
 	if (f->leaf && f->leaf->self_issued && desc != TLS_AD_UNKNOWN_CA)
 		cand[n++] = "unknown_ca";
+	/* A refused chain with no fault the capture shows: the trust anchor is what remains. */
+	bool no_fault = n == 0;
+	if (no_fault && f->has_alert && f->alert_encrypted)
+		return false; /* an encrypted alert with a clean chain: nothing to weigh it with */
 	if (n == 0)
 		cand[n++] = desc == TLS_AD_BAD_CERTIFICATE	     ? "bad_certificate"
 			    : desc == TLS_AD_CERTIFICATE_UNKNOWN ? "certificate_unknown"
@@ -698,6 +799,20 @@ static bool m_chain(struct dctx *x)
 	}
 	for (size_t i = 1; i < n; i++)
 		dx_also(x, cand[i]);
+	if (no_fault && f->leaf)
+		dx_also(x, "unknown_ca");
+	if (refused_hidden_chain(f)) {
+		dx_ev(x, "; in TLS 1.3 the server's certificate is encrypted, so its names and dates are not in the "
+			 "capture");
+		if (desc == TLS_AD_UNKNOWN_CA || desc == TLS_AD_UNSUPPORTED_CERTIFICATE)
+			return true;
+		dx_also(x, "hostname_mismatch");
+		dx_also(x, "unknown_ca");
+		dx_also(x, "certificate_expired");
+		dx_apart(x, "the device's verify error, or the certificate itself: decode again with the session's key "
+			    "log, or run the case with TLS 1.2");
+		return true;
+	}
 	if (desc != TLS_AD_UNKNOWN_CA && desc != TLS_AD_UNSUPPORTED_CERTIFICATE && (n > 1 || desc < 0))
 		dx_apart(x, "the device's verify error (wolfSSL DOMAIN_NAME_MISMATCH / ASN_NO_SIGNER_E, mbedTLS "
 			    "flags, OpenSSL's verify result), since alert %d does not say which check failed",
@@ -737,6 +852,8 @@ static bool m_record_overflow(struct dctx *x)
 	} else if (f->ch) {
 		dx_ev(x, "; the client did not ask for max_fragment_length");
 	}
+	if (f->max_record[1])
+		dx_ev(x, "; the server's longest record was %u bytes", f->max_record[1]);
 	return true;
 }
 
@@ -831,6 +948,9 @@ static bool m_server_closed(struct dctx *x)
 	dx_ev(x, "the server closed the connection (%s) after %s without %s", f->closed_rst ? "RST" : "FIN",
 	      f->closed_after ? f->closed_after : "the ClientHello",
 	      f->closed_before_server_hello ? "a ServerHello or an alert" : "an alert");
+	if (f->reaction_alert >= 0)
+		dx_ev(x, "; the client's alert %d %s came after that close", f->reaction_alert,
+		      dx_alert_name(f->reaction_alert));
 	if (f->closed_before_server_hello) {
 		ev_versions(x);
 		ev_suites(x);
@@ -890,6 +1010,8 @@ const struct diag_rule diag_rules[] = {
 	{ "plaintext_peer", NULL, m_plaintext_server },
 	{ "plaintext_peer", "client", m_plaintext_client },
 	{ "not_tls", NULL, m_not_tls },
+	{ "hostname_mismatch", NULL, m_complete_then_refused },
+	{ "encrypted_alert", NULL, m_tls13_flight_refused },
 	{ "ok", NULL, m_ok },
 	{ "no_shared_version", NULL, m_version },
 	{ "version_too_low", NULL, m_version_old },

@@ -60,6 +60,7 @@ struct diag_facts {
 	const uint8_t *head[2];
 	size_t head_len[2];
 	bool valid_record[2];
+	uint32_t max_record[2]; /* the longest record body each side sent */
 	/* Milliseconds from the client's last bytes (its ClientHello) to its close, or to the end of
 	 * the capture when it did not close; -1 unknown.  What a silent server made the client wait. */
 	int64_t wait_ms;
@@ -70,6 +71,9 @@ struct diag_facts {
 	bool client_cert_sent; /* a non-empty client Certificate */
 	const struct tls_certificate *chain; /* the server's Certificate message, or NULL */
 	bool alert_after_client_cert; /* the client's Certificate came before the alert */
+	bool late_server_alert; /* TLS 1.3: an alert-sized encrypted record, the server's last before it closed, after the client's flight */
+	int reaction_alert; /* an alert sent after the peer had closed (a reaction, not the cause), -1: none */
+	uint64_t app_bytes[2]; /* application data after the handshake, per direction */
 	const char *server_addr; /* "127.0.0.1:4433" */
 
 	/* From outside the capture (tls_conn_hints(), a run): NULL when not known. */

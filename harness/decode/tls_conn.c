@@ -120,6 +120,7 @@ struct dir_state {
 	uint8_t head[TLS_CONN_HEAD];
 	size_t head_len;
 	uint64_t bytes;
+	uint32_t max_record; /* the longest record body */
 	struct pkt_meta last_m;
 };
 
@@ -686,6 +687,8 @@ static void on_record_begin(struct tls_conn *c, enum tls_dir dir, const struct t
 
 	d->valid_record = true;
 	d->record_version = h->version;
+	if (h->length > d->max_record)
+		d->max_record = h->length;
 	d->route = R_IGNORE;
 	d->last_maybe_alert = false;
 	if (h->sslv2) {
@@ -1036,6 +1039,7 @@ static void fill_facts_more(const struct tls_conn *c, const struct alert_entry *
 		f->head[i] = c->d[i].head;
 		f->head_len[i] = c->d[i].head_len;
 		f->valid_record[i] = c->d[i].valid_record;
+		f->max_record[i] = c->d[i].max_record;
 	}
 	f->tcp_syn = c->tcp_syn;
 	f->tcp_synack = c->tcp_synack;
@@ -1057,6 +1061,18 @@ static void fill_facts_more(const struct tls_conn *c, const struct alert_entry *
 	}
 	if (c->first_closer >= 0)
 		f->closed_after = entry_before(c, c->d[c->first_closer].close_m.frame);
+	for (size_t i = 0; i < c->n_alerts; i++)
+		if (c->alerts[i].encrypted && c->alerts[i].inferred && c->alerts[i].from == TLS_FROM_SERVER &&
+		    c->alerts[i].after_complete)
+			f->late_server_alert = true;
+	f->app_bytes[0] = cl->app_bytes;
+	f->app_bytes[1] = sv->app_bytes;
+	f->reaction_alert = -1;
+	/* An alert sent after the peer closed answers the close: the close is what happened. */
+	if (a && c->d[peer_of(a->from)].closed && c->d[peer_of(a->from)].close_m.frame < a->m.frame) {
+		f->reaction_alert = a->encrypted ? -1 : a->desc;
+		f->has_alert = false;
+	}
 	if (a && c->client_cert)
 		for (size_t i = 0; i < c->n_ladder && c->ladder[i].m.frame <= a->m.frame; i++)
 			if (c->ladder[i].dir == TLS_FROM_CLIENT && c->ladder[i].kind == E_HANDSHAKE &&
@@ -1174,12 +1190,12 @@ void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v)
 void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts)
 {
 	const char *outcome = c->outcome ? c->outcome : "incomplete";
-	bool complete = strcmp(outcome, "handshake_complete") == 0;
 	*failed = strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0;
 	*alerts = false;
-	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
+	/* close_notify (0) is how a session ends, not a problem. */
 	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].encrypted ? !complete : c->alerts[i].desc != 0)
+		/* Encrypted ones count: their reason is unknown, not absent (a bad_certificate after the handshake). */
+		if (c->alerts[i].encrypted || c->alerts[i].desc != 0)
 			*alerts = true;
 }
 
@@ -1526,6 +1542,8 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 	jw_end(w);
 	jw_object(w, "diagnosis");
 	jw_str(w, "code", c->diag.code);
+	/* The variant with its own words (hostname_mismatch/no_sni), null when none. */
+	jw_str(w, "variant", c->diag.key && strchr(c->diag.key, '/') ? strchr(c->diag.key, '/') + 1 : NULL);
 	jw_str(w, "summary", c->diag.summary);
 	jw_str(w, "evidence", c->diag.evidence);
 	jw_str(w, "fix", c->diag.fix);
