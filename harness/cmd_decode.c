@@ -2,6 +2,7 @@
 #include "harness/cmd.h"
 #include "harness/core/err.h"
 #include "harness/decode/decode.h"
+#include "harness/decode/keylog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsdiag decode FILE|- [--format text|json] [--port N] [--verbose]\n"
+		"                      [--keylog KEYLOG] [--memory-budget MB]\n"
 		"                      [--server-log TEXT] [--client-error TEXT]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
@@ -31,6 +33,15 @@ static void usage(FILE *out)
 		"  --server-log TEXT   the server's log line for the failure, weighed with\n"
 		"                      the capture (e.g. \"version too low\")\n"
 		"  --client-error TEXT the client's own error, weighed the same way\n"
+		"  --keylog KEYLOG     decrypt with the session secrets in KEYLOG (NSS key log\n"
+		"                      format, as written by a client run with\n"
+		"                      SSLKEYLOGFILE=KEYLOG or openssl s_client -keylogfile):\n"
+		"                      the ladder then shows the encrypted handshake messages\n"
+		"                      (TLS 1.3 certificates, Finished, ...), every alert and\n"
+		"                      application data sizes\n"
+		"  --memory-budget MB  memory for open connections and their buffers\n"
+		"                      (default 64); past it the least recently active\n"
+		"                      connections are reported early, with a note\n"
 		"  --help              this text\n"
 		"\n"
 		"FILE - reads the capture from standard input (tcpdump -w - | tlsdiag decode -).\n"
@@ -42,6 +53,7 @@ static void usage(FILE *out)
 		"  tlsdiag decode device.pcap\n"
 		"  tlsdiag decode --port 8883 --format json mqtt.pcapng\n"
 		"  tlsdiag decode --verbose --server-log \"no suitable key share\" device.pcap\n"
+		"  tlsdiag decode --keylog keys.log device.pcapng\n"
 		"\n"
 		"exit status: 0 decoded (even when handshakes failed), 2 unusable input.\n");
 }
@@ -57,12 +69,36 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* The key log, its problems on stderr (line by line): decoding goes on with what parsed. */
+static int load_keylog(const char *path, struct keylog **out)
+{
+	char err[512];
+	struct keylog *kl = keylog_new();
+	if (!kl)
+		return err_report(ERR_INTERNAL, "out of memory");
+	enum err_category rc = keylog_load_file(kl, path, err, sizeof err);
+	if (rc != ERR_NONE) {
+		keylog_free(kl);
+		return err_report(rc, "%s", err);
+	}
+	for (size_t i = 0; keylog_problem(kl, i); i++)
+		fprintf(stderr, "tlsdiag: input: %s (skipped)\n", keylog_problem(kl, i));
+	if (keylog_problem_count(kl) > KEYLOG_PROBLEMS_KEPT)
+		fprintf(stderr, "tlsdiag: input: %zu more key log lines skipped\n",
+			keylog_problem_count(kl) - KEYLOG_PROBLEMS_KEPT);
+	if (!keylog_count(kl))
+		fprintf(stderr, "tlsdiag: input: the key log %s holds no usable secret\n", path);
+	*out = kl;
+	return EXIT_OK;
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
 	struct decode_stats st;
-	const char *path = NULL;
+	const char *path = NULL, *keylog = NULL;
 	char err[512] = "";
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -96,6 +132,19 @@ int cmd_decode(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "-") == 0 && !path) {
 			path = "-";
+		} else if (strcmp(a, "--keylog") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "--keylog needs a key log file (NSS format, SSLKEYLOGFILE)");
+			keylog = val;
+			i++;
+		} else if (strcmp(a, "--memory-budget") == 0) {
+			char *end;
+			errno = 0;
+			long mb = val ? strtol(val, &end, 10) : 0;
+			if (!val || errno || end == val || *end || mb < 1 || mb > 1024 * 1024)
+				return err_report(ERR_USAGE, "--memory-budget needs a size in MB from 1 to 1048576");
+			o.memory_budget = (size_t)mb * 1024 * 1024;
+			i++;
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);
 			return EXIT_UNUSABLE;
@@ -109,9 +158,12 @@ int cmd_decode(int argc, char **argv)
 		usage(stderr);
 		return err_report(ERR_USAGE, "no capture file given");
 	}
+	if (keylog && (rc = load_keylog(keylog, &o.keylog)) != EXIT_OK)
+		return rc;
 	/* libpcap reads a pipe as well as a file: the stream is read once, front to back. */
-	enum err_category rc = decode_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, &o, stdout, &st, err, sizeof err);
-	if (rc != ERR_NONE)
-		return err_report(rc, "%s", err);
+	enum err_category ec = decode_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, &o, stdout, &st, err, sizeof err);
+	keylog_free(o.keylog);
+	if (ec != ERR_NONE)
+		return err_report(ec, "%s", err);
 	return EXIT_OK;
 }

@@ -35,6 +35,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Each line reaches a pipe (a CI log) as it is printed, not when a 4 kB buffer fills. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_UNUSABLE;

@@ -222,6 +222,7 @@ static void two_parallel_connections(bool use_hub)
 		k[i].cfd = cs_client_socket(&k[i].cport);
 		ck_assert_int_ge(k[i].cfd, 0);
 		snprintf(k[i].pcap, sizeof k[i].pcap, "%s/conn%d.pcap", tmp, i);
+		unlink(k[i].pcap); /* a capture is created new (O_EXCL): the other variant's file goes first */
 		o.client_port = k[i].cport;
 		o.pcap_path = k[i].pcap;
 		k[i].cap = capture_begin(&o, err, sizeof err);
@@ -318,6 +319,7 @@ START_TEST(hub_outlives_a_dead_case_and_leaves_no_socket)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	snprintf(pcap, sizeof pcap, "%s/none.pcap", tmp);
+	unlink(pcap); /* created new (O_EXCL): another test may have left one */
 	struct capture *c = capture_begin(&o, err, sizeof err);
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_msg(strstr(capture_reason(c), "(shared by the run)"), "%s", capture_reason(c));
@@ -332,8 +334,9 @@ START_TEST(hub_outlives_a_dead_case_and_leaves_no_socket)
 	hub_stop(h);
 	close(lfd);
 	ck_assert_int_eq(access(sock, F_OK), -1);
-	/* No hub there any more: a case captures by itself. */
+	/* No hub there any more: a case captures by itself (into a new file: O_EXCL). */
 	o.hub = sock;
+	unlink(pcap);
 	c = capture_begin(&o, err, sizeof err);
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_msg(!strstr(capture_reason(c), "(shared by the run)"), "%s", capture_reason(c));
@@ -488,6 +491,7 @@ START_TEST(live_end_without_a_connection_does_not_wait)
 
 	need_root();
 	snprintf(pcap, sizeof pcap, "%s/none.pcap", tmp);
+	unlink(pcap); /* created new (O_EXCL): another test may have left one */
 	o.pcap_path = pcap;
 	c = capture_begin(&o, err, sizeof err);
 	ck_assert_msg(c != NULL, "%s", err);

@@ -21,6 +21,7 @@
 #include "harness/run/runner.h"
 #include "harness/servers/server.h"
 
+#include "tests/support/runutil.h"
 #include "tests/support/testutil.h"
 
 #include <arpa/inet.h>
@@ -74,59 +75,6 @@ static void teardown(void)
 
 /* ---- what a run leaves ---- */
 
-/* Removes dir and everything under it. */
-static void rm_tree(const char *dir)
-{
-	char path[PATH_MAX];
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	for (struct dirent *e; (e = readdir(d));) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rm_tree(path);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-/* Calls fn on every file under dir (not dirs); sums what it returns. */
-static size_t walk(const char *dir, size_t (*fn)(const char *path, const struct stat *st))
-{
-	char path[PATH_MAX];
-	size_t n = 0;
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	for (struct dirent *e; (e = readdir(d));) {
-		struct stat st;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) != 0)
-			continue;
-		n += S_ISDIR(st.st_mode) ? fn(path, &st) + walk(path, fn) : fn(path, &st);
-	}
-	closedir(d);
-	return n;
-}
-
-static size_t is_key(const char *path, const struct stat *st)
-{
-	size_t l = strlen(path);
-	bool key = S_ISREG(st->st_mode) && l > 4 && strcmp(path + l - 4, ".key") == 0;
-	if (key)
-		fprintf(stderr, "left: %s\n", path);
-	return key;
-}
-
 static size_t is_tmp(const char *path, const struct stat *st)
 {
 	(void)st;
@@ -148,56 +96,6 @@ static size_t is_stray(const char *path, const struct stat *st)
 	return 0;
 }
 
-/* Live processes (not zombies) whose command line or working directory names dir. */
-static size_t procs_under(const char *dir, bool verbose)
-{
-	size_t n = 0, dl = strlen(dir);
-	DIR *d = opendir("/proc");
-	ck_assert_ptr_nonnull(d);
-	for (struct dirent *e; (e = readdir(d));) {
-		char path[64], buf[8192], stat_line[512];
-		char *end;
-		long pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || pid == getpid())
-			continue;
-		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-		int fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		ssize_t r = read(fd, stat_line, sizeof stat_line - 1);
-		close(fd);
-		if (r <= 0)
-			continue;
-		stat_line[r] = '\0';
-		const char *rp = strrchr(stat_line, ')');
-		if (rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'))
-			continue;
-		bool hit = false;
-		snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-		fd = open(path, O_RDONLY);
-		if (fd >= 0) {
-			r = read(fd, buf, sizeof buf - 1);
-			close(fd);
-			for (ssize_t i = 0; i < r; i++)
-				if (buf[i] == '\0')
-					buf[i] = ' ';
-			buf[r > 0 ? r : 0] = '\0';
-			hit = memmem(buf, strlen(buf), dir, dl) != NULL;
-		}
-		snprintf(path, sizeof path, "/proc/%ld/cwd", pid);
-		r = readlink(path, buf, sizeof buf - 1);
-		if (r > 0) {
-			buf[r] = '\0';
-			hit |= strncmp(buf, dir, dl) == 0;
-		}
-		if (hit && verbose)
-			fprintf(stderr, "left: pid %ld %s\n", pid, stat_line);
-		n += hit;
-	}
-	closedir(d);
-	return n;
-}
-
 /*
  * No process of the run left, and no private key: processes killed as the
  * run ended may take a moment to go, so this waits (checking every 20 ms, up
@@ -206,11 +104,11 @@ static size_t procs_under(const char *dir, bool verbose)
 static void assert_clean(void)
 {
 	long long t0 = now_ms();
-	while (procs_under(root, false) != 0 && now_ms() - t0 < tu_bound_ms(5000))
+	while (ru_procs_under(root, false) != 0 && now_ms() - t0 < tu_bound_ms(5000))
 		poll(NULL, 0, 20);
-	ck_assert_uint_eq(procs_under(root, true), 0);
-	ck_assert_uint_eq(walk(root, is_key), 0);
-	ck_assert_uint_eq(walk(root, is_tmp), 0);
+	ck_assert_uint_eq(ru_procs_under(root, true), 0);
+	ck_assert_uint_eq(ru_keys_under(root), 0);
+	ck_assert_uint_eq(ru_walk(root, is_tmp), 0);
 }
 
 /* The servers' run dirs (TMPDIR/tlsdiag-*): none left once the run is over. */
@@ -226,82 +124,19 @@ static void assert_no_run_dir(void)
 
 /* ---- the binary ---- */
 
-/* Starts tlsdiag with args (NULL-terminated); stdout to /dev/null, stderr to errfd's pipe. */
-static pid_t spawn_tlsdiag(const char *const *args, int *errfd)
-{
-	char path[PATH_MAX];
-	char *argv[32];
-	int p[2];
-	size_t k = 1;
-	tu_tlsdiag_path(argv0, path, sizeof path);
-	ck_assert_msg(access(path, X_OK) == 0, "%s is not executable (build it, or set TLSDIAG)", path);
-	argv[0] = path;
-	for (; args[k - 1] && k < 31; k++)
-		argv[k] = (char *)args[k - 1];
-	argv[k] = NULL;
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(p[1], 2);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(p[1]);
-	*errfd = p[0];
-	return pid;
-}
-
-/* Reads fd to EOF into buf. */
-static void read_all(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, len - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n + 1 == len)
-			break;
-	}
-	buf[n] = '\0';
-	close(fd);
-}
-
-static int wait_exit(pid_t pid)
-{
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_msg(WIFEXITED(st), "tlsdiag died of signal %d", WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-	return WEXITSTATUS(st);
-}
-
 /* Runs tlsdiag to the end; its stderr into err. */
 static int run_tlsdiag(const char *const *args, char *err, size_t errlen)
 {
 	int fd;
-	pid_t pid = spawn_tlsdiag(args, &fd);
-	read_all(fd, err, errlen);
-	return wait_exit(pid);
-}
-
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	ck_assert_int_eq(close(fd), 0);
+	pid_t pid = ru_spawn(argv0, args, NULL, &fd);
+	ru_read_all(fd, err, errlen);
+	return ru_wait_exit(pid);
 }
 
 static void write_scenario(char *path, size_t len, const char *text)
 {
 	snprintf(path, len, "%s/s.ini", root);
-	write_file(path, text, 0600);
+	ru_write_file(path, text, 0600);
 }
 
 
@@ -379,7 +214,7 @@ START_TEST(apache_config_error)
 	ck_assert_int_eq(access("/usr/sbin/apache2", X_OK), 0);
 	snprintf(wrapper, sizeof wrapper, "%s/apache2-bad", root);
 	snprintf(script, sizeof script, "#!/bin/sh\nexec /usr/sbin/apache2 -c 'NoSuchDirective on' \"$@\"\n");
-	write_file(wrapper, script, 0700);
+	ru_write_file(wrapper, script, 0700);
 	setenv("TLSDIAG_APACHE", wrapper, 1);
 	write_scenario(ini, sizeof ini, "[scenario]\nname = m\nservers = selfsigned-apache\n[case a]\nexpect = connected\n");
 	ck_assert_int_eq(run_tlsdiag(args, err, sizeof err), 2);
@@ -515,10 +350,29 @@ START_TEST(server_dies_mid_handshake)
 END_TEST
 
 /* The server process is killed in the middle of a run: its cases fail, the run ends. */
+/* True once pid has exited (a zombie of the runner's, or gone): its sockets are closed then. */
+static bool exited(pid_t pid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	bool z = fgets(line, sizeof line, f) && strrchr(line, ')') && strrchr(line, ')')[2] == 'Z';
+	fclose(f);
+	return z;
+}
+
 static void exec_kill_server(const struct case_job *job, struct case_result *res)
 {
-	if (strcmp(job->spec->base, "kill") == 0)
-		kill(server_pid(job->server), SIGKILL);
+	if (strcmp(job->spec->base, "kill") == 0) {
+		pid_t pid = server_pid(job->server);
+		long long t0 = now_ms();
+		kill(pid, SIGKILL);
+		/* SIGKILL is delivered, not done: until it exits its listener still completes handshakes. */
+		while (!exited(pid) && now_ms() - t0 < tu_bound_ms(5000))
+			poll(NULL, 0, 5);
+	}
 	case_execute(job, res);
 }
 
@@ -661,11 +515,11 @@ static void interrupted_run(int sig, const char *name, const char *capture)
 	const char *args[] = { "run", ini, "--out", out, "-j", "1", "--capture", capture,
 			       "--json", json, "--junit", junit, NULL };
 	int fd;
-	pid_t pid = spawn_tlsdiag(args, &fd);
+	pid_t pid = ru_spawn(argv0, args, NULL, &fd);
 	wait_first_result(pid);
 	ck_assert_int_eq(kill(pid, sig), 0);
-	read_all(fd, err, sizeof err);
-	ck_assert_int_eq(wait_exit(pid), 2);
+	ru_read_all(fd, err, sizeof err);
+	ck_assert_int_eq(ru_wait_exit(pid), 2);
 
 	/* The reports: complete, parseable, marked incomplete, finished cases kept. */
 	struct jv *j = tu_report_json(out);
@@ -751,7 +605,7 @@ START_TEST(scenario_cannot_escape_or_execute)
 	static const char *const pwned[] = { "PWNED2", "PWNED3", "PWNED4", "PWNED5", "etc", "../etc", "../../etc" };
 	for (size_t i = 0; i < sizeof pwned / sizeof pwned[0]; i++)
 		ck_assert_msg(access(pwned[i], F_OK) == -1, "%s exists", pwned[i]);
-	ck_assert_uint_eq(walk(root, is_stray), 0);
+	ck_assert_uint_eq(ru_walk(root, is_stray), 0);
 	struct jv *j = tu_report_json(out);
 	ck_assert_int_eq(jv_len(jv_get(j, "cases")), 3);
 	const struct jv *c = tu_find_case(j, "../../../etc/x");
@@ -761,7 +615,7 @@ START_TEST(scenario_cannot_escape_or_execute)
 }
 END_TEST
 
-/* Servers bind 127.0.0.1 only; keys are 0600 in 0700 dirs. */
+/* Servers bind 127.0.0.1 only; keys are 0600 in a 0700 dir. */
 static bool listening_on(const char *table, const char *addr, uint16_t port)
 {
 	char line[512], want[64];
@@ -800,11 +654,13 @@ START_TEST(servers_loopback_only_keys_private)
 		*strrchr(dir, '/') = '\0';
 		ck_assert_int_eq(stat(dir, &st), 0);
 		ck_assert_int_eq(st.st_mode & 07777, 0700);
+		/* Apache serving as nobody (started as root) must traverse to its htdocs: 0711, not listable. */
+		mode_t traversable = i == 1 && geteuid() == 0 ? 0711 : 0700;
 		*strrchr(dir, '/') = '\0';
 		ck_assert_int_eq(stat(dir, &st), 0);
-		ck_assert_int_eq(st.st_mode & 07777, 0700);
+		ck_assert_int_eq(st.st_mode & 07777, traversable);
 		ck_assert_int_eq(stat(server_dir(s), &st), 0);
-		ck_assert_int_eq(st.st_mode & 07777, 0700);
+		ck_assert_int_eq(st.st_mode & 07777, traversable);
 		server_stop(s);
 	}
 	assert_clean();
@@ -857,6 +713,6 @@ int main(int argc, char **argv)
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	rm_tree(base);
+	ru_rm_tree(base);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -31,6 +31,7 @@ void client_case_init(struct client_case *cc)
 	cc->ca_format = CA_NONE;
 	cc->verify = true;
 	cc->sni = SNI_HOST;
+	cc->sock_fd = -1;
 }
 
 /* -1 (none) as JSON null. */

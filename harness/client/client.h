@@ -53,6 +53,13 @@ struct client_case {
 	const char *host; /* where to connect: a numeric address, e.g. "127.0.0.1" */
 	uint16_t port;
 	uint16_t bind_port; /* local port to bind (so a capture can filter on it); 0: any */
+	/*
+	 * >= 0: a TCP socket already bound to 127.0.0.1:bind_port, not yet
+	 * connected; the engine connects it and owns it (closes it).  It closes
+	 * the gap in which another process could take a port found free.
+	 * -1 (client_case_init): the engine makes its own socket.
+	 */
+	int sock_fd;
 	enum client_method method;
 	enum client_method min_version; /* with METHOD_ANY; METHOD_ANY: the library's lowest */
 	enum client_method max_version; /* with METHOD_ANY; METHOD_ANY: the library's highest */
@@ -67,7 +74,7 @@ struct client_case {
 	time_t clock; /* the device's clock for certificate dates; 0: now */
 	int max_fragment; /* 512, 1024, 2048, 4096; 0: not requested */
 	const char *cert_path, *key_path; /* client certificate; NULL: none */
-	const char *keylog_path; /* NSS key log, appended to (0600); NULL: none */
+	const char *keylog_path; /* NSS key log, created (O_EXCL, no symlink followed, 0600); NULL: none */
 	int timeout_ms; /* per stage (connect, each wait for the peer); 0: 5000 */
 	/* What the device refuses that wolfSSL's defaults accept (docs/client.md "Strictness"): */
 	int min_rsa_bits; /* server RSA keys below this fail (wolfSSL_CTX_SetMinRsaKey_Sz, RSA_KEY_SIZE_E); 0: wolfSSL's 1024 */

@@ -941,12 +941,17 @@ static int tcp_connect(struct run *r, char *err, size_t errlen)
 		return -1;
 	}
 	int rc = -1;
-	r->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* A socket handed over already bound (client.h sock_fd) is ours from here. */
+	r->fd = cc->sock_fd >= 0 ? cc->sock_fd : socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		goto out;
 	}
-	if (cc->bind_port) {
+	if (cc->sock_fd >= 0 && fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		goto out;
+	}
+	if (cc->bind_port && cc->sock_fd < 0) {
 		int one = 1;
 		struct sockaddr_storage local;
 		memset(&local, 0, sizeof local);
@@ -1166,8 +1171,9 @@ static void result_strict(struct run *r)
 
 static int open_keylog(struct run *r, char *err, size_t errlen)
 {
-	int fd = open(r->cc->keylog_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0 || !(r->keylog = fdopen(fd, "a"))) {
+	/* A new file, never through a planted link, never appended to (one run's secrets each). */
+	int fd = open(r->cc->keylog_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || !(r->keylog = fdopen(fd, "w"))) {
 		snprintf(err, errlen, "cannot open key log %s: %s", r->cc->keylog_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -1297,6 +1303,8 @@ out:
 	wolfSSL_CTX_free(ctx);
 	if (r.fd >= 0)
 		close(r.fd);
+	else if (cc->sock_fd >= 0)
+		close(cc->sock_fd); /* handed over, never reached tcp_connect: still ours to close */
 	if (r.keylog)
 		fclose(r.keylog);
 	return rc;

@@ -43,13 +43,28 @@ int err_exit_code(enum err_category c)
 	return c == ERR_NONE ? EXIT_OK : EXIT_UNUSABLE;
 }
 
+void err_write_safe(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		/* C0 controls but newline and tab, and DEL: a terminal would act on them (ESC [ ...). */
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			fprintf(out, "\\x%02x", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
 int err_report(enum err_category c, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 	fprintf(stderr, "tlsdiag: %s error: ", err_category_name(c));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Messages quote scenario files and server logs: their control bytes are shown, not obeyed. */
+	err_write_safe(stderr, msg, n < 0 ? 0 : (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 	fputc('\n', stderr);
 	return err_exit_code(c);
 }

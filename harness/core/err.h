@@ -9,6 +9,9 @@
 #ifndef TLSDIAG_CORE_ERR_H
 #define TLSDIAG_CORE_ERR_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_MISSED = 1, /* ran fine, but an expectation was not met */
@@ -47,9 +50,12 @@ const char *decode_status_name(enum decode_status s);
 const char *err_category_name(enum err_category c);
 int err_exit_code(enum err_category c);
 
+/* Writes n bytes of s to out with control bytes (but newline and tab) and DEL as \xNN. */
+void err_write_safe(FILE *out, const char *s, size_t n);
 /*
  * Prints "tlsdiag: <category>: <message>" on stderr, one line, as every
- * fatal error of the tool is printed, and returns the category's exit code.
+ * fatal error of the tool is printed (control bytes escaped: err_write_safe),
+ * and returns the category's exit code.
  */
 int err_report(enum err_category c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -57,7 +57,8 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 				    void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
 				    char *err, size_t errlen)
 {
-	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered };
+	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered, .memory_budget = o->memory_budget,
+				.keylog = o->keylog };
 	struct pkt_meta m = { 0, 0, 0 };
 	struct pcap_frame f;
 	struct packet pkt;
@@ -69,13 +70,12 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 		pcap_io_close(r);
 		return ERR_INTERNAL;
 	}
-	enum link_type link = pcap_io_link(r);
 	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
 		st->frames++;
 		m.frame = f.frame;
 		m.ts_sec = f.ts_sec;
 		m.ts_usec = f.ts_usec;
-		enum decode_status ds = packet_decode(link, f.data, f.caplen, f.len, &pkt);
+		enum decode_status ds = packet_decode(f.link, f.data, f.caplen, f.len, &pkt);
 		count_packet(st, ds, &pkt, f.frame);
 		flow_table_packet(ft, &pkt, &m);
 	}
@@ -140,6 +140,13 @@ struct jv *decode_notes(const struct decode_stats *st)
 		     (unsigned long long)fs->conflicts);
 	if (fs->not_tls)
 		note(notes, "%llu TCP connections without TLS were ignored", (unsigned long long)fs->not_tls);
+	if (fs->evicted)
+		note(notes,
+		     "memory budget of %zu MB reached (from frame %llu): %llu idle connections (%llu kB) were "
+		     "reported before they ended, least recently active first, and their later packets ignored "
+		     "(raise it with --memory-budget)",
+		     fs->memory_budget / (1024 * 1024), (unsigned long long)fs->evicted_first_frame,
+		     (unsigned long long)fs->evicted, (unsigned long long)(fs->evicted_bytes / 1024));
 	return notes;
 }
 

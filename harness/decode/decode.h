@@ -28,6 +28,8 @@ struct decode_opts {
 	bool verbose; /* text: absolute times and the full lists (tls_verbose.c) */
 	const char *server_log; /* evidence from outside the capture, or NULL (tls_conn_hints()) */
 	const char *client_error;
+	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL */
+	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */

@@ -248,44 +248,19 @@ static bool m_complete_then_refused(struct dctx *x)
 		return false;
 	dx_ev(x, "the handshake completed, but the connection closed with no data sent either way");
 	dx_use(x, "tcp");
-	/* A name the client asked for and did not get is strong; dates alone are not (clients that skip them). */
+	/* The handshake did complete: that stays the code, the faults a late check would find are listed. */
+	x->code = "ok";
 	if (names) {
 		ev_mismatch(x);
-		x->code = "hostname_mismatch";
-		if (dated)
-			dx_also(x, "certificate_expired");
-		dx_also(x, "ok");
-	} else {
-		x->code = "ok";
-		dx_also(x, "certificate_expired");
+		x->variant = NULL; /* the mismatch's variant belongs to hostname_mismatch, not to ok */
+		dx_also(x, "hostname_mismatch");
 	}
+	if (dated)
+		dx_also(x, "certificate_expired");
 	if (dated)
 		ev_dates(x, dated);
 	dx_apart(x, "the client's error (curl: \"no alternative certificate subject name matches\", NSS: "
 		    "SSL_ERROR_BAD_CERT_DOMAIN), since the check came after the handshake");
-	return true;
-}
-
-/*
- * TLS 1.3: the client's second flight (Certificate, Finished) looked like
- * the end of the handshake, but the server's only answer was an alert-sized
- * record before it closed: it refused that flight, most often the client's
- * certificate (RFC 8446 4.4.2.4: certificate_required).
- */
-static bool m_tls13_flight_refused(struct dctx *x)
-{
-	const struct diag_facts *f = x->f;
-	/* Nothing from the server after the client's flight but that alert (no NewSessionTicket, no data). */
-	if (!f->complete || !f->late_server_alert || f->app_bytes[1] > 32)
-		return false;
-	dx_use(x, "alert");
-	dx_ev(x, "the server's only record after the client's second flight was alert-sized (an encrypted alert), "
-		 "then it closed: no session ticket, no data");
-	dx_also(x, "client_cert_required");
-	dx_also(x, "client_cert_rejected");
-	dx_apart(x, "the server's log (\"peer did not return a certificate\"), or the alert itself: decode again with "
-		    "the session's key log");
-	x->code = "encrypted_alert";
 	return true;
 }
 
@@ -1010,8 +985,7 @@ const struct diag_rule diag_rules[] = {
 	{ "plaintext_peer", NULL, m_plaintext_server },
 	{ "plaintext_peer", "client", m_plaintext_client },
 	{ "not_tls", NULL, m_not_tls },
-	{ "hostname_mismatch", NULL, m_complete_then_refused },
-	{ "encrypted_alert", NULL, m_tls13_flight_refused },
+	{ "ok", NULL, m_complete_then_refused },
 	{ "ok", NULL, m_ok },
 	{ "no_shared_version", NULL, m_version },
 	{ "version_too_low", NULL, m_version_old },

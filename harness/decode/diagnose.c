@@ -301,6 +301,8 @@ void diagnose(const struct diag_facts *f, struct diag_result *out)
 	if (f->client_error)
 		weigh_log(&x, "client's error", f->client_error, &key);
 	const struct explain_diagnosis *d = explain_diagnosis_find(key);
+	if (!d)
+		d = explain_diagnosis_find(x.code); /* a variant without words of its own: the code's */
 	/* The device is the client: an alert from the server is one the device received. */
 	fill(out, d ? d->code : x.code, d, f->has_alert && !f->alert_encrypted ? f->alert_desc : -1,
 	     f->alert_from_server);

@@ -71,7 +71,6 @@ struct diag_facts {
 	bool client_cert_sent; /* a non-empty client Certificate */
 	const struct tls_certificate *chain; /* the server's Certificate message, or NULL */
 	bool alert_after_client_cert; /* the client's Certificate came before the alert */
-	bool late_server_alert; /* TLS 1.3: an alert-sized encrypted record, the server's last before it closed, after the client's flight */
 	int reaction_alert; /* an alert sent after the peer had closed (a reaction, not the cause), -1: none */
 	uint64_t app_bytes[2]; /* application data after the handshake, per direction */
 	const char *server_addr; /* "127.0.0.1:4433" */

@@ -46,6 +46,24 @@ uint16_t case_free_port(void)
 	return port;
 }
 
+int case_client_socket(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof sa;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
 static const char *val(const struct case_job *job, enum scn_field f, const char *dflt)
 {
 	const char *v = job->spec->value[f];
@@ -361,23 +379,32 @@ static void cert_from_server(struct server *s, struct case_cert *c)
 	cert_set(c, "server", x.common_name[0] ? x.common_name : x.subject, x.not_after, x.not_after_epoch);
 }
 
-/* decoded.txt or decoded.json beside the pcap, written atomically. */
-static void decode_to(const char *pcap, const char *path, enum decode_format fmt, uint16_t port)
+/* decoded.txt or decoded.json beside the pcap, written atomically: 0, or -1 (err: not written). */
+static int decode_to(const char *pcap, const char *path, enum decode_format fmt, uint16_t port, char *err,
+		     size_t errlen)
 {
 	struct outdir_file of;
 	struct decode_opts o = { .format = fmt, .port = port };
 	struct decode_stats st;
-	char err[256];
-	FILE *f = outdir_open(&of, path, err, sizeof err);
+	char why[256];
+	FILE *f = outdir_open(&of, path, err, errlen);
 	if (!f)
-		return;
-	if (decode_file(pcap, &o, f, &st, err, sizeof err) != ERR_NONE)
-		fprintf(f, "%s\n", err);
-	outdir_commit(&of, err, sizeof err);
+		return -1;
+	if (decode_file(pcap, &o, f, &st, why, sizeof why) != ERR_NONE)
+		fprintf(f, "%s\n", why);
+	return outdir_commit(&of, err, errlen);
 }
 
-/* TLS is found by content: with the relay the pcap's server port is the relay's. */
-static void capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
+/* A file of the case could not be written (disk full...): the harness failed, there is no verdict. */
+static void harness_failed(struct case_result *out, const char *what, const char *err)
+{
+	out->status = CASE_ERROR;
+	out->harness_error = true;
+	snprintf(out->error, sizeof out->error, "%s: %.*s", what, (int)(sizeof out->error / 2), err);
+}
+
+/* TLS is found by content: with the relay the pcap's server port is the relay's.  -1: a file not written. */
+static int capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
 {
 	const uint16_t port = 0;
 	char path[4200], err[256];
@@ -385,18 +412,24 @@ static void capture_decode(const struct case_job *job, const struct case_paths *
 	struct decode_stats st;
 	struct jv *first = NULL;
 	snprintf(path, sizeof path, "%s/decoded.txt", job->dir);
-	decode_to(paths->pcap, path, DECODE_FORMAT_TEXT, port);
+	int w = decode_to(paths->pcap, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
 	snprintf(path, sizeof path, "%s/decoded.json", job->dir);
-	decode_to(paths->pcap, path, DECODE_FORMAT_JSON, port);
+	if (w == 0)
+		w = decode_to(paths->pcap, path, DECODE_FORMAT_JSON, port, err, sizeof err);
+	if (w != 0) {
+		harness_failed(out, "could not write the decoded capture", err);
+		return -1;
+	}
 	if (decode_run(paths->pcap, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
 		snprintf(out->capture.status, sizeof out->capture.status, "%s", first ? "unreadable" : "empty");
 		jv_free(first);
-		return;
+		return 0;
 	}
 	capture_summarise(first, &out->capture, &out->diag);
 	if (st.truncated)
 		snprintf(out->capture.status, sizeof out->capture.status, "truncated");
 	out->decoded = first;
+	return 0;
 }
 
 void case_execute(const struct case_job *job, struct case_result *out)
@@ -416,7 +449,12 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		goto out;
 	}
 	long long t1 = now_ms();
-	cc.bind_port = case_free_port();
+	/* Bound now and handed to the client (client.h sock_fd): no other process can take the port. */
+	cc.sock_fd = case_client_socket(&cc.bind_port);
+	if (cc.sock_fd < 0) {
+		harness_failed(out, "could not bind a client port on 127.0.0.1", strerror(errno));
+		goto out;
+	}
 	out->client_port = cc.bind_port;
 	if (job->capture != CAPTURE_OFF) {
 		struct capture_opts co = {
@@ -429,6 +467,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		};
 		cap = capture_begin(&co, err, sizeof err);
 		if (!cap) {
+			close(cc.sock_fd);
 			out->status = CASE_ERROR;
 			snprintf(out->error, sizeof out->error, "could not capture: %s", err);
 			goto out;
@@ -445,15 +484,18 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	if (cap) {
 		struct capture_stats st;
 		char cerr[200];
-		int ended = capture_end(cap, &st, cerr, sizeof cerr);
-		if (rename(paths.part, paths.pcap) != 0 && ended == 0)
-			ended = -1;
+		/* Only a capture written whole gets the final name; a failed write is the harness's failure. */
+		if (capture_end(cap, &st, cerr, sizeof cerr) != 0 ||
+		    (rename(paths.part, paths.pcap) != 0 && snprintf(cerr, sizeof cerr, "%s", strerror(errno)) > 0)) {
+			unlink(paths.part);
+			harness_failed(out, "could not write the capture", cerr);
+			goto out;
+		}
 		out->capture.present = true;
 		out->capture.packets = (long long)st.packets;
 		out->capture.dropped = (long long)st.dropped;
-		capture_decode(job, &paths, out);
-		if (ended != 0 && !out->capture.status[0])
-			snprintf(out->capture.status, sizeof out->capture.status, "incomplete");
+		if (capture_decode(job, &paths, out) != 0)
+			goto out;
 		out->decode_ms = (long)(now_ms() - t3);
 	}
 	if (ran != 0) {

@@ -47,5 +47,11 @@ void case_execute(const struct case_job *job, struct case_result *out);
 
 /* A free loopback port to bind the client to, so a capture can filter on it. */
 uint16_t case_free_port(void);
+/*
+ * A TCP socket bound to 127.0.0.1 on a free port (into *port), not yet
+ * connected: the client connects it (client.h sock_fd), so the port is never
+ * free between the choice and the connect.  The fd, or -1 with errno set.
+ */
+int case_client_socket(uint16_t *port);
 
 #endif

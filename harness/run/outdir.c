@@ -2,10 +2,13 @@
 #include "harness/run/outdir.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -172,4 +175,169 @@ int outdir_settle_cut(const char *dir)
 	if (access(path, F_OK) == 0 && rename(path, to) == 0)
 		kept = 1;
 	return kept;
+}
+
+/* ---- safe places (see outdir.h) ---- */
+
+/* Why st may not hold our files; NULL when it may.  last: the dir we write in, not an ancestor. */
+static const char *outdir_unsafe(const struct stat *st, bool last)
+{
+	uid_t me = geteuid();
+	if (!S_ISDIR(st->st_mode))
+		return "is not a directory";
+	if (last && st->st_uid != me)
+		return "belongs to another user";
+	if (st->st_uid != me && st->st_uid != 0)
+		return "belongs to another user, who could replace what is under it";
+	if ((st->st_mode & 022) && !(!last && (st->st_mode & S_ISVTX)))
+		return "is writable by group or others, who could plant links in it";
+	return NULL;
+}
+
+int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	if (!realpath(dir, buf)) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	size_t n = strlen(buf);
+	const char *why = n > 1 && lstat("/", &st) == 0 ? outdir_unsafe(&st, false) : NULL;
+	if (why) {
+		snprintf(err, errlen, "refusing to write under %s: / %s", dir, why);
+		return -1;
+	}
+	/* Each prefix "/a", "/a/b", ... of the resolved path; the last one is dir itself. */
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char keep = buf[i];
+		buf[i] = '\0';
+		why = lstat(buf, &st) != 0 ? strerror(errno) : outdir_unsafe(&st, i == n);
+		if (why) {
+			snprintf(err, errlen, "refusing to write under %s: %s %s", dir, buf, why);
+			return -1;
+		}
+		buf[i] = keep;
+	}
+	if (real && snprintf(real, reallen, "%s", buf) >= (int)reallen) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Removes everything in the directory open as fd (not fd itself), never through a link; closes fd. */
+static int outdir_clear_fd(int fd, const char *keep)
+{
+	int rc = 0;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || (keep && strcmp(e->d_name, keep) == 0))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) == 0)
+			continue;
+		int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0 || outdir_clear_fd(sub, NULL) != 0 || unlinkat(fd, e->d_name, AT_REMOVEDIR) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
+#define OUTDIR_LOCK ".tlsdiag.lock"
+
+int outdir_lock_run(const char *dir, char *real, size_t reallen, char *err, size_t errlen)
+{
+	char lock[PATH_MAX + 32];
+	int fd = -1, dfd = -1;
+	bool ours = false, empty = true;
+	if (outdir_mkdirs(dir, err, errlen) != 0 || outdir_check_safe(dir, real, reallen, err, errlen) != 0)
+		return -1;
+	snprintf(lock, sizeof lock, "%s/" OUTDIR_LOCK, real);
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		ours = true;
+		fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	}
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		snprintf(err, errlen, "cannot use the lock file %s: %s", lock, fd < 0 ? strerror(errno) : "not a file of ours");
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s is in use by another tlsdiag run (%s is locked)", dir, lock);
+		goto fail;
+	}
+	DIR *d = opendir(real);
+	for (struct dirent *e; d && (e = readdir(d));)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && strcmp(e->d_name, OUTDIR_LOCK) != 0)
+			empty = false;
+	if (d)
+		closedir(d);
+	if (!empty && !ours) {
+		snprintf(err, errlen, "%s holds files that no tlsdiag run wrote: give --out an empty or new directory", dir);
+		unlink(lock);
+		goto fail;
+	}
+	/* An earlier run's files (its reports would sit beside the new captures): cleared. */
+	if (!empty && ((dfd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		       outdir_clear_fd(dfd, OUTDIR_LOCK) != 0)) {
+		snprintf(err, errlen, "cannot clear the earlier run's files from %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int outdir_mkdirs_under(const char *base, const char *rel, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+	if (fd < 0 || snprintf(buf, sizeof buf, "%s", rel) >= (int)sizeof buf) {
+		snprintf(err, errlen, "%s: %s", base, fd < 0 ? strerror(errno) : "path too long");
+		goto out;
+	}
+	for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		struct stat st;
+		if (mkdirat(fd, part, 0700) != 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot make directory %s/%s: %s", base, rel, strerror(errno));
+			goto out;
+		}
+		int sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		const char *why = sub < 0 ? strerror(errno) : fstat(sub, &st) != 0 ? strerror(errno) : outdir_unsafe(&st, true);
+		close(fd);
+		fd = sub;
+		if (why) {
+			snprintf(err, errlen, "refusing to write in %s/%s: %s", base, rel, why);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int outdir_check_writable(const char *path, char *err, size_t errlen)
+{
+	struct outdir_file of;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is a directory", path);
+		return -1;
+	}
+	if (!outdir_open(&of, path, err, errlen))
+		return -1;
+	outdir_abort(&of);
+	return 0;
 }

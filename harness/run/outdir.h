@@ -5,6 +5,9 @@
  * outdir_sanitize(); directories are made 0700 (key logs are secrets);
  * every report is written to a temporary file in the same directory and
  * renamed into place, so an interrupted run never leaves half a file.
+ * Files are only created (O_EXCL, never through a symlink) in directories
+ * that no other user can write (outdir_check_safe); --out is locked for the
+ * run and cleared of an earlier run's files (outdir_lock_run).
  */
 #ifndef TLSDIAG_RUN_OUTDIR_H
 #define TLSDIAG_RUN_OUTDIR_H
@@ -17,6 +20,34 @@ void outdir_sanitize(const char *name, char *out, size_t outlen);
 
 /* mkdir -p with mode 0700 for the directories it makes.  0 or -1 with err set. */
 int outdir_mkdirs(const char *path, char *err, size_t errlen);
+
+/*
+ * Whether files may be created in dir without another user redirecting
+ * them: every directory from / down to dir (symlinks resolved) is owned by
+ * root or by us, none is writable by group or others unless sticky (/tmp),
+ * and dir itself is ours and writable by no one else.  0 with the resolved
+ * path in real (may be NULL), or -1 with err naming the directory at fault.
+ */
+int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, size_t errlen);
+
+/*
+ * A run's --out: made (0700) if missing, checked (outdir_check_safe), and
+ * locked for the run: fd of its lock file .tlsdiag.lock holds flock(LOCK_EX).
+ * An earlier run's dir (it holds .tlsdiag.lock) is cleared first; a non-empty
+ * dir that no run made is refused, as is one another run holds.  real gets
+ * the resolved path the run must use.  fd >= 0, or -1 with err set.
+ */
+int outdir_lock_run(const char *dir, char *real, size_t reallen, char *err, size_t errlen);
+
+/*
+ * mkdir -p of rel (a case's "<scenario>/<NNN>-<case>") under base, a
+ * checked dir: each level made 0700 or, when it exists, a real directory
+ * of ours writable by no one else (never followed through a symlink).
+ */
+int outdir_mkdirs_under(const char *base, const char *rel, char *err, size_t errlen);
+
+/* Whether path (a report beside the run: --json, --junit) can be written: its dir takes a temporary. */
+int outdir_check_writable(const char *path, char *err, size_t errlen);
 
 /* A new directory captures/runs/<YYYYmmdd-HHMMSS>[-N] under base; path gets its name. */
 int outdir_new_run(const char *base, char *path, size_t pathlen, char *err, size_t errlen);

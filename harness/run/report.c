@@ -89,21 +89,24 @@ int report_exit_code(const struct run_report *rep)
 	report_count(rep, &c);
 	if (rep->incomplete || c.not_run)
 		return 2;
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->results[i].status == CASE_ERROR && rep->results[i].harness_error)
+			return 2;
 	if (c.fail || c.error || (c.skip && !rep->allow_skip))
 		return 1;
 	return 0;
 }
 
 /* The status word of a case line: harness errors are failures too. */
-static const char *line_word(enum case_status s)
+static const char *line_word(const struct case_result *r)
 {
-	switch (s) {
+	switch (r->status) {
 	case CASE_ERROR:
-		return "FAIL";
+		return r->harness_error ? "ERR" : "FAIL";
 	case CASE_NOT_RUN:
 		return "----";
 	default:
-		return case_status_name(s);
+		return case_status_name(r->status);
 	}
 }
 
@@ -131,10 +134,10 @@ void report_case_line_text(const struct case_result *r, char *buf, size_t len)
 	expect_format(&r->spec->expect, ex, sizeof ex);
 	got_text(r, got, sizeof got);
 	if (r->status == CASE_SKIP && r->skip_reason[0])
-		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=skipped (%s)", line_word(r->status),
+		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=skipped (%s)", line_word(r),
 			 r->spec->scenario->name, r->spec->name, ex, r->skip_reason);
 	else
-		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=%s", line_word(r->status), r->spec->scenario->name,
+		snprintf(buf, len, "%-4s  %s/%s  expect=%s got=%s", line_word(r), r->spec->scenario->name,
 			 r->spec->name, ex, got);
 }
 

@@ -91,6 +91,12 @@ struct case_result {
 	struct case_device device;
 	/* from the harness */
 	char error[256]; /* CASE_ERROR: "crashed (signal 11)", "timed out after 60 s", ... */
+	/*
+	 * CASE_ERROR of the harness itself, not of the case: a file that could
+	 * not be written (disk full), a server or port overloaded.  The run then
+	 * exits 2 and the case line says ERROR, never FAIL.
+	 */
+	bool harness_error;
 	int signal;
 	long duration_ms;
 	/* where duration_ms went: capture set up, client handshake, capture closed and decoded */

@@ -170,6 +170,7 @@ struct jv *report_case_to_json(const struct case_result *r)
 
 	set_str_or_null(o, "skip_reason", r->skip_reason);
 	set_str_or_null(o, "error", r->error);
+	jv_set(o, "harness_error", jv_bool(r->harness_error));
 	jv_set(o, "signal", r->signal ? jv_int(r->signal) : jv_null());
 	jv_set_int(o, "duration_ms", r->duration_ms);
 	jv_set_int(o, "capture_start_ms", r->capture_start_ms);
@@ -248,6 +249,7 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 	}
 	get_str(j, "skip_reason", r->skip_reason, sizeof r->skip_reason);
 	get_str(j, "error", r->error, sizeof r->error);
+	r->harness_error = jv_boolval(jv_get(j, "harness_error"));
 	v = jv_get(j, "signal");
 	r->signal = v && jv_is_int(v) ? (int)jv_intval(v) : 0;
 	v = jv_get(j, "duration_ms");

@@ -40,6 +40,8 @@
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/run/outdir.h"
+#include "harness/run/report_files.h"
+#include "harness/servers/reaper.h"
 #include "harness/servers/server.h"
 
 #include <errno.h>
@@ -79,10 +81,14 @@ struct worker {
 	bool overflow;
 	long long deadline;
 	long log_off;
+	struct server *server; /* the one its case runs against */
 };
 
 struct run {
 	const struct runner_opts *o;
+	FILE *out; /* the text report, and each case's line as it ends */
+	int lock_fd; /* out_dir's lock (outdir_lock_run); -1: none */
+	bool io_failed; /* a file of the run could not be written: exit 2 */
 	struct run_report rep;
 	char out_dir[4096];
 	char **dirs; /* each case's directory, relative to out_dir */
@@ -90,8 +96,12 @@ struct run {
 	struct run_server *servers;
 	size_t nservers;
 	struct hub *hub; /* the run's shared live capture; NULL: each case captures by itself */
+	enum pcap_io_err hub_why; /* why there is none (PCAP_IO_PERM: not permitted) */
+	char hub_err[512];
 	struct worker *workers;
 	size_t nworkers, maxworkers;
+	bool *started; /* per case: its worker was started (or it could not be) */
+	size_t nstarted;
 	size_t done;
 	bool progress_shown;
 };
@@ -159,8 +169,6 @@ static void run_start_hub(struct run *r)
 {
 	uint16_t ports[64];
 	size_t n = 0;
-	enum pcap_io_err why;
-	char err[512];
 	if (r->o->capture != CAPTURE_LIVE && r->o->capture != CAPTURE_AUTO)
 		return;
 	for (size_t i = 0; i < r->nservers && n < sizeof ports / sizeof ports[0]; i++)
@@ -168,7 +176,8 @@ static void run_start_hub(struct run *r)
 	if (n < r->nservers)
 		return;
 	struct hub_opts ho = { .server_ports = ports, .nports = n, .dir = r->run_dir };
-	r->hub = hub_start(&ho, &why, err, sizeof err);
+	r->hub_why = PCAP_IO_OK;
+	r->hub = hub_start(&ho, &r->hub_why, r->hub_err, sizeof r->hub_err);
 	/* Not permitted or not possible: each case says why when it captures by itself. */
 	r->rep.capture_shared = r->hub != NULL;
 }
@@ -189,7 +198,7 @@ static void run_stop_servers(struct run *r)
 /* Each case's directory: <scenario>/<NNN>-<case>, names sanitised, made 0700. */
 static int run_make_dirs(struct run *r)
 {
-	char err[512], sdir[128], cdir[128], path[8192];
+	char err[512], sdir[128], cdir[128];
 	const struct scenario *last = NULL;
 	size_t k = 0, nsc = 0;
 	r->dirs = calloc(r->rep.n, sizeof *r->dirs);
@@ -217,8 +226,7 @@ static int run_make_dirs(struct run *r)
 			return err_report(ERR_INTERNAL, "out of memory");
 		snprintf(r->dirs[i], n, "%s/%03zu-%s", sdir, ++k, cdir);
 		snprintf(r->rep.results[i].dir, sizeof r->rep.results[i].dir, "%s", r->dirs[i]);
-		snprintf(path, sizeof path, "%s/%s", r->out_dir, r->dirs[i]);
-		if (outdir_mkdirs(path, err, sizeof err) != 0)
+		if (outdir_mkdirs_under(r->out_dir, r->dirs[i], err, sizeof err) != 0)
 			return err_report(ERR_IO, "%s", err);
 	}
 	return EXIT_OK;
@@ -271,6 +279,7 @@ static void run_worker_main(struct run *r, size_t idx, int fd)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reaper_forget(); /* the runner's death alone must close the reaper's pipe */
 	if (getppid() == 1)
 		_exit(3);
 	(r->o->exec ? r->o->exec : case_execute)(&job, res);
@@ -294,7 +303,8 @@ static int run_spawn(struct run *r, size_t idx)
 	memset(w, 0, sizeof *w);
 	w->idx = idx;
 	w->fd = p[0];
-	w->log_off = server_log_since(run_server_of(r, run_profile(res->spec)), 0, NULL);
+	w->server = run_server_of(r, run_profile(res->spec));
+	w->log_off = server_log_since(w->server, 0, NULL);
 	/*
 	 * The server's certificate files are made on first use: resolve the
 	 * case here, so parallel workers find them made rather than race to
@@ -377,8 +387,10 @@ static void run_collect_log(struct run *r, struct worker *w)
 	free(buf);
 	if (res->server_log) {
 		snprintf(path, sizeof path, "%s/%s/server.log", r->out_dir, r->dirs[w->idx]);
-		if (outdir_write_text(path, res->server_log, strlen(res->server_log), err, sizeof err) != 0)
+		if (outdir_write_text(path, res->server_log, strlen(res->server_log), err, sizeof err) != 0) {
 			err_report(ERR_IO, "%s", err);
+			r->io_failed = true;
+		}
 	}
 }
 
@@ -390,13 +402,28 @@ static void run_write_case(struct run *r, size_t idx)
 	FILE *f = outdir_open(&of, path, err, sizeof err);
 	if (!f) {
 		err_report(ERR_IO, "%s", err);
+		r->io_failed = true;
 		return;
 	}
 	struct jv *j = report_case_to_json(&r->rep.results[idx]);
 	jv_write(f, j, true);
 	jv_free(j);
-	if (outdir_commit(&of, err, sizeof err) != 0)
+	if (outdir_commit(&of, err, sizeof err) != 0) {
 		err_report(ERR_IO, "%s", err);
+		r->io_failed = true;
+	}
+}
+
+/* The case's line on the report's stream as the case ends (a CI log shows it then, not at the end). */
+static void run_announce(struct run *r, size_t idx)
+{
+	char line[1024];
+	run_progress_clear(r);
+	report_case_line_text(&r->rep.results[idx], line, sizeof line);
+	fprintf(r->out, "[%zu/%zu] ", r->done, r->rep.n);
+	err_write_safe(r->out, line, strlen(line)); /* names from a scenario file: shown, never obeyed */
+	fputc('\n', r->out);
+	fflush(r->out);
 }
 
 /* The worker has ended (status st): read its message and settle the case. */
@@ -444,6 +471,7 @@ static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
 		run_collect_log(r, w);
 		run_write_case(r, w->idx);
 		r->done++;
+		run_announce(r, w->idx);
 	}
 	free(w->buf);
 	*w = r->workers[--r->nworkers];
@@ -491,20 +519,44 @@ static void run_reap(struct run *r, size_t i, bool timed_out)
 	run_finish(r, w, st, timed_out);
 }
 
+/*
+ * The next case to start: the first not started whose server has room.
+ * A server serves only so many connections at once (openssl s_server one:
+ * server_capacity); more workers on it would only time out in its backlog,
+ * an overload of the harness that is not the case's failure.  rep.n: none now.
+ */
+static size_t run_next(struct run *r)
+{
+	for (size_t i = 0; i < r->rep.n; i++) {
+		if (r->started[i])
+			continue;
+		struct server *s = run_server_of(r, run_profile(r->rep.results[i].spec));
+		int busy = 0;
+		for (size_t k = 0; k < r->nworkers; k++)
+			busy += r->workers[k].server == s;
+		if (!s || busy < server_capacity(s))
+			return i;
+	}
+	return r->rep.n;
+}
+
 static void run_loop(struct run *r)
 {
-	size_t next = 0;
 	struct pollfd *pfd = calloc(r->maxworkers, sizeof *pfd);
 	if (!pfd)
 		return;
-	while (!run_stop_signal && (next < r->rep.n || r->nworkers)) {
-		while (!run_stop_signal && r->nworkers < r->maxworkers && next < r->rep.n) {
+	while (!run_stop_signal && (r->nstarted < r->rep.n || r->nworkers)) {
+		size_t next;
+		while (!run_stop_signal && r->nworkers < r->maxworkers && (next = run_next(r)) < r->rep.n) {
 			const struct case_result *res = &r->rep.results[next];
 			char what[512];
 			snprintf(what, sizeof what, "%s/%s", res->spec->scenario->name, res->spec->name);
-			if (run_spawn(r, next++) != 0) {
+			r->started[next] = true;
+			r->nstarted++;
+			if (run_spawn(r, next) != 0) {
 				r->done++;
-				run_write_case(r, next - 1);
+				run_write_case(r, next);
+				run_announce(r, next);
 			}
 			run_progress(r, what);
 		}
@@ -540,45 +592,24 @@ static void run_loop(struct run *r)
 	free(pfd);
 }
 
-/* ---- reports ---- */
+/* The signals that end a run as SIGTERM does (a closed terminal, Ctrl-\\). */
+static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define RUN_NSIGNALS (sizeof run_signals / sizeof run_signals[0])
 
-static int run_write_report(const char *path, int kind, const struct run_report *rep)
+static const char *run_signal_name(int sig)
 {
-	char err[512];
-	struct outdir_file of;
-	FILE *f = outdir_open(&of, path, err, sizeof err);
-	if (!f)
-		return err_report(ERR_IO, "%s", err);
-	if (kind == 0) {
-		report_write_text(f, rep);
-	} else if (kind == 1) {
-		struct jv *j = report_to_json(rep);
-		jv_write(f, j, true);
-		jv_free(j);
-	} else {
-		junit_write(f, rep);
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGQUIT:
+		return "SIGQUIT";
+	default:
+		return "a signal";
 	}
-	if (outdir_commit(&of, err, sizeof err) != 0)
-		return err_report(ERR_IO, "%s", err);
-	return EXIT_OK;
-}
-
-static int run_write_reports(struct run *r, FILE *out)
-{
-	char path[4200];
-	int rc = EXIT_OK;
-	static const char *const names[] = { "report.txt", "report.json", "junit.xml" };
-	for (int k = 0; k < 3; k++) {
-		snprintf(path, sizeof path, "%s/%s", r->out_dir, names[k]);
-		rc |= run_write_report(path, k, &r->rep);
-	}
-	if (r->o->json_path)
-		rc |= run_write_report(r->o->json_path, 1, &r->rep);
-	if (r->o->junit_path)
-		rc |= run_write_report(r->o->junit_path, 2, &r->rep);
-	report_write_text(out, &r->rep);
-	fprintf(out, "reports: %s/report.txt, report.json, junit.xml\n", r->out_dir);
-	return rc ? EXIT_UNUSABLE : EXIT_OK;
 }
 
 static void run_stamp(char *buf, size_t len)
@@ -592,13 +623,15 @@ static void run_stamp(char *buf, size_t len)
 int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE *out)
 {
 	struct run r;
-	struct sigaction sa, old_int, old_term;
+	struct sigaction sa, old[RUN_NSIGNALS];
 	char err[512];
 	int rc = EXIT_UNUSABLE;
 	long long t0 = run_now_ms();
 
 	memset(&r, 0, sizeof r);
 	r.o = o;
+	r.out = out;
+	r.lock_fd = -1;
 	run_stop_signal = 0;
 	r.rep.results = calloc(set->ncases ? set->ncases : 1, sizeof *r.rep.results);
 	if (!r.rep.results)
@@ -610,14 +643,17 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		rc = err_report(ERR_USAGE, "no case matches --filter '%s'", o->filter ? o->filter : "");
 		goto out_free;
 	}
-	if (o->out_dir) {
-		snprintf(r.out_dir, sizeof r.out_dir, "%s", o->out_dir);
-		if (outdir_mkdirs(r.out_dir, err, sizeof err) != 0) {
-			rc = err_report(ERR_IO, "%s", err);
-			goto out_free;
-		}
-	} else if (outdir_new_run("captures/runs", r.out_dir, sizeof r.out_dir, err, sizeof err) != 0) {
+	if ((rc = report_files_check(o->json_path, o->junit_path)) != EXIT_OK)
+		goto out_free;
+	/* The run writes only under the resolved, checked and locked out_dir (outdir_lock_run). */
+	char made[4096];
+	if (!o->out_dir && outdir_new_run("captures/runs", made, sizeof made, err, sizeof err) != 0) {
 		rc = err_report(ERR_IO, "%s", err);
+		goto out_free;
+	}
+	r.lock_fd = outdir_lock_run(o->out_dir ? o->out_dir : made, r.out_dir, sizeof r.out_dir, err, sizeof err);
+	if (r.lock_fd < 0) {
+		rc = err_report(ERR_ENV, "%s", err);
 		goto out_free;
 	}
 	r.rep.out_dir = r.out_dir;
@@ -628,7 +664,8 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	long jobs = o->jobs > 0 ? o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	r.maxworkers = (size_t)(jobs > 0 ? jobs : 1);
 	r.workers = calloc(r.maxworkers, sizeof *r.workers);
-	if (!r.workers) {
+	r.started = calloc(r.rep.n, sizeof *r.started);
+	if (!r.workers || !r.started) {
 		rc = err_report(ERR_INTERNAL, "out of memory");
 		goto out_free;
 	}
@@ -636,8 +673,8 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = run_on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	for (size_t i = 0; i < RUN_NSIGNALS; i++)
+		sigaction(run_signals[i], &sa, &old[i]);
 
 	long long ts = run_now_ms();
 	if ((rc = run_make_dirs(&r)) != EXIT_OK || (rc = run_start_servers(&r)) != EXIT_OK)
@@ -645,6 +682,11 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	r.rep.servers_ms = (long)(run_now_ms() - ts);
 	ts = run_now_ms();
 	run_start_hub(&r);
+	if (o->capture == CAPTURE_LIVE && !r.hub && r.hub_why == PCAP_IO_PERM) {
+		/* Every case would fail the same way: say so once, before any runs. */
+		rc = err_report(ERR_ENV, "--capture live: %s", r.hub_err);
+		goto out_servers;
+	}
 	r.rep.capture_setup_ms = r.hub ? (long)(run_now_ms() - ts) : 0;
 	run_loop(&r);
 	run_progress_clear(&r);
@@ -652,18 +694,30 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 out_servers:
 	run_stop_servers(&r);
 	if (rc == EXIT_OK || run_stop_signal) {
-		if (run_stop_signal) {
+		int before = run_stop_signal;
+		if (before) {
 			r.rep.incomplete = true;
 			snprintf(r.rep.incomplete_reason, sizeof r.rep.incomplete_reason, "interrupted by %s",
-				 run_stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+				 run_signal_name(before));
 		}
 		r.rep.duration_ms = (long)(run_now_ms() - t0);
-		int wr = run_write_reports(&r, out);
-		rc = wr != EXIT_OK ? wr : report_exit_code(&r.rep);
+		int wr = report_files_write(&r.rep, r.out_dir, o->json_path, o->junit_path, out);
+		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
+		if (run_stop_signal && !before)
+			/* The reports say complete, yet the run was asked to stop: not a success. */
+			rc = err_report(ERR_ENV, "interrupted by %s while writing the reports", run_signal_name(run_stop_signal));
+		if (r.io_failed)
+			err_report(ERR_IO, "some files of the run could not be written (see above)");
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	/* A report lost on the way out (a full disk, a closed pipe) is not a success either. */
+	if (fflush(out) != 0 || ferror(out))
+		rc = err_report(ERR_IO, "cannot write the report to its output: %s", strerror(errno ? errno : EIO));
+	for (size_t i = 0; i < RUN_NSIGNALS; i++)
+		sigaction(run_signals[i], &old[i], NULL);
 out_free:
+	if (r.lock_fd >= 0)
+		close(r.lock_fd);
+	free(r.started);
 	for (size_t i = 0; i < r.rep.n; i++) {
 		case_result_release(&r.rep.results[i]);
 		free(r.dirs ? r.dirs[i] : NULL);

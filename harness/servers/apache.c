@@ -21,9 +21,12 @@
 #include "harness/servers/proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +114,7 @@ static int apache_modules_dir(const struct backend_env *e, char *out, size_t out
 static int apache_modules(const char *moddir, struct apache_text *t, char *err, size_t errlen)
 {
 	static const char *const mpms[] = { "mpm_event", "mpm_prefork", "mpm_worker", NULL };
-	static const char *const needed[] = { "authz_core", "socache_shmcb", "ssl", NULL };
+	static const char *const needed[] = { "authz_core", "dir", "socache_shmcb", "ssl", NULL };
 	char path[PATH_MAX];
 	for (const char *const *m = mpms; *m; m++) {
 		if (snprintf(path, sizeof path, "%s/mod_%s.so", moddir, *m) < (int)sizeof path &&
@@ -235,6 +238,42 @@ static int apache_vhosts(const struct backend_env *e, struct apache_text *t, cha
 	return 0;
 }
 
+/*
+ * DIR/htdocs with index.html, readable by the user Apache serves as.  As
+ * root, Apache serves as nobody: then htdocs is 0755 and DIR and the run
+ * dir above it 0711 (traversable, not listable); certs/ beside stays 0700.
+ */
+static int apache_docroot(const char *dir, char *htdocs, size_t len, char *err, size_t errlen)
+{
+	static const char page[] = "<!doctype html><title>tlsdiag</title><p>tlsdiag test server\n";
+	char run[PATH_MAX], index[PATH_MAX + 16];
+	bool root = geteuid() == 0;
+	int fd = -1, rc = -1;
+	snprintf(htdocs, len, "%s/htdocs", dir);
+	snprintf(run, sizeof run, "%s", dir);
+	char *slash = strrchr(run, '/');
+	if (slash)
+		*slash = '\0';
+	if ((mkdir(htdocs, root ? 0755 : 0700) != 0 && errno != EEXIST) ||
+	    (root && (chmod(htdocs, 0755) != 0 || chmod(dir, 0711) != 0 || (slash && chmod(run, 0711) != 0)))) {
+		snprintf(err, errlen, "%s: %s", htdocs, strerror(errno));
+		return -1;
+	}
+	snprintf(index, sizeof index, "%s/index.html", htdocs);
+	fd = open(index, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, root ? 0644 : 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0; /* a retry on another port: written the first time */
+	if (fd < 0 || write(fd, page, sizeof page - 1) != (ssize_t)(sizeof page - 1) || fchmod(fd, root ? 0644 : 0600) != 0)
+		snprintf(err, errlen, "%s: %s", index, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0 && close(fd) != 0 && rc == 0) {
+		snprintf(err, errlen, "%s: %s", index, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Writes the template to path with each @NAME@ replaced. */
 static int apache_write(const char *path, const char *const names[], const char *const values[], char *err,
 			size_t errlen)
@@ -317,11 +356,14 @@ int apache_prepare(const struct backend_env *e, struct backend_cmd *cmd, char *e
 	values[5] = ssl.s;
 	values[6] = vhosts.s;
 	snprintf(conf, sizeof conf, "%s/apache.conf", e->dir);
-	snprintf(htdocs, sizeof htdocs, "%s/htdocs", e->dir);
-	if (mkdir(htdocs, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", htdocs, strerror(errno));
+	/* Every path goes into the configuration between double quotes. */
+	if (strpbrk(e->dir, "\"\\\n\r")) {
+		snprintf(err, errlen, "%s: Apache's configuration cannot hold a path with a quote, backslash or newline "
+				      "(choose another TMPDIR)", e->dir);
 		return -1;
 	}
+	if (apache_docroot(e->dir, htdocs, sizeof htdocs, err, errlen) != 0)
+		return -1;
 	if (apache_write(conf, names, values, err, errlen) != 0)
 		return -1;
 	snprintf(cmd->log_path, sizeof cmd->log_path, "%s/error.log", e->dir);

@@ -26,7 +26,8 @@
  *   dir from server_rundir_make() is removed whole on that path too.  Forks
  *   (the runner's workers) inherit the list, not the ownership: only the
  *   starting pid acts.  SIGKILL cannot be caught: after it, an Apache
- *   started as root outlives tlsdiag (docs/servers.md, Known limits).
+ *   started as root would outlive tlsdiag: the reaper (reaper.c) covers
+ *   that, having learnt every server's group and run dir as they came.
  */
 #include "harness/servers/server.h"
 
@@ -34,6 +35,7 @@
 #include "harness/servers/certs.h"
 #include "harness/servers/proc.h"
 #include "harness/servers/profile.h"
+#include "harness/servers/reaper.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -313,26 +315,26 @@ const char *backend_version_name(unsigned int bit)
 
 /* --- dirs --- */
 
-static int server_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* rm -rf dir (no symlinks followed). */
 static void server_rmtree(const char *dir)
 {
-	if (dir[0])
-		nftw(dir, server_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	reaper_rmtree(dir);
 }
 
-/* A fresh $TMPDIR/tlsdiag-XXXXXX (0700) into dir; 0, or -1 with err set and dir "". */
-static int server_mkdtemp(char *dir, size_t len, char *err, size_t errlen)
+static const char *server_tmpdir(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	if (snprintf(dir, len, "%s/tlsdiag-XXXXXX", tmp && *tmp ? tmp : "/tmp") >= (int)len || !mkdtemp(dir)) {
+	return tmp && *tmp ? tmp : "/tmp";
+}
+
+/*
+ * A fresh $TMPDIR/tlsdiag-<pid>-XXXXXX (0700) into dir; 0, or -1 with err
+ * set and dir "".  The pid tells a later run whether its maker is gone
+ * (reaper_sweep).
+ */
+static int server_mkdtemp(char *dir, size_t len, char *err, size_t errlen)
+{
+	if (snprintf(dir, len, "%s/tlsdiag-%ld-XXXXXX", server_tmpdir(), (long)getpid()) >= (int)len || !mkdtemp(dir)) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		dir[0] = '\0';
 		return -1;
@@ -342,8 +344,10 @@ static int server_mkdtemp(char *dir, size_t len, char *err, size_t errlen)
 
 int server_rundir_make(char *dir, size_t len, char *err, size_t errlen)
 {
+	reaper_sweep(server_tmpdir()); /* what runs killed by SIGKILL, or before the reaper, left */
 	if (server_mkdtemp(dir, len, err, errlen) != 0)
 		return -1;
+	reaper_watch_dir(dir);
 	if (strlen(dir) >= sizeof guard_rundir) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		rmdir(dir);
@@ -364,6 +368,7 @@ void server_rundir_remove(const char *dir)
 	if (guard_rundir_owner == getpid() && strcmp(guard_rundir, dir) == 0)
 		guard_rundir_owner = 0;
 	server_rmtree(dir);
+	reaper_unwatch_dir(dir);
 }
 
 static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
@@ -379,6 +384,8 @@ static int server_dirs(struct server *s, const struct server_opts *o, char *err,
 		if (server_mkdtemp(s->workdir, sizeof s->workdir, err, errlen) != 0)
 			return -1;
 		s->own_workdir = true;
+		if (!s->keep) /* kept on purpose (serve --keep): not the reaper's */
+			reaper_watch_dir(s->workdir);
 	}
 	snprintf(certs_dir, sizeof certs_dir, "%s/certs", s->workdir);
 	if (!(s->certs = certs_open(certs_dir, err, errlen)))
@@ -501,9 +508,12 @@ static int server_try(struct server *s, char *err, size_t errlen)
 	po.cwd = s->dir;
 	if (proc_spawn(&s->proc, s->cmd.argv, &po, err, errlen) != 0)
 		return -1;
+	pid_t pgid = s->proc.pid;
+	reaper_watch_group(pgid); /* from now on even a SIGKILLed tlsdiag leaves no server behind */
 	if (server_wait_ready(s, why, sizeof why) == 0)
 		return 0;
 	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
+	reaper_unwatch_group(pgid);
 	if (server_log_reason(s->out_path, line, sizeof line) == 0 ||
 	    server_log_reason(s->cmd.log_path, line, sizeof line) == 0)
 		snprintf(err, errlen, "%s failed to start on 127.0.0.1:%u (%s): %s", s->cmd.argv[0], s->port, why, line);
@@ -515,13 +525,18 @@ static int server_try(struct server *s, char *err, size_t errlen)
 
 static void server_free(struct server *s)
 {
+	pid_t pgid = s->proc.pid;
 	server_guard_remove(s);
 	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
+	if (pgid > 0)
+		reaper_unwatch_group(pgid); /* reaped: the group id is no longer ours to kill */
 	certs_close(s->certs);
 	if (!s->keep) {
 		server_rmtree(s->dir);
-		if (s->own_workdir)
+		if (s->own_workdir) {
 			server_rmtree(s->workdir);
+			reaper_unwatch_dir(s->workdir);
+		}
 	}
 	free(s);
 }
@@ -616,6 +631,14 @@ const char *server_file(const struct server *s, const char *name)
 const char *server_dir(const struct server *s)
 {
 	return s->dir;
+}
+
+/* Apache -X: one process with ThreadsPerChild (25) workers; s_server: one connection. */
+#define SERVER_APACHE_CAPACITY 16
+
+int server_capacity(const struct server *s)
+{
+	return s->prof.kind == PROFILE_APACHE ? SERVER_APACHE_CAPACITY : 1;
 }
 
 bool server_running(struct server *s)

@@ -51,6 +51,13 @@ const char *server_file(const struct server *s, const char *name); /* e.g. "clie
  * out NULL: copies nothing, returns the current end (a mark for later).
  */
 long server_log_since(const struct server *s, long offset, FILE *out);
+/*
+ * How many connections the server serves at once, so a runner gives it no
+ * more: openssl s_server handles one at a time (the rest wait in its
+ * backlog until they time out); Apache (-X, one process, the event MPM's
+ * threads) a handful.
+ */
+int server_capacity(const struct server *s);
 /* True while the server process runs. */
 bool server_running(struct server *s);
 /* The server's private dir (its configuration and logs), and its process (group) id. */
