@@ -35,7 +35,7 @@ static const char *after(const struct diag_facts *f)
 }
 
 /* "the server sent alert 40 handshake_failure after ClientHello" */
-static void ev_alert(struct dctx *x)
+void dx_ev_alert(struct dctx *x)
 {
 	const struct diag_facts *f = x->f;
 	const char *who = f->alert_from_server ? "server" : "client";
@@ -47,7 +47,7 @@ static void ev_alert(struct dctx *x)
 		      after(f));
 }
 
-static bool alert_is(const struct diag_facts *f, bool from_server, int desc)
+bool dx_alert_is(const struct diag_facts *f, bool from_server, int desc)
 {
 	return f->has_alert && !f->alert_encrypted && f->alert_from_server == from_server && f->alert_desc == desc;
 }
@@ -110,7 +110,7 @@ static void ev_list(struct dctx *x, const char *label, const struct tls_list16 *
 }
 
 /* "; the server's certificate (2 in the chain) is "/CN=x", issued by "/CN=ca" (self-signed)" */
-static void ev_leaf(struct dctx *x)
+void dx_ev_leaf(struct dctx *x)
 {
 	const struct x509_info *c = x->f->leaf;
 	if (!c)
@@ -122,7 +122,7 @@ static void ev_leaf(struct dctx *x)
 		dx_ev(x, " (self-signed)");
 }
 
-static void ev_names(struct dctx *x)
+void dx_ev_names(struct dctx *x)
 {
 	const struct x509_info *c = x->f->leaf;
 	dx_ev(x, "CN \"%s\"", c->common_name);
@@ -227,43 +227,6 @@ static bool m_not_tls(struct dctx *x)
 	return true;
 }
 
-static bool name_fails(const struct diag_facts *f);
-static void ev_mismatch(struct dctx *x);
-static const struct x509_info *dated_out(const struct diag_facts *f);
-static void ev_dates(struct dctx *x, const struct x509_info *c);
-
-/*
- * The handshake completed, yet no byte of data followed before the close,
- * and the certificate has a fault a client checks: clients that verify
- * after the handshake (curl's name check, NSS's tstclnt) look like this.
- */
-static bool m_complete_then_refused(struct dctx *x)
-{
-	const struct diag_facts *f = x->f;
-	const struct x509_info *dated = dated_out(f);
-	if (!f->complete || !f->leaf || !f->ch || !f->closed || f->app_bytes[0] || f->app_bytes[1])
-		return false;
-	bool names = f->ch->has_sni && name_fails(f);
-	if (!names && !dated)
-		return false;
-	dx_ev(x, "the handshake completed, but the connection closed with no data sent either way");
-	dx_use(x, "tcp");
-	/* The handshake did complete: that stays the code, the faults a late check would find are listed. */
-	x->code = "ok";
-	if (names) {
-		ev_mismatch(x);
-		x->variant = NULL; /* the mismatch's variant belongs to hostname_mismatch, not to ok */
-		dx_also(x, "hostname_mismatch");
-	}
-	if (dated)
-		dx_also(x, "certificate_expired");
-	if (dated)
-		ev_dates(x, dated);
-	dx_apart(x, "the client's error (curl: \"no alternative certificate subject name matches\", NSS: "
-		    "SSL_ERROR_BAD_CERT_DOMAIN), since the check came after the handshake");
-	return true;
-}
-
 static bool m_ok(struct dctx *x)
 {
 	char b[16], s[64];
@@ -291,8 +254,8 @@ static bool m_version(struct dctx *x)
 	char b[16];
 	if (!x->have_offer)
 		return false;
-	if (alert_is(f, true, TLS_AD_PROTOCOL_VERSION) && f->alert_before_server_hello) {
-		ev_alert(x);
+	if (dx_alert_is(f, true, TLS_AD_PROTOCOL_VERSION) && f->alert_before_server_hello) {
+		dx_ev_alert(x);
 		ev_versions(x);
 		if (x->o.vmin >= TLS_V_TLS13) {
 			x->code = "version_too_high";
@@ -308,8 +271,8 @@ static bool m_version(struct dctx *x)
 		return true;
 	}
 	/* The server chose a version the client does not accept: the client said so. */
-	if (alert_is(f, false, TLS_AD_PROTOCOL_VERSION) && f->sh) {
-		ev_alert(x);
+	if (dx_alert_is(f, false, TLS_AD_PROTOCOL_VERSION) && f->sh) {
+		dx_ev_alert(x);
 		ev_versions(x);
 		dx_ev(x, "; the server chose %s", tls_version_short(f->sh->version, b, sizeof b));
 		x->code = f->sh->version < x->o.vmin ? "version_too_high" : "no_shared_version";
@@ -333,7 +296,7 @@ static bool m_version_old(struct dctx *x)
 		return false;
 	x->code = "version_too_low";
 	if (refused)
-		ev_alert(x);
+		dx_ev_alert(x);
 	else
 		dx_ev(x, "the server closed the connection (%s) after the ClientHello without an alert",
 		      f->closed_rst ? "RST" : "FIN");
@@ -358,7 +321,7 @@ static bool m_static_rsa(struct dctx *x)
 	if (!server_refused_hello(f) || f->alert_desc != TLS_AD_HANDSHAKE_FAILURE || !x->have_offer ||
 	    !x->o.suites || x->o.rsa_kx != x->o.suites)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	ev_suites(x);
 	return true;
 }
@@ -369,7 +332,7 @@ static bool m_sigalg_tls12_none(struct dctx *x)
 	if (!server_refused_hello(f) || f->alert_desc != TLS_AD_HANDSHAKE_FAILURE || !f->ch || f->ch->has_sigalgs ||
 	    x->o.vmax != TLS_V_TLS12)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	dx_use(x, "client_hello");
 	dx_ev(x, "; the TLS 1.2 ClientHello has no signature_algorithms extension, so the server must assume "
 		 "SHA-1 (RFC 5246 7.4.1.4.1)");
@@ -395,7 +358,7 @@ static bool m_hello_refused(struct dctx *x)
 	if (!x->have_offer) {
 		if (f->alert_desc == 80)
 			return false;
-		ev_alert(x);
+		dx_ev_alert(x);
 		x->code = "no_shared_cipher";
 		return true;
 	}
@@ -413,7 +376,7 @@ static bool m_hello_refused(struct dctx *x)
 	/* internal_error names nothing: only an odd offer makes it a refusal of the offer. */
 	if (f->alert_desc == 80 && !group_odd && !suite_odd && !sig_odd && !key_odd)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	if (group_odd) {
 		cand[n++] = "no_shared_group";
 		ev_list(x, "groups", &f->ch->groups, tls_group_names);
@@ -478,7 +441,7 @@ static bool m_sni(struct dctx *x)
 	const struct diag_facts *f = x->f;
 	if (!alert_any(f, TLS_AD_UNRECOGNIZED_NAME))
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	if (!f->ch)
 		return true;
 	dx_use(x, "client_hello");
@@ -495,13 +458,13 @@ static bool m_sni(struct dctx *x)
 static bool m_client_cert_required(struct dctx *x)
 {
 	const struct diag_facts *f = x->f;
-	if (alert_is(f, true, TLS_AD_CERTIFICATE_REQUIRED)) {
-		ev_alert(x);
+	if (dx_alert_is(f, true, TLS_AD_CERTIFICATE_REQUIRED)) {
+		dx_ev_alert(x);
 		return true;
 	}
 	if (!f->cert_request || f->client_cert_sent || !f->has_alert || !f->alert_from_server || f->alert_encrypted)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	dx_use(x, "certificate_request");
 	dx_ev(x, "; the server sent a CertificateRequest and the client answered with %s",
 	      f->client_cert_empty ? "an empty Certificate" : "no Certificate");
@@ -514,286 +477,10 @@ static bool m_client_cert_rejected(struct dctx *x)
 	if (!f->client_cert_sent || !f->alert_after_client_cert || !f->has_alert || !f->alert_from_server ||
 	    f->alert_encrypted)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	dx_use(x, "certificate_request");
 	dx_ev(x, "; the client sent its certificate after the server's CertificateRequest, and the server refused "
 		 "it");
-	return true;
-}
-
-/* ---- what a client refuses in the server's chain ---- */
-
-/* A client check failing: its alert after the server's Certificate, or its close right after it. */
-/* TLS 1.3: the client's plaintext alert after the server's encrypted flight (OpenSSL sends it before its CCS). */
-static bool refused_hidden_chain(const struct diag_facts *f)
-{
-	return f->has_alert && !f->alert_from_server && !f->alert_encrypted && !f->leaf && f->sh &&
-	       f->sh->version >= TLS_V_TLS13 && f->alert_after && strcmp(f->alert_after, "EncryptedRecords") == 0;
-}
-
-static bool client_refused_chain(const struct diag_facts *f)
-{
-	/* TLS <= 1.2: a client alert encrypted after its Finished still follows the visible chain (NSS checks late). */
-	if (f->has_alert && f->alert_encrypted)
-		return !f->alert_from_server && f->leaf && f->alert_after_certificate;
-	if (f->has_alert)
-		return !f->alert_from_server && (f->alert_after_certificate || refused_hidden_chain(f));
-	return f->leaf && f->closed && !f->closed_by_server && !f->truncated && f->closed_after &&
-	       (strcmp(f->closed_after, "Certificate") == 0 || strcmp(f->closed_after, "ServerHelloDone") == 0 ||
-		strcmp(f->closed_after, "ServerKeyExchange") == 0 || strcmp(f->closed_after, "CertificateRequest") == 0);
-}
-
-static void ev_refusal(struct dctx *x)
-{
-	if (x->f->has_alert)
-		ev_alert(x);
-	else
-		dx_ev(x, "the client closed the connection (%s) after the server's %s without an alert",
-		      x->f->closed_rst ? "RST" : "FIN", x->f->closed_after);
-}
-
-/* A capture's clock worth comparing with: after 2000-01-01 (synthetic and 1970 stamps are not). */
-static bool clock_known(const struct diag_facts *f)
-{
-	return f->capture_sec > INT64_C(946684800);
-}
-
-static bool time_bad(const struct diag_facts *f, const struct x509_info *c)
-{
-	return c->times_ok && clock_known(f) && (f->capture_sec > c->not_after_epoch || f->capture_sec < c->not_before_epoch);
-}
-
-/* The first certificate of the chain invalid by the capture's clock, or NULL. */
-static const struct x509_info *dated_out(const struct diag_facts *f)
-{
-	for (size_t i = 0; f->chain && i < f->chain->n_kept; i++)
-		if (f->chain->cert_status[i] == DECODE_OK && time_bad(f, &f->chain->certs[i]))
-			return &f->chain->certs[i];
-	return NULL;
-}
-
-static void ev_dates(struct dctx *x, const struct x509_info *c)
-{
-	const struct diag_facts *f = x->f;
-	dx_use(x, "certificate");
-	dx_ev(x, "; \"%s\" is valid from %s to %s", c->common_name[0] ? c->common_name : c->subject, c->not_before,
-	      c->not_after);
-	if (!clock_known(f))
-		dx_ev(x, " (the capture's clock is not usable to judge it)");
-	else if (f->capture_sec > c->not_after_epoch)
-		dx_ev(x, ": it had expired when the capture was taken");
-	else if (f->capture_sec < c->not_before_epoch)
-		dx_ev(x, ": it was not yet valid when the capture was taken");
-	else
-		dx_ev(x, ": valid by the capture's clock, so the device's clock is wrong (unset RTC, or a 32-bit "
-			 "time_t that wraps after 2038)");
-}
-
-static void expired_variant(struct dctx *x, const struct x509_info *c);
-
-static bool m_expired(struct dctx *x)
-{
-	const struct diag_facts *f = x->f;
-	const struct x509_info *c = dated_out(f);
-	if (!alert_is(f, false, TLS_AD_CERTIFICATE_EXPIRED))
-		return false;
-	ev_refusal(x);
-	if (!c)
-		c = f->leaf;
-	if (c && c->times_ok)
-		ev_dates(x, c);
-	expired_variant(x, c);
-	return true;
-}
-
-/* The variant by the capture's clock: not yet valid, or valid (so the device's clock is wrong). */
-static void expired_variant(struct dctx *x, const struct x509_info *c)
-{
-	const struct diag_facts *f = x->f;
-	if (c && c->times_ok) {
-		if (clock_known(f) && f->capture_sec < c->not_before_epoch)
-			x->variant = "not_yet_valid";
-		else if (clock_known(f) && f->capture_sec <= c->not_after_epoch)
-			x->variant = "device_clock";
-	}
-}
-
-/* RSA under 2048 bits or EC under 224 (OpenSSL security level 2, NIST SP 800-131A). */
-static const struct x509_info *weak_key(const struct diag_facts *f)
-{
-	for (size_t i = 0; f->chain && i < f->chain->n_kept; i++) {
-		const struct x509_info *c = &f->chain->certs[i];
-		if (f->chain->cert_status[i] != DECODE_OK || !c->key_bits)
-			continue;
-		if ((strncmp(c->key_type, "RSA", 3) == 0 && c->key_bits < 2048) ||
-		    (strcmp(c->key_type, "EC") == 0 && c->key_bits < 224) ||
-		    (strcmp(c->key_type, "DSA") == 0 && c->key_bits < 2048))
-			return c;
-	}
-	return NULL;
-}
-
-/* A SHA-1 or MD5 signature on a certificate that is not self-issued (a root's own signature is not checked). */
-static const struct x509_info *weak_sig(const struct diag_facts *f)
-{
-	for (size_t i = 0; f->chain && i < f->chain->n_kept; i++) {
-		const struct x509_info *c = &f->chain->certs[i];
-		if (f->chain->cert_status[i] == DECODE_OK && !(c->self_issued && f->chain->n_kept > 1 && i > 0) &&
-		    (strstr(c->sig_alg, "sha1") || strstr(c->sig_alg, "SHA1") || strstr(c->sig_alg, "md5") ||
-		     strstr(c->sig_alg, "MD5")))
-			return c;
-	}
-	return NULL;
-}
-
-/* The name check: what the client asked for, against the certificate's names. */
-static bool name_fails(const struct diag_facts *f)
-{
-	if (!f->leaf || !f->ch)
-		return false;
-	return !f->ch->has_sni || !x509_matches_host(f->leaf, f->ch->sni);
-}
-
-static bool is_ip_literal(const char *s)
-{
-	size_t digits = 0, dots = 0;
-	for (; *s; s++) {
-		if (*s == '.')
-			dots++;
-		else if (*s >= '0' && *s <= '9')
-			digits++;
-		else if (*s != ':' && !((*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
-			return false;
-	}
-	return digits && (dots == 3 || dots == 0);
-}
-
-static bool server_acked_sni(const struct diag_facts *f)
-{
-	for (size_t i = 0; f->sh && i < f->sh->extensions.n; i++)
-		if (f->sh->extensions.v[i] == TLS_EXT_SERVER_NAME)
-			return true;
-	return false;
-}
-
-static void ev_mismatch(struct dctx *x)
-{
-	const struct diag_facts *f = x->f;
-	dx_use(x, "certificate");
-	dx_use(x, "client_hello");
-	if (!f->ch->has_sni) {
-		x->variant = "no_sni";
-		dx_ev(x, "; the ClientHello has no SNI, so the server sent its default certificate, ");
-		ev_names(x);
-		dx_ev(x, "; a device that connects by IP address sends no SNI and needs the IP in the certificate");
-		return;
-	}
-	dx_ev(x, "; the client asked for \"%s\" but the certificate names ", f->ch->sni);
-	ev_names(x);
-	if (is_ip_literal(f->ch->sni)) {
-		x->variant = "ip";
-		dx_ev(x, "; an IP address matches only an IP SAN (RFC 6125), and SNI must not carry one (RFC 6066 3)");
-	} else if (f->sh && f->sh->version <= TLS_V_TLS12 && !server_acked_sni(f)) {
-		x->variant = "wrong_vhost";
-		dx_ev(x, "; the ServerHello does not acknowledge the name, so the server did not select a virtual host "
-			 "by it");
-	}
-}
-
-/*
- * The client refused the chain with an alert that names a reason (45, 48,
- * 43), or one that does not (42, 46, 40, 80, a bare close): the chain's
- * own faults are weighed, most telling first.
- */
-static bool m_chain(struct dctx *x)
-{
-	const struct diag_facts *f = x->f;
-	const struct x509_info *wk, *ws, *dated;
-	const char *cand[7];
-	size_t n = 0;
-	int desc = f->has_alert && !f->alert_encrypted ? f->alert_desc : -1;
-	/* Alerts a certificate check sends (RFC 5246 7.2.2), or none at all. */
-	bool cert_alert = desc < 0 || (desc >= TLS_AD_BAD_CERTIFICATE && desc <= TLS_AD_UNKNOWN_CA) ||
-			  desc == TLS_AD_HANDSHAKE_FAILURE || desc == 80 || desc == TLS_AD_INSUFFICIENT_SECURITY;
-	if (!cert_alert || (!client_refused_chain(f) && !alert_is(f, false, TLS_AD_UNKNOWN_CA) &&
-			    !alert_is(f, false, TLS_AD_UNSUPPORTED_CERTIFICATE)))
-		return false;
-	wk = weak_key(f);
-	ws = weak_sig(f);
-	dated = dated_out(f);
-	bool names = name_fails(f);
-	if (desc == TLS_AD_UNKNOWN_CA)
-		cand[n++] = "unknown_ca";
-	if (desc == TLS_AD_UNSUPPORTED_CERTIFICATE)
-		cand[n++] = "unsupported_certificate";
-	if (wk)
-		cand[n++] = "weak_key";
-	if (ws)
-		cand[n++] = "weak_signature";
-	if (names && desc != TLS_AD_UNKNOWN_CA)
-		cand[n++] = "hostname_mismatch";
-	if (dated)
-		cand[n++] = "certificate_expired";
-	if (f->leaf && f->leaf->self_issued && desc != TLS_AD_UNKNOWN_CA)
-		cand[n++] = "unknown_ca";
-	/* A refused chain with no fault the capture shows: the trust anchor is what remains. */
-	bool no_fault = n == 0;
-	if (no_fault && f->has_alert && f->alert_encrypted)
-		return false; /* an encrypted alert with a clean chain: nothing to weigh it with */
-	if (n == 0)
-		cand[n++] = desc == TLS_AD_BAD_CERTIFICATE	     ? "bad_certificate"
-			    : desc == TLS_AD_CERTIFICATE_UNKNOWN ? "certificate_unknown"
-			    : desc < 0				     ? "client_closed_without_alert"
-								     : "peer_alert";
-	ev_refusal(x);
-	x->code = cand[0];
-	if (strcmp(cand[0], "hostname_mismatch") == 0)
-		ev_mismatch(x);
-	else
-		ev_leaf(x);
-	if (dated) {
-		ev_dates(x, dated);
-		if (strcmp(cand[0], "certificate_expired") == 0)
-			expired_variant(x, dated);
-	}
-	if (wk)
-		dx_ev(x, "; \"%s\" has a %s %d-bit key", wk->common_name[0] ? wk->common_name : wk->subject,
-		      wk->key_type, wk->key_bits);
-	if (ws)
-		dx_ev(x, "; \"%s\" is signed with %s", ws->common_name[0] ? ws->common_name : ws->subject,
-		      ws->sig_alg);
-	if (desc == TLS_AD_UNSUPPORTED_CERTIFICATE && f->leaf)
-		dx_ev(x, "; the server's key is %s %d-bit, signed with %s", f->leaf->key_type, f->leaf->key_bits,
-		      f->leaf->sig_alg);
-	if (names && strcmp(cand[0], "hostname_mismatch") != 0) {
-		dx_ev(x, "; the certificate does not name ");
-		if (f->ch->has_sni)
-			dx_ev(x, "\"%s\"", f->ch->sni);
-		else
-			dx_ev(x, "anything the ClientHello asked for (no SNI)");
-	}
-	for (size_t i = 1; i < n; i++)
-		dx_also(x, cand[i]);
-	if (no_fault && f->leaf)
-		dx_also(x, "unknown_ca");
-	if (refused_hidden_chain(f)) {
-		dx_ev(x, "; in TLS 1.3 the server's certificate is encrypted, so its names and dates are not in the "
-			 "capture");
-		if (desc == TLS_AD_UNKNOWN_CA || desc == TLS_AD_UNSUPPORTED_CERTIFICATE)
-			return true;
-		dx_also(x, "hostname_mismatch");
-		dx_also(x, "unknown_ca");
-		dx_also(x, "certificate_expired");
-		dx_apart(x, "the device's verify error, or the certificate itself: decode again with the session's key "
-			    "log, or run the case with TLS 1.2");
-		return true;
-	}
-	if (desc != TLS_AD_UNKNOWN_CA && desc != TLS_AD_UNSUPPORTED_CERTIFICATE && (n > 1 || desc < 0))
-		dx_apart(x, "the device's verify error (wolfSSL DOMAIN_NAME_MISMATCH / ASN_NO_SIGNER_E, mbedTLS "
-			    "flags, OpenSSL's verify result), since alert %d does not say which check failed",
-			 desc < 0 ? 0 : desc);
-	if (desc < 0)
-		dx_use(x, "tcp");
 	return true;
 }
 
@@ -803,7 +490,7 @@ static bool m_dh_too_small(struct dctx *x)
 	if (!f->has_alert || f->alert_from_server || f->alert_encrypted || !f->alert_after_ske || !f->dh_bits ||
 	    f->dh_bits >= 2048)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	dx_use(x, "server_key_exchange");
 	dx_ev(x, "; the server's DHE prime has %u bits", f->dh_bits);
 	return true;
@@ -816,7 +503,7 @@ static bool m_record_overflow(struct dctx *x)
 	if (!alert && !f->record_overflow_seen)
 		return false;
 	if (alert)
-		ev_alert(x);
+		dx_ev_alert(x);
 	else
 		dx_ev(x, "%s", f->malformed_what);
 	if (f->ch && f->ch->max_fragment_length >= 1 && f->ch->max_fragment_length <= 4) {
@@ -836,7 +523,7 @@ static bool alert_rule(struct dctx *x, int desc)
 {
 	if (!alert_any(x->f, desc))
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	return true;
 }
 
@@ -865,7 +552,7 @@ static bool m_encrypted_alert(struct dctx *x)
 	const struct diag_facts *f = x->f;
 	if (!f->has_alert || !f->alert_encrypted)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	if (!f->alert_from_server && f->sh && f->sh->version >= TLS_V_TLS13) {
 		dx_ev(x, "; in TLS 1.3 the server's certificate is encrypted, and a client alert right after it is "
 			 "most often a certificate check failing");
@@ -887,7 +574,7 @@ static bool m_other_alert(struct dctx *x)
 {
 	if (!x->f->has_alert)
 		return false;
-	ev_alert(x);
+	dx_ev_alert(x);
 	return true;
 }
 
@@ -941,7 +628,7 @@ static bool m_client_closed(struct dctx *x)
 	dx_use(x, "tcp");
 	dx_ev(x, "the client closed the connection (%s) after %s during the handshake without an alert",
 	      f->closed_rst ? "RST" : "FIN", f->closed_after ? f->closed_after : "the ServerHello");
-	ev_leaf(x);
+	dx_ev_leaf(x);
 	return true;
 }
 
@@ -985,7 +672,7 @@ const struct diag_rule diag_rules[] = {
 	{ "plaintext_peer", NULL, m_plaintext_server },
 	{ "plaintext_peer", "client", m_plaintext_client },
 	{ "not_tls", NULL, m_not_tls },
-	{ "ok", NULL, m_complete_then_refused },
+	{ "ok", NULL, diag_m_complete_then_refused },
 	{ "ok", NULL, m_ok },
 	{ "no_shared_version", NULL, m_version },
 	{ "version_too_low", NULL, m_version_old },
@@ -995,8 +682,8 @@ const struct diag_rule diag_rules[] = {
 	{ "missing_sni", NULL, m_sni },
 	{ "client_cert_required", NULL, m_client_cert_required },
 	{ "client_cert_rejected", NULL, m_client_cert_rejected },
-	{ "certificate_expired", NULL, m_expired },
-	{ "unknown_ca", NULL, m_chain },
+	{ "certificate_expired", NULL, diag_m_expired },
+	{ "unknown_ca", NULL, diag_m_chain },
 	{ "dh_too_small", NULL, m_dh_too_small },
 	{ "record_overflow", NULL, m_record_overflow },
 	{ "decode_error", NULL, m_decode_error },

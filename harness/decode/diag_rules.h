@@ -41,6 +41,17 @@ void dx_apart(struct dctx *x, const char *fmt, ...) __attribute__((format(printf
 void dx_use(struct dctx *x, const char *kind);
 /* Another cause the evidence leaves open (in order, once each, never the code itself). */
 void dx_also(struct dctx *x, const char *code);
+/* Evidence every rule file writes the same way (diag_rules.c). */
+void dx_ev_alert(struct dctx *x); /* "the server sent alert 40 handshake_failure after ClientHello" */
+bool dx_alert_is(const struct diag_facts *f, bool from_server, int desc);
+void dx_ev_leaf(struct dctx *x); /* the server's certificate, its issuer, self-signed */
+void dx_ev_names(struct dctx *x); /* the certificate's CN and SANs */
+
+/* diag_chain.c: the server's chain as the client judged it. */
+bool diag_m_expired(struct dctx *x);
+bool diag_m_chain(struct dctx *x);
+bool diag_m_complete_then_refused(struct dctx *x);
+
 /* The alert's name, "unknown" for a value no table has. */
 const char *dx_alert_name(int desc);
 
