@@ -200,7 +200,7 @@ static const struct expect expects[] = {
 };
 #define N_EXPECT (sizeof expects / sizeof expects[0])
 
-static char dir[256], pcap[320];
+static char dir[256], pcap[320], tlsdiag[512];
 static uint16_t base_port;
 static struct {
 	uint16_t cport, sport;
@@ -460,6 +460,58 @@ START_TEST(corpus_case)
 }
 END_TEST
 
+static uint16_t case_port(const char *name)
+{
+	for (size_t i = 0; i < n_cases; i++)
+		if (strcmp(cases[i].name, name) == 0)
+			return cases[i].port;
+	return 0;
+}
+
+/* decode --verbose prints the lists and names the diagnosis refers to, with absolute times. */
+START_TEST(verbose_prints_what_the_diagnosis_names)
+{
+	static char out[65536];
+	char port[16];
+	ck_assert_msg(fixture_ok, "%s", fixture_err);
+	snprintf(port, sizeof port, "%u", case_port("group_tls12_ecdhe_openssl"));
+	char *argv[] = { tlsdiag, "decode", "--verbose", "--port", port, pcap, NULL };
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, (int)tu_bound_ms(20000)), 0);
+	ck_assert_msg(strstr(out, "    supported groups (1): x25519\n"), "%s", out);
+	ck_assert_msg(strstr(out, "    cipher suites (2): 0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,\n"), "%s", out);
+	ck_assert_msg(strstr(out, " 0x00ff TLS_EMPTY_RENEGOTIATION_INFO_SCSV\n"), "%s", out);
+	ck_assert_msg(strstr(out, "    signature algorithms ("), "%s", out);
+	ck_assert_msg(strstr(out, "    extensions ("), "%s", out);
+	ck_assert_msg(strstr(out, "  first packet at 20"), "%s", out);
+	ck_assert_msg(strstr(out, "Z  client -> server  ClientHello (TLS1.2, 1 suite + SCSV"), "%s", out);
+	ck_assert_msg(strstr(out, "diagnosis: no_shared_group - "), "%s", out);
+	ck_assert_msg(strstr(out, "  evidence used: alert, client_hello\n"), "%s", out);
+
+	snprintf(port, sizeof port, "%u", case_port("name_openssl_wrong_host"));
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, (int)tu_bound_ms(20000)), 0);
+	ck_assert_msg(strstr(out, "  server certificates (2):\n    [0] subject /CN=wrong.tlsdiag.test\n"), "%s", out);
+	ck_assert_msg(strstr(out, "        SAN: wrong.tlsdiag.test\n"), "%s", out);
+	ck_assert_msg(strstr(out, "        key RSA 2048 bits, signed with sha256WithRSAEncryption, CA no\n"), "%s", out);
+	ck_assert_msg(strstr(out, "    [1] subject /O=tlsdiag/CN=tlsdiag Test Intermediate CA\n"), "%s", out);
+	ck_assert_msg(strstr(out, "diagnosis: hostname_mismatch - "), "%s", out);
+}
+END_TEST
+
+/* decode - reads the capture from a pipe: the same connections and diagnoses as from the file. */
+START_TEST(decode_reads_stdin)
+{
+	static char out[65536];
+	char port[16], cmd[1200];
+	ck_assert_msg(fixture_ok, "%s", fixture_err);
+	snprintf(port, sizeof port, "%u", case_port("regress_refused_is_connection_refused_not_no_data"));
+	snprintf(cmd, sizeof cmd, "cat '%s' | '%s' decode --format json --port %s -", pcap, tlsdiag, port);
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, (int)tu_bound_ms(20000)), 0);
+	ck_assert_msg(strstr(out, "\"code\":\"connection_refused\""), "%.2000s", out);
+	ck_assert_msg(strstr(out, "\"file\":\"/dev/stdin\""), "%.2000s", out);
+}
+END_TEST
+
 /* Every case the script made or our client ran has an expectation, and every code is covered. */
 START_TEST(corpus_covers_every_code)
 {
@@ -495,12 +547,16 @@ static Suite *corpus_suite(void)
 	tcase_add_unchecked_fixture(tc, corpus_setup, corpus_teardown);
 	tcase_add_loop_test(tc, corpus_case, 0, (int)N_EXPECT);
 	tcase_add_test(tc, corpus_covers_every_code);
+	tcase_add_test(tc, verbose_prints_what_the_diagnosis_names);
+	tcase_add_test(tc, decode_reads_stdin);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	tu_tlsdiag_path(argv[0], tlsdiag, sizeof tlsdiag);
 	SRunner *sr = srunner_create(corpus_suite());
 	int failed;
 	srunner_run_all(sr, CK_NORMAL);

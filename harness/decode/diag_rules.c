@@ -100,6 +100,7 @@ static void ev_versions(struct dctx *x)
 static void ev_list(struct dctx *x, const char *label, const struct tls_list16 *l, const struct tok *t)
 {
 	char b[48];
+	dx_use(x, "client_hello");
 	dx_ev(x, "; the client's %s: ", label);
 	if (!l->n)
 		dx_ev(x, "none");
@@ -377,6 +378,7 @@ static bool m_hello_refused(struct dctx *x)
 	if (f->alert_desc == 80 && !group_odd && !suite_odd && !sig_odd && !key_odd)
 		return false;
 	dx_ev_alert(x);
+	dx_use(x, "client_hello");
 	if (group_odd) {
 		cand[n++] = "no_shared_group";
 		ev_list(x, "groups", &f->ch->groups, tls_group_names);
