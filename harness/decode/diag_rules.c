@@ -179,6 +179,8 @@ static void ev_plain(struct dctx *x, int dir)
 static bool plain(const struct diag_facts *f, int dir)
 {
 	const uint8_t *h = f->head[dir];
+	if (!h || !f->head_len[dir])
+		return false; /* its first bytes looked like a TLS record: kept only when they do not */
 	bool tlsish = f->head_len[dir] >= 1 && h[0] >= 20 && h[0] <= 24 && (f->head_len[dir] < 2 || h[1] == 3);
 	return f->bytes[dir] && !f->valid_record[dir] && !tlsish && !tls_looks_like_tls(h, f->head_len[dir]);
 }
@@ -187,7 +189,7 @@ static bool plain(const struct diag_facts *f, int dir)
 static bool wants_tls(const struct diag_facts *f)
 {
 	static const char *const says[] = { "HTTPS port", "plain HTTP", "SSL", "TLS", NULL };
-	for (size_t i = 0; says[i]; i++)
+	for (size_t i = 0; says[i] && f->head[1]; i++)
 		if (memmem(f->head[1], f->head_len[1], says[i], strlen(says[i])))
 			return true;
 	return false;
