@@ -494,6 +494,16 @@ START_TEST(verbose_prints_what_the_diagnosis_names)
 	ck_assert_msg(strstr(out, "        key RSA 2048 bits, signed with sha256WithRSAEncryption, CA no\n"), "%s", out);
 	ck_assert_msg(strstr(out, "    [1] subject /O=tlsdiag/CN=tlsdiag Test Intermediate CA\n"), "%s", out);
 	ck_assert_msg(strstr(out, "diagnosis: hostname_mismatch - "), "%s", out);
+	ck_assert_msg(strstr(out, "  server -> client  Certificate (2 certs, wrong.tlsdiag.test, notAfter "), "%s", out);
+
+	/* what a plain-text server said, byte by byte (explain's "the server's first bytes are not 16 03 0x") */
+	snprintf(port, sizeof port, "%u", case_port("regress_plain_http_is_plaintext_peer_not_closed"));
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, (int)tu_bound_ms(20000)), 0);
+	ck_assert_msg(strstr(out, "  server's first bytes (not TLS, 173 kept): 48 54 54 50 2f 31 2e 31 20 34 30 30 20 42 "
+				  "61 64 \"HTTP/1.1 400 Bad\"\n"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "Z  client -> server  ClientHello (TLS1.3, "), "%s", out);
+	ck_assert_msg(strstr(out, "    extensions ("), "%s", out);
 }
 END_TEST
 

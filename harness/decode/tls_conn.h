@@ -102,6 +102,8 @@ struct tls_conn_view {
 	const struct tls_certificate *server_cert;
 	const struct tls_server_key_exchange *ske;
 	struct pkt_meta first; /* the first packet's time */
+	const uint8_t *head[2]; /* a side's first bytes when they are no TLS record (client, server), else NULL */
+	size_t head_len[2];
 };
 void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v);
 /*

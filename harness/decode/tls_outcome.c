@@ -297,6 +297,10 @@ void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v)
 	v->server_cert = c->server_cert;
 	v->ske = c->have_ske ? &c->ske : NULL;
 	v->first = c->first;
+	for (int i = 0; i < 2; i++) {
+		v->head[i] = c->d[i].head;
+		v->head_len[i] = c->d[i].head_len;
+	}
 }
 
 void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts)

@@ -499,6 +499,8 @@ void tls_conn_print_text_ex(FILE *out, const struct tls_conn *c, bool verbose)
 		}
 		if (e->decrypted)
 			fputs(" [decrypted]", out);
+		if (verbose && e->kind != E_ENCRYPTED && e->kind != E_APPDATA && e->kind != E_HEARTBEAT)
+			fprintf(out, " [%" PRIu32 " bytes]", e->len);
 		fputc('\n', out);
 	}
 	if (c->ladder_dropped)

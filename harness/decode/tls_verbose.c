@@ -138,10 +138,26 @@ static void certificates(FILE *out, const struct tls_certificate *cm)
 		fprintf(out, "    ... %zu more not decoded\n", cm->n_certs - cm->n_kept);
 }
 
+/* "  server's first bytes (not TLS): 48 54 54 50 2f 31 ... "HTTP/1...."": what a non-TLS peer sent. */
+static void first_bytes(FILE *out, const char *who, const uint8_t *p, size_t n)
+{
+	size_t k = n < 16 ? n : 16;
+	fprintf(out, "  %s's first bytes (not TLS, %zu kept):", who, n);
+	for (size_t i = 0; i < k; i++)
+		fprintf(out, " %02x", p[i]);
+	fputs(" \"", out);
+	for (size_t i = 0; i < k; i++)
+		fputc(p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.', out);
+	fputs("\"\n", out);
+}
+
 void tls_verbose_print(FILE *out, const struct tls_conn_view *v)
 {
 	char b[40], g[32];
 	fprintf(out, "  first packet at %s\n", tls_verbose_time(&v->first, b, sizeof b));
+	for (int i = 0; i < 2; i++)
+		if (v->head[i] && v->head_len[i])
+			first_bytes(out, i ? "server" : "client", v->head[i], v->head_len[i]);
 	if (v->ch)
 		client_hello(out, v->ch);
 	server_hello(out, v);
