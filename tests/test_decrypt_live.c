@@ -9,6 +9,7 @@
  * requires a client certificate, wrong keys and a corrupt record.  Needs
  * root or CAP_NET_RAW for the capture, and tshark.
  */
+#include "harness/capture/pcapng_dsb.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
 #include "harness/decode/keylog.h"
@@ -18,6 +19,8 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +28,8 @@
 #include <unistd.h>
 
 static char dir[PATH_MAX];
-static const char *const run_certs[] = { "selfsigned", NULL };
+static char tlsdiag[PATH_MAX]; /* the binary beside this test's build */
+static const char *const run_certs[] = { "selfsigned", "other-root", NULL };
 
 struct dcase {
 	const char *name;
@@ -69,16 +73,17 @@ static bool syn_conns_only(void *ctx, const struct pcap_frame *f)
 /* arg with @KEYLOG, @CONNECT, @PORT and @URL replaced. */
 static void subst(const char *arg, const struct dresult *r, char *out, size_t outlen)
 {
-	static const char *const keys[] = { "@KEYLOG", "@CONNECT", "@PORT", "@URL" };
-	char vals[4][PATH_MAX + 64];
+	static const char *const keys[] = { "@KEYLOG", "@CONNECT", "@PORT", "@URL", "@OTHER_CA" };
+	char vals[5][PATH_MAX + 64];
 	size_t o = 0;
 	snprintf(vals[0], sizeof vals[0], "%s", r->keylog);
 	snprintf(vals[1], sizeof vals[1], "127.0.0.1:%u", r->port);
 	snprintf(vals[2], sizeof vals[2], "%u", r->port);
 	snprintf(vals[3], sizeof vals[3], "https://127.0.0.1:%u/", r->port);
+	snprintf(vals[4], sizeof vals[4], "%s/other-root.pem", dir);
 	while (*arg && o + 1 < outlen) {
 		int k = -1;
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			if (strncmp(arg, keys[i], strlen(keys[i])) == 0)
 				k = i;
 		if (k < 0) {
@@ -371,6 +376,45 @@ START_TEST(tls13_key_update)
 }
 END_TEST
 
+START_TEST(tls12_renegotiation)
+{
+	/*
+	 * s_client renegotiates on a line "R": the second handshake runs under the first one's keys,
+	 * its ChangeCipherSpec encrypted, then new keys.  tshark 4.0 does not follow it, so the
+	 * sequence is checked as it must be; without keys the encrypted CCS is not malformed.
+	 */
+	struct dcase dc = { "reneg", { "-rev", "-client_renegotiation", NULL },
+			    { "sh", "-c",
+			      "(sleep 0.5; echo hello; sleep 0.3; echo R; sleep 0.5; echo after; sleep 0.5) | "
+			      "openssl s_client -connect @CONNECT -keylogfile @KEYLOG -tls1_2",
+			      NULL },
+			    NULL, false };
+	struct dresult r;
+	char hs[1024], al[256];
+	run(&dc, &r);
+	ours(r.conns, hs, sizeof hs, al, sizeof al);
+	ck_assert_str_eq(hs, "C1 S2 S11 S12 S14 C16 C20 S4 S20 C1 S2 S11 S12 S14 C16 C20 S4 S20");
+	ck_assert_str_eq(al, "C0 S0");
+	const struct jv *c = jv_at(r.conns, 0);
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(jv_get(c, "application_data"), "client"), "records")), 2);
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(jv_get(c, "application_data"), "server"), "records")), 2);
+	ck_assert(jv_is_null(jv_get(side(c, "client"), "failed")));
+	ck_assert(jv_is_null(jv_get(side(c, "server"), "failed")));
+	struct jv *plain = decode_with(r.cap, NULL);
+	const struct jv *p = jv_at(plain, 0), *m = jv_get(p, "messages"), *notes = jv_get(p, "notes");
+	size_t enc_ccs = 0;
+	for (size_t i = 0; i < jv_len(m); i++)
+		enc_ccs += strcmp(jv_str(jv_get(jv_at(m, i), "type")), "ChangeCipherSpec") == 0 &&
+			   jv_str(jv_get(jv_at(m, i), "summary")) &&
+			   strcmp(jv_str(jv_get(jv_at(m, i), "summary")), "(encrypted)") == 0;
+	ck_assert_uint_eq(enc_ccs, 2);
+	for (size_t i = 0; i < jv_len(notes); i++)
+		ck_assert_str_ne(jv_str(jv_get(jv_at(notes, i), "kind")), "malformed");
+	jv_free(plain);
+	jv_free(r.conns);
+}
+END_TEST
+
 START_TEST(tls13_hello_retry_request)
 {
 	/* The client's key share is X25519, the server wants P-256: a HelloRetryRequest, then a second ClientHello. */
@@ -424,6 +468,17 @@ START_TEST(gnutls_and_curl)
 			    { "env", "SSLKEYLOGFILE=@KEYLOG", "curl", "-sk", "--tlsv1.3", "-o", "/dev/null", "@URL", NULL },
 			    NULL, false };
 	check(&dc, "handshake_complete", "ok", "TLS_AES_256_GCM_SHA384", "http/1.1", TLS13_HS, CLOSE);
+}
+END_TEST
+
+START_TEST(tls13_client_rejects_certificate_encrypted)
+{
+	/* gnutls-cli sends its TLS 1.3 alert encrypted: decrypted, it names who rejected whom (42 to a self-signed leaf from a CA it does not trust: unknown_ca). */
+	struct dcase dc = { "gnutls_ca", { NULL },
+			    { "env", "SSLKEYLOGFILE=@KEYLOG", "gnutls-cli", "--x509cafile", "@OTHER_CA", "-p", "@PORT",
+			      "127.0.0.1", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", NULL },
+			    GET, false };
+	check(&dc, "failed", "unknown_ca", "TLS_AES_256_GCM_SHA384", NULL, "C1 S2 S8 S11 S15 S20", "C42");
 }
 END_TEST
 
@@ -543,6 +598,104 @@ START_TEST(corrupt_record)
 }
 END_TEST
 
+/* Frames tshark shows as a decrypted handshake message of type `type`, opened with no options. */
+static int tshark_count(const char *cap, uint16_t port, int type)
+{
+	char buf[8192], decode_as[64], filter[64];
+	int n = 0;
+	snprintf(decode_as, sizeof decode_as, "tcp.port==%u,tls", port);
+	snprintf(filter, sizeof filter, "tls.handshake.type==%d", type);
+	char *argv[] = { "tshark", "-n", "-r", (char *)cap, "-d", decode_as, "-Y", filter, "-T", "fields", "-e",
+			 "frame.number", NULL };
+	ck_assert_msg(cs_run(argv, NULL, buf, sizeof buf, 60000) == 0, "tshark failed:\n%s", buf);
+	for (char *line = buf; *line; line++)
+		if (line[0] >= '0' && line[0] <= '9' && (line == buf || line[-1] == '\n'))
+			n++;
+	return n;
+}
+
+START_TEST(pcapng_with_dsb)
+{
+	/* A case's capture rewritten with its key log in a DSB: tshark and decode read it decrypted with no options. */
+	struct dcase dc = { "dsb", { "-Verify", "1", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dresult r;
+	char ng[PATH_MAX + 48], err[512], ed[PATH_MAX + 48], arg[PATH_MAX + 48];
+	struct stat sb;
+	run(&dc, &r);
+	jv_free(r.conns);
+	snprintf(ng, sizeof ng, "%s/dsb-%d.pcapng", dir, (int)getpid());
+	ck_assert_msg(pcapng_dsb_write(r.cap, r.keylog, ng, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(stat(ng, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600); /* it holds secrets */
+	/* Finished of both sides, decrypted by tshark from the DSB alone; none without keys. */
+	ck_assert_int_eq(tshark_count(ng, r.port, TLS_HS_FINISHED), 2);
+	ck_assert_int_eq(tshark_count(r.cap, r.port, TLS_HS_FINISHED), 0);
+	struct jv *conns = decode_with(ng, NULL);
+	const struct jv *c = jv_at(conns, 0);
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "decryption"), "keys")), "found");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "client_cert_required");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(jv_get(c, "alerts"), 0), "description")), TLS_AD_CERTIFICATE_REQUIRED);
+	jv_free(conns);
+	/* A new file only: an existing one (or a link planted at the name) is refused and left alone. */
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, r.keylog, ng, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "File exists"));
+	ck_assert_int_eq(stat(ng, &sb), 0);
+	char link[PATH_MAX + 48];
+	snprintf(link, sizeof link, "%s/link-%d.pcapng", dir, (int)getpid());
+	ck_assert_int_eq(symlink("/nonexistent-target", link), 0);
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, r.keylog, link, err, sizeof err), -1);
+	ck_assert_int_eq(access("/nonexistent-target", F_OK), -1);
+	ck_assert_int_eq(pcapng_dsb_write(r.cap, "/nonexistent/keys", ng, err, sizeof err), -1);
+
+	/* editcap --inject-secrets writes the same kind of file: decode reads its DSB too. */
+	snprintf(ed, sizeof ed, "%s/editcap-%d.pcapng", dir, (int)getpid());
+	snprintf(arg, sizeof arg, "tls,%s", r.keylog);
+	char *argv[] = { "editcap", "--inject-secrets", arg, r.cap, ed, NULL };
+	char out[4096];
+	ck_assert_msg(cs_run(argv, NULL, out, sizeof out, 60000) == 0, "editcap failed:\n%s", out);
+	conns = decode_with(ed, NULL);
+	c = jv_at(conns, 0);
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "decryption"), "keys")), "found");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(jv_get(c, "alerts"), 0), "description")), TLS_AD_CERTIFICATE_REQUIRED);
+	jv_free(conns);
+}
+END_TEST
+
+START_TEST(decode_command_keylog)
+{
+	/* The command line: --keylog decrypts, a bad line is reported with its number, a missing file is input. */
+	struct dcase dc = { "cli", { NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dresult r;
+	char out[65536], bad[PATH_MAX + 48];
+	run(&dc, &r);
+	jv_free(r.conns);
+	char *argv[] = { tlsdiag, "decode", r.cap, "--keylog", r.keylog, NULL };
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Finished (verify_data 48 bytes) [decrypted]"));
+	ck_assert_ptr_null(strstr(out, "\n  keys: "));
+	char *plain[] = { tlsdiag, "decode", r.cap, NULL };
+	ck_assert_int_eq(cs_run(plain, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n  keys: "));
+	ck_assert_ptr_nonnull(strstr(out, "SSLKEYLOGFILE"));
+	snprintf(bad, sizeof bad, "%s/bad-%d.keys", dir, (int)getpid());
+	FILE *f = fopen(bad, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("# comment\nCLIENT_RANDOM zz\n", f);
+	fclose(f);
+	char *badv[] = { tlsdiag, "decode", r.cap, "--keylog", bad, NULL };
+	ck_assert_int_eq(cs_run(badv, NULL, out, sizeof out, 60000), 0);
+	ck_assert_ptr_nonnull(strstr(out, "tlsdiag: input: bad-"));
+	ck_assert_ptr_nonnull(strstr(out, ".keys line 2: the client random is not 64 hex digits (skipped)"));
+	ck_assert_ptr_nonnull(strstr(out, "holds no usable secret"));
+	char *missing[] = { tlsdiag, "decode", r.cap, "--keylog", "/nonexistent/keys.log", NULL };
+	ck_assert_int_eq(cs_run(missing, NULL, out, sizeof out, 60000), 2);
+	ck_assert_ptr_nonnull(strstr(out, "tlsdiag: input"));
+	char *noval[] = { tlsdiag, "decode", r.cap, "--keylog", NULL };
+	ck_assert_int_eq(cs_run(noval, NULL, out, sizeof out, 60000), 2);
+	ck_assert_ptr_nonnull(strstr(out, "usage"));
+}
+END_TEST
+
 static Suite *decrypt_live_suite(void)
 {
 	Suite *s = suite_create("decrypt_live");
@@ -555,17 +708,23 @@ static Suite *decrypt_live_suite(void)
 	tcase_add_loop_test(tc, tls13_suites, 0, 5);
 	tcase_add_test(tc, tls13_key_update);
 	tcase_add_test(tc, tls13_hello_retry_request);
+	tcase_add_test(tc, tls12_renegotiation);
 	tcase_add_loop_test(tc, resumption, 0, 2);
 	tcase_add_loop_test(tc, gnutls_and_curl, 0, 2);
 	tcase_add_test(tc, tls13_client_certificate_required);
+	tcase_add_test(tc, tls13_client_rejects_certificate_encrypted);
 	tcase_add_loop_test(tc, wrong_keys, 0, 2);
 	tcase_add_loop_test(tc, corrupt_record, 0, 2);
+	tcase_add_test(tc, pcapng_with_dsb);
+	tcase_add_test(tc, decode_command_keylog);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	tu_tlsdiag_path(argv[0], tlsdiag, sizeof tlsdiag);
 	if (cs_tmpdir(dir, sizeof dir) < 0) {
 		perror("test_decrypt_live: mkdtemp");
 		return EXIT_FAILURE;

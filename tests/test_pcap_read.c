@@ -4,6 +4,8 @@
  * Block), and hand-built pcapng in both byte orders: IDB options, EPB/SPB/
  * OPB, new sections, secrets in file order, lengths that lie.
  */
+#include "harness/core/json.h"
+#include "harness/decode/decode.h"
 #include "harness/decode/packet.h"
 #include "harness/decode/pcap_io.h"
 #include "tests/support/capbuild.h"
@@ -433,6 +435,44 @@ START_TEST(classic_big_endian_nanoseconds)
 }
 END_TEST
 
+static void ignore_conn(void *ctx, struct tls_conn *c)
+{
+	(void)c;
+	++*(int *)ctx;
+}
+
+/* A second interface of a link type we do not read: its frames are skipped and counted, the rest decoded. */
+START_TEST(decode_skips_an_interface_of_another_link_type)
+{
+	uint8_t en[300];
+	size_t enl = hello_frame(CB_LINKTYPE_EN10MB, en, sizeof en);
+	struct ng g = { .n = 0, .be = false };
+	struct decode_opts o = { .format = DECODE_FORMAT_TEXT, .port = 4433 };
+	struct decode_stats st;
+	char err[256];
+	int conns = 0;
+	ng_shb(&g);
+	ng_idb(&g, CB_LINKTYPE_EN10MB, -1);
+	ng_idb(&g, 105, -1); /* IEEE 802.11 */
+	ng_epb(&g, 0, 1000000, en, enl);
+	ng_epb(&g, 1, 2000000, en, enl);
+	ng_epb(&g, 1, 3000000, en, enl);
+	ng_write(&g, g.n);
+	ck_assert_int_eq(decode_run(path, &o, ignore_conn, &conns, &st, err, sizeof err), ERR_NONE);
+	ck_assert_uint_eq(st.frames, 3);
+	ck_assert_uint_eq(st.other_link, 2);
+	ck_assert_uint_eq(st.malformed, 0);
+	ck_assert_int_eq(conns, 1);
+	struct jv *notes = decode_notes(&st);
+	bool noted = false;
+	for (size_t i = 0; i < jv_len(notes); i++)
+		noted |= strcmp(jv_str(jv_at(notes, i)),
+				"2 frames from interfaces of a link type tlsdiag does not read were skipped") == 0;
+	ck_assert(noted);
+	jv_free(notes);
+}
+END_TEST
+
 static Suite *pcap_read_suite(void)
 {
 	Suite *s = suite_create("pcap_read");
@@ -445,6 +485,7 @@ static Suite *pcap_read_suite(void)
 	tcase_add_test(tc, built_lying_lengths_truncate);
 	tcase_add_test(tc, built_open_errors_and_a_pipe);
 	tcase_add_test(tc, classic_big_endian_nanoseconds);
+	tcase_add_test(tc, decode_skips_an_interface_of_another_link_type);
 	suite_add_tcase(s, tc);
 	return s;
 }

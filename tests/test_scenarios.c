@@ -172,6 +172,18 @@ START_TEST(esp8266_facts)
 }
 END_TEST
 
+START_TEST(client_cert_tls13_facts)
+{
+	/* The alert comes encrypted after the client's Finished: read from the capture decrypted with the case's key log. */
+	ck_assert_ptr_nonnull(report);
+	const struct jv *c = case_named("common-failures", "client-cert-required-tls13");
+	const struct jv *alert = jv_get(jv_get(c, "capture"), "alert");
+	ck_assert_int_eq(jv_intval(jv_get(alert, "code")), 116);
+	ck_assert_str_eq(jv_str(jv_get(alert, "from")), "server");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "client_cert_required");
+}
+END_TEST
+
 START_TEST(wipy_facts)
 {
 	ck_assert_ptr_nonnull(report);
@@ -217,6 +229,7 @@ static Suite *scenarios_suite(void)
 	TCase *tc = tcase_create("ok");
 	tcase_add_test(tc, every_case_passes);
 	tcase_add_test(tc, esp8266_facts);
+	tcase_add_test(tc, client_cert_tls13_facts);
 	tcase_add_test(tc, wipy_facts);
 	suite_add_tcase(s, tc);
 	return s;

@@ -155,10 +155,11 @@ static size_t make_cert(const char *dir, char *const keyargs[], uint8_t *der, si
 
 /*
  * Key type and size read from the SubjectPublicKeyInfo agree with 'openssl
- * x509 -text'.  Not Ed25519: this wolfSSL (5.x, HAVE_ED25519) parses such a
- * certificate (ParseCert 0) but wolfSSL_X509_d2i() returns NULL, so
- * x509_decode says "wolfSSL cannot parse the certificate" before the key is
- * read; a known gap, in docs/performance.md.
+ * x509 -text'.  Not Ed25519: wolfSSL 5.5.4 built with OPENSSL_ALL parses
+ * such a certificate (ParseCert 0) but wolfSSL_X509_d2i() returns NULL:
+ * CopyDecodedToX509() also makes an EVP_PKEY (wolfSSL_d2i_PUBKEY), which
+ * knows no Ed25519 key, so x509_decode says "wolfSSL cannot parse the
+ * certificate" before the key is read; a known gap, in docs/performance.md.
  */
 START_TEST(key_sizes_agree_with_openssl)
 {

@@ -28,7 +28,7 @@ struct decode_opts {
 	bool verbose; /* text: absolute times and the full lists (tls_verbose.c) */
 	const char *server_log; /* evidence from outside the capture, or NULL (tls_conn_hints()) */
 	const char *client_error;
-	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL */
+	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL; a capture's DSBs add to it */
 	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
@@ -38,9 +38,14 @@ struct decode_stats {
 	bool truncated;
 	char truncated_why[256];
 	uint64_t not_tcp, fragments, header_cut, payload_cut, malformed;
+	uint64_t other_link; /* pcapng frames of an interface whose link type we do not read */
 	uint64_t first_malformed_frame;
 	const char *first_malformed_why;
 	struct flow_stats flows;
+	size_t memory_budget; /* the whole decode's, as asked (flows.memory_budget: the connections' share) */
+	/* pcapng Decryption Secrets Blocks (TLS key logs) read from the file, and their lines that did not parse. */
+	uint64_t dsb_blocks, dsb_secrets, dsb_problems;
+	char dsb_problem[160];
 	/* Connections as reported. */
 	uint64_t connections, failed, with_alerts;
 };

@@ -141,11 +141,33 @@ static const struct x509_info *weak_sig(const struct diag_facts *f)
 }
 
 /* The name check: what the client asked for, against the certificate's names. */
+/* The server's address without the port: "127.0.0.1" of "127.0.0.1:4433", "::1" of "[::1]:443". */
+static void server_ip(const struct diag_facts *f, char *out, size_t outlen)
+{
+	const char *a = f->server_addr ? f->server_addr : "";
+	const char *colon = strrchr(a, ':');
+	size_t n = colon ? (size_t)(colon - a) : strlen(a);
+	if (n && a[0] == '[' && a[n - 1] == ']') {
+		a++;
+		n -= 2;
+	}
+	snprintf(out, outlen, "%.*s", (int)n, a);
+}
+
+/*
+ * The name check: what the client asked for, against the certificate's
+ * names.  Without SNI the name checked is unknown: a certificate naming
+ * the address the client connected to passes for a client that checks it.
+ */
 static bool name_fails(const struct diag_facts *f)
 {
+	char ip[64];
 	if (!f->leaf || !f->ch)
 		return false;
-	return !f->ch->has_sni || !x509_matches_host(f->leaf, f->ch->sni);
+	if (f->ch->has_sni)
+		return !x509_matches_host(f->leaf, f->ch->sni);
+	server_ip(f, ip, sizeof ip);
+	return !ip[0] || !x509_matches_host(f->leaf, ip);
 }
 
 static bool is_ip_literal(const char *s)

@@ -28,6 +28,7 @@
 
 #include "harness/decode/diag_rules.h"
 
+static void evf(char *ev, size_t evlen, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 static void evf(char *ev, size_t evlen, const char *fmt, va_list ap)
 {
 	size_t used = strlen(ev);

@@ -35,6 +35,7 @@ struct keylog {
 	struct keylog_entry *e;
 	size_t n, cap;
 	size_t seq;
+	size_t sources;
 	size_t ignored;
 	size_t n_problems;
 	char problems[KEYLOG_PROBLEMS_KEPT][160];
@@ -243,6 +244,7 @@ long keylog_add_text(struct keylog *kl, const uint8_t *p, size_t n, const char *
 	struct cursor in = cursor_make(p, n);
 	size_t lineno = 0;
 	long added = 0;
+	kl->sources++;
 	while (!cursor_empty(&in)) {
 		size_t start = in.off, len;
 		uint8_t ch = 0;
@@ -343,6 +345,11 @@ const uint8_t *keylog_find(const struct keylog *kl, enum keylog_label label, con
 size_t keylog_count(const struct keylog *kl)
 {
 	return kl->n;
+}
+
+size_t keylog_sources(const struct keylog *kl)
+{
+	return kl->sources;
 }
 
 size_t keylog_ignored(const struct keylog *kl)

@@ -56,6 +56,7 @@ const uint8_t *keylog_find(const struct keylog *kl, enum keylog_label label, con
 			   size_t *len);
 
 size_t keylog_count(const struct keylog *kl); /* secrets kept */
+size_t keylog_sources(const struct keylog *kl); /* texts added (files, DSBs): 0 is no key log at all */
 size_t keylog_ignored(const struct keylog *kl); /* lines with a label not used here */
 size_t keylog_problem_count(const struct keylog *kl);
 /* Problem i (< KEYLOG_PROBLEMS_KEPT): "keys.log line 3: secret is not hex". */

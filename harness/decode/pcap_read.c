@@ -12,7 +12,8 @@
  * pages already read are given back every few MiB (MADV_DONTNEED: they stay
  * in the page cache), so the file never shows in our RSS.  Anything else (a
  * pipe) is read in large read()s into a buffer that grows to the largest
- * block.  Either way every header and block body is parsed through struct
+ * block.  (A mapped file that another process truncates while we read it
+ * would fault; captures are written once, not cut in place.)  Either way every header and block body is parsed through struct
  * cursor, in the byte order the file was written in.
  *
  * Formats: the classic pcap file (tcpdump's pcap-savefile(5): usec and nsec
@@ -43,7 +44,7 @@
 #define MAX_DSB (64u * 1024 * 1024)
 #define MAX_SECRETS_HELD (64u * 1024 * 1024) /* DSB bytes queued and not taken */
 #define READ_CHUNK (1024 * 1024)
-#define DROP_EVERY (8u * 1024 * 1024) /* mapped bytes read before they are given back */
+#define DROP_EVERY (1024u * 1024) /* mapped bytes read before they are given back (the peak RSS: see docs/performance.md) */
 #define MAX_IFACES 4096
 
 #define PCAP_MAGIC_USEC 0xa1b2c3d4u
@@ -115,6 +116,14 @@ static enum link_type link_from_file(uint32_t lt)
 		if (file_links[i].linktype == lt)
 			return file_links[i].link;
 	return LINK_UNSUPPORTED;
+}
+
+uint32_t pcap_io_linktype_of(enum link_type link)
+{
+	for (size_t i = 0; i < sizeof file_links / sizeof file_links[0]; i++)
+		if (file_links[i].link == link)
+			return file_links[i].linktype;
+	return UINT32_MAX;
 }
 
 static uint32_t swap32(uint32_t v)

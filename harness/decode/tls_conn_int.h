@@ -220,6 +220,7 @@ bool tls_keys_wants(const struct tls_conn *c, enum tls_dir dir, const struct tls
 void tls_keys_gather(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_t n);
 /* The gathered record ended: decrypt it and decode the plaintext, or note why not. */
 void tls_keys_record_end(struct tls_conn *c, enum tls_dir dir);
+bool tls_keys_have_log(const struct tls_conn *c);
 /* Without a key log: what could not be read and how to get the keys (false: nothing was unread). */
 bool tls_keys_hint(const struct tls_conn *c, char *out, size_t outlen);
 void tls_keys_free(struct tls_conn *c);

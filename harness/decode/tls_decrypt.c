@@ -82,6 +82,8 @@ struct dir_keys {
 	const struct bulk *b;
 	EVP_CIPHER *cipher;
 	EVP_CIPHER_CTX *ctx;
+	EVP_MAC *mac; /* CBC suites: HMAC, fetched once */
+	EVP_MAC_CTX *mctx;
 	uint8_t key[32];
 	uint8_t iv[16]; /* AEAD: fixed IV (4 or 12 bytes); CBC TLS 1.0: the chained IV */
 	size_t iv_len;
@@ -104,6 +106,8 @@ static void keys_clear(struct dir_keys *k)
 {
 	EVP_CIPHER_CTX_free(k->ctx);
 	EVP_CIPHER_free(k->cipher);
+	EVP_MAC_CTX_free(k->mctx);
+	EVP_MAC_free(k->mac);
 	OPENSSL_cleanse(k, sizeof *k);
 }
 
@@ -163,6 +167,10 @@ static int keys_cipher(struct dir_keys *k, const struct bulk *b, char *why, size
 		return -1;
 	}
 	k->block = (size_t)EVP_CIPHER_get_block_size(k->cipher);
+	if (b->mac && (!(k->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) || !(k->mctx = EVP_MAC_CTX_new(k->mac)))) {
+		snprintf(why, whylen, "libcrypto has no HMAC");
+		return -1;
+	}
 	return 0;
 }
 
@@ -406,18 +414,14 @@ static enum tls_dec_status open12_aead(struct dir_keys *k, uint8_t type, uint16_
 
 static int hmac(struct dir_keys *k, const uint8_t hdr[13], const uint8_t *data, size_t n, uint8_t *mac)
 {
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *mc = m ? EVP_MAC_CTX_new(m) : NULL;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)k->b->mac, 0),
 			   OSSL_PARAM_construct_end() };
 	size_t ol = 0;
-	int rc = mc && EVP_MAC_init(mc, k->mac_key, k->mac_len, p) == 1 && EVP_MAC_update(mc, hdr, 13) == 1 &&
-			 EVP_MAC_update(mc, data, n) == 1 && EVP_MAC_final(mc, mac, &ol, 64) == 1 && ol == k->mac_len
-		 ? 0
-		 : -1;
-	EVP_MAC_CTX_free(mc);
-	EVP_MAC_free(m);
-	return rc;
+	return EVP_MAC_init(k->mctx, k->mac_key, k->mac_len, p) == 1 && EVP_MAC_update(k->mctx, hdr, 13) == 1 &&
+			       EVP_MAC_update(k->mctx, data, n) == 1 && EVP_MAC_final(k->mctx, mac, &ol, 64) == 1 &&
+			       ol == k->mac_len
+		       ? 0
+		       : -1;
 }
 
 static void mac_header(uint8_t hdr[13], uint64_t seq, uint8_t type, uint16_t version, size_t len)

@@ -97,11 +97,17 @@ static void keys12(struct tls_conn *c)
 	c->keys = KEYS_FOUND;
 }
 
+/* A key log given (--keylog) or read from the capture (a DSB): an empty one made for DSBs that never came is none. */
+bool tls_keys_have_log(const struct tls_conn *c)
+{
+	return c->keylog && keylog_sources(c->keylog) > 0;
+}
+
 void tls_keys_server_hello(struct tls_conn *c)
 {
 	char sb[64];
 	const char *name;
-	if (!c->keylog || !c->have_ch)
+	if (!tls_keys_have_log(c) || !c->have_ch)
 		return;
 	if (!tls_decrypt_supported(c->sh.suite, c->sh.version, &name)) {
 		c->keys = KEYS_UNSUPPORTED;
@@ -254,7 +260,7 @@ void tls_keys_record_end(struct tls_conn *c, enum tls_dir dir)
 bool tls_keys_hint(const struct tls_conn *c, char *out, size_t outlen)
 {
 	uint64_t unread = c->d[0].unread + c->d[1].unread;
-	if (c->keylog || !unread)
+	if (tls_keys_have_log(c) || !unread)
 		return false;
 	snprintf(out, outlen,
 		 "%" PRIu64 " encrypted record%s not read (%s): run the client with SSLKEYLOGFILE=FILE "

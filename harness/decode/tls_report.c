@@ -275,7 +275,7 @@ static const char *alpn_of(const struct tls_conn *c)
 
 static const char *keys_name(const struct tls_conn *c)
 {
-	if (!c->keylog)
+	if (!tls_keys_have_log(c))
 		return "no_key_log";
 	switch (c->keys) {
 	case KEYS_FOUND: return "found";

@@ -11,6 +11,7 @@
 #include "harness/run/case.h"
 
 #include "harness/capture/capture.h"
+#include "harness/capture/pcapng_dsb.h"
 #include "harness/client/device.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
@@ -403,6 +404,22 @@ static void harness_failed(struct case_result *out, const char *what, const char
 	snprintf(out->error, sizeof out->error, "%s: %.*s", what, (int)(sizeof out->error / 2), err);
 }
 
+/*
+ * capture.pcapng beside capture.pcap: the same frames with the key log in a
+ * Decryption Secrets Block, so Wireshark opens it decrypted with no options
+ * and the case's decode reads the keys from it.  Its path, or NULL (no key
+ * log: a handshake that never started; or it could not be written).
+ */
+static const char *capture_with_keys(const struct case_job *job, const struct case_paths *paths, char *ng,
+				     size_t nglen)
+{
+	char err[256];
+	int w = snprintf(ng, nglen, "%s/capture.pcapng", job->dir);
+	if (w < 0 || (size_t)w >= nglen || access(paths->keylog, R_OK) != 0)
+		return NULL;
+	return pcapng_dsb_write(paths->pcap, paths->keylog, ng, err, sizeof err) == 0 ? ng : NULL;
+}
+
 /* TLS is found by content: with the relay the pcap's server port is the relay's.  -1: a file not written. */
 static int capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
 {
@@ -411,16 +428,20 @@ static int capture_decode(const struct case_job *job, const struct case_paths *p
 	struct decode_opts o = { .format = DECODE_FORMAT_JSON, .port = port };
 	struct decode_stats st;
 	struct jv *first = NULL;
+	char ng[4200];
+	const char *src = capture_with_keys(job, paths, ng, sizeof ng);
+	if (!src)
+		src = paths->pcap;
 	snprintf(path, sizeof path, "%s/decoded.txt", job->dir);
-	int w = decode_to(paths->pcap, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
+	int w = decode_to(src, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
 	snprintf(path, sizeof path, "%s/decoded.json", job->dir);
 	if (w == 0)
-		w = decode_to(paths->pcap, path, DECODE_FORMAT_JSON, port, err, sizeof err);
+		w = decode_to(src, path, DECODE_FORMAT_JSON, port, err, sizeof err);
 	if (w != 0) {
 		harness_failed(out, "could not write the decoded capture", err);
 		return -1;
 	}
-	if (decode_run(paths->pcap, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
+	if (decode_run(src, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
 		snprintf(out->capture.status, sizeof out->capture.status, "%s", first ? "unreadable" : "empty");
 		jv_free(first);
 		return 0;
