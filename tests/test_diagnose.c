@@ -6,6 +6,7 @@
  * runner (an alert and who sent it, a failure kind, a wolfSSL code).
  */
 #include "harness/decode/diagnose.h"
+#include "harness/decode/diag_offer.h"
 #include "harness/core/embedded.h"
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
@@ -414,6 +415,31 @@ START_TEST(log_line_weighed_with_the_offer)
 }
 END_TEST
 
+/* What non-TLS first bytes are, and their first line as quoted in the evidence. */
+START_TEST(plaintext_kinds)
+{
+	static const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\nServer: x\r\n";
+	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	static const uint8_t connack[] = { 0x20, 0x02, 0x00, 0x00 };
+	static const uint8_t connect_cut[] = { 0x10, 0x10, 0x00, 0x04, 'M' }; /* cut before "Q": not MQTT */
+	static const uint8_t smtp[] = "220 mail.example ESMTP\r\n";
+	static const uint8_t bin[] = { 0x00, 0xff, 0x13 };
+	char line[72];
+	ck_assert_str_eq(diag_plaintext_kind(http, sizeof http - 1, line, sizeof line), "HTTP");
+	ck_assert_str_eq(line, "HTTP/1.1 400 Bad Request");
+	ck_assert_str_eq(diag_plaintext_kind(ssh, sizeof ssh - 1, line, sizeof line), "SSH");
+	ck_assert_str_eq(line, "SSH-2.0-OpenSSH_9.2");
+	ck_assert_str_eq(diag_plaintext_kind(connack, sizeof connack, line, sizeof line), "MQTT");
+	ck_assert_str_eq(line, "CONNACK");
+	ck_assert_ptr_null(diag_plaintext_kind(connect_cut, sizeof connect_cut, line, sizeof line));
+	ck_assert_str_eq(line, "....M");
+	ck_assert_str_eq(diag_plaintext_kind(smtp, sizeof smtp - 1, NULL, 0), "SMTP/FTP/POP3/IMAP banner");
+	ck_assert_ptr_null(diag_plaintext_kind(bin, sizeof bin, line, sizeof line));
+	ck_assert_ptr_null(diag_plaintext_kind(NULL, 0, line, sizeof line));
+	ck_assert_str_eq(line, "");
+}
+END_TEST
+
 static Suite *diagnose_suite(void)
 {
 	Suite *s = suite_create("diagnose");
@@ -436,6 +462,7 @@ static Suite *diagnose_suite(void)
 	tcase_add_test(runner, regress_rtc_never_set_outcome_is_45_not_48);
 	tcase_add_test(runner, server_log_names_the_cause);
 	tcase_add_test(decoder, log_line_weighed_with_the_offer);
+	tcase_add_test(decoder, plaintext_kinds);
 	suite_add_tcase(s, tables);
 	suite_add_tcase(s, decoder);
 	suite_add_tcase(s, runner);

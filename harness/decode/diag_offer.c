@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/core/cursor.h"
 #include "harness/decode/tls_names.h"
 
 static bool is_grease(uint16_t v)
@@ -130,37 +131,61 @@ const char *diag_offer_range(const struct diag_offer *o, char *buf, size_t bufle
 	return buf;
 }
 
-static bool starts(const uint8_t *p, size_t n, const char *s)
+/* Whether the bytes under c begin with s (peeked: c does not move). */
+static bool starts(const struct cursor *c, const char *s)
 {
-	size_t k = strlen(s);
-	return n >= k && memcmp(p, s, k) == 0;
+	uint8_t b;
+	for (size_t i = 0; s[i]; i++)
+		if (!cursor_peek_u8(c, i, &b) || b != (uint8_t)s[i])
+			return false;
+	return true;
+}
+
+static bool byte_at(const struct cursor *c, size_t at, uint8_t want)
+{
+	uint8_t b;
+	return cursor_peek_u8(c, at, &b) && b == want;
+}
+
+static bool printable(uint8_t b)
+{
+	return (b >= 0x20 && b < 0x7f) || b == '\r' || b == '\n' || b == '\t';
 }
 
 const char *diag_plaintext_kind(const uint8_t *p, size_t n, char *line, size_t linelen)
 {
-	size_t printable = 0, k = 0;
+	static const char *const http[] = { "HTTP/", "GET ", "POST ", "HEAD ", "PUT ", "CONNECT ", "OPTIONS ",
+					    "<html", "<HTML", "<!DOCTYPE", NULL };
+	static const char *const banner[] = { "220 ", "220-", "+OK", "* OK", NULL };
+	struct cursor all = cursor_make(p, n), c = all;
 	const char *kind = NULL;
-	for (size_t i = 0; i < n; i++)
-		printable += (p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\r' || p[i] == '\n' || p[i] == '\t';
-	if (linelen) {
-		for (size_t i = 0; i < n && p[i] != '\r' && p[i] != '\n' && k + 1 < linelen && k < 60; i++)
-			line[k++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+	size_t k = 0, text = 0;
+	uint8_t b;
+
+	while (cursor_u8(&c, &b))
+		text += printable(b);
+	/* The first line, control bytes as '.', cut at 60 characters. */
+	c = all;
+	while (linelen && k + 1 < linelen && k < 60 && cursor_u8(&c, &b) && b != '\r' && b != '\n')
+		line[k++] = b >= 0x20 && b < 0x7f ? (char)b : '.';
+	if (linelen)
 		line[k] = '\0';
-	}
-	if (starts(p, n, "HTTP/") || starts(p, n, "GET ") || starts(p, n, "POST ") || starts(p, n, "HEAD ") ||
-	    starts(p, n, "PUT ") || starts(p, n, "CONNECT ") || starts(p, n, "OPTIONS ") || starts(p, n, "<html") ||
-	    starts(p, n, "<!DOCTYPE") || starts(p, n, "<HTML"))
-		kind = "HTTP";
-	else if (starts(p, n, "SSH-"))
+	for (size_t i = 0; !kind && http[i]; i++)
+		if (starts(&all, http[i]))
+			kind = "HTTP";
+	if (!kind && starts(&all, "SSH-"))
 		kind = "SSH";
-	/* MQTT (OASIS MQTT 3.1.1 2.2): CONNECT 0x10 or CONNACK 0x20 with remaining length 2. */
-	else if (n >= 2 && ((p[0] == 0x20 && p[1] == 2) || (p[0] == 0x10 && n >= 8 && memcmp(p + 4, "MQ", 2) == 0)))
+	/* MQTT (OASIS MQTT 3.1.1 2.2): CONNACK 0x20 with remaining length 2, or CONNECT 0x10 naming "MQ..". */
+	if (!kind && ((byte_at(&all, 0, 0x20) && byte_at(&all, 1, 2)) ||
+		      (byte_at(&all, 0, 0x10) && byte_at(&all, 4, 'M') && byte_at(&all, 5, 'Q')))) {
 		kind = "MQTT";
-	else if (n >= 4 && (starts(p, n, "220 ") || starts(p, n, "220-") || starts(p, n, "+OK") || starts(p, n, "* OK")))
-		kind = "SMTP/FTP/POP3/IMAP banner";
-	else if (n && printable == n)
+		if (linelen)
+			snprintf(line, linelen, "%s", byte_at(&all, 0, 0x20) ? "CONNACK" : "CONNECT");
+	}
+	for (size_t i = 0; !kind && banner[i]; i++)
+		if (starts(&all, banner[i]))
+			kind = "SMTP/FTP/POP3/IMAP banner";
+	if (!kind && n && text == n)
 		kind = "text";
-	if (kind && strcmp(kind, "MQTT") == 0 && linelen)
-		snprintf(line, linelen, "%s", p[0] == 0x20 ? "CONNACK" : "CONNECT");
 	return kind;
 }
