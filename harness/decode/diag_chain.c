@@ -32,7 +32,8 @@ static bool client_refused_chain(const struct diag_facts *f)
 		return !f->alert_from_server && f->leaf && f->alert_after_certificate;
 	if (f->has_alert)
 		return !f->alert_from_server && (f->alert_after_certificate || refused_hidden_chain(f));
-	return f->leaf && f->closed && !f->closed_by_server && !f->truncated && f->closed_after &&
+	/* A bare close while the server still owed its flight is a stall (server_silent), not a verdict. */
+	return f->leaf && f->closed && !f->closed_by_server && !f->truncated && f->closed_after && !f->server_owed &&
 	       (strcmp(f->closed_after, "Certificate") == 0 || strcmp(f->closed_after, "ServerHelloDone") == 0 ||
 		strcmp(f->closed_after, "ServerKeyExchange") == 0 || strcmp(f->closed_after, "CertificateRequest") == 0);
 }

@@ -288,7 +288,7 @@ static bool m_version(struct dctx *x)
 static bool m_version_old(struct dctx *x)
 {
 	const struct diag_facts *f = x->f;
-	if (!x->have_offer || x->o.vmax > TLS_V_TLS11)
+	if (!x->have_offer || x->o.vmax > TLS_V_TLS11 || x->o.vmax < TLS_V_SSL3)
 		return false;
 	bool refused = server_refused_hello(f) &&
 		       (f->alert_desc == TLS_AD_HANDSHAKE_FAILURE || f->alert_desc == TLS_AD_INSUFFICIENT_SECURITY ||
@@ -611,8 +611,8 @@ static bool m_server_closed(struct dctx *x)
 	if (!f->closed || !f->closed_by_server || !f->ch || f->truncated || f->complete)
 		return false;
 	dx_use(x, "tcp");
-	dx_ev(x, "the server closed the connection (%s) after %s without %s", f->closed_rst ? "RST" : "FIN",
-	      f->closed_after ? f->closed_after : "the ClientHello",
+	dx_ev(x, "the server closed the connection (%s) after the %s without %s", f->closed_rst ? "RST" : "FIN",
+	      f->closed_after ? f->closed_after : "ClientHello",
 	      f->closed_before_server_hello ? "a ServerHello or an alert" : "an alert");
 	if (f->reaction_alert >= 0)
 		dx_ev(x, "; the client's alert %d %s came after that close", f->reaction_alert,
@@ -624,14 +624,91 @@ static bool m_server_closed(struct dctx *x)
 	return true;
 }
 
+/* The path (or whatever answers for the server) reset the ClientHello: no TLS byte came back. */
+static bool m_server_reset(struct dctx *x)
+{
+	return x->f->closed_rst && m_server_closed(x);
+}
+
+/*
+ * Nothing came back, the server's side closed nothing, and the client closed
+ * after waiting at least NO_ANSWER_MS: a stalled path, the client timed out.
+ * A capture that merely ends open says nothing about how long anyone waited
+ * (m_silent judges that case by the capture's own length).
+ */
+#define NO_ANSWER_MS 1000
+static bool no_answer(const struct diag_facts *f)
+{
+	return f->ch && f->server_owed && f->last_message && f->closed && !f->closed_by_server &&
+	       f->silent_ms >= NO_ANSWER_MS && !(f->has_alert && f->alert_from_server);
+}
+
+static void ev_no_answer(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	dx_use(x, "tcp");
+	dx_ev(x, "after the %s's %s the server's side sent nothing%s for %lld.%03lld s; then the client closed the "
+		 "connection (%s)",
+	      f->last_from_server ? "server" : "client", f->last_message,
+	      f->server_stopped_inside ? " more (its data stopped inside a record)"
+	      : f->last_from_server    ? " more (its flight was not finished)"
+				       : "",
+	      f->silent_ms / 1000, f->silent_ms % 1000, f->closed_rst ? "RST" : "FIN");
+	if (f->has_alert)
+		dx_ev(x, ", after sending alert %d (its reaction to the wait, not the cause)", f->alert_desc);
+	else
+		dx_ev(x, " without an alert");
+	if (f->late_ms >= 0)
+		dx_ev(x, "; the server's answer arrived %lld.%03lld s after that", f->late_ms / 1000, f->late_ms % 1000);
+}
+
+/* The server's data stopped inside a record: the client's alert is its reaction, checked before the alert rules. */
+static bool m_no_answer_mid_record(struct dctx *x)
+{
+	if (!x->f->server_stopped_inside || !no_answer(x->f))
+		return false;
+	ev_no_answer(x);
+	return true;
+}
+
+/* The answer came, but after the client had given up: slower than its timeout. */
+static bool m_no_answer_late(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	if (f->has_alert || f->truncated || f->late_ms < 0 || !no_answer(f))
+		return false;
+	ev_no_answer(x);
+	return true;
+}
+
+/* Part of the server's flight came, then nothing. */
+static bool m_no_answer_stalled(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	if (f->has_alert || f->truncated || !f->last_from_server || !no_answer(f))
+		return false;
+	ev_no_answer(x);
+	return true;
+}
+
+/* Nothing at all after the client's ClientHello (or its Finished). */
+static bool m_no_answer(struct dctx *x)
+{
+	const struct diag_facts *f = x->f;
+	if (f->has_alert || f->truncated || f->last_from_server || !no_answer(f))
+		return false;
+	ev_no_answer(x);
+	return true;
+}
+
 static bool m_client_closed(struct dctx *x)
 {
 	const struct diag_facts *f = x->f;
 	if (!f->closed || f->closed_by_server || !f->sh || f->truncated)
 		return false;
 	dx_use(x, "tcp");
-	dx_ev(x, "the client closed the connection (%s) after %s during the handshake without an alert",
-	      f->closed_rst ? "RST" : "FIN", f->closed_after ? f->closed_after : "the ServerHello");
+	dx_ev(x, "the client closed the connection (%s) after the %s during the handshake without an alert",
+	      f->closed_rst ? "RST" : "FIN", f->closed_after ? f->closed_after : "ServerHello");
 	dx_ev_leaf(x);
 	return true;
 }
@@ -678,6 +755,7 @@ const struct diag_rule diag_rules[] = {
 	{ "not_tls", NULL, m_not_tls },
 	{ "ok", NULL, diag_m_complete_then_refused },
 	{ "ok", NULL, m_ok },
+	{ "server_silent", "mid_record", m_no_answer_mid_record },
 	{ "no_shared_version", NULL, m_version },
 	{ "version_too_low", NULL, m_version_old },
 	{ "no_shared_cipher", "static_rsa", m_static_rsa },
@@ -696,7 +774,11 @@ const struct diag_rule diag_rules[] = {
 	{ "bad_record_mac", NULL, m_bad_record_mac },
 	{ "encrypted_alert", NULL, m_encrypted_alert },
 	{ "peer_alert", NULL, m_other_alert },
+	{ "server_silent", "late", m_no_answer_late },
+	{ "server_silent", "stalled", m_no_answer_stalled },
+	{ "server_silent", NULL, m_no_answer },
 	{ "server_silent", NULL, m_silent },
+	{ "server_closed_without_alert", "reset", m_server_reset },
 	{ "server_closed_without_alert", NULL, m_server_closed },
 	{ "client_closed_without_alert", NULL, m_client_closed },
 	{ "capture_truncated", NULL, m_truncated },

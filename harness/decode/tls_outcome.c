@@ -168,6 +168,63 @@ static void alerts_in_time_order(struct tls_conn *c)
 		}
 }
 
+static long long meta_ms(const struct pkt_meta *from, const struct pkt_meta *to)
+{
+	return (to->ts_sec - from->ts_sec) * 1000 + (to->ts_usec - from->ts_usec) / 1000;
+}
+
+/*
+ * Who the handshake waited on at the first close (FIN or RST; entries after
+ * it are what came too late): the server owed the next message when the
+ * client's ClientHello or Finished was the last thing sent, or the server's
+ * flight had not ended (TLS <= 1.2: it ends with ServerHelloDone, or
+ * Finished when resuming; a TLS 1.3 flight is encrypted, so only a lone
+ * ServerHello counts), or the server's stream stopped inside a record
+ * without a close and without a gap.  Also how long it had been quiet and
+ * whether the server's answer came after the close.
+ */
+static void fill_waiting(const struct tls_conn *c, struct diag_facts *f)
+{
+	const struct dir_state *sv = &c->d[TLS_FROM_SERVER];
+	/* close_m is a side's first close (a RST after its FIN is noted apart, tls_conn.c). */
+	const struct pkt_meta *cm = c->first_closer >= 0 ? &c->d[c->first_closer].close_m : NULL;
+	const struct ladder_entry *e = NULL;
+	size_t k = c->ladder_dropped ? 0 : c->n_ladder;
+	uint8_t type;
+	size_t have;
+	uint32_t want;
+
+	f->silent_ms = f->late_ms = -1;
+	while (cm && k > 0 && c->ladder[k - 1].m.frame > cm->frame)
+		k--;
+	if (cm && k < c->n_ladder && !c->ladder_dropped && c->ladder[k].dir == TLS_FROM_SERVER)
+		f->late_ms = meta_ms(cm, &c->ladder[k].m);
+	f->server_stopped_inside = !sv->stopped && !sv->closed &&
+				   (tls_record_partial(&sv->rp) || tls_hs_reasm_partial(&sv->hs, &type, &have, &want));
+	for (size_t i = k; f->server_stopped_inside && i > 0 && !e; i--)
+		if (c->ladder[i - 1].dir == TLS_FROM_SERVER)
+			e = &c->ladder[i - 1];
+	if (!e && k > 0)
+		e = &c->ladder[k - 1];
+	if (!e || c->complete)
+		return;
+	f->last_message = tls_entry_type(e);
+	f->last_from_server = e->dir == TLS_FROM_SERVER;
+	if (f->server_stopped_inside)
+		f->server_owed = true;
+	else if (e->dir == TLS_FROM_CLIENT)
+		f->server_owed = (e->kind == E_HANDSHAKE && e->hs_type == TLS_HS_CLIENT_HELLO) ||
+				 e->kind == E_SSLV2_HELLO || e->kind == E_ENC_FINISHED ||
+				 (e->kind == E_ENCRYPTED && c->tls13);
+	else if (e->kind == E_HANDSHAKE)
+		f->server_owed = e->hs_type != TLS_HS_SERVER_HELLO_DONE && e->hs_type != TLS_HS_HELLO_REQUEST &&
+				 e->hs_type != TLS_HS_FINISHED && !(e->hs_type == TLS_HS_SERVER_HELLO && c->hrr);
+	else
+		f->server_owed = e->kind == E_CCS;
+	if (cm)
+		f->silent_ms = meta_ms(&e->m, cm);
+}
+
 static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
 {
 	const struct alert_entry *a = failing_alert(c);
@@ -209,6 +266,7 @@ static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
 		f->closed_before_server_hello = !c->have_sh && !c->hrr;
 	}
 	fill_facts_more(c, a, f);
+	fill_waiting(c, f);
 }
 
 static const char *outcome_of(const struct tls_conn *c, const struct diag_facts *f)
