@@ -164,6 +164,8 @@ void client_engine_caps(enum client_engine e, struct client_caps *caps);
 void client_print_caps(FILE *out);
 /* Every engine as one JSON array (tlsdiag client-caps --json). */
 struct jv *client_caps_json(void);
+/* The linked library's own name of suite id ("ECDHE-RSA-AES128-GCM-SHA256"), for client_case.ciphers; 0 or -1. */
+int client_suite_library_name(uint16_t id, char *buf, size_t len);
 /* The result as a JSON object (for reports). */
 struct jv *client_result_json(const struct client_result *r);
 

@@ -991,3 +991,12 @@ void client_caps_get(struct client_caps *caps)
 	if (wolfSSL_get_ciphers(caps->ciphers, (int)sizeof caps->ciphers) != WOLFSSL_SUCCESS)
 		caps->ciphers[0] = '\0';
 }
+
+int client_suite_library_name(uint16_t id, char *buf, size_t len)
+{
+	const char *name = wolfSSL_get_cipher_name_from_suite((unsigned char)(id >> 8), (unsigned char)(id & 0xff));
+	if (!name || !name[0] || strcmp(name, "None") == 0)
+		return -1;
+	snprintf(buf, len, "%s", name);
+	return 0;
+}
