@@ -15,8 +15,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--keylog KEYLOG]\n"
-		"                      [--memory-budget MB] [--html OUT]\n"
+		"usage: tlsdiag decode FILE|- [--format text|json] [--port N] [--verbose]\n"
+		"                      [--keylog KEYLOG] [--memory-budget MB] [--html OUT]\n"
+		"                      [--server-log TEXT] [--client-error TEXT]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -28,6 +29,13 @@ static void usage(FILE *out)
 		"  --port N            only connections to or from TCP port N, all read as\n"
 		"                      TLS (default: any connection whose first bytes look\n"
 		"                      like TLS); the side on port N is the server\n"
+		"  --verbose           text: absolute timestamps and the full lists the\n"
+		"                      diagnosis weighs (suites, groups, signature\n"
+		"                      algorithms, ALPN, extensions, every certificate\n"
+		"                      with its SANs and dates)\n"
+		"  --server-log TEXT   the server's log line for the failure, weighed with\n"
+		"                      the capture (e.g. \"version too low\")\n"
+		"  --client-error TEXT the client's own error, weighed the same way\n"
 		"  --keylog KEYLOG     decrypt with the session secrets in KEYLOG (NSS key log\n"
 		"                      format, as written by a client run with\n"
 		"                      SSLKEYLOGFILE=KEYLOG or openssl s_client -keylogfile):\n"
@@ -41,12 +49,15 @@ static void usage(FILE *out)
 		"                      connection a ladder diagram, alerts, diagnosis, fix\n"
 		"  --help              this text\n"
 		"\n"
+		"FILE - reads the capture from standard input (tcpdump -w - | tlsdiag decode -).\n"
+		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
 		"BSD loopback.  A capture cut short is decoded as far as it goes.\n"
 		"\n"
 		"examples:\n"
 		"  tlsdiag decode device.pcap\n"
 		"  tlsdiag decode --port 8883 --format json mqtt.pcapng\n"
+		"  tlsdiag decode --verbose --server-log \"no suitable key share\" device.pcap\n"
 		"  tlsdiag decode --keylog keys.log device.pcapng\n"
 		"\n"
 		"exit status: 0 decoded (even when handshakes failed), 2 unusable input.\n");
@@ -129,10 +140,22 @@ int cmd_decode(int argc, char **argv)
 			else
 				return err_report(ERR_USAGE, "--format must be text or json, not '%s'", val);
 			i++;
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			o.verbose = true;
+		} else if (strcmp(a, "--server-log") == 0 || strcmp(a, "--client-error") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "%s needs a text", a);
+			if (a[2] == 's')
+				o.server_log = val;
+			else
+				o.client_error = val;
+			i++;
 		} else if (strcmp(a, "--port") == 0) {
 			if (!val || parse_port(val, &o.port) < 0)
 				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
 			i++;
+		} else if (strcmp(a, "-") == 0 && !path) {
+			path = "-";
 		} else if (strcmp(a, "--keylog") == 0) {
 			if (!val)
 				return err_report(ERR_USAGE, "--keylog needs a key log file (NSS format, SSLKEYLOGFILE)");
@@ -168,7 +191,8 @@ int cmd_decode(int argc, char **argv)
 		return rc;
 	if (html)
 		o.collect = jv_array();
-	enum err_category ec = decode_file(path, &o, stdout, &st, err, sizeof err);
+	/* libpcap reads a pipe as well as a file: the stream is read once, front to back. */
+	enum err_category ec = decode_file(strcmp(path, "-") == 0 ? "/dev/stdin" : path, &o, stdout, &st, err, sizeof err);
 	if (ec == ERR_NONE && html)
 		ec = decode_write_html(html, path, o.collect, &st, err, sizeof err);
 	jv_free(o.collect);

@@ -169,7 +169,7 @@ START_TEST(tls11_client_vs_tls12_only_server)
 	/* OpenSSL 3 allows TLS 1.1 only at security level 0. */
 	static const struct live_case lc = { "tls11", { "-tls1_2", NULL },
 					     { "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", NULL } };
-	check_case(&lc, "failed", "no_shared_version", "server:70", 0);
+	check_case(&lc, "failed", "version_too_low", "server:70", 0);
 }
 END_TEST
 

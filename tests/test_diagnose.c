@@ -6,6 +6,7 @@
  * runner (an alert and who sent it, a failure kind, a wolfSSL code).
  */
 #include "harness/decode/diagnose.h"
+#include "harness/decode/diag_offer.h"
 #include "harness/core/embedded.h"
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
@@ -36,7 +37,7 @@ START_TEST(every_rule_has_words)
 		ck_assert_uint_eq(strlen(d->code), strcspn(d->key, "/"));
 		ck_assert_int_eq(strncmp(d->code, d->key, strlen(d->code)), 0);
 	}
-	ck_assert_uint_eq(n, 37);
+	ck_assert_uint_eq(n, 50);
 	ck_assert_str_eq(diagnose_summary("no_shared_cipher"), "Client and server have no cipher suite in common.");
 	ck_assert_str_eq(diagnose_summary("unknown_ca"),
 			 "The client does not trust the CA that issued the server's certificate.");
@@ -292,10 +293,17 @@ START_TEST(equivalents_follow_the_rule)
 		ck_assert_str_eq(r.code, "certificate_expired");
 		ck_assert_str_eq(r.key, "certificate_expired/not_yet_valid");
 		ck_assert_str_eq(r.equiv->key, "kind:not_yet_valid");
-		ck_assert_ptr_nonnull(strstr(r.evidence, ": the certificate was not yet valid when the capture was taken"));
+		ck_assert_ptr_nonnull(strstr(r.evidence, ": it was not yet valid when the capture was taken"));
+		/* valid by the capture's clock: the device's clock explains it */
 		f.capture_sec = 1750000000;
 		diagnose(&f, &r);
+		ck_assert_str_eq(r.code, "certificate_expired");
+		ck_assert_str_eq(r.key, "certificate_expired/device_clock");
+		ck_assert_ptr_nonnull(strstr(r.evidence, "so the device's clock is wrong"));
+		f.capture_sec = 1900000000;
+		diagnose(&f, &r);
 		ck_assert_str_eq(r.key, "certificate_expired");
+		ck_assert_ptr_nonnull(strstr(r.evidence, ": it had expired when the capture was taken"));
 		f.leaf = NULL;
 	}
 	/* no section for the alert: no equivalents */
@@ -409,6 +417,99 @@ START_TEST(outcome_from_a_wolfssl_code)
 }
 END_TEST
 
+/*
+ * The rtc-never-set report named unknown_ca (the device's last error,
+ * ASN_NO_SIGNER_E, whose section stands for alert 48) while the capture
+ * held only the device's alert 45: the alert seen decides.
+ */
+START_TEST(regress_rtc_never_set_outcome_is_45_not_48)
+{
+	struct diag_result r = outcome(45, true, NULL, true, -188, 0);
+	ck_assert_str_eq(r.code, "certificate_expired");
+	ck_assert_str_eq(r.also[0], "unknown_ca");
+	ck_assert_str_eq(r.evidence, "wolfSSL error -188 ASN_NO_SIGNER_E; the device sent fatal alert 45 certificate_expired");
+	ck_assert_str_eq(r.equiv->key, "kind:expired");
+	/* without an alert the code still names its cause */
+	r = outcome(-1, false, NULL, true, -188, 0);
+	ck_assert_str_eq(r.code, "unknown_ca");
+	ck_assert_ptr_null(r.also[0]);
+}
+END_TEST
+
+/* The server's log line names the cause the alert cannot (OpenSSL, GnuTLS, NSS words). */
+START_TEST(server_log_names_the_cause)
+{
+	struct diag_outcome o = { .alert = 40, .server_log = "error:0A000065:SSL routines:final_key_share:no suitable key share" };
+	struct diag_result r;
+	ck_assert_int_eq(diagnose_outcome(&o, &r), 0);
+	ck_assert_str_eq(r.code, "no_shared_group");
+	ck_assert_ptr_nonnull(strstr(r.evidence, "the server's log says \"error:0A000065"));
+	ck_assert_str_eq(diagnose_server_log("SSL routines::version too low"), "version_too_low");
+	ck_assert_str_eq(diagnose_server_log("GnuTLS: No common key share with peer"), "no_shared_group");
+	ck_assert_str_eq(diagnose_server_log("SSL_ERROR_NO_CYPHER_OVERLAP"), "no_shared_cipher");
+	ck_assert_str_eq(diagnose_server_log("routines::peer did not return a certificate"), "client_cert_required");
+	ck_assert_ptr_null(diagnose_server_log("accepted connection"));
+	ck_assert_ptr_null(diagnose_server_log(NULL));
+}
+END_TEST
+
+/* The decoder weighs a log line with the capture: a TLS 1.0 client's "no suitable signature algorithm" is its version. */
+START_TEST(log_line_weighed_with_the_offer)
+{
+	struct tls_client_hello ch;
+	struct diag_facts f = alert_facts(80, true);
+	struct diag_result r;
+	memset(&ch, 0, sizeof ch);
+	ch.legacy_version = 0x0301;
+	ch.suites.v[0] = 0xc013; /* TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA */
+	ch.suites.n = ch.suites.total = 1;
+	f.ch = &ch;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "version_too_low");
+	ck_assert_str_eq(r.also[0], "no_shared_sigalg");
+	ck_assert(r.tell_apart[0]);
+	f.server_log = "no suitable signature algorithm";
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "version_too_low");
+	ck_assert_ptr_null(r.also[0]); /* the log decided */
+	ck_assert_str_eq(r.tell_apart, "");
+	ck_assert_ptr_nonnull(strstr(r.used, "server_log"));
+	/* a log that names another cause than a specific capture: both listed, the disagreement said */
+	f = alert_facts(112, true);
+	f.ch = &ch;
+	f.server_log = "no shared cipher";
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "missing_sni");
+	ck_assert_str_eq(r.also[0], "no_shared_cipher");
+	ck_assert_ptr_nonnull(strstr(r.tell_apart, "the capture points to missing_sni"));
+}
+END_TEST
+
+/* What non-TLS first bytes are, and their first line as quoted in the evidence. */
+START_TEST(plaintext_kinds)
+{
+	static const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\nServer: x\r\n";
+	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	static const uint8_t connack[] = { 0x20, 0x02, 0x00, 0x00 };
+	static const uint8_t connect_cut[] = { 0x10, 0x10, 0x00, 0x04, 'M' }; /* cut before "Q": not MQTT */
+	static const uint8_t smtp[] = "220 mail.example ESMTP\r\n";
+	static const uint8_t bin[] = { 0x00, 0xff, 0x13 };
+	char line[72];
+	ck_assert_str_eq(diag_plaintext_kind(http, sizeof http - 1, line, sizeof line), "HTTP");
+	ck_assert_str_eq(line, "HTTP/1.1 400 Bad Request");
+	ck_assert_str_eq(diag_plaintext_kind(ssh, sizeof ssh - 1, line, sizeof line), "SSH");
+	ck_assert_str_eq(line, "SSH-2.0-OpenSSH_9.2");
+	ck_assert_str_eq(diag_plaintext_kind(connack, sizeof connack, line, sizeof line), "MQTT");
+	ck_assert_str_eq(line, "CONNACK");
+	ck_assert_ptr_null(diag_plaintext_kind(connect_cut, sizeof connect_cut, line, sizeof line));
+	ck_assert_str_eq(line, "....M");
+	ck_assert_str_eq(diag_plaintext_kind(smtp, sizeof smtp - 1, NULL, 0), "SMTP/FTP/POP3/IMAP banner");
+	ck_assert_ptr_null(diag_plaintext_kind(bin, sizeof bin, line, sizeof line));
+	ck_assert_ptr_null(diag_plaintext_kind(NULL, 0, line, sizeof line));
+	ck_assert_str_eq(line, "");
+}
+END_TEST
+
 static Suite *diagnose_suite(void)
 {
 	Suite *s = suite_create("diagnose");
@@ -429,6 +530,10 @@ static Suite *diagnose_suite(void)
 	tcase_add_test(runner, reset_stall_and_silence_apart);
 	tcase_add_test(runner, outcome_from_a_kind);
 	tcase_add_test(runner, outcome_from_a_wolfssl_code);
+	tcase_add_test(runner, regress_rtc_never_set_outcome_is_45_not_48);
+	tcase_add_test(runner, server_log_names_the_cause);
+	tcase_add_test(decoder, log_line_weighed_with_the_offer);
+	tcase_add_test(decoder, plaintext_kinds);
 	suite_add_tcase(s, tables);
 	suite_add_tcase(s, decoder);
 	suite_add_tcase(s, runner);

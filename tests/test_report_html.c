@@ -143,7 +143,7 @@ START_TEST(test_decode_html_in_chromium)
 	chromium(page, NULL, &dom);
 	ck_assert_ptr_nonnull(strstr(dom, "id=\"conn-1\""));
 	ck_assert_ptr_nonnull(strstr(dom, "fill=\"#c62828\">Alert (fatal handshake_failure, 40)</text>"));
-	ck_assert_ptr_nonnull(strstr(dom, ">ClientHello (TLS1.2, 2 suites, SNI localhost)</text>"));
+	ck_assert_ptr_nonnull(strstr(dom, ">ClientHello (TLS1.2, 1 suite + SCSV, SNI localhost)</text>"));
 	free(dom);
 }
 END_TEST

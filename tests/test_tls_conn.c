@@ -198,12 +198,12 @@ static void expect_alert(const char *fixture, const char *code, const char *from
 START_TEST(failures_from_real_servers)
 {
 	expect_alert("no_shared_cipher", "no_shared_cipher", "server", 40, "ClientHello");
-	expect_alert("protocol_version", "no_shared_version", "server", 70, "ClientHello");
+	expect_alert("protocol_version", "version_too_low", "server", 70, "ClientHello");
 	expect_alert("unknown_ca_tls12", "unknown_ca", "client", 48, "ServerHelloDone");
 	expect_alert("unknown_ca_tls13", "unknown_ca", "client", 48, "EncryptedRecords");
 	expect_alert("hostname_mismatch", "hostname_mismatch", "client", 42, "ServerHelloDone");
 	expect_alert("client_cert_required", "client_cert_required", "server", 40, "Finished");
-	expect_alert("unrecognized_name", "missing_sni", "server", 112, "ClientHello");
+	expect_alert("unrecognized_name", "unrecognized_name", "server", 112, "ClientHello");
 }
 END_TEST
 
@@ -394,7 +394,7 @@ START_TEST(text_report)
 	tls_conn_finish(c);
 	tls_conn_print_text(out, c);
 	fclose(out);
-	ck_assert_ptr_nonnull(strstr(buf, "  #4    0.000000  client -> server  ClientHello (TLS1.2, 5 suites, SNI localhost)\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "  #4    0.000000  client -> server  ClientHello (TLS1.2, 4 suites + SCSV, SNI localhost)\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  #5    0.000100  server -> client  Alert (fatal handshake_failure, 40)\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "diagnosis: no_shared_cipher - "));
 	ck_assert_ptr_nonnull(strstr(buf, "  same failure on each stack: on CC3200: -340 SL_ESEC_HANDSHAKE_FAILURE "

@@ -206,6 +206,8 @@ static void report_conn(void *ctx, struct tls_conn *c)
 {
 	struct report *rp = ctx;
 	bool failed, alerts;
+	if (rp->o->server_log || rp->o->client_error)
+		tls_conn_hints(c, rp->o->server_log, rp->o->client_error);
 	tls_conn_facts(c, &failed, &alerts);
 	rp->st->connections++;
 	rp->st->failed += failed;
@@ -217,7 +219,7 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	} else {
 		if (rp->st->connections > 1)
 			fputc('\n', rp->out);
-		tls_conn_print_text(rp->out, c);
+		tls_conn_print_text_ex(rp->out, c, rp->o->verbose);
 	}
 }
 

@@ -28,6 +28,9 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	bool verbose; /* text: absolute times and the full lists (tls_verbose.c) */
+	const char *server_log; /* evidence from outside the capture, or NULL (tls_conn_hints()) */
+	const char *client_error;
 	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL; a capture's DSBs add to it */
 	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 	struct jv *collect; /* not NULL: decode_file also pushes each connection's JSON here (decode --html) */

@@ -50,6 +50,34 @@ struct diag_facts {
 	bool closed_by_server;
 	bool closed_rst;
 	bool closed_before_server_hello; /* the first close came with no ServerHello yet */
+	const char *closed_after; /* the last message before the first close, NULL: none */
+
+	/* TCP: what the capture saw of the connection's set-up (tls_conn_tcp_seen()). */
+	bool tcp_syn; /* the client's SYN */
+	bool tcp_synack; /* the server's SYN-ACK */
+	/* Per direction (0 client, 1 server): bytes sent, the first of them, whether any was a TLS record. */
+	uint64_t bytes[2];
+	const uint8_t *head[2];
+	size_t head_len[2];
+	bool valid_record[2];
+	uint32_t max_record[2]; /* the longest record body each side sent */
+	/* Milliseconds from the client's last bytes (its ClientHello) to its close, or to the end of
+	 * the capture when it did not close; -1 unknown.  What a silent server made the client wait. */
+	int64_t wait_ms;
+	bool client_gave_up; /* the client closed (FIN/RST) while waiting */
+
+	bool hrr; /* the server sent a HelloRetryRequest */
+	uint16_t hrr_group;
+	bool client_cert_sent; /* a non-empty client Certificate */
+	const struct tls_certificate *chain; /* the server's Certificate message, or NULL */
+	bool alert_after_client_cert; /* the client's Certificate came before the alert */
+	int reaction_alert; /* an alert sent after the peer had closed (a reaction, not the cause), -1: none */
+	uint64_t app_bytes[2]; /* application data after the handshake, per direction */
+	const char *server_addr; /* "127.0.0.1:4433" */
+
+	/* From outside the capture (tls_conn_hints(), a run): NULL when not known. */
+	const char *server_log;
+	const char *client_error;
 
 	/* Who the handshake was waiting on when it stopped (no answer, a stalled path). */
 	bool server_owed; /* the server owed the next message: the client's ClientHello or Finished was
@@ -63,13 +91,23 @@ struct diag_facts {
 
 struct explain_equiv;
 
+#define DIAG_CANDIDATES 3
+
 /* The pointers stay valid until explain_free(). */
 struct diag_result {
 	const char *code; /* stable: "no_shared_cipher" */
 	const char *key; /* its diagnosis.ini section: the code, or "no_shared_cipher/static_rsa" */
 	const char *summary;
 	const char *fix;
-	char evidence[512];
+	char evidence[768];
+	/*
+	 * When the evidence cannot decide: the other causes, most likely first
+	 * after code (NULL-terminated), and what would tell them apart.
+	 */
+	const char *also[DIAG_CANDIDATES];
+	char tell_apart[320];
+	/* Which kinds of evidence the diagnosis used: "alert", "client_hello", "certificate", ... */
+	char used[160];
 	/* How the failure shows up on each stack (explain_equiv_line_devices()), NULL: not a stack's failure. */
 	const struct explain_equiv *equiv;
 };
@@ -85,6 +123,7 @@ struct diag_outcome {
 			     "protocol_version" */
 	bool has_wolfssl;
 	long wolfssl; /* wolfSSL_get_error() on the device side, e.g. -188 */
+	const char *server_log; /* the server's log line for the handshake, or NULL */
 };
 /*
  * The diagnosis of a case: the kind if given and known, else the wolfSSL
@@ -94,6 +133,13 @@ struct diag_outcome {
  * or -1 with out->code NULL when nothing given is known.
  */
 int diagnose_outcome(const struct diag_outcome *o, struct diag_result *out);
+
+/*
+ * The diagnosis a server's log line names (OpenSSL's "version too low",
+ * "no suitable key share", GnuTLS's "No common key share with peer", ...):
+ * its code, or NULL when the line names none.
+ */
+const char *diagnose_server_log(const char *line);
 
 /* The summary of a code (or code/variant), for tests and explain; NULL when unknown. */
 const char *diagnose_summary(const char *code);

@@ -62,6 +62,7 @@ struct flow_side {
 	struct flow *f;
 	uint8_t idx;
 	bool syn, fin;
+	bool payload; /* sent a payload byte */
 	uint32_t syn_seq;
 	struct tcp_reasm rs;
 };
@@ -364,6 +365,16 @@ static void side_fin(void *ctx, const struct pkt_meta *m)
 		tls_conn_tcp_event(f->conn, side_dir(f, s->idx), TCP_EV_FIN, m);
 }
 
+/*
+ * A SYN answered by an RST and nothing else: a refused connection, reported
+ * even when no byte could tell it was meant to be TLS (it never got that far).
+ */
+static bool refused(const struct flow *f, int rst_side)
+{
+	return f->state == FLOW_DETECT && rst_side >= 0 && f->client >= 0 && rst_side != f->client &&
+	       f->side[f->client].syn && !f->side[!f->client].syn && !f->side[0].payload && !f->side[1].payload;
+}
+
 /* Settles the streams, emits the connection if it is TLS, and drops its buffers. */
 static void flow_settle(struct flow *f, int rst_side, const struct pkt_meta *m)
 {
@@ -378,7 +389,10 @@ static void flow_settle(struct flow *f, int rst_side, const struct pkt_meta *m)
 		 * there is nothing of it to report (seen when a capture starts right after
 		 * a readiness probe). */
 		t->st.tails++;
-	} else if (f->state == FLOW_TLS && flow_conn(f)) {
+	} else if ((f->state == FLOW_TLS || refused(f, rst_side)) && flow_conn(f)) {
+		int c = f->client;
+		/* What the capture saw of the TCP handshake: the client's SYN, the server's SYN-ACK. */
+		tls_conn_tcp_seen(f->conn, f->side[c].syn, f->side[!c].syn, m);
 		if (rst_side >= 0)
 			tls_conn_tcp_event(f->conn, side_dir(f, rst_side), TCP_EV_RST, m);
 		tls_conn_finish(f->conn);
@@ -472,6 +486,8 @@ void flow_table_packet(struct flow_table *t, const struct packet *pkt, const str
 	struct flow_side *s = &f->side[si];
 	if ((pkt->flags & TCP_SYN) || pkt->payload_wire)
 		f->substantive = true;
+	if (pkt->payload_wire)
+		s->payload = true;
 	if ((pkt->flags & TCP_SYN) && !s->syn) {
 		s->syn = true;
 		s->syn_seq = pkt->seq;

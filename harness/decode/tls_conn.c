@@ -184,6 +184,8 @@ static void on_record_begin(struct tls_conn *c, enum tls_dir dir, const struct t
 
 	d->valid_record = true;
 	d->record_version = h->version;
+	if (h->length > d->max_record)
+		d->max_record = h->length;
 	d->route = R_IGNORE;
 	d->last_maybe_alert = false;
 	if (h->sslv2) {
@@ -272,8 +274,12 @@ void tls_conn_free(struct tls_conn *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		tls_hs_reasm_free(&c->d[i].hs);
+		free(c->d[i].head);
+	}
+	free(c->server_log);
+	free(c->client_error);
 	tls_keys_free(c);
 	free(c->server_cert);
 	free(c->ladder);
@@ -284,6 +290,8 @@ void tls_conn_free(struct tls_conn *c)
 size_t tls_conn_footprint(const struct tls_conn *c)
 {
 	size_t n = sizeof *c + c->cap_ladder * sizeof *c->ladder + c->cap_notes * sizeof *c->notes;
+	for (int i = 0; i < 2; i++)
+		n += c->d[i].head ? TLS_CONN_HEAD : 0;
 	if (c->server_cert)
 		n += sizeof *c->server_cert;
 	for (int i = 0; i < 2; i++) {
@@ -302,8 +310,20 @@ void tls_conn_data(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_
 	enum tls_rec_event e;
 
 	see_meta(c, m);
-	if (n)
+	if (n) {
+		/* A side whose first bytes are no TLS record: keep them, the diagnosis says what they are. */
+		if (!d->bytes && !tls_record_plausible(p, n))
+			d->head = malloc(TLS_CONN_HEAD);
+		if (d->head && d->head_len < TLS_CONN_HEAD) {
+			size_t take = n < TLS_CONN_HEAD - d->head_len ? n : TLS_CONN_HEAD - d->head_len;
+			memcpy(d->head + d->head_len, p, take);
+			d->head_len += take;
+		}
+		d->bytes += n;
+		if (m)
+			d->last_m = *m;
 		d->any_bytes = true;
+	}
 	if (d->stopped || c->finished_called)
 		goto out;
 	while ((e = tls_record_next(&d->rp, &in, &ev)) != TLS_REC_NEED_MORE) {

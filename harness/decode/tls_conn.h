@@ -61,6 +61,13 @@ void tls_conn_gap(struct tls_conn *c, enum tls_dir dir, uint64_t missing, const 
 void tls_conn_snaplen_cut(struct tls_conn *c, enum tls_dir dir, const struct pkt_meta *m);
 void tls_conn_tcp_event(struct tls_conn *c, enum tls_dir dir, enum tcp_event ev,
 			const struct pkt_meta *m);
+/*
+ * What the capture saw of the TCP handshake (the client's SYN, the server's
+ * SYN-ACK) and the last packet of the connection, or of the capture when it
+ * ended first (last may be NULL); before tls_conn_finish().  A SYN answered
+ * by an RST is a refused connection; time since the ClientHello is silence.
+ */
+void tls_conn_tcp_seen(struct tls_conn *c, bool syn, bool synack, const struct pkt_meta *last);
 /* The capture ended, or the connection closed: settle outcome and diagnosis. */
 void tls_conn_finish(struct tls_conn *c);
 
@@ -73,6 +80,32 @@ void tls_conn_finish(struct tls_conn *c);
 void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c);
 struct jv *tls_conn_to_json(const struct tls_conn *c);
 void tls_conn_print_text(FILE *out, const struct tls_conn *c);
+/* verbose: absolute timestamps and the full lists (tls_verbose.c) after the ladder. */
+void tls_conn_print_text_ex(FILE *out, const struct tls_conn *c, bool verbose);
+/*
+ * Evidence from outside the capture, weighed with it: the server's log line
+ * and the client's own error text (either NULL).  Diagnoses again; after
+ * tls_conn_finish().
+ */
+void tls_conn_hints(struct tls_conn *c, const char *server_log, const char *client_error);
+
+/* The decoded messages, for the verbose report (NULL when not seen). */
+struct tls_client_hello;
+struct tls_server_hello;
+struct tls_certificate;
+struct tls_server_key_exchange;
+struct tls_conn_view {
+	const struct tls_client_hello *ch;
+	const struct tls_server_hello *sh; /* the ServerHello, not a HelloRetryRequest */
+	bool hrr;
+	uint16_t hrr_group;
+	const struct tls_certificate *server_cert;
+	const struct tls_server_key_exchange *ske;
+	struct pkt_meta first; /* the first packet's time */
+	const uint8_t *head[2]; /* a side's first bytes when they are no TLS record (client, server), else NULL */
+	size_t head_len[2];
+};
+void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v);
 /*
  * After tls_conn_finish(): whether the connection failed (outcome "failed"
  * or "malformed"; "incomplete" is not a failure) and whether it carried an

@@ -22,6 +22,8 @@ struct tls_decrypt;
 #define LADDER_MAX 512
 #define ALERTS_MAX 16
 #define NOTES_MAX 32
+/* The first bytes a side sent, kept (on the heap) only when they are not a TLS record: what a non-TLS peer said. */
+#define TLS_CONN_HEAD 256
 
 enum entry_kind {
 	E_HANDSHAKE,
@@ -109,6 +111,12 @@ struct dir_state {
 	struct pkt_meta rst_m;
 	bool close_notify;
 	uint64_t app_records, app_bytes;
+	/* For the diagnosis (diagnose.h): bytes sent, the longest record, when last, and non-TLS first bytes. */
+	uint64_t bytes;
+	uint32_t max_record;
+	struct pkt_meta last_m;
+	uint8_t *head; /* NULL while the side's bytes are TLS */
+	size_t head_len;
 };
 
 struct tls_conn {
@@ -136,6 +144,7 @@ struct tls_conn {
 	bool have_sh;
 	struct tls_server_hello sh;
 	bool hrr;
+	uint16_t hrr_group;
 	bool tls13;
 	size_t tls13_alert_len; /* record length of an encrypted alert under sh.suite */
 	struct tls_certificate *server_cert; /* heap: several KiB, only when sent */
@@ -165,6 +174,12 @@ struct tls_conn {
 	bool finished_called;
 	const char *outcome;
 	struct diag_result diag;
+	/* tls_conn_tcp_seen() */
+	bool tcp_syn, tcp_synack, have_last;
+	struct pkt_meta last;
+	/* tls_conn_hints(): heap, only when given */
+	char *server_log;
+	char *client_error;
 };
 
 /* tls_ladder.c: names, notes, the ladder and the alert list. */

@@ -16,12 +16,23 @@
 #include "harness/decode/tls_names.h"
 
 
+/* Signalling values among the kept suites (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV). */
+static size_t client_hello_scsvs(const struct tls_client_hello *ch)
+{
+	struct tls_suite_info si;
+	size_t n = 0;
+	for (size_t i = 0; i < ch->suites.n; i++)
+		n += tls_suite_info(ch->suites.v[i], &si) && si.kx == TLS_KX_SCSV;
+	return n;
+}
+
 static void detail_client_hello(const struct tls_client_hello *ch, char *out, size_t outlen)
 {
 	char vb[16];
-	int n = snprintf(out, outlen, "(%s, %zu suite%s",
-			 tls_version_short(tls_client_hello_max_version(ch), vb, sizeof vb),
-			 ch->suites.total, ch->suites.total == 1 ? "" : "s");
+	size_t scsv = client_hello_scsvs(ch), real = ch->suites.total - scsv;
+	/* The count is of real suites; signalling values are named apart (RFC 5746 3.3, RFC 7507). */
+	int n = snprintf(out, outlen, "(%s, %zu suite%s%s", tls_version_short(tls_client_hello_max_version(ch), vb, sizeof vb),
+			 real, real == 1 ? "" : "s", scsv ? " + SCSV" : "");
 	if (n < 0 || (size_t)n >= outlen)
 		return;
 	if (ch->sslv2)
@@ -81,6 +92,7 @@ static void on_server_hello(struct tls_conn *c, struct ladder_entry *e, struct c
 	}
 	if (sh.hrr) {
 		c->hrr = true;
+		c->hrr_group = sh.key_share_group;
 		if (e) {
 			e->hs_type = TLS_HS_HELLO_RETRY_REQUEST;
 			snprintf(e->detail, sizeof e->detail, "(asks for group %s)",

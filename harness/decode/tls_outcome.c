@@ -84,6 +84,90 @@ static const struct alert_entry *failing_alert(const struct tls_conn *c)
 	return c->complete ? NULL : warn;
 }
 
+/* Milliseconds from a to b (saturated; -1 when b is before a). */
+static int64_t ms_between(const struct pkt_meta *a, const struct pkt_meta *b)
+{
+	int64_t s;
+	if (__builtin_sub_overflow(b->ts_sec, a->ts_sec, &s) || s > INT64_C(1000000000) || s < -1)
+		return -1;
+	int64_t ms = s * 1000 + ((int64_t)b->ts_usec - a->ts_usec) / 1000;
+	return ms < 0 ? -1 : ms;
+}
+
+/* The last ladder entry at or before frame (the message a close came after). */
+static const char *entry_before(const struct tls_conn *c, uint64_t frame)
+{
+	const char *t = NULL;
+	for (size_t i = 0; i < c->n_ladder && c->ladder[i].m.frame <= frame; i++)
+		t = tls_entry_type(&c->ladder[i]);
+	return t;
+}
+
+/* What the diagnosis weighs besides the alert: bytes, TCP set-up, silence, the chain, outside evidence. */
+static void fill_facts_more(const struct tls_conn *c, const struct alert_entry *a, struct diag_facts *f)
+{
+	const struct dir_state *cl = &c->d[TLS_FROM_CLIENT], *sv = &c->d[TLS_FROM_SERVER];
+	for (int i = 0; i < 2; i++) {
+		f->bytes[i] = c->d[i].bytes;
+		f->head[i] = c->d[i].head;
+		f->head_len[i] = c->d[i].head_len;
+		f->valid_record[i] = c->d[i].valid_record;
+		f->max_record[i] = c->d[i].max_record;
+	}
+	f->tcp_syn = c->tcp_syn;
+	f->tcp_synack = c->tcp_synack;
+	f->hrr = c->hrr;
+	f->hrr_group = c->hrr_group;
+	f->client_cert_sent = c->client_cert && !c->client_cert_empty;
+	f->chain = c->server_cert;
+	f->server_addr = c->server;
+	f->server_log = c->server_log;
+	f->client_error = c->client_error;
+	f->wait_ms = -1;
+	if (cl->any_bytes && !sv->any_bytes) {
+		if (cl->closed) {
+			f->wait_ms = ms_between(&cl->last_m, &cl->close_m);
+			f->client_gave_up = true;
+		} else if (c->have_last) {
+			f->wait_ms = ms_between(&cl->last_m, &c->last);
+		}
+	}
+	if (c->first_closer >= 0)
+		f->closed_after = entry_before(c, c->d[c->first_closer].close_m.frame);
+	f->app_bytes[0] = cl->app_bytes;
+	f->app_bytes[1] = sv->app_bytes;
+	f->reaction_alert = -1;
+	/* An alert sent after the peer closed answers the close: the close is what happened. */
+	if (a && c->d[tls_peer_of(a->from)].closed && c->d[tls_peer_of(a->from)].close_m.frame < a->m.frame) {
+		f->reaction_alert = a->encrypted ? -1 : a->desc;
+		f->has_alert = false;
+	}
+	if (a && c->client_cert)
+		for (size_t i = 0; i < c->n_ladder && c->ladder[i].m.frame <= a->m.frame; i++)
+			if (c->ladder[i].dir == TLS_FROM_CLIENT && c->ladder[i].kind == E_HANDSHAKE &&
+			    c->ladder[i].hs_type == TLS_HS_CERTIFICATE)
+				f->alert_after_client_cert = true;
+}
+
+/*
+ * Alerts told at the end (TLS 1.3, by size) join the list last: put the
+ * list in frame order, keeping the ladder's indexes into it right.
+ */
+static void alerts_in_time_order(struct tls_conn *c)
+{
+	for (size_t i = 1; i < c->n_alerts; i++)
+		for (size_t j = i; j > 0 && c->alerts[j - 1].m.frame > c->alerts[j].m.frame; j--) {
+			struct alert_entry t = c->alerts[j];
+			c->alerts[j] = c->alerts[j - 1];
+			c->alerts[j - 1] = t;
+			for (size_t k = 0; k < c->n_ladder; k++)
+				if (c->ladder[k].alert == (int)j)
+					c->ladder[k].alert = (int)j - 1;
+				else if (c->ladder[k].alert == (int)j - 1)
+					c->ladder[k].alert = (int)j;
+		}
+}
+
 static long long meta_ms(const struct pkt_meta *from, const struct pkt_meta *to)
 {
 	return (to->ts_sec - from->ts_sec) * 1000 + (to->ts_usec - from->ts_usec) / 1000;
@@ -181,6 +265,7 @@ static void fill_facts(const struct tls_conn *c, struct diag_facts *f)
 		f->closed_rst = d->how == TCP_EV_RST;
 		f->closed_before_server_hello = !c->have_sh && !c->hrr;
 	}
+	fill_facts_more(c, a, f);
 	fill_waiting(c, f);
 }
 
@@ -225,21 +310,69 @@ void tls_conn_finish(struct tls_conn *c)
 		c->complete = (c->complete || tls13_complete_now(c)) && !rejected;
 	}
 	infer_tls13_alerts(c);
+	alerts_in_time_order(c);
 	c->finished_called = true;
 	fill_facts(c, &f);
 	c->outcome = outcome_of(c, &f);
 	diagnose(&f, &c->diag);
 }
 
+void tls_conn_tcp_seen(struct tls_conn *c, bool syn, bool synack, const struct pkt_meta *last)
+{
+	c->tcp_syn = syn;
+	c->tcp_synack = synack;
+	if (last) {
+		c->last = *last;
+		c->have_last = true;
+	}
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+void tls_conn_hints(struct tls_conn *c, const char *server_log, const char *client_error)
+{
+	struct diag_facts f;
+	free(c->server_log);
+	free(c->client_error);
+	c->server_log = dup_or_null(server_log);
+	c->client_error = dup_or_null(client_error);
+	if (!c->finished_called)
+		return;
+	fill_facts(c, &f);
+	diagnose(&f, &c->diag);
+}
+
+void tls_conn_view(const struct tls_conn *c, struct tls_conn_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->ch = c->have_ch ? &c->ch : NULL;
+	v->sh = c->have_sh ? &c->sh : NULL;
+	v->hrr = c->hrr;
+	v->hrr_group = c->hrr_group;
+	v->server_cert = c->server_cert;
+	v->ske = c->have_ske ? &c->ske : NULL;
+	v->first = c->first;
+	for (int i = 0; i < 2; i++) {
+		v->head[i] = c->d[i].head;
+		v->head_len[i] = c->d[i].head_len;
+	}
+}
+
 void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts)
 {
 	const char *outcome = c->outcome ? c->outcome : "incomplete";
-	bool complete = strcmp(outcome, "handshake_complete") == 0;
 	*failed = strcmp(outcome, "failed") == 0 || strcmp(outcome, "malformed") == 0;
 	*alerts = false;
-	/* close_notify (0) is how a session ends, not a problem; so is an encrypted alert after a complete handshake. */
+	/*
+	 * close_notify (0) is how a session ends, not a problem.  Encrypted
+	 * alerts count: their reason is unknown, not absent (a client's
+	 * bad_certificate after the handshake is one).
+	 */
 	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].encrypted ? !complete : c->alerts[i].desc != 0)
+		if (c->alerts[i].encrypted || c->alerts[i].desc != 0)
 			*alerts = true;
 }
 

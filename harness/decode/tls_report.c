@@ -14,6 +14,7 @@
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/decode/tls_names.h"
+#include "harness/decode/tls_verbose.h"
 #include "harness/explain/explain.h"
 
 /* Seconds since the first packet, "0.000123". */
@@ -415,18 +416,54 @@ void tls_conn_write_json(struct jw *w, const char *key, const struct tls_conn *c
 	jw_end(w);
 	jw_object(w, "diagnosis");
 	jw_str(w, "code", c->diag.code);
+	/* The variant with its own words (hostname_mismatch/no_sni), null when none. */
+	jw_str(w, "variant", c->diag.key && strchr(c->diag.key, '/') ? strchr(c->diag.key, '/') + 1 : NULL);
 	jw_str(w, "summary", c->diag.summary);
 	jw_str(w, "evidence", c->diag.evidence);
 	jw_str(w, "fix", c->diag.fix);
+	jw_str(w, "used", c->diag.used);
+	/* Other causes the evidence leaves open, most likely first, and what tells them apart. */
+	jw_array(w, "also_possible");
+	for (size_t i = 0; i < DIAG_CANDIDATES && c->diag.also[i]; i++)
+		jw_str(w, NULL, c->diag.also[i]);
+	jw_end(w);
+	jw_str(w, "tell_apart", c->diag.tell_apart[0] ? c->diag.tell_apart : NULL);
 	/* How the same failure shows up on each device stack: [] when it is not a stack's failure. */
 	explain_equiv_devices_write(w, "equivalents", c->diag.equiv);
 	jw_end(w);
 	jw_end(w);
 }
 
+/* The diagnosis block of the text report: code, evidence, what it weighed, the other causes, the fix. */
+static void print_diagnosis(FILE *out, const struct tls_conn *c)
+{
+	fprintf(out, "diagnosis: %s - %s\n", c->diag.code ? c->diag.code : "none",
+		c->diag.summary ? c->diag.summary : "");
+	if (c->diag.evidence[0])
+		fprintf(out, "  evidence: %s\n", c->diag.evidence);
+	if (c->diag.used[0])
+		fprintf(out, "  evidence used: %s\n", c->diag.used);
+	for (size_t i = 0; i < DIAG_CANDIDATES && c->diag.also[i]; i++)
+		fprintf(out, "  also possible: %s - %s\n", c->diag.also[i], diagnose_summary(c->diag.also[i]));
+	if (c->diag.tell_apart[0])
+		fprintf(out, "  to tell them apart: %s\n", c->diag.tell_apart);
+	if (c->diag.fix && c->diag.fix[0])
+		fprintf(out, "  fix: %s\n", c->diag.fix);
+	if (c->diag.equiv) {
+		char line[2048];
+		fprintf(out, "  same failure on each stack: %s\n",
+			explain_equiv_line_devices(c->diag.equiv, line, sizeof line));
+	}
+}
+
 void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 {
-	char b[64], t[32];
+	tls_conn_print_text_ex(out, c, false);
+}
+
+void tls_conn_print_text_ex(FILE *out, const struct tls_conn *c, bool verbose)
+{
+	char b[64], t[32], abs[40];
 	fprintf(out, "TLS %s -> %s: %s", c->client, c->server, c->outcome ? c->outcome : "incomplete");
 	if (c->have_sh)
 		fprintf(out, ", %s %s", tls_version_short(c->sh.version, b, sizeof b),
@@ -435,8 +472,9 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 	for (size_t i = 0; i < c->n_ladder; i++) {
 		const struct ladder_entry *e = &c->ladder[i];
 		rel_time(c, &e->m, t, sizeof t);
-		fprintf(out, "  #%-4" PRIu64 " %s  %s -> %s  ", e->m.frame, t, tls_dir_name(e->dir),
-			tls_dir_name(tls_peer_of(e->dir)));
+		fprintf(out, "  #%-4" PRIu64 " %s  %s%s%s -> %s  ", e->m.frame, t,
+			verbose ? tls_verbose_time(&e->m, abs, sizeof abs) : "", verbose ? "  " : "",
+			tls_dir_name(e->dir), tls_dir_name(tls_peer_of(e->dir)));
 		switch (e->kind) {
 		case E_ENCRYPTED:
 			fprintf(out, "encrypted record(s) \u00d7%" PRIu64 " (%" PRIu64 " bytes)", e->count, e->bytes);
@@ -461,10 +499,17 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 		}
 		if (e->decrypted)
 			fputs(" [decrypted]", out);
+		if (verbose && e->kind != E_ENCRYPTED && e->kind != E_APPDATA && e->kind != E_HEARTBEAT)
+			fprintf(out, " [%" PRIu32 " bytes]", e->len);
 		fputc('\n', out);
 	}
 	if (c->ladder_dropped)
 		fprintf(out, "  ... %" PRIu64 " more records not listed\n", c->ladder_dropped);
+	if (verbose) {
+		struct tls_conn_view v;
+		tls_conn_view(c, &v);
+		tls_verbose_print(out, &v);
+	}
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_entry *a = &c->alerts[i];
 		if (a->encrypted)
@@ -497,16 +542,6 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c)
 		fprintf(out, "  note (%s%s%s): %s\n", note_kind_name(c->notes[i].kind),
 			c->notes[i].dir >= 0 ? ", " : "", c->notes[i].dir >= 0 ? tls_dir_name(c->notes[i].dir) : "",
 			c->notes[i].text);
-	fprintf(out, "diagnosis: %s - %s\n", c->diag.code ? c->diag.code : "none",
-		c->diag.summary ? c->diag.summary : "");
-	if (c->diag.evidence[0])
-		fprintf(out, "  evidence: %s\n", c->diag.evidence);
-	if (c->diag.fix && c->diag.fix[0])
-		fprintf(out, "  fix: %s\n", c->diag.fix);
-	if (c->diag.equiv) {
-		char line[2048];
-		fprintf(out, "  same failure on each stack: %s\n",
-			explain_equiv_line_devices(c->diag.equiv, line, sizeof line));
-	}
+	print_diagnosis(out, c);
 }
 

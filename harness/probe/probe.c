@@ -334,9 +334,12 @@ int probe_run(const struct probe_opts *o, struct probe_report *rep, char *err, s
 	}
 	/* A target nobody reached is the environment's problem, not a device's verdict. */
 	bool reached = false;
-	for (size_t i = 0; i < rep->nattempts; i++)
-		if (rep->attempts[i].decoded || rep->attempts[i].connected)
+	for (size_t i = 0; i < rep->nattempts; i++) {
+		/* A decoded connection without payload (a SYN answered by RST: connection_refused) reached nobody. */
+		const char *outcome = jv_str(jv_get(rep->attempts[i].decoded, "outcome"));
+		if ((rep->attempts[i].decoded && !(outcome && strcmp(outcome, "no_data") == 0)) || rep->attempts[i].connected)
 			reached = true;
+	}
 	if (!reached && rep->nattempts) {
 		snprintf(err, errlen, "%s: no attempt reached the server (%s)", rep->target,
 			 rep->attempts[0].error[0] ? rep->attempts[0].error : "refused or unreachable");

@@ -68,12 +68,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
+	tls_conn_tcp_seen(c, chunk & 1, chunk & 2, NULL);
 	tls_conn_finish(c);
+	/* Outside evidence weighed with whatever the bytes showed (the top bit of the chunk byte). */
+	if (chunk & 0x80)
+		tls_conn_hints(c, "SSL routines::no suitable key share", "certificate has expired");
 	j = tls_conn_to_json(c);
 	null = fopen("/dev/null", "w");
 	if (null) {
 		jv_write(null, j, false);
-		tls_conn_print_text(null, c);
+		tls_conn_print_text_ex(null, c, true);
 		fclose(null);
 	}
 	jv_free(j);
