@@ -39,14 +39,7 @@ static char root[128], tmp[192], out[192], ini[256];
 
 static void setup(void)
 {
-	static int n;
-	snprintf(root, sizeof root, "%s/t%d-%d", base, getpid(), ++n);
-	ck_assert_int_eq(mkdir(root, 0700), 0);
-	snprintf(tmp, sizeof tmp, "%s/tmp", root);
-	ck_assert_int_eq(mkdir(tmp, 0700), 0);
-	snprintf(out, sizeof out, "%s/out", root);
-	snprintf(ini, sizeof ini, "%s/s.ini", root);
-	setenv("TMPDIR", tmp, 1);
+	ru_test_dirs(base, root, sizeof root, tmp, sizeof tmp, out, sizeof out, ini, sizeof ini);
 }
 
 static void need_root(void)
@@ -405,16 +398,6 @@ static Suite *outdir_suite(void)
 
 int main(int argc, char **argv)
 {
-	char abs[PATH_MAX];
 	(void)argc;
-	argv0 = realpath(argv[0], abs) ? abs : argv[0];
-	snprintf(base, sizeof base, "/tmp/tlsdiag-test-outdir-XXXXXX");
-	if (!mkdtemp(base))
-		return EXIT_FAILURE;
-	SRunner *sr = srunner_create(outdir_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ru_rm_tree(base);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ru_main(argv[0], "outdir", outdir_suite, &argv0, base, sizeof base);
 }

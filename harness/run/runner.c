@@ -703,15 +703,15 @@ out_servers:
 		r.rep.duration_ms = (long)(run_now_ms() - t0);
 		int wr = report_files_write(&r.rep, r.out_dir, o->json_path, o->junit_path, out);
 		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
+		if (r.io_failed)
+			err_report(ERR_IO, "some files of the run could not be written (see above)");
+		/* A report lost on the way out (a full disk, a closed pipe) is not a success either. */
+		if (fflush(out) != 0 || ferror(out))
+			rc = err_report(ERR_IO, "cannot write the report to its output: %s", strerror(errno ? errno : EIO));
 		if (run_stop_signal && !before)
 			/* The reports say complete, yet the run was asked to stop: not a success. */
 			rc = err_report(ERR_ENV, "interrupted by %s while writing the reports", run_signal_name(run_stop_signal));
-		if (r.io_failed)
-			err_report(ERR_IO, "some files of the run could not be written (see above)");
 	}
-	/* A report lost on the way out (a full disk, a closed pipe) is not a success either. */
-	if (fflush(out) != 0 || ferror(out))
-		rc = err_report(ERR_IO, "cannot write the report to its output: %s", strerror(errno ? errno : EIO));
 	for (size_t i = 0; i < RUN_NSIGNALS; i++)
 		sigaction(run_signals[i], &old[i], NULL);
 out_free:
