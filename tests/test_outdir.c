@@ -327,6 +327,22 @@ static size_t bad_json(const char *path, const struct stat *st)
 	return j == NULL;
 }
 
+/* A key log under its name is whole: lines of an NSS key log, the last one ended. */
+static size_t bad_keylog(const char *path, const struct stat *st)
+{
+	size_t l = strlen(path), n = 0;
+	if (!S_ISREG(st->st_mode) || l < 13 || strcmp(path + l - 13, "/capture.keys") != 0)
+		return 0;
+	char *t = tu_slurp(path, &n);
+	bool bad = !t || n == 0 || t[n - 1] != '\n';
+	for (char *p = t; !bad && p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		bad = strncmp(p, "CLIENT_", 7) != 0 && strncmp(p, "SERVER_", 7) != 0 && strncmp(p, "EXPORTER_", 9) != 0;
+	if (bad)
+		fprintf(stderr, "bad key log: %s\n", path);
+	free(t);
+	return bad;
+}
+
 START_TEST(disk_full_is_a_harness_error)
 {
 	char err[16384], sout[32768], text[2048];
@@ -353,6 +369,7 @@ START_TEST(disk_full_is_a_harness_error)
 	/* Nothing under a final name is half-written. */
 	ck_assert_uint_eq(ru_walk(target, bad_capture), 0);
 	ck_assert_uint_eq(ru_walk(target, bad_json), 0);
+	ck_assert_uint_eq(ru_walk(target, bad_keylog), 0);
 	/* Only the reports written are announced. */
 	const char *rep = strstr(sout, "reports: ");
 	if (rep) {

@@ -1305,8 +1305,9 @@ out:
 		close(r.fd);
 	else if (cc->sock_fd >= 0)
 		close(cc->sock_fd); /* handed over, never reached tcp_connect: still ours to close */
-	if (r.keylog)
-		fclose(r.keylog);
+	/* A key log cut short (disk full) must not pass for the run's secrets: the caller removes it. */
+	if (r.keylog && (ferror(r.keylog) | fclose(r.keylog)) != 0)
+		out->keylog_failed = true;
 	return rc;
 }
 

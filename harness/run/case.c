@@ -479,6 +479,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	long long t2 = now_ms();
 	int ran = client_run(&cc, &cr, err, sizeof err);
 	long long t3 = now_ms();
+	if (cr.keylog_failed)
+		unlink(paths.keylog); /* cut short: never left under its name */
 	out->capture_start_ms = (long)(t2 - t1);
 	out->handshake_ms = (long)(t3 - t2);
 	if (cap) {
@@ -497,6 +499,10 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		if (capture_decode(job, &paths, out) != 0)
 			goto out;
 		out->decode_ms = (long)(now_ms() - t3);
+	}
+	if (cr.keylog_failed) {
+		harness_failed(out, "could not write the key log", paths.keylog);
+		goto out;
 	}
 	if (ran != 0) {
 		out->status = CASE_ERROR;
