@@ -24,7 +24,9 @@ static void run_usage(FILE *out)
 	      "  -j, --jobs N         cases run in parallel (default: the number of CPUs)\n"
 	      "  -f, --filter GLOB    only cases whose \"scenario/case\" matches GLOB\n"
 	      "                       (e.g. 'esp8266*/*' or 'wipy/methods*')\n"
-	      "  -o, --out DIR        where captures and reports go (default: captures/runs/<time>/)\n"
+	      "  -o, --out DIR        where captures and reports go (default: captures/runs/<time>/);\n"
+	      "                       locked for the run; an earlier run's files in it are cleared,\n"
+	      "                       other files refused; no other user may be able to write it\n"
 	      "      --json FILE      also write the JSON report to FILE\n"
 	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
 	      "      --capture MODE   auto (default), live (libpcap on lo), relay, or off\n"
@@ -36,7 +38,8 @@ static void run_usage(FILE *out)
 	      "\n"
 	      "exit status: 0 every case met its expectation; 1 a case failed, crashed or was\n"
 	      "skipped (without --allow-skip); 2 bad scenario file, bad option, a server that\n"
-	      "did not start, or an interrupted run.\n",
+	      "did not start, a harness error (a file that could not be written, an output\n"
+	      "that cannot be used), or an interrupted run (SIGINT, SIGTERM, SIGHUP, SIGQUIT).\n",
 	      out);
 }
 

@@ -127,6 +127,7 @@ START_TEST(symlink_attack_in_a_tree_nobody_owns)
 	snprintf(target, sizeof target, "%s/fresh", tree);
 	ck_assert_int_eq(run(args, NULL, 0, err, sizeof err), 2);
 	ck_assert_msg(strstr(err, "belongs to another user, who could replace what is under it"), "%s", err);
+	ck_assert_int_eq(access(target, F_OK), -1); /* refused before anything was made there */
 	/* A root dir anyone may write (no sticky bit): links could be planted in it. */
 	snprintf(target, sizeof target, "%s/open", root);
 	ck_assert_int_eq(mkdir(target, 0777), 0);
