@@ -20,6 +20,7 @@
 #include "tests/support/testutil.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -305,6 +307,56 @@ START_TEST(overload_of_one_s_server_is_no_failure)
 }
 END_TEST
 
+/*
+ * The harness itself out of resources (the worker cannot open one more
+ * descriptor: RLIMIT_NOFILE at what it holds) is a harness error, exit 2,
+ * never a FAIL of the case.
+ */
+static void exec_no_fds(const struct case_job *job, struct case_result *res)
+{
+	int probe = open("/dev/null", O_RDONLY | O_CLOEXEC); /* the lowest free descriptor */
+	if (probe >= 0) {
+		close(probe);
+		struct rlimit rl = { .rlim_cur = (rlim_t)probe, .rlim_max = (rlim_t)probe };
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	case_execute(job, res);
+}
+
+START_TEST(harness_out_of_descriptors_is_an_error_not_a_fail)
+{
+	struct scenario_set set;
+	char err[512], line[1024];
+	scenario_set_init(&set);
+	ck_assert_msg(scenario_load_string(&set, "t.ini", "[scenario]\nname = s\nservers = tls12-only\n"
+							  "[case a]\nexpect = connected\n",
+					   err, sizeof err) == 0,
+		      "%s", err);
+	FILE *null = fopen("/dev/null", "w");
+	struct runner_opts o = { .jobs = 1, .capture = CAPTURE_RELAY, .out_dir = out, .exec = exec_no_fds };
+	ck_assert_int_eq(runner_run(&set, &o, null), 2);
+	fclose(null);
+	struct jv *j = tu_report_json(out);
+	const struct jv *c = tu_find_case(j, "a");
+	ck_assert_str_eq(jv_str(jv_get(c, "status")), "ERROR");
+	ck_assert(jv_boolval(jv_get(c, "harness_error")));
+	ck_assert_str_eq(jv_str(jv_get(c, "error")), "could not bind a client port on 127.0.0.1: Too many open files");
+	ck_assert_int_eq(jv_intval(jv_get(j, "exit_code")), 2);
+	jv_free(j);
+	char path[300];
+	snprintf(path, sizeof path, "%s/report.txt", out);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	bool err_line = false;
+	while (fgets(line, sizeof line, f))
+		err_line |= strncmp(line, "ERR   s/a  expect=connected got=could not bind", 46) == 0;
+	fclose(f);
+	ck_assert(err_line);
+	scenario_set_free(&set);
+	assert_clean();
+}
+END_TEST
+
 /* --capture live without CAP_NET_RAW: exit 2 before any case (setpriv drops the capability). */
 START_TEST(capture_live_without_permission_exits_2_up_front)
 {
@@ -418,6 +470,7 @@ static Suite *reaper_suite(void)
 	tcase_set_timeout(ci, 180);
 	tcase_add_test(ci, case_lines_reach_a_pipe_as_they_happen);
 	tcase_add_test(ci, overload_of_one_s_server_is_no_failure);
+	tcase_add_test(ci, harness_out_of_descriptors_is_an_error_not_a_fail);
 	tcase_add_test(ci, capture_live_without_permission_exits_2_up_front);
 	tcase_add_test(ci, apache_serves_a_page_from_a_tmpdir_with_a_space);
 	tcase_add_test(ci, hostile_scenario_bytes_are_escaped);

@@ -468,8 +468,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		cap = capture_begin(&co, err, sizeof err);
 		if (!cap) {
 			close(cc.sock_fd);
-			out->status = CASE_ERROR;
-			snprintf(out->error, sizeof out->error, "could not capture: %s", err);
+			harness_failed(out, "could not capture", err);
 			goto out;
 		}
 		cc.host = capture_connect_host(cap);
@@ -505,8 +504,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		goto out;
 	}
 	if (ran != 0) {
-		out->status = CASE_ERROR;
-		snprintf(out->error, sizeof out->error, "could not run: %s", err);
+		/* The client could not even try (a socket, a file, the library): the harness's failure. */
+		harness_failed(out, "could not run", err);
 		goto out;
 	}
 	outcome_from_client(&cr, out);

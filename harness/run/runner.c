@@ -297,6 +297,7 @@ static int run_spawn(struct run *r, size_t idx)
 	struct case_result *res = &r->rep.results[idx];
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		res->status = CASE_ERROR;
+		res->harness_error = true; /* out of processes or descriptors: an overloaded harness */
 		snprintf(res->error, sizeof res->error, "could not start: pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -321,6 +322,7 @@ static int run_spawn(struct run *r, size_t idx)
 	w->pid = fork();
 	if (w->pid < 0) {
 		res->status = CASE_ERROR;
+		res->harness_error = true; /* out of processes or descriptors: an overloaded harness */
 		snprintf(res->error, sizeof res->error, "could not start: fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
