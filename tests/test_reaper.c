@@ -274,7 +274,7 @@ END_TEST
 static void exec_impatient(const struct case_job *job, struct case_result *res)
 {
 	struct case_job j = *job;
-	j.timeout_ms = 1000;
+	j.timeout_ms = (int)tu_bound_ms(1000); /* scaled under valgrind, as every bound */
 	case_execute(&j, res);
 }
 
