@@ -11,7 +11,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag decode FILE [--format text|json] [--port N]\n"
+		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--memory-budget MB]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -23,6 +23,9 @@ static void usage(FILE *out)
 		"  --port N            only connections to or from TCP port N, all read as\n"
 		"                      TLS (default: any connection whose first bytes look\n"
 		"                      like TLS); the side on port N is the server\n"
+		"  --memory-budget MB  memory for the whole decode (default 64): past it\n"
+		"                      the least recently active open connections are\n"
+		"                      reported early, with a note saying how many\n"
 		"  --help              this text\n"
 		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
@@ -72,6 +75,14 @@ int cmd_decode(int argc, char **argv)
 		} else if (strcmp(a, "--port") == 0) {
 			if (!val || parse_port(val, &o.port) < 0)
 				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
+			i++;
+		} else if (strcmp(a, "--memory-budget") == 0) {
+			char *end;
+			errno = 0;
+			long mb = val ? strtol(val, &end, 10) : 0;
+			if (!val || errno || end == val || *end || mb < 1 || mb > 1024 * 1024)
+				return err_report(ERR_USAGE, "--memory-budget needs a size in MB from 1 to 1048576");
+			o.memory_budget = (size_t)mb * 1024 * 1024;
 			i++;
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);

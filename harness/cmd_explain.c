@@ -17,8 +17,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag explain CODE... [--stack NAME] [--json]\n"
-		"       tlsdiag explain --list [--stack NAME] [--json]\n"
+		"usage: tlsdiag explain [--stack NAME[@VERSION]] [--json] [--] CODE...\n"
+		"       tlsdiag explain --list [--stack NAME[@VERSION]] [--json]\n"
 		"       tlsdiag explain --kind KIND [--json]\n\n"
 		"Explains a TLS alert or an embedded TLS stack's error code: what it means on that\n"
 		"stack, what usually causes it between a device and a server, how to confirm it\n"
@@ -28,12 +28,19 @@ static void usage(FILE *out)
 		"  40  alert:40  handshake_failure  -313  -0x7780  BR_ERR_X509_NOT_TRUSTED\n"
 		"  \"SSL error 40\"  \"OSError 208\"  \"ssl_handshake_status: -40\"  0A000418\n"
 		"  \"tlsv1 alert unknown ca\"  \"no shared cipher\"  \"flags 0x0C\"\n"
-		"Several words are read as one CODE.  Without --stack every stack's meaning is\n"
-		"shown, most likely first: an exact name or a stack's own print form, then a\n"
-		"number in the stack's own range, then the number with its sign flipped.\n\n"
+		"  \"E (12345) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700\"\n"
+		"  \"X509 - Certificate verification failed\"  SSL_ERROR_SYSCALL\n"
+		"  \"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ... (_ssl.c:1006)\"\n"
+		"Several words are read as one CODE; after \"--\" every word is (-0x2700 too).\n"
+		"Without --stack every stack's meaning is shown, most likely first: an exact\n"
+		"name or a stack's own print form, then a number in the stack's own range, then\n"
+		"the number with its sign flipped; a number two library versions name\n"
+		"differently is shown for each.\n\n"
 		"options:\n"
 		"  --stack NAME  only this stack (see --list): tls-alert, cc3200, axtls, bearssl,\n"
-		"                mbedtls, mbedtls-verify, wolfssl, openssl\n"
+		"                mbedtls, mbedtls-verify, wolfssl, openssl, openssl-get-error;\n"
+		"                NAME@VERSION picks a library version: mbedtls@3, mbedtls@2.28,\n"
+		"                wolfssl@2 (CyaSSL 2.x), cc3200@1.9.1 (MicroPython's version)\n"
 		"  --list        list the stacks, or with --stack every code of one stack\n"
 		"  --kind KIND   one failure on every stack: unknown_ca, expired, not_yet_valid,\n"
 		"                hostname_mismatch, bad_ca_file, connection_dropped, ...\n"
@@ -57,7 +64,7 @@ static int list_tables(bool json)
 			jv_set_int(o, "range_max", t->range_max);
 			jv_push(arr, o);
 		} else {
-			printf("%-15s %4zu codes  %s\n", t->stack, t->nrows, t->title);
+			printf("%-17s %4zu codes  %s\n", t->stack, t->nrows, t->title);
 		}
 	}
 	if (json) {
@@ -170,16 +177,24 @@ int cmd_explain(int argc, char **argv)
 	bool json = false, list = false;
 	char query[512] = "";
 	size_t qlen = 0;
+	bool options_done = false;
 	int rc;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		if (options_done) {
+			/* after "--" everything is the code, "-0x2700" included */
+		} else if (strcmp(a, "--") == 0) {
+			options_done = true;
+			continue;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
+			continue;
 		} else if (strcmp(a, "--list") == 0) {
 			list = true;
+			continue;
 		} else if (strcmp(a, "--stack") == 0 || strcmp(a, "--kind") == 0) {
 			if (i + 1 >= argc)
 				return err_report(ERR_USAGE, "%s needs a value", a);
@@ -187,9 +202,11 @@ int cmd_explain(int argc, char **argv)
 				stack = argv[++i];
 			else
 				kind = argv[++i];
+			continue;
 		} else if (strncmp(a, "--", 2) == 0 && a[2] != '\0' && !(a[2] >= '0' && a[2] <= '9')) {
 			return err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag explain --help')", a);
-		} else {
+		}
+		{
 			/* a code may be several words: "SSL error 40" unquoted */
 			int w = snprintf(query + qlen, sizeof query - qlen, "%s%s", qlen ? " " : "", a);
 			if (w < 0 || (size_t)w >= sizeof query - qlen)
@@ -205,7 +222,12 @@ int cmd_explain(int argc, char **argv)
 		rc = err_report(ERR_USAGE, "unknown stack '%s' (see 'tlsdiag explain --list')", stack);
 		goto out;
 	}
-	if (list) {
+	if ((list || kind) && qlen) {
+		rc = err_report(ERR_USAGE, "%s takes no CODE ('%s'): list one stack with --list --stack NAME",
+				list ? "--list" : "--kind", query);
+	} else if (list && kind) {
+		rc = err_report(ERR_USAGE, "--list and --kind exclude each other");
+	} else if (list) {
 		rc = stack ? list_stack(stack, json) : list_tables(json);
 	} else if (kind) {
 		rc = show_kind(kind, json);

@@ -242,6 +242,10 @@ START_TEST(command_exit_codes)
 	ck_assert_int_eq(cmd(path, "--port", "443x", NULL), 2);
 	ck_assert_int_eq(cmd(path, "--port", NULL, NULL), 2);
 	ck_assert_int_eq(cmd(path, "--bogus", NULL, NULL), 2);
+	ck_assert_int_eq(cmd(path, "--memory-budget", "20", NULL), 0);
+	ck_assert_int_eq(cmd(path, "--memory-budget", "0", NULL), 2);
+	ck_assert_int_eq(cmd(path, "--memory-budget", "64MB", NULL), 2);
+	ck_assert_int_eq(cmd(path, "--memory-budget", NULL, NULL), 2);
 	ck_assert_int_eq(cmd(path, path, NULL, NULL), 2);
 	ck_assert_int_eq(cmd("/nonexistent/x.pcap", NULL, NULL, NULL), 2);
 	FILE *f = cb_pcap_open(path, 105, 65535);

@@ -5,6 +5,7 @@
  * The connections are real tls_conn objects; the checks read their JSON.
  */
 #include "harness/core/json.h"
+#include "harness/decode/decode.h"
 #include "harness/decode/flow.h"
 #include "harness/decode/packet.h"
 #include "tests/support/capbuild.h"
@@ -37,13 +38,18 @@ static void collect(void *ctx, struct tls_conn *c)
 	jv_push(emitted, tls_conn_to_json(c));
 }
 
-static void start(uint16_t port)
+static void start_budget(uint16_t port, size_t budget)
 {
-	struct flow_opts o = { .port = port };
+	struct flow_opts o = { .port = port, .memory_budget = budget };
 	emitted = jv_array();
 	frame = 0;
 	ft = flow_table_new(&o, collect, NULL);
 	ck_assert_ptr_nonnull(ft);
+}
+
+static void start(uint16_t port)
+{
+	start_budget(port, 0);
 }
 
 /* The capture ends. */
@@ -327,6 +333,52 @@ START_TEST(closing_tail_of_an_older_connection_is_not_a_connection)
 }
 END_TEST
 
+/*
+ * 2,000 connections left open after their ClientHello under a 1 MB budget:
+ * the least recently active are reported early and become tombstones (their
+ * late packets dropped), the one kept busy is not evicted, nothing is lost
+ * from the report, the count stays near the budget, and the note says so.
+ */
+START_TEST(budget_evicts_the_least_recently_active)
+{
+	const size_t budget = 1024 * 1024;
+	start_budget(0, budget);
+	for (uint32_t i = 0; i < 2000; i++) {
+		send_seg(4, C4, (uint16_t)(30000 + i), S4, 443, 1, TCP_SYN, NULL, 0);
+		send_seg(4, C4, (uint16_t)(30000 + i), S4, 443, 2, TCP_ACK, client_hello, sizeof client_hello);
+		send_seg(4, C4, 30000, S4, 443, 2 + sizeof client_hello, TCP_ACK, NULL, 0); /* 30000 stays busy */
+	}
+	const struct flow_stats *fs = flow_table_stats(ft);
+	ck_assert_uint_gt(fs->evicted, 1000);
+	ck_assert_uint_eq(jv_len(emitted), fs->evicted);
+	ck_assert_uint_eq(flow_table_open(ft), 2000 - fs->evicted);
+	ck_assert_uint_le(fs->memory_peak, budget + 16 * 1024);
+	ck_assert_uint_eq(fs->memory_budget, budget);
+	ck_assert_str_eq(str(conn(0), "client"), "10.0.0.1:30001");
+	ck_assert_str_eq(str(conn(1), "client"), "10.0.0.1:30002");
+	uint64_t late = fs->late_packets;
+	send_seg(4, C4, 30001, S4, 443, 2 + sizeof client_hello, TCP_ACK | TCP_PSH, client_hello, sizeof client_hello);
+	ck_assert_uint_eq(fs->late_packets, late + 1);
+	uint64_t evicted = fs->evicted;
+	finish();
+	ck_assert_uint_eq(jv_len(emitted), 2000);
+	ck_assert_uint_eq(fs->connections, 2000);
+	bool kept = false;
+	for (size_t i = evicted; i < 2000; i++)
+		kept |= strcmp(str(conn(i), "client"), "10.0.0.1:30000") == 0;
+	ck_assert_msg(kept, "the busy connection was evicted");
+
+	struct decode_stats st = { .flows = *fs };
+	struct jv *notes = decode_notes(&st);
+	bool noted = false;
+	for (size_t i = 0; i < jv_len(notes); i++)
+		noted |= strstr(jv_str(jv_at(notes, i)), "memory budget of 1 MB reached") != NULL;
+	ck_assert(noted);
+	jv_free(notes);
+	stop();
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -344,6 +396,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, lost_bytes_make_a_gap_not_an_error);
 	tcase_add_test(tc, ipv6_endpoints);
 	tcase_add_test(tc, memory_follows_open_connections);
+	tcase_add_test(tc, budget_evicts_the_least_recently_active);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,10 @@
 /* test_x509_wolfssl.c - certificates through wolfSSL: names, dates as written, SANs, keys. */
 #include "harness/decode/x509_wolfssl.h"
+#include "tests/support/capture_support.h"
 
 #include <check.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +129,109 @@ START_TEST(time_epoch)
 }
 END_TEST
 
+/* A throwaway certificate made by openssl req for key spec argv ("-newkey", "rsa:1024", ...), as DER. */
+static size_t make_cert(const char *dir, char *const keyargs[], uint8_t *der, size_t cap, char *text, size_t textlen)
+{
+	char key[PATH_MAX + 16], crt[PATH_MAX + 16], out[512];
+	snprintf(key, sizeof key, "%s/key.pem", dir);
+	snprintf(crt, sizeof crt, "%s/cert.der", dir);
+	char *argv[24] = { "openssl", "req", "-x509", "-nodes", "-subj", "/CN=keysize", "-days", "1", "-outform",
+			   "DER", "-keyout", key, "-out", crt };
+	int n = 14;
+	for (int i = 0; keyargs[i] && n < 22; i++)
+		argv[n++] = keyargs[i];
+	argv[n] = NULL;
+	ck_assert_msg(cs_run(argv, NULL, out, sizeof out, 120000) == 0, "openssl req: %s", out);
+	char *show[] = { "openssl", "x509", "-inform", "DER", "-in", crt, "-noout", "-text", NULL };
+	ck_assert_int_eq(cs_run(show, NULL, text, textlen, 30000), 0);
+	FILE *f = fopen(crt, "rb");
+	ck_assert_ptr_nonnull(f);
+	size_t len = fread(der, 1, cap, f);
+	fclose(f);
+	unlink(key);
+	unlink(crt);
+	return len;
+}
+
+/*
+ * Key type and size read from the SubjectPublicKeyInfo agree with 'openssl
+ * x509 -text'.  Not Ed25519: wolfSSL 5.5.4 built with OPENSSL_ALL parses
+ * such a certificate (ParseCert 0) but wolfSSL_X509_d2i() returns NULL:
+ * CopyDecodedToX509() also makes an EVP_PKEY (wolfSSL_d2i_PUBKEY), which
+ * knows no Ed25519 key, so x509_decode says "wolfSSL cannot parse the
+ * certificate" before the key is read; a known gap, in docs/performance.md.
+ */
+START_TEST(key_sizes_agree_with_openssl)
+{
+	static const struct {
+		const char *spec[5];
+		const char *alg; /* openssl's "Public Key Algorithm:" */
+		const char *type;
+		int bits;
+	} keys[] = {
+		{ { "-newkey", "rsa:1024" }, "rsaEncryption", "RSA", 1024 },
+		{ { "-newkey", "rsa:2048" }, "rsaEncryption", "RSA", 2048 },
+		{ { "-newkey", "rsa:4096" }, "rsaEncryption", "RSA", 4096 },
+		{ { "-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048" }, "rsassaPss", "RSA-PSS", 2048 },
+		{ { "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256" }, "id-ecPublicKey", "EC", 256 },
+		{ { "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384" }, "id-ecPublicKey", "EC", 384 },
+		{ { "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521" }, "id-ecPublicKey", "EC", 521 },
+	};
+	char dir[PATH_MAX];
+	ck_assert_int_eq(cs_tmpdir(dir, sizeof dir), 0);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		static uint8_t der[8192];
+		static char text[16384];
+		char want[64], why[128] = "";
+		struct x509_info x;
+		size_t n = make_cert(dir, (char *const *)keys[i].spec, der, sizeof der, text, sizeof text);
+		struct cursor c = cursor_make(der, n);
+		snprintf(want, sizeof want, "Public Key Algorithm: %s\n", keys[i].alg);
+		ck_assert_msg(strstr(text, want) != NULL, "%zu: openssl says %s", i, text);
+		snprintf(want, sizeof want, "Public-Key: (%d bit)", keys[i].bits);
+		ck_assert_msg(strstr(text, want) != NULL, "%zu: openssl says %s", i, text);
+		ck_assert_msg(x509_decode(&c, &x, why, sizeof why) == DECODE_OK, "%zu: %s", i, why);
+		ck_assert_str_eq(x.key_type, keys[i].type);
+		ck_assert_int_eq(x.key_bits, keys[i].bits);
+		ck_assert_str_eq(x.common_name, "keysize");
+	}
+	cs_rmtree(dir);
+}
+END_TEST
+
+/* A certificate seen before is answered from the cache only when it is the same, byte for byte. */
+START_TEST(cache_answers_only_the_same_bytes)
+{
+	static uint8_t der[4096];
+	size_t n = load("ec-p256-san-ca.der", der, sizeof der);
+	struct x509_info first, again, x;
+	char why[128] = "";
+	struct cursor c = cursor_make(der, n);
+	ck_assert_int_eq(x509_decode(&c, &first, why, sizeof why), DECODE_OK);
+	c = cursor_make(der, n);
+	ck_assert_int_eq(x509_decode(&c, &again, why, sizeof why), DECODE_OK);
+	ck_assert_mem_eq(&first, &again, sizeof first);
+	/* 40 variants (more than the cache holds), twice round: one byte of the subject's CN each
+	   (the last CN string of the DER: the issuer's comes first). */
+	size_t cn = 0, cnlen = strlen(first.common_name);
+	for (size_t i = 2; i + cnlen <= n; i++)
+		if (memcmp(der + i, first.common_name, cnlen) == 0 && der[i - 1] == cnlen &&
+		    (der[i - 2] == 0x0c || der[i - 2] == 0x13))
+			cn = i;
+	ck_assert_uint_gt(cn, 0);
+	for (int round = 0; round < 2; round++) {
+		for (int v = 0; v < 40; v++) {
+			der[cn] = (uint8_t)('A' + v);
+			c = cursor_make(der, n);
+			ck_assert_int_eq(x509_decode(&c, &x, why, sizeof why), DECODE_OK);
+			ck_assert_int_eq((unsigned char)x.common_name[0], 'A' + v);
+			ck_assert_str_eq(x.common_name + 1, first.common_name + 1);
+			ck_assert_int_eq(x.key_bits, 256);
+		}
+	}
+}
+END_TEST
+
 static Suite *x509_suite(void)
 {
 	Suite *s = suite_create("x509_wolfssl");
@@ -135,6 +241,9 @@ static Suite *x509_suite(void)
 	tcase_add_test(tc, der_length_must_match_the_vector);
 	tcase_add_test(tc, garbage_is_malformed);
 	tcase_add_test(tc, time_epoch);
+	tcase_add_test(tc, key_sizes_agree_with_openssl);
+	tcase_add_test(tc, cache_answers_only_the_same_bytes);
+	tcase_set_timeout(tc, 300); /* RSA 4096 key generation on a loaded machine */
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,8 @@
 #include "harness/decode/pcap_io.h"
 
 #include <stdarg.h>
+
+#define DECODE_FIXED_MEMORY ((size_t)10 * 1024 * 1024)
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +59,15 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 				    void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
 				    char *err, size_t errlen)
 {
-	struct flow_opts fo = { .port = o->port, .max_buffered = o->max_buffered };
+	/*
+	 * The budget is for the whole decode, as its peak RSS shows it: the process itself
+	 * (code, libraries, the file's mapped window, the report's buffers: about 9 MB
+	 * measured) is taken off before the connections get the rest.
+	 */
+	size_t budget = o->memory_budget ? o->memory_budget : FLOW_DEFAULT_BUDGET;
+	struct flow_opts fo = { .port = o->port,
+				.max_buffered = o->max_buffered,
+				.memory_budget = budget > 2 * DECODE_FIXED_MEMORY ? budget - DECODE_FIXED_MEMORY : budget / 2 };
 	struct pkt_meta m = { 0, 0, 0 };
 	struct pcap_frame f;
 	struct packet pkt;
@@ -69,19 +79,23 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 		pcap_io_close(r);
 		return ERR_INTERNAL;
 	}
-	enum link_type link = pcap_io_link(r);
 	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
 		st->frames++;
+		if (f.link == LINK_UNSUPPORTED) { /* a pcapng interface of a link type we do not read */
+			st->other_link++;
+			continue;
+		}
 		m.frame = f.frame;
 		m.ts_sec = f.ts_sec;
 		m.ts_usec = f.ts_usec;
-		enum decode_status ds = packet_decode(link, f.data, f.caplen, f.len, &pkt);
+		enum decode_status ds = packet_decode(f.link, f.data, f.caplen, f.len, &pkt);
 		count_packet(st, ds, &pkt, f.frame);
 		flow_table_packet(ft, &pkt, &m);
 	}
 	st->truncated = n < 0;
 	flow_table_finish(ft, &m);
 	st->flows = *flow_table_stats(ft);
+	st->memory_budget = budget;
 	flow_table_free(ft);
 	pcap_io_close(r);
 	return ERR_NONE;
@@ -125,6 +139,9 @@ struct jv *decode_notes(const struct decode_stats *st)
 	if (st->header_cut)
 		note(notes, "%llu frames were cut by the snaplen before their TCP header and were skipped",
 		     (unsigned long long)st->header_cut);
+	if (st->other_link)
+		note(notes, "%llu frames from interfaces of a link type tlsdiag does not read were skipped",
+		     (unsigned long long)st->other_link);
 	if (st->fragments)
 		note(notes, "%llu IP fragments were skipped (fragmented TCP is not reassembled)",
 		     (unsigned long long)st->fragments);
@@ -140,6 +157,14 @@ struct jv *decode_notes(const struct decode_stats *st)
 		     (unsigned long long)fs->conflicts);
 	if (fs->not_tls)
 		note(notes, "%llu TCP connections without TLS were ignored", (unsigned long long)fs->not_tls);
+	if (fs->evicted)
+		note(notes,
+		     "memory budget of %zu MB reached (from frame %llu): %llu idle connections (%llu kB) were "
+		     "reported before they ended, least recently active first, and their later packets ignored "
+		     "(raise it with --memory-budget)",
+		     (st->memory_budget ? st->memory_budget : fs->memory_budget) / (1024 * 1024),
+		     (unsigned long long)fs->evicted_first_frame,
+		     (unsigned long long)fs->evicted, (unsigned long long)(fs->evicted_bytes / 1024));
 	return notes;
 }
 

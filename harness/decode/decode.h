@@ -25,6 +25,7 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */
@@ -33,9 +34,11 @@ struct decode_stats {
 	bool truncated;
 	char truncated_why[256];
 	uint64_t not_tcp, fragments, header_cut, payload_cut, malformed;
+	uint64_t other_link; /* pcapng frames of an interface whose link type we do not read */
 	uint64_t first_malformed_frame;
 	const char *first_malformed_why;
 	struct flow_stats flows;
+	size_t memory_budget; /* the whole decode's, as asked (flows.memory_budget: the connections' share) */
 	/* Connections as reported. */
 	uint64_t connections, failed, with_alerts;
 };

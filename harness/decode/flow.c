@@ -15,6 +15,16 @@
  * that is not a copy of the connection's own SYN is port reuse: the old
  * connection is closed and a new one starts.
  *
+ * Memory.  Every flow is charged what it holds (the flow, its tls_conn's
+ * footprint, both directions' out-of-order buffers), recomputed after each
+ * of its packets, against one budget for the table.  Past the budget the
+ * least recently active open flows (a second list, in order of their last
+ * packet) are evicted: reported as they stand (holes become gaps), then
+ * kept as tombstones like closed ones, so their late packets are counted
+ * and dropped instead of starting a mid-stream connection.  decode.c turns
+ * the counts into a note.  The flow that brought the packet is never the
+ * one evicted.
+ *
  * Which side is the client (RFC 9293 section 3.5: the side that sends the
  * first SYN): the SYN sender; without a SYN, the side whose first bytes
  * are a ClientHello; then the side not on --port; last, the higher port
@@ -59,6 +69,8 @@ struct flow_side {
 struct flow {
 	struct flow *hnext; /* hash chain */
 	struct flow *prev, *next; /* the open list (by age) or the tombstone FIFO */
+	struct flow *lru_prev, *lru_next; /* open flows by last activity, least recent first */
+	size_t charged; /* bytes counted against the budget for this flow */
 	struct flow_table *t;
 	struct flow_key key;
 	enum flow_state state;
@@ -80,6 +92,8 @@ struct flow_table {
 	struct flow **buckets;
 	size_t nbuckets, count;
 	struct flow_list open, closed;
+	struct flow *lru_head, *lru_tail;
+	size_t mem; /* bytes charged, all flows */
 	struct flow_stats st;
 };
 
@@ -140,6 +154,46 @@ static void list_remove(struct flow_list *l, struct flow *f)
 	l->n--;
 }
 
+static void lru_remove(struct flow_table *t, struct flow *f)
+{
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else if (t->lru_head == f)
+		t->lru_head = f->lru_next;
+	else
+		return; /* not on the list */
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		t->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_touch(struct flow_table *t, struct flow *f)
+{
+	if (t->lru_tail == f)
+		return;
+	lru_remove(t, f);
+	f->lru_prev = t->lru_tail;
+	if (t->lru_tail)
+		t->lru_tail->lru_next = f;
+	else
+		t->lru_head = f;
+	t->lru_tail = f;
+}
+
+/* What f holds now, charged against the budget. */
+static void flow_charge(struct flow_table *t, struct flow *f)
+{
+	size_t now = sizeof *f + f->side[0].rs.buffered + f->side[1].rs.buffered;
+	if (f->conn)
+		now += tls_conn_footprint(f->conn);
+	t->mem = t->mem - f->charged + now;
+	f->charged = now;
+	if (t->mem > t->st.memory_peak)
+		t->st.memory_peak = t->mem;
+}
+
 static struct flow *table_find(const struct flow_table *t, const struct flow_key *k)
 {
 	for (struct flow *f = t->buckets[key_hash(k) & (t->nbuckets - 1)]; f; f = f->hnext)
@@ -186,6 +240,9 @@ struct flow_table *flow_table_new(const struct flow_opts *o, void (*emit)(void *
 	if (!t)
 		return NULL;
 	t->o = *o;
+	if (!t->o.memory_budget)
+		t->o.memory_budget = FLOW_DEFAULT_BUDGET;
+	t->st.memory_budget = t->o.memory_budget;
 	if (!t->o.max_buffered)
 		t->o.max_buffered = DEFAULT_MAX_BUFFERED;
 	if (!t->o.max_closed)
@@ -344,6 +401,8 @@ static void flow_settle(struct flow *f, int rst_side, const struct pkt_meta *m)
 static void flow_destroy(struct flow_table *t, struct flow *f)
 {
 	table_unlink(t, f);
+	lru_remove(t, f);
+	t->mem -= f->charged;
 	free(f);
 }
 
@@ -353,6 +412,8 @@ static void flow_close(struct flow *f, int rst_side, const struct pkt_meta *m)
 	struct flow_table *t = f->t;
 	flow_settle(f, rst_side, m);
 	f->state = FLOW_CLOSED;
+	lru_remove(t, f);
+	flow_charge(t, f);
 	list_remove(&t->open, f);
 	list_push(&t->closed, f);
 	if (t->closed.n > t->o.max_closed) {
@@ -366,6 +427,19 @@ static void flow_forget(struct flow_table *t, struct flow *f)
 {
 	list_remove(f->state == FLOW_CLOSED ? &t->closed : &t->open, f);
 	flow_destroy(t, f);
+}
+
+/* Past the budget: the least recently active open flows other than keep, reported and made tombstones. */
+static void flow_evict(struct flow_table *t, const struct flow *keep, const struct pkt_meta *m)
+{
+	while (t->mem > t->o.memory_budget && t->lru_head && t->lru_head != keep) {
+		struct flow *f = t->lru_head;
+		if (!t->st.evicted)
+			t->st.evicted_first_frame = m->frame;
+		t->st.evicted++;
+		t->st.evicted_bytes += f->charged;
+		flow_close(f, -1, m);
+	}
 }
 
 void flow_table_packet(struct flow_table *t, const struct packet *pkt, const struct pkt_meta *m)
@@ -410,10 +484,15 @@ void flow_table_packet(struct flow_table *t, const struct packet *pkt, const str
 		tcp_reasm_free(&f->side[0].rs);
 		tcp_reasm_free(&f->side[1].rs);
 	}
-	if (pkt->flags & TCP_RST)
+	if (pkt->flags & TCP_RST) {
 		flow_close(f, si, m);
-	else if (f->side[0].fin && f->side[1].fin)
+	} else if (f->side[0].fin && f->side[1].fin) {
 		flow_close(f, -1, m);
+	} else {
+		flow_charge(t, f);
+		lru_touch(t, f);
+	}
+	flow_evict(t, f, m);
 }
 
 void flow_table_finish(struct flow_table *t, const struct pkt_meta *m)

@@ -20,7 +20,10 @@ struct flow_opts {
 	uint16_t port; /* nonzero: only connections to or from this port, all taken as TLS */
 	size_t max_buffered; /* per direction: out-of-order bytes waiting for a hole; 0: a default */
 	size_t max_closed; /* closed connections remembered to drop their late packets; 0: a default */
+	size_t memory_budget; /* bytes for all flows, their TLS state and buffers; 0: FLOW_DEFAULT_BUDGET */
 };
+
+#define FLOW_DEFAULT_BUDGET ((size_t)64 * 1024 * 1024)
 
 struct flow_stats {
 	uint64_t connections; /* TLS connections emitted */
@@ -30,6 +33,11 @@ struct flow_stats {
 	uint64_t tails; /* bare FIN/ACK/RST ends of connections begun before the capture */
 	uint64_t conflicts; /* retransmitted bytes that differ from the first copy */
 	uint64_t gaps, gap_bytes; /* bytes the capture lost inside TLS streams */
+	uint64_t evicted; /* open connections reported early and forgotten: the budget was reached */
+	uint64_t evicted_bytes; /* what they held */
+	uint64_t evicted_first_frame; /* the frame at which the first was evicted */
+	size_t memory_peak; /* most bytes held at once (as counted against the budget) */
+	size_t memory_budget; /* the budget in force */
 };
 
 struct flow_table;

@@ -1,11 +1,8 @@
 /*
  * pcap_io.c - the one file that includes libpcap (see pcap_io.h).
  *
- * Offline: pcap_fopen_offline() reads both pcap and pcapng; we open the
- * FILE ourselves so "missing file" is told apart from "not a capture".
- * A read error in the middle of the file (a cut-off download, a capture
- * that was killed) ends the frames there; the caller decodes what came
- * before and says the capture is truncated.
+ * Offline reading is not libpcap's (pcap_read.c says why); libpcap only
+ * names the link types we do not read, for messages.
  *
  * Live: pcap_create + immediate mode + non-blocking, waited on with poll()
  * over pcap_get_selectable_fd(), so a drain is bounded in time and never
@@ -39,21 +36,7 @@ static pcap_dumper_t *pcap_io_dump_create(pcap_t *p, const char *path);
 
 #define PCAP_IO_SNAPLEN 262144 /* whole frames up to 256 KiB, live and written */
 
-/*
- * libpcap reads a savefile with fread(): a frame bigger than stdio's 4 KiB
- * buffer is one read() syscall each, a small one costs a refill every few
- * frames.  A 1 MiB buffer makes it one syscall per MiB (measured: the
- * decode's system time roughly halves, see docs/performance.md).
- */
-#define OFFLINE_STDIO_BUFFER (1024 * 1024)
 #define LIVE_BUFFER (8 * 1024 * 1024)
-
-struct pcap_reader {
-	pcap_t *p;
-	char *iobuf; /* fp's stdio buffer, freed after pcap_close() */
-	enum link_type link;
-	uint64_t frames;
-};
 
 struct pcap_live {
 	pcap_t *p;
@@ -110,111 +93,12 @@ static int dlt_from_link(enum link_type lt)
 	return -1;
 }
 
-/* --- Reading a capture file --- */
+/* --- Reading a capture file: pcap_read.c; only the names of link types come from libpcap --- */
 
-enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen)
+const char *pcap_io_linktype_name(uint32_t linktype)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct pcap_reader *r = NULL;
-	enum pcap_io_err rc = PCAP_IO_OK;
-	struct stat st;
-	char *iobuf = NULL;
-	FILE *fp;
-	pcap_t *p;
-
-	*out = NULL;
-	fp = fopen(path, "rb");
-	if (!fp) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return PCAP_IO_MISSING;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s is a directory, not a capture file", path);
-		rc = PCAP_IO_MISSING;
-		goto out;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
-		snprintf(err, errlen, "%s is empty, not a capture file", path);
-		rc = PCAP_IO_NOT_CAPTURE;
-		goto out;
-	}
-	iobuf = malloc(OFFLINE_STDIO_BUFFER);
-	if (iobuf && setvbuf(fp, iobuf, _IOFBF, OFFLINE_STDIO_BUFFER) != 0) {
-		free(iobuf);
-		iobuf = NULL;
-	}
-	p = pcap_fopen_offline(fp, ebuf);
-	if (!p) {
-		bool cut = strstr(ebuf, "truncated") != NULL;
-		snprintf(err, errlen, "%s %s (libpcap: %s)", path,
-			 cut ? "ends inside its capture file header" : "is not a pcap or pcapng capture file", ebuf);
-		rc = cut ? PCAP_IO_TRUNCATED : PCAP_IO_NOT_CAPTURE;
-		goto out;
-	}
-	fp = NULL; /* pcap_close() closes it now */
-	int dlt = pcap_datalink(p);
-	if (link_from_dlt(dlt) == LINK_UNSUPPORTED) {
-		const char *name = pcap_datalink_val_to_name(dlt);
-		snprintf(err, errlen, "%s: unsupported link type %d (%s)", path, dlt, name ? name : "unknown");
-		pcap_close(p);
-		rc = PCAP_IO_UNSUPPORTED_LINK;
-		goto out;
-	}
-	r = calloc(1, sizeof *r);
-	if (!r) {
-		snprintf(err, errlen, "out of memory");
-		pcap_close(p);
-		rc = PCAP_IO_FAILED;
-		goto out;
-	}
-	r->p = p;
-	r->iobuf = iobuf;
-	iobuf = NULL;
-	r->link = link_from_dlt(dlt);
-	*out = r;
-out:
-	if (fp)
-		fclose(fp);
-	free(iobuf);
-	return rc;
-}
-
-enum link_type pcap_io_link(const struct pcap_reader *r)
-{
-	return r->link;
-}
-
-int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t errlen)
-{
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc = pcap_next_ex(r->p, &h, &data);
-	switch (rc) {
-	case 1:
-		f->frame = ++r->frames;
-		f->ts_sec = h->ts.tv_sec;
-		f->ts_usec = (int32_t)h->ts.tv_usec;
-		f->caplen = h->caplen;
-		f->len = h->len;
-		f->data = data;
-		return 1;
-	case PCAP_ERROR_BREAK: /* end of file */
-		return 0;
-	case PCAP_ERROR:
-	default:
-		snprintf(err, errlen, "capture truncated after frame %llu (libpcap: %s)",
-			 (unsigned long long)r->frames, pcap_geterr(r->p));
-		return -1;
-	}
-}
-
-void pcap_io_close(struct pcap_reader *r)
-{
-	if (!r)
-		return;
-	pcap_close(r->p);
-	free(r->iobuf);
-	free(r);
+	const char *name = pcap_datalink_val_to_name((int)(linktype & 0xffff));
+	return name ? name : "unknown";
 }
 
 /* --- Live capture --- */
@@ -304,6 +188,7 @@ static void live_write(u_char *user, const struct pcap_pkthdr *h, const u_char *
 		.caplen = h->caplen,
 		.len = h->len,
 		.data = data,
+		.link = l->link,
 	};
 
 	if ((l->tap && !l->tap(l->tap_ctx, &f)) || !l->d)

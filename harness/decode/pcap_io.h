@@ -32,14 +32,19 @@ struct pcap_frame {
 	uint32_t caplen; /* bytes in the file */
 	uint32_t len; /* bytes on the wire */
 	const uint8_t *data;
+	enum link_type link; /* this frame's: pcapng interfaces may differ (a capture on "lo" and "any") */
 };
 
 struct pcap_reader;
 
 /* --- Reading a capture file --- */
 
-/* Opens a pcap or pcapng file.  On failure *out is NULL and err holds one line. */
+/*
+ * Reading is pcap_read.c (pcap and pcapng through the cursor, no libpcap).
+ * Opens a pcap or pcapng file (or a pipe).  On failure *out is NULL and err holds one line.
+ */
 enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen);
+/* The link type of the file (pcapng: of its first interface); each frame carries its own. */
 enum link_type pcap_io_link(const struct pcap_reader *r);
 /*
  * The next frame: 1 read, 0 end of file, -1 the file is damaged or cut
@@ -47,7 +52,20 @@ enum link_type pcap_io_link(const struct pcap_reader *r);
  * frame N (...)" and the frames before stay valid.
  */
 int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t errlen);
+/*
+ * The pcapng Decryption Secrets Blocks read so far and not yet taken, in
+ * file order: 1 and *type (PCAP_IO_SECRETS_TLS = TLS key log), *data, *len
+ * (valid until the next pcap_io_next); 0 when none is waiting.  Call it
+ * after opening (a DSB before the first IDB is read then) and after each
+ * pcap_io_next, whatever that returned: a DSB is read with the blocks
+ * before the next frame (or before the end).  At most 64 MiB of
+ * secrets are held untaken; further ones are skipped.
+ */
+#define PCAP_IO_SECRETS_TLS 0x544c534bu
+int pcap_io_next_secrets(struct pcap_reader *r, uint32_t *type, const uint8_t **data, size_t *len);
 void pcap_io_close(struct pcap_reader *r);
+/* libpcap's name for a LINKTYPE_ value of a file ("IEEE802_11"), or "unknown"; for messages. */
+const char *pcap_io_linktype_name(uint32_t linktype);
 
 /* --- Live capture into a pcap file --- */
 struct pcap_live;

@@ -11,8 +11,13 @@
  * A segment that starts at `next` is handed to ops->data in place: no
  * copy.  Bytes before `next` were delivered already (a retransmission or
  * an overlap) and are trimmed: the first copy wins.  A segment that starts
- * past `next` waits, copied, in a sorted list of non-overlapping pieces
- * until the hole before it fills.  Where two copies of the same bytes
+ * past `next` waits, copied, until the hole before it fills: pieces of
+ * data in a treap ordered by offset (non-overlapping, so their ends are
+ * ordered too and "the first piece ending past x" is one descent), and
+ * snaplen-cut markers (zero bytes, a count of cut bytes) in a second treap,
+ * since a marker may lie inside a data piece's range.  Every operation is
+ * O(log n) expected, so n shuffled one-byte segments cost O(n log n), not
+ * the O(n^2) of a sorted list walked from its head.  Where two copies of the same bytes
  * differ, `conflicts` counts it (only copies still buffered can be
  * compared: delivered bytes are not kept).
  *
@@ -31,10 +36,10 @@
 #include <string.h>
 
 struct tcp_seg {
-	struct tcp_seg *next;
+	struct tcp_seg *l, *r; /* treap children; heap order by seg_prio() */
 	uint64_t off;
-	size_t len; /* bytes in data[] */
-	uint64_t cut; /* bytes after data[] that the capture cut */
+	uint32_t len; /* bytes in data[] (a frame's payload: at most 256 KiB) */
+	uint32_t cut; /* bytes after data[] that the capture cut (at most an IP datagram) */
 	struct pkt_meta meta;
 	uint8_t data[];
 };
@@ -45,6 +50,90 @@ void tcp_reasm_init(struct tcp_reasm *r, size_t max_buffered, const struct tcp_r
 	r->ops = ops;
 	r->ctx = ctx;
 	r->max_buffered = max_buffered;
+}
+
+/* --- the treaps --- */
+
+/*
+ * A node's heap priority, computed rather than stored (the node stays the
+ * size it had as a list node): its address mixed (splitmix64's finaliser),
+ * unrelated to the offsets a capture chooses.
+ */
+static uint64_t seg_prio(const struct tcp_seg *s)
+{
+	uint64_t x = (uint64_t)(uintptr_t)s;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	return x ^ (x >> 31);
+}
+
+/* Inserts s by offset (equal offsets: after the ones there). */
+static struct tcp_seg *treap_insert(struct tcp_seg *t, struct tcp_seg *s)
+{
+	if (!t)
+		return s;
+	if (s->off < t->off) {
+		t->l = treap_insert(t->l, s);
+		if (seg_prio(t->l) > seg_prio(t)) {
+			struct tcp_seg *x = t->l;
+			t->l = x->r;
+			x->r = t;
+			return x;
+		}
+	} else {
+		t->r = treap_insert(t->r, s);
+		if (seg_prio(t->r) > seg_prio(t)) {
+			struct tcp_seg *x = t->r;
+			t->r = x->l;
+			x->l = t;
+			return x;
+		}
+	}
+	return t;
+}
+
+static struct tcp_seg *treap_min(struct tcp_seg *t)
+{
+	while (t && t->l)
+		t = t->l;
+	return t;
+}
+
+/* Unlinks the smallest node (it has no left child: its right subtree takes its place). */
+static struct tcp_seg *treap_pop_min(struct tcp_seg **root)
+{
+	struct tcp_seg **pp = root;
+	if (!*pp)
+		return NULL;
+	while ((*pp)->l)
+		pp = &(*pp)->l;
+	struct tcp_seg *s = *pp;
+	*pp = s->r;
+	s->r = NULL;
+	return s;
+}
+
+/* The first data piece ending past pos (pieces do not overlap: ends grow with offsets). */
+static struct tcp_seg *data_ending_after(struct tcp_seg *t, uint64_t pos)
+{
+	struct tcp_seg *best = NULL;
+	while (t) {
+		if (t->off + t->len > pos) {
+			best = t;
+			t = t->l;
+		} else {
+			t = t->r;
+		}
+	}
+	return best;
+}
+
+/* The first waiting piece, data or marker (data first at equal offsets, as they were inserted). */
+static struct tcp_seg *ooo_first(const struct tcp_reasm *r, bool *is_data)
+{
+	struct tcp_seg *d = treap_min(r->ooo), *c = treap_min(r->cuts);
+	*is_data = d && (!c || d->off <= c->off);
+	return *is_data ? d : c;
 }
 
 static void deliver(struct tcp_reasm *r, const uint8_t *p, size_t n, const struct pkt_meta *m)
@@ -76,7 +165,9 @@ static void seg_free(struct tcp_reasm *r, struct tcp_seg *s)
 static void pull(struct tcp_reasm *r)
 {
 	struct tcp_seg *h;
-	while ((h = r->ooo) && h->off <= r->next) {
+	bool is_data;
+	while ((h = ooo_first(r, &is_data)) && h->off <= r->next) {
+		treap_pop_min(is_data ? &r->ooo : &r->cuts);
 		uint64_t dend = h->off + h->len;
 		if (dend > r->next) {
 			size_t skip = (size_t)(r->next - h->off);
@@ -84,7 +175,6 @@ static void pull(struct tcp_reasm *r)
 		}
 		if (h->cut && dend + h->cut > r->next)
 			gap(r, dend + h->cut - r->next, TCP_GAP_SNAPLEN, &h->meta);
-		r->ooo = h->next;
 		seg_free(r, h);
 	}
 }
@@ -92,7 +182,8 @@ static void pull(struct tcp_reasm *r)
 /* Gives up the hole before the first waiting piece. */
 static void flush_first_hole(struct tcp_reasm *r, enum tcp_gap_reason why)
 {
-	struct tcp_seg *h = r->ooo;
+	bool is_data;
+	struct tcp_seg *h = ooo_first(r, &is_data);
 	if (h->off > r->next)
 		gap(r, h->off - r->next, why, &h->meta);
 	pull(r);
@@ -101,7 +192,8 @@ static void flush_first_hole(struct tcp_reasm *r, enum tcp_gap_reason why)
 /* Counts waiting pieces whose bytes differ from p's for the same offsets. */
 static void compare_buffered(struct tcp_reasm *r, uint64_t start, const uint8_t *p, size_t n)
 {
-	for (struct tcp_seg *h = r->ooo; h && h->off < start + n; h = h->next) {
+	for (struct tcp_seg *h = data_ending_after(r->ooo, start); h && h->off < start + n;
+	     h = data_ending_after(r->ooo, h->off + h->len)) {
 		uint64_t a = h->off > start ? h->off : start;
 		uint64_t b = h->off + h->len < start + n ? h->off + h->len : start + n;
 		if (a < b && memcmp(h->data + (a - h->off), p + (a - start), (size_t)(b - a)) != 0)
@@ -115,10 +207,10 @@ static struct tcp_seg *seg_new(struct tcp_reasm *r, uint64_t off, const uint8_t 
 	struct tcp_seg *s = malloc(sizeof *s + n);
 	if (!s)
 		return NULL;
-	s->next = NULL;
+	s->l = s->r = NULL;
 	s->off = off;
-	s->len = n;
-	s->cut = cut;
+	s->len = (uint32_t)n;
+	s->cut = cut > UINT32_MAX ? UINT32_MAX : (uint32_t)cut;
 	s->meta = *m;
 	if (n)
 		memcpy(s->data, p, n);
@@ -133,35 +225,25 @@ static struct tcp_seg *seg_new(struct tcp_reasm *r, uint64_t off, const uint8_t 
 static void ooo_insert(struct tcp_reasm *r, uint64_t start, const uint8_t *p, size_t n, uint64_t cut,
 		       const struct pkt_meta *m)
 {
-	struct tcp_seg **pp = &r->ooo;
 	uint64_t pos = start, end = start + n;
 	while (pos < end) {
-		while (*pp && (*pp)->off + (*pp)->len <= pos)
-			pp = &(*pp)->next;
-		/* Now *pp is NULL or ends past pos; if it starts at or before pos, its bytes win. */
-		struct tcp_seg *h = *pp;
+		/* h: NULL or the first piece ending past pos; if it starts at or before pos, its bytes win. */
+		struct tcp_seg *h = data_ending_after(r->ooo, pos);
 		if (h && h->off <= pos) {
 			pos = h->off + h->len < end ? h->off + h->len : end;
-			pp = &h->next;
 			continue;
 		}
 		uint64_t stop = h && h->off < end ? h->off : end;
 		struct tcp_seg *s = seg_new(r, pos, p + (pos - start), (size_t)(stop - pos), 0, m);
 		if (!s)
 			return; /* out of memory: these bytes will be a gap */
-		s->next = *pp;
-		*pp = s;
-		pp = &s->next;
+		r->ooo = treap_insert(r->ooo, s);
 		pos = stop;
 	}
 	if (cut) {
-		while (*pp && (*pp)->off <= end)
-			pp = &(*pp)->next;
 		struct tcp_seg *s = seg_new(r, end, NULL, 0, cut, m);
-		if (s) {
-			s->next = *pp;
-			*pp = s;
-		}
+		if (s)
+			r->cuts = treap_insert(r->cuts, s);
 	}
 }
 
@@ -234,7 +316,9 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 			compare_buffered(r, (uint64_t)start, p, avail);
 		if (start == (int64_t)r->next) {
 			/* In order: deliver in place up to the first waiting piece (which lies past next). */
-			uint64_t lim = r->ooo ? r->ooo->off : UINT64_MAX;
+			bool is_data;
+			const struct tcp_seg *first = ooo_first(r, &is_data);
+			uint64_t lim = first ? first->off : UINT64_MAX;
 			size_t take = (uint64_t)start + avail <= lim ? avail : (size_t)(lim - (uint64_t)start);
 			deliver(r, p, take, m);
 			p += take;
@@ -254,7 +338,7 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 			ooo_insert(r, (uint64_t)start, p, avail, cut, m);
 			break;
 		}
-		if (r->ooo)
+		if (r->ooo || r->cuts)
 			flush_first_hole(r, TCP_GAP_OVERFLOW);
 		else
 			gap(r, (uint64_t)start - r->next, TCP_GAP_OVERFLOW, m);
@@ -264,7 +348,7 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 
 void tcp_reasm_finish(struct tcp_reasm *r, const struct pkt_meta *m)
 {
-	while (r->ooo)
+	while (r->ooo || r->cuts)
 		flush_first_hole(r, TCP_GAP_LOST);
 	if (r->fin && r->next < r->fin_off)
 		gap(r, r->fin_off - r->next, TCP_GAP_LOST, m);
@@ -273,9 +357,9 @@ void tcp_reasm_finish(struct tcp_reasm *r, const struct pkt_meta *m)
 
 void tcp_reasm_free(struct tcp_reasm *r)
 {
-	while (r->ooo) {
-		struct tcp_seg *s = r->ooo;
-		r->ooo = s->next;
+	struct tcp_seg *s;
+	while ((s = treap_pop_min(&r->ooo)) != NULL)
 		seg_free(r, s);
-	}
+	while ((s = treap_pop_min(&r->cuts)) != NULL)
+		seg_free(r, s);
 }

@@ -38,7 +38,8 @@ struct tcp_reasm {
 	uint32_t base_seq; /* sequence number of stream offset 0 */
 	uint64_t next; /* stream offset of the next byte to deliver */
 	uint64_t fin_off;
-	struct tcp_seg *ooo; /* out-of-order pieces, sorted, not overlapping */
+	struct tcp_seg *ooo; /* out-of-order data pieces: a treap by offset, not overlapping */
+	struct tcp_seg *cuts; /* snaplen-cut markers past a hole: a treap by offset */
 	size_t buffered, max_buffered;
 	/* What happened, for notes and tests. */
 	uint64_t delivered, retransmitted, gaps, gap_bytes, conflicts;

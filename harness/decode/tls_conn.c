@@ -130,8 +130,8 @@ struct tls_conn {
 	struct alert_entry alerts[ALERTS_MAX];
 	size_t n_alerts;
 	uint64_t alerts_dropped;
-	struct note notes[NOTES_MAX];
-	size_t n_notes;
+	struct note *notes; /* heap, grown on the first notes: most connections have none (5.6 KB each saved) */
+	size_t n_notes, cap_notes;
 	uint64_t notes_dropped;
 
 	bool have_ch;
@@ -204,9 +204,15 @@ static void note_add(struct tls_conn *c, enum note_kind kind, int dir, const cha
 	}
 	if (kind == NOTE_TRUNCATED)
 		c->truncated = true;
-	if (c->n_notes == NOTES_MAX) {
-		c->notes_dropped++;
-		return;
+	if (c->n_notes == c->cap_notes) {
+		size_t cap = c->cap_notes ? c->cap_notes * 2 : 4;
+		struct note *grown = cap <= NOTES_MAX ? realloc(c->notes, cap * sizeof *grown) : NULL;
+		if (!grown) {
+			c->notes_dropped++;
+			return;
+		}
+		c->notes = grown;
+		c->cap_notes = cap;
 	}
 	n = &c->notes[c->n_notes++];
 	n->kind = kind;
@@ -226,7 +232,7 @@ static struct ladder_entry *ladder_add(struct tls_conn *c, enum tls_dir dir, enu
 {
 	struct ladder_entry *e;
 	if (c->n_ladder == c->cap_ladder) {
-		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 16;
+		size_t cap = c->cap_ladder ? c->cap_ladder * 2 : 4; /* most failures have a few entries */
 		struct ladder_entry *n;
 		if (c->n_ladder >= LADDER_MAX || !(n = realloc(c->ladder, cap * sizeof *n))) {
 			c->ladder_dropped++;
@@ -791,7 +797,18 @@ void tls_conn_free(struct tls_conn *c)
 		tls_hs_reasm_free(&c->d[i].hs);
 	free(c->server_cert);
 	free(c->ladder);
+	free(c->notes);
 	free(c);
+}
+
+size_t tls_conn_footprint(const struct tls_conn *c)
+{
+	size_t n = sizeof *c + c->cap_ladder * sizeof *c->ladder + c->cap_notes * sizeof *c->notes;
+	if (c->server_cert)
+		n += sizeof *c->server_cert;
+	for (int i = 0; i < 2; i++)
+		n += c->d[i].hs.buf ? c->d[i].hs.len : 0;
+	return n;
 }
 
 void tls_conn_data(struct tls_conn *c, enum tls_dir dir, const uint8_t *p, size_t n,

@@ -73,6 +73,8 @@ void tls_conn_print_text(FILE *out, const struct tls_conn *c);
  * costs no JSON.
  */
 void tls_conn_facts(const struct tls_conn *c, bool *failed, bool *alerts);
+/* Bytes the connection holds on the heap now (the decoder's memory budget counts them). */
+size_t tls_conn_footprint(const struct tls_conn *c);
 
 /* Whether the first bytes of a stream look like TLS (a record or an SSLv2 ClientHello). */
 bool tls_looks_like_tls(const uint8_t *p, size_t n);

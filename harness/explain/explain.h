@@ -9,8 +9,8 @@
  * pointer handed out stays valid until then.
  *
  * Stacks: "tls-alert" (the IANA registry), "cc3200", "axtls", "bearssl",
- * "mbedtls", "mbedtls-verify" (the X.509 verify flags), "wolfssl" and
- * "openssl" (reasons a server logs).  Device stacks are cc3200, axtls,
+ * "mbedtls", "mbedtls-verify" (the X.509 verify flags), "wolfssl",
+ * "openssl" (reasons a server logs) and "openssl-get-error" (SSL_get_error()).  Device stacks are cc3200, axtls,
  * bearssl, mbedtls and wolfssl.
  */
 #ifndef TLSDIAG_EXPLAIN_EXPLAIN_H
@@ -31,14 +31,21 @@ struct explain_row {
 	const char *causes; /* "" when the table leaves it to the alert's row */
 	const char *confirm;
 	const char *fix;
-	const char *source; /* source keys of /work/shared/reference/error-codes.md, e.g. "WS: wolfssl/error-ssl.h" */
+	const char *source; /* source keys of docs/sources.md, e.g. "WS: wolfssl/error-ssl.h" */
 	const char *shows; /* how a device or server prints it, "" when not known */
 	int alert; /* the TLS alert that goes with this code, -1 for none */
 	bool alert_sent; /* the stack reporting the code sent the alert (else it received it) */
 	bool composed; /* decoded from a composed number (axTLS -N, BearSSL 256+a, ...), not a table row */
+	const char *version; /* "" in every version of the library, else which: "mbedTLS 3.x" */
+	bool other_version; /* not a row of the table's default version (lines of equivalents name its version) */
 };
 
 /*
+ * A stack may be named with a library version, "mbedtls@3" or
+ * "mbedtls@2.28.3": the rows of the newest of the table's versions that is
+ * not newer (see [table] versions).  Without one, a lookup answers for the
+ * table's default version; explain_query() lists every version's row.
+ *
  * The row of stack for code, or NULL.  Composed numbers are decoded too:
  * axTLS -1..-255 (a received alert), BearSSL 256+a / 512+a, mbedTLS
  * high-level + low-level codes, SimpleLink -(300+a), OpenSSL reason
@@ -123,12 +130,16 @@ struct explain_table_info {
 	bool hex; /* codes are written in hex (mbedTLS) */
 	bool implicit; /* searched when no --stack is given */
 	size_t nrows;
+	const char *const *versions; /* the library versions rows are keyed by ("2", "3"), oldest first */
+	size_t nversions; /* 0: the table has no versions */
+	size_t version_default; /* index of the version a lookup without "@VERSION" answers for */
+	const char *version_label; /* whose version it is: "mbedTLS", "MicroPython" */
 };
 /* The tables in display order, and their count; NULL past the end. */
 const struct explain_table_info *explain_table(size_t i);
-/* The table of stack, or NULL. */
+/* The table of stack (a version suffix is allowed: "mbedtls@3"), or NULL. */
 const struct explain_table_info *explain_table_find(const char *stack);
-/* Row i of stack's table (in file order), or NULL past the end. */
+/* Row i of stack's table (in file order; with "@VERSION" that version's rows only), or NULL past the end. */
 const struct explain_row *explain_row_at(const char *stack, size_t i);
 
 /* Parses "-313", "40", "-0x7780", "0x2700": 0 and *v, or -1 (no octal, no trailing text). */
@@ -165,6 +176,9 @@ struct explain_hit {
  * the count (0: nothing matches).
  */
 size_t explain_query(const char *text, const char *stack, struct explain_hit *hits, size_t max);
+
+/* Whether row belongs to stack spec ("mbedtls", "mbedtls@3": that version's row). */
+bool explain_row_in_stack(const struct explain_row *row, const char *spec);
 
 /* Output (explain_print.c). */
 void explain_print_row(FILE *out, const struct explain_row *row);

@@ -78,6 +78,10 @@ void explain_print_row(FILE *out, const struct explain_row *r)
 	fprintf(out, "%s\n", line);
 	if (t)
 		field(out, "stack", t->title, NULL);
+	if (r->version && *r->version) {
+		snprintf(line, sizeof line, "%s only", r->version);
+		field(out, "version", line, NULL);
+	}
 	field(out, "shows as", r->shows, " | ");
 	field(out, "meaning", r->meaning, NULL);
 	if (r->alert >= 0) {
@@ -112,8 +116,11 @@ void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *
 		for (bool first = true; i < eq->nrows && strcmp(eq->rows[i]->stack, stack) == 0; i++) {
 			char code[32];
 			if (n < sizeof line)
-				n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %s", first ? "" : ", ",
-						      explain_code_str(eq->rows[i], code, sizeof code), eq->rows[i]->name);
+				n += (size_t)snprintf(line + n, sizeof line - n, "%s%s %s%s%s%s", first ? "" : ", ",
+						      explain_code_str(eq->rows[i], code, sizeof code), eq->rows[i]->name,
+						      eq->rows[i]->other_version ? " (" : "",
+						      eq->rows[i]->other_version ? eq->rows[i]->version : "",
+						      eq->rows[i]->other_version ? ")" : "");
 			first = false;
 		}
 		fprintf(out, "%s  ", indent);
@@ -157,6 +164,8 @@ static const char *equiv_line(const struct explain_equiv *eq, bool devices, char
 		else
 			append(buf, len, &n, "%son %s: ", prev ? "; " : "", t ? t->label : r->stack);
 		append(buf, len, &n, "%s %s", explain_code_str(r, code, sizeof code), r->name);
+		if (r->other_version)
+			append(buf, len, &n, " (%s)", r->version);
 		if (devices && r->shows && *r->shows) { /* the first print form of "a | b" */
 			size_t k = strcspn(r->shows, "|");
 			while (k && r->shows[k - 1] == ' ')
@@ -217,6 +226,7 @@ struct jv *explain_row_json(const struct explain_row *r)
 	jv_set_str(o, "fix", r->fix);
 	jv_set_str(o, "source", r->source);
 	jv_set_str(o, "shows", r->shows);
+	jv_set_str(o, "version", r->version);
 	if (r->alert >= 0) {
 		jv_set_int(o, "alert", r->alert);
 		jv_set_str(o, "alert_direction", r->alert_sent ? "sent" : "received");

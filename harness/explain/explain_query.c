@@ -34,7 +34,7 @@ static size_t table_index(const char *stack)
 
 static void hit_add(struct hits *l, const struct explain_row *r, int rank, const char *why)
 {
-	if (!r || (l->only && strcmp(l->only, r->stack) != 0))
+	if (!r || (l->only && !explain_row_in_stack(r, l->only)))
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		if (l->h[i].row == r) {
@@ -52,11 +52,37 @@ static void hit_add(struct hits *l, const struct explain_row *r, int rank, const
 	l->n++;
 }
 
+/* Whether table t is the one of --stack (or there is no --stack). */
+static bool only_table(const struct hits *l, const struct explain_table_info *t)
+{
+	return !l->only || explain_table_find(l->only) == t;
+}
+
+/*
+ * code of stack: with --stack NAME@VERSION that version's row; else the row
+ * of every version the table has (a number 3.x reused is two candidates).
+ */
 static void hit_code(struct hits *l, const char *stack, long code, int rank, const char *why)
 {
-	if (l->only && strcmp(l->only, stack) != 0)
+	const struct explain_table_info *t = explain_table_find(stack);
+	if (!t || !only_table(l, t))
 		return;
-	hit_add(l, explain_find(stack, code), rank, why);
+	if (l->only && strchr(l->only, '@')) {
+		hit_add(l, explain_find(l->only, code), rank, why);
+		return;
+	}
+	const struct explain_row *first = explain_find(stack, code);
+	hit_add(l, first, rank, why);
+	for (size_t v = 0; v < t->nversions; v++) {
+		char spec[96];
+		const struct explain_row *r;
+		snprintf(spec, sizeof spec, "%s@%s", stack, t->versions[v]);
+		r = explain_find(spec, code);
+		/* a code composed alike in every version is one candidate, not one per version */
+		if (r && first && r->composed && !*r->version && strcmp(r->name, first->name) == 0)
+			continue;
+		hit_add(l, r, rank, why);
+	}
 }
 
 static bool in_range(const struct explain_table_info *t, long v)
@@ -69,13 +95,13 @@ static void number_everywhere(struct hits *l, long n)
 {
 	const struct explain_table_info *t;
 	for (size_t i = 0; (t = explain_table(i)); i++) {
-		if (l->only ? strcmp(l->only, t->stack) != 0 : !t->implicit)
+		if (l->only ? !only_table(l, t) : !t->implicit)
 			continue;
-		hit_add(l, explain_find(t->stack, n), in_range(t, n) ? 1 : 3,
-			in_range(t, n) ? "a code of this stack" : "outside this stack's usual range");
+		hit_code(l, t->stack, n, in_range(t, n) ? 1 : 3,
+			 in_range(t, n) ? "a code of this stack" : "outside this stack's usual range");
 		if (n > 0 && t->range_max <= 0)
-			hit_add(l, explain_find(t->stack, -n), in_range(t, -n) ? 2 : 3,
-				"read as negative: this stack's codes are negative and are often printed without the sign");
+			hit_code(l, t->stack, -n, in_range(t, -n) ? 2 : 3,
+				 "read as negative: this stack's codes are negative and are often printed without the sign");
 	}
 }
 
@@ -150,13 +176,18 @@ static void canonical_alert_words(char *s)
 	}
 }
 
-/* Input containing a row's printed form (OpenSSL reason strings and the like). */
-static void text_matches(struct hits *l, const char *canon)
+/*
+ * Input containing a row's printed form (OpenSSL reason strings and the
+ * like): rank 0, or rank 1 when a stack's own form already matched (the
+ * Python line names its reason; the words "certificate verify failed"
+ * are printed by other stacks too).
+ */
+static void text_matches(struct hits *l, const char *canon, int rank)
 {
 	const struct explain_table_info *t;
 	for (size_t i = 0; (t = explain_table(i)); i++) {
 		const struct explain_row *r;
-		if (l->only && strcmp(l->only, t->stack) != 0)
+		if (!only_table(l, t))
 			continue;
 		for (size_t j = 0; (r = explain_row_at(t->stack, j)); j++) {
 			char shows[512], *save = NULL;
@@ -172,7 +203,7 @@ static void text_matches(struct hits *l, const char *canon)
 				while (e > alt && e[-1] == ' ')
 					*--e = '\0';
 				if (strlen(alt) >= 8 && strstr(canon, alt))
-					hit_add(l, r, 0, "the message this code prints");
+					hit_add(l, r, rank, "the message this code prints");
 			}
 		}
 	}
@@ -205,7 +236,7 @@ static void name_matches(struct hits *l, const char *in)
 		return;
 	for (size_t i = 0; (t = explain_table(i)); i++) {
 		const struct explain_row *r;
-		if (l->only && strcmp(l->only, t->stack) != 0)
+		if (!only_table(l, t))
 			continue;
 		for (size_t j = 0; (r = explain_row_at(t->stack, j)); j++) {
 			size_t rl = strlen(r->name);
@@ -215,6 +246,86 @@ static void name_matches(struct hits *l, const char *in)
 				hit_add(l, r, 1, "the end of its symbolic name");
 		}
 	}
+}
+
+/*
+ * The row of --stack's (or mbedTLS's) table whose print form is text or
+ * begins with it: mbedtls_strerror() texts are pasted whole or cut short
+ * ("X509 - Certificate verification failed").  text is normalized.
+ */
+static const struct explain_row *strerror_row(const struct hits *l, const char *text)
+{
+	const struct explain_row *r;
+	size_t tl = strlen(text);
+	if (tl < 10)
+		return NULL;
+	for (size_t j = 0; (r = explain_row_at(l->only && strncmp(l->only, "mbedtls@", 8) == 0 ? l->only : "mbedtls", j));
+	     j++) {
+		char shows[512], *save = NULL;
+		normalize(r->shows, shows, sizeof shows);
+		for (char *alt = strtok_r(shows, "|", &save); alt; alt = strtok_r(NULL, "|", &save)) {
+			char *e;
+			while (*alt == ' ')
+				alt++;
+			e = alt + strlen(alt);
+			while (e > alt && e[-1] == ' ')
+				*--e = '\0';
+			if (strchr(alt, ':')) /* a composed print form, not one module's text */
+				continue;
+			if (strncmp(alt, text, tl) == 0 || (strlen(alt) >= 10 && strncmp(text, alt, strlen(alt)) == 0))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * mbedtls_strerror() output: "MODULE - text", or for a composed code
+ * "HIGH - text : LOW - text" (error.c joins the two with " : ").
+ */
+static void strerror_matches(struct hits *l, const char *in)
+{
+	const char *sep = strstr(in, " : ");
+	const char *dash = strstr(in, " - ");
+	const char *start = in;
+	char high[256], low[256];
+	const struct explain_row *h, *lo;
+	if (!dash)
+		return;
+	/* the text starts at the module word before " - " (a log line may come first) */
+	for (start = dash; start > in && start[-1] != ' ' && start[-1] != ']' && start[-1] != ')'; start--)
+		;
+	snprintf(high, sizeof high, "%.*s", (int)(sep && sep > start ? (size_t)(sep - start) : strlen(start)), start);
+	h = strerror_row(l, high);
+	if (sep && sep > dash) {
+		snprintf(low, sizeof low, "%s", sep + 3);
+		lo = strerror_row(l, low);
+		if (h && lo && h->code <= -0x80 && lo->code > -0x80) {
+			hit_code(l, "mbedtls", h->code + lo->code, 0,
+				 "mbedtls_strerror() text of a high-level plus a low-level code");
+			return;
+		}
+		hit_add(l, lo, 0, "mbedtls_strerror() text");
+	}
+	hit_add(l, h, 0, "mbedtls_strerror() text");
+}
+
+/*
+ * An mbedTLS code as a log printed it: -0x2700, 0x2700 (the sign dropped)
+ * or 0xffffd900 (a negative int through "%x").
+ */
+static long mbedtls_code(long v)
+{
+	if (v > 0x7FFFFFFFL && v <= 0xFFFFFFFFL)
+		v -= 0x100000000L;
+	return v < 0 ? v : -v;
+}
+
+/* Whether the text is an mbedTLS program's log line: ESP-IDF esp-tls, Arduino-ESP32 ssl_client. */
+static bool mbedtls_log(const char *in)
+{
+	return strstr(in, "mbedtls") || strstr(in, "esp-tls") || strstr(in, "ssl_client") ||
+	       strstr(in, "_handle_error");
 }
 
 /* An OpenSSL 3 packed code: ERR_LIB_SSL (20) << 23 | reason, printed as 8 hex digits. */
@@ -314,13 +425,40 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 			hit_add(&l, explain_find_name("tls-alert", name), 0, "an alert by its name");
 		}
 	}
+	if (mbedtls_log(in)) {
+		/* "E (12345) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700";
+		   "[E][ssl_client.cpp:36] _handle_error(): [start_ssl_client():273]: (-9984) X509 - ..." */
+		if ((p = strstr(in, "returned ")) && number_after(p + 9, &v) == 0)
+			hit_code(&l, "mbedtls", mbedtls_code(v), 0, "an mbedTLS call's return value in a log line");
+		else if ((p = strstr(in, "mbedtls failure: ")) && number_after(p + 17, &v) == 0)
+			/* ESP-IDF's HTTP client: "Last mbedtls failure: 0x%x" of esp_tls_get_and_clear_last_error() */
+			hit_code(&l, "mbedtls", mbedtls_code(v), 0, "ESP-IDF's last mbedTLS failure of a connection");
+		else if ((p = strstr(in, "(-")) && number_after(p + 1, &v) == 0)
+			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints the mbedTLS code as (-N)");
+		else if ((p = strstr(in, "]: code ")) && number_after(p + 8, &v) == 0) /* without MBEDTLS_ERROR_C */
+			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints \"code N\" without mbedtls_strerror()");
+	}
+	strerror_matches(&l, in);
+	if ((p = strstr(in, "[ssl: ")) || (p = strstr(in, "[ssl:"))) {
+		/* Python: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ... (_ssl.c:1006)" */
+		char name[80] = "SSL_R_";
+		size_t n = 6;
+		for (p = strchr(p, ':') + 1; *p == ' '; p++)
+			;
+		for (; *p && *p != ']' && n + 1 < sizeof name; p++)
+			name[n++] = (char)toupper((unsigned char)*p);
+		name[n] = '\0';
+		hit_add(&l, explain_find_name(l.only, name), 0,
+			"Python's ssl.SSLError names the OpenSSL reason in [SSL: ...]");
+	}
 	if ((p = strstr(in, "flags")) && number_after(p + 5, &v) == 0)
 		hit_code(&l, "mbedtls-verify", v, 0, "mbedTLS X.509 verify flags (mbedtls_ssl_get_verify_result)");
 	if (explain_parse_number(in, &v) == 0) {
 		number_everywhere(&l, v);
 	} else {
+		size_t specific = l.n; /* hits of a stack's own print form so far */
 		name_matches(&l, in);
-		text_matches(&l, canon);
+		text_matches(&l, canon, specific ? 1 : 0);
 	}
 
 	l.order = malloc((l.n ? l.n : 1) * sizeof *l.order);

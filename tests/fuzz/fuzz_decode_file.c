@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct decode_opts o = { DECODE_FORMAT_TEXT, 0, 0 };
+	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
 	struct decode_stats st;
 	char err[512], path[64];
 	FILE *null = NULL;
