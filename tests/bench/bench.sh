@@ -170,14 +170,24 @@ tag=tlsdiag-bench-$$-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 marker "start.$tag.example"
 failing_handshakes
 t0=$(date +%s)
-openssl s_time -connect "127.0.0.1:$rport" -new -tls1_2 -time 100000 -www /page.bin >"$work/s_time.log" 2>&1 &
+# The load stops between connections, never in the middle of one: a handshake cut by a kill
+# makes the server send a plaintext alert of its own (decode_error, 50, on the early EOF), which
+# no alert check could expect.  Each generator runs in rounds and looks at $stop between them
+# (s_time -time 1 finishes the connection it is in).
+stop=$work/stop
+rm -f "$stop"
+(while [ ! -f "$stop" ]; do
+	openssl s_time -connect "127.0.0.1:$rport" -new -tls1_2 -time 1 -www /page.bin || exit
+done) >"$work/s_time.log" 2>&1 &
 load_pid=$!
-openssl s_time -connect "127.0.0.1:$port" -reuse -time 100000 -www /page.bin >"$work/s_time_reuse.log" 2>&1 &
+(while [ ! -f "$stop" ]; do
+	openssl s_time -connect "127.0.0.1:$port" -reuse -time 1 -www /page.bin || exit
+done) >"$work/s_time_reuse.log" 2>&1 &
 load_pid="$load_pid $!"
 # Other peers, one connection at a time: GnuTLS (a resumed second connection) and curl (OpenSSL
 # with its own ClientHello: ALPN, other groups).  Their exit status is not the point.
 (
-	while :; do
+	while [ ! -f "$stop" ]; do
 		gnutls-cli --insecure --resume -p "$rport" 127.0.0.1 </dev/null >/dev/null 2>&1
 		curl -sk -o /dev/null "https://127.0.0.1:$port/page.bin"
 		curl -sk --tlsv1.2 --tls-max 1.2 -o /dev/null "https://127.0.0.1:$rport/page.bin"
@@ -197,7 +207,7 @@ while :; do
 	fi
 	sleep 0.1
 done
-for p in $load_pid; do kill "$p" 2>/dev/null || true; done
+: >"$stop" # each generator ends after the connection it is in
 for p in $load_pid; do wait "$p" 2>/dev/null || true; done
 load_pid=
 failing_handshakes
