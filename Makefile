@@ -44,10 +44,20 @@ else
   WOLFSSL_LIBS = $(shell pkg-config --libs wolfssl)
 endif
 
+# mbedTLS 2.28 and BearSSL 0.6, the client engines of client_mbedtls.c and client_bearssl.c.
+# Debian's libmbedtls-dev and libbearssl-dev ship no pkg-config files: they are found by their
+# headers and linked with -lmbedtls -lmbedx509 -lmbedcrypto and -lbearssl.  Without them (or
+# with MBEDTLS=no / BEARSSL=no) the engine's file compiles to a stub that reports each case of
+# that engine as SKIP with the reason, never as a pass.
+MBEDTLS ?= $(if $(wildcard /usr/include/mbedtls/ssl.h),yes,no)
+BEARSSL ?= $(if $(wildcard /usr/include/bearssl.h),yes,no)
+ENGINE_CFLAGS := $(if $(filter yes,$(MBEDTLS)),-DTLSDIAG_HAVE_MBEDTLS) $(if $(filter yes,$(BEARSSL)),-DTLSDIAG_HAVE_BEARSSL)
+ENGINE_LIBS   := $(if $(filter yes,$(MBEDTLS)),-lmbedtls -lmbedx509 -lmbedcrypto) $(if $(filter yes,$(BEARSSL)),-lbearssl)
+
 PKGS     := libpcap libcrypto jansson inih
 # External headers are -isystem so their warnings do not fail our -Werror build.
-EXT_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(WOLFSSL_PC) --cflags wolfssl) $(shell pkg-config --cflags $(PKGS)))
-EXT_LIBS   = $(WOLFSSL_LIBS) $(shell pkg-config --libs $(PKGS)) -lpthread
+EXT_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(WOLFSSL_PC) --cflags wolfssl) $(shell pkg-config --cflags $(PKGS))) $(ENGINE_CFLAGS)
+EXT_LIBS   = $(WOLFSSL_LIBS) $(ENGINE_LIBS) $(shell pkg-config --libs $(PKGS)) -lpthread
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
 

@@ -12,5 +12,7 @@ int cmd_run(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_client_caps(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
 
 #endif

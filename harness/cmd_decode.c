@@ -2,6 +2,7 @@
 #include "harness/cmd.h"
 #include "harness/core/err.h"
 #include "harness/decode/decode.h"
+#include "harness/decode/keylog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +12,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--memory-budget MB]\n"
+		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--keylog KEYLOG]\n"
+		"                      [--memory-budget MB]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -23,6 +25,12 @@ static void usage(FILE *out)
 		"  --port N            only connections to or from TCP port N, all read as\n"
 		"                      TLS (default: any connection whose first bytes look\n"
 		"                      like TLS); the side on port N is the server\n"
+		"  --keylog KEYLOG     decrypt with the session secrets in KEYLOG (NSS key log\n"
+		"                      format, as written by a client run with\n"
+		"                      SSLKEYLOGFILE=KEYLOG or openssl s_client -keylogfile):\n"
+		"                      the ladder then shows the encrypted handshake messages\n"
+		"                      (TLS 1.3 certificates, Finished, ...), every alert and\n"
+		"                      application data sizes\n"
 		"  --memory-budget MB  memory for the whole decode (default 64): past it\n"
 		"                      the least recently active open connections are\n"
 		"                      reported early, with a note saying how many\n"
@@ -34,6 +42,7 @@ static void usage(FILE *out)
 		"examples:\n"
 		"  tlsdiag decode device.pcap\n"
 		"  tlsdiag decode --port 8883 --format json mqtt.pcapng\n"
+		"  tlsdiag decode --keylog keys.log device.pcapng\n"
 		"\n"
 		"exit status: 0 decoded (even when handshakes failed), 2 unusable input.\n");
 }
@@ -49,12 +58,36 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* The key log, its problems on stderr (line by line): decoding goes on with what parsed. */
+static int load_keylog(const char *path, struct keylog **out)
+{
+	char err[512];
+	struct keylog *kl = keylog_new();
+	if (!kl)
+		return err_report(ERR_INTERNAL, "out of memory");
+	enum err_category rc = keylog_load_file(kl, path, err, sizeof err);
+	if (rc != ERR_NONE) {
+		keylog_free(kl);
+		return err_report(rc, "%s", err);
+	}
+	for (size_t i = 0; keylog_problem(kl, i); i++)
+		fprintf(stderr, "tlsdiag: input: %s (skipped)\n", keylog_problem(kl, i));
+	if (keylog_problem_count(kl) > KEYLOG_PROBLEMS_KEPT)
+		fprintf(stderr, "tlsdiag: input: %zu more key log lines skipped\n",
+			keylog_problem_count(kl) - KEYLOG_PROBLEMS_KEPT);
+	if (!keylog_count(kl))
+		fprintf(stderr, "tlsdiag: input: the key log %s holds no usable secret\n", path);
+	*out = kl;
+	return EXIT_OK;
+}
+
 int cmd_decode(int argc, char **argv)
 {
 	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
 	struct decode_stats st;
-	const char *path = NULL;
+	const char *path = NULL, *keylog = NULL;
 	char err[512] = "";
+	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -75,6 +108,11 @@ int cmd_decode(int argc, char **argv)
 		} else if (strcmp(a, "--port") == 0) {
 			if (!val || parse_port(val, &o.port) < 0)
 				return err_report(ERR_USAGE, "--port needs a TCP port number from 1 to 65535");
+			i++;
+		} else if (strcmp(a, "--keylog") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "--keylog needs a key log file (NSS format, SSLKEYLOGFILE)");
+			keylog = val;
 			i++;
 		} else if (strcmp(a, "--memory-budget") == 0) {
 			char *end;
@@ -97,8 +135,11 @@ int cmd_decode(int argc, char **argv)
 		usage(stderr);
 		return err_report(ERR_USAGE, "no capture file given");
 	}
-	enum err_category rc = decode_file(path, &o, stdout, &st, err, sizeof err);
-	if (rc != ERR_NONE)
-		return err_report(rc, "%s", err);
+	if (keylog && (rc = load_keylog(keylog, &o.keylog)) != EXIT_OK)
+		return rc;
+	enum err_category ec = decode_file(path, &o, stdout, &st, err, sizeof err);
+	keylog_free(o.keylog);
+	if (ec != ERR_NONE)
+		return err_report(ec, "%s", err);
 	return EXIT_OK;
 }

@@ -7,6 +7,8 @@
  * arrive between the check and the wait.  Then server_stop() stops the
  * server's process group and removes the temp dir (unless --keep).
  */
+#include "harness/capture/fault.h"
+#include "harness/capture/front.h"
 #include "harness/cmd.h"
 #include "harness/core/err.h"
 #include "harness/servers/profile.h"
@@ -29,10 +31,14 @@ static void serve_on_signal(int sig)
 static void serve_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tlsdiag serve PROFILE [--port N] [--keep] [--help]\n\n"
+		"usage: tlsdiag serve PROFILE [--port N] [--network FAULTS] [--keep] [--help]\n\n"
 		"Starts server profile PROFILE (see 'tlsdiag servers') on 127.0.0.1 in the foreground,\n"
 		"prints its address and CA files, and runs until Ctrl-C or SIGTERM.\n\n"
 		"  --port N   listen on 127.0.0.1:N (default: a free port)\n"
+		"  --network FAULTS\n"
+		"             put network faults between the device and the server (on --port; the\n"
+		"             server moves to a free port): e.g. reset-on:sslv3-hello, stall-after:certificate,\n"
+		"             latency:300ms,bandwidth:2kbps (docs/capture.md, \"Network faults\")\n"
 		"  --keep     keep the temp dir (certificates, keys, config, logs) after stopping\n"
 		"  --help     this text\n\n"
 		"Only 127.0.0.1 is bound.  exit status: 0 stopped cleanly, 2 bad usage or the server\n"
@@ -81,6 +87,9 @@ int cmd_serve(int argc, char **argv)
 	char err[1024];
 	unsigned long port;
 	bool died = false;
+	struct fault_set faults = { .n = 0 };
+	struct front *front = NULL;
+	uint16_t front_listen = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -92,6 +101,11 @@ int cmd_serve(int argc, char **argv)
 			if (i + 1 >= argc || serve_port(argv[++i], &port) != 0)
 				return err_report(ERR_USAGE, "--port wants a number from 0 to 65535");
 			o.port = (uint16_t)port;
+		} else if (strcmp(argv[i], "--network") == 0) {
+			if (i + 1 >= argc)
+				return err_report(ERR_USAGE, "--network wants faults, e.g. reset-after:client_hello");
+			if (fault_parse(argv[++i], &faults, err, sizeof err) != 0)
+				return err_report(ERR_USAGE, "--network: %s", err);
 		} else if (argv[i][0] == '-') {
 			err_report(ERR_USAGE, "unknown option '%s'", argv[i]);
 			serve_usage(stderr);
@@ -108,6 +122,11 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (profile_load(profile, &p, err, sizeof err) != 0)
 		return err_report(ERR_USAGE, "%s", err);
+	if (faults.n) {
+		/* The device talks to the faults on --port; the server takes a free port behind them. */
+		front_listen = o.port;
+		o.port = 0;
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = serve_on_signal;
@@ -128,7 +147,25 @@ int cmd_serve(int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return err_report(ERR_ENV, "%s", err);
 	}
+	if (faults.n) {
+		struct front_opts fo = { .server_host = server_host(s), .server_port = server_port(s),
+					 .listen_port = front_listen, .faults = &faults, .log = stdout };
+		char spec[FAULT_SPEC_MAX + 1];
+
+		if (!(front = front_start(&fo, err, sizeof err))) {
+			server_stop(s);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return err_report(ERR_ENV, "%s", err);
+		}
+		fault_format(&faults, spec, sizeof spec);
+		printf("tlsdiag: network faults '%s' on 127.0.0.1:%u, in front of the server: point the device there\n",
+		       spec, front_port(front));
+	}
 	serve_banner(s, &p);
+	if (front) {
+		printf("Through the faults: port %u instead of %u.\n", front_port(front), server_port(s));
+		fflush(stdout);
+	}
 	while (!serve_stop_signal) {
 		if (!server_running(s)) {
 			died = true;
@@ -136,6 +173,8 @@ int cmd_serve(int argc, char **argv)
 		}
 		sigsuspend(&old);
 	}
+	if (front)
+		front_stop(front);
 	if (died)
 		server_log_since(s, 0, stderr);
 	server_stop(s);

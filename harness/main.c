@@ -14,10 +14,12 @@ struct command {
 static const struct command commands[] = {
 	{ "decode", cmd_decode, "decode the TLS handshakes in a pcap/pcapng file and diagnose failures" },
 	{ "run", cmd_run, "run scenario files: embedded client cases against local servers" },
+	{ "probe", cmd_probe, "every device profile against your own server: who connects, and why not" },
 	{ "explain", cmd_explain, "explain an alert or an embedded stack's error code" },
 	{ "servers", cmd_servers, "list the local server profiles" },
 	{ "serve", cmd_serve, "start one server profile in the foreground" },
 	{ "capture", cmd_capture, "capture one connection to a local port into a pcap" },
+	{ "devices", cmd_devices, "list the device profiles: engine, versions, sources" },
 	{ "client-caps", cmd_client_caps, "show what the linked wolfSSL client can do" },
 	{ NULL, NULL, NULL },
 };

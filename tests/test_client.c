@@ -6,11 +6,12 @@
  * The servers are started once with servers/proc.h, in the unchecked fixture
  * (the parent process), so a failing test (a forked child) cannot orphan them;
  * each has a free port and is waited for by proc_wait_port() (connect
- * polling).  The one-shot openssl commands run through run() below.
+ * polling).  The one-shot openssl commands run through tf_run() (tests/support/tls_fixture.c).
  */
 #include "harness/client/client.h"
 #include "harness/client/device.h"
 #include "harness/servers/proc.h"
+#include "tests/support/tls_fixture.h"
 
 #include <check.h>
 #include <errno.h>
@@ -28,69 +29,18 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_RSA1024, SRV_SHA1, SRV_DH1024, SRV_COUNT };
+enum { SRV_TLS12, SRV_TLS13, SRV_MTLS, SRV_SNI, SRV_RSA1024, SRV_SHA1, SRV_DH1024, SRV_MTLS13, SRV_COUNT };
 
-static char dir[64];
-static char path_buf[16][160];
 static struct {
 	struct proc proc;
 	uint16_t port;
 } srv[SRV_COUNT];
 static struct client_caps caps;
 
-static const char *path(int slot, const char *name)
-{
-	snprintf(path_buf[slot], sizeof path_buf[slot], "%s/%s", dir, name);
-	return path_buf[slot];
-}
-
-/* Runs a one-shot command (openssl req/x509) to its end: its exit status, or -1. */
-static int run(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static uint16_t free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-/* A listener that accepts nothing by itself (the kernel completes the TCP handshake). */
-static int silent_listener(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(fd, 4), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
 /* A one-connection server in a child: reads the ClientHello, writes reply (len bytes), closes. */
 static pid_t reply_server(uint16_t *port, const char *reply, size_t len)
 {
-	int lfd = silent_listener(port);
+	int lfd = tf_silent_listener(port);
 	pid_t child = fork();
 	ck_assert_int_ge(child, 0);
 	if (child == 0) {
@@ -104,110 +54,22 @@ static pid_t reply_server(uint16_t *port, const char *reply, size_t len)
 	return child;
 }
 
-/* Starts s_server with extra options; readiness by proc_wait_port(), at most 10 s. */
-static void server_start(int i, const char *const extra[])
-{
-	char accept_arg[32], log[32];
-	char *argv[32];
-	int n = 0;
-	srv[i].port = free_port();
-	snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%u", (unsigned int)srv[i].port);
-	snprintf(log, sizeof log, "server%d.log", i);
-	argv[n++] = "openssl";
-	argv[n++] = "s_server";
-	argv[n++] = "-www"; /* no stdin reading: EOF on stdin would stop the server */
-	argv[n++] = "-accept";
-	argv[n++] = accept_arg;
-	if (!extra[0] || strcmp(extra[0], "-cert") != 0) {
-		argv[n++] = "-cert";
-		argv[n++] = "srv.pem";
-		argv[n++] = "-key";
-		argv[n++] = "srv.key";
-	}
-	for (int k = 0; extra[k]; k++)
-		argv[n++] = (char *)extra[k];
-	argv[n] = NULL;
-	char err[256] = "";
-	struct proc_opts o = { .log_path = path(1, log) };
-	ck_assert_msg(proc_spawn(&srv[i].proc, argv, &o, err, sizeof err) == 0, "%s", err);
-	ck_assert_msg(proc_wait_port(&srv[i].proc, "127.0.0.1", srv[i].port, 10000, err, sizeof err) == 0,
-		      "openssl s_server %d: %s", i, err);
-}
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static void gen(const char *const args[])
-{
-	char *argv[40];
-	int n = 0;
-	for (; args[n]; n++)
-		argv[n] = (char *)args[n];
-	argv[n] = NULL;
-	ck_assert_msg(run(argv) == 0, "openssl %s failed", args[1]);
-}
-
 static void setup(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/tlsdiag-client-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(chdir(dir), 0);
-	FILE *f = fopen("ext.cnf", "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-	fclose(f);
-	const char *ca[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
-			     "-out", "ca.pem", "-subj", "/CN=tlsdiag test CA", "-days", "30", NULL };
-	const char *other[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key",
-				"-out", "other.pem", "-subj", "/CN=tlsdiag other CA", "-days", "30", NULL };
-	const char *srv_req[] = { "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key",
-				  "-out", "srv.csr", "-subj", "/CN=localhost", NULL };
-	const char *srv_sign[] = { "openssl", "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-				   "-set_serial", "2", "-days", "30", "-extfile", "ext.cnf", "-out", "srv.pem", NULL };
-	const char *cli_req[] = { "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "cli.key",
-				  "-out", "cli.csr", "-subj", "/CN=device", NULL };
-	const char *cli_sign[] = { "openssl", "x509", "-req", "-in", "cli.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-				   "-set_serial", "3", "-days", "30", "-out", "cli.pem", NULL };
-	const char *der[] = { "openssl", "x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der", NULL };
-	/* The strictness cases: an RSA 1024 leaf, a SHA-1 signed leaf, 1024-bit DH parameters. */
-	const char *weak_req[] = { "openssl", "req", "-newkey", "rsa:1024", "-nodes", "-keyout", "weak.key",
-				   "-out", "weak.csr", "-subj", "/CN=localhost", NULL };
-	const char *weak_sign[] = { "openssl", "x509", "-req", "-in", "weak.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-				    "-set_serial", "4", "-days", "30", "-extfile", "ext.cnf", "-out", "weak.pem", NULL };
-	const char *sha1_sign[] = { "openssl", "x509", "-req", "-sha1", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey",
-				    "ca.key", "-set_serial", "5", "-days", "30", "-extfile", "ext.cnf", "-out", "sha1.pem",
-				    NULL };
-	const char *dh[] = { "openssl", "dhparam", "-out", "dh1024.pem", "1024", NULL };
-	gen(ca);
-	gen(other);
-	gen(srv_req);
-	gen(srv_sign);
-	gen(cli_req);
-	gen(cli_sign);
-	gen(der);
-	gen(weak_req);
-	gen(weak_sign);
-	gen(sha1_sign);
-	gen(dh);
-	const char *keys[] = { "ca.key", "other.key", "srv.key", "cli.key", "weak.key" };
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		ck_assert_int_eq(chmod(keys[i], 0600), 0);
+	tf_make_certs();
 
 	const char *tls12[] = { "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256", NULL };
 	const char *tls13[] = { "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", NULL };
 	const char *mtls[] = { "-tls1_2", "-Verify", "1", "-CAfile", "ca.pem", NULL };
-	server_start(SRV_TLS12, tls12);
-	server_start(SRV_TLS13, tls13);
-	server_start(SRV_MTLS, mtls);
+	tf_server_start(&srv[SRV_TLS12].proc, &srv[SRV_TLS12].port, tls12);
+	tf_server_start(&srv[SRV_TLS13].proc, &srv[SRV_TLS13].port, tls13);
+	tf_server_start(&srv[SRV_MTLS].proc, &srv[SRV_MTLS].port, mtls);
+	const char *mtls13[] = { "-tls1_3", "-Verify", "1", "-CAfile", "ca.pem", NULL };
+	tf_server_start(&srv[SRV_MTLS13].proc, &srv[SRV_MTLS13].port, mtls13);
 	/* SNI other than "localhost" gets a fatal unrecognized_name (s_server's -servername_fatal). */
 	const char *sni[] = { "-tls1_2", "-servername", "localhost", "-servername_fatal", "-cert2", "srv.pem",
 			      "-key2", "srv.key", NULL };
-	server_start(SRV_SNI, sni);
+	tf_server_start(&srv[SRV_SNI].proc, &srv[SRV_SNI].port, sni);
 	/* Security level 0: OpenSSL 3 would refuse to use these itself. */
 	const char *rsa1024[] = { "-cert", "weak.pem", "-key", "weak.key", "-tls1_2", "-cipher",
 				  "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
@@ -215,9 +77,9 @@ static void setup(void)
 			       "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", NULL };
 	const char *dh1024[] = { "-tls1_2", "-dhparam", "dh1024.pem", "-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
 				 NULL };
-	server_start(SRV_RSA1024, rsa1024);
-	server_start(SRV_SHA1, sha1);
-	server_start(SRV_DH1024, dh1024);
+	tf_server_start(&srv[SRV_RSA1024].proc, &srv[SRV_RSA1024].port, rsa1024);
+	tf_server_start(&srv[SRV_SHA1].proc, &srv[SRV_SHA1].port, sha1);
+	tf_server_start(&srv[SRV_DH1024].proc, &srv[SRV_DH1024].port, dh1024);
 	client_caps_get(&caps);
 }
 
@@ -225,8 +87,7 @@ static void teardown(void)
 {
 	for (int i = 0; i < SRV_COUNT; i++)
 		proc_stop(&srv[i].proc, 2000);
-	if (chdir("/") == 0 && dir[0])
-		nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tf_cleanup();
 }
 
 /* A case against server i with the test CA (PEM) and the name "localhost". */
@@ -235,7 +96,7 @@ static void case_for(struct client_case *cc, int i)
 	client_case_init(cc);
 	cc->host = "127.0.0.1";
 	cc->port = srv[i].port;
-	cc->ca_path = path(2, "ca.pem");
+	cc->ca_path = tf_path(2, "ca.pem");
 	cc->ca_format = CA_PEM;
 	cc->check_name = "localhost";
 	cc->timeout_ms = 5000;
@@ -294,7 +155,7 @@ START_TEST(der_ca_connects)
 	struct client_case cc;
 	struct client_result r;
 	case_for(&cc, SRV_TLS12);
-	cc.ca_path = path(2, "ca.der");
+	cc.ca_path = tf_path(2, "ca.der");
 	cc.ca_format = CA_DER;
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
@@ -336,7 +197,7 @@ START_TEST(wrong_ca_is_no_signer)
 	struct client_case cc;
 	struct client_result r;
 	case_for(&cc, SRV_TLS12);
-	cc.ca_path = path(2, "other.pem");
+	cc.ca_path = tf_path(2, "other.pem");
 	run_case(&cc, &r);
 	assert_failed(&r, -188, "ASN_NO_SIGNER_E");
 	ck_assert_int_eq(r.verify_error, -188);
@@ -377,7 +238,7 @@ START_TEST(der_ca_to_pem_loader_fails_to_load)
 	struct client_case cc;
 	struct client_result r;
 	case_for(&cc, SRV_TLS12);
-	cc.ca_path = path(2, "ca.der");
+	cc.ca_path = tf_path(2, "ca.der");
 	cc.ca_format = CA_DER_AS_PEM;
 	run_case(&cc, &r);
 	ck_assert_str_eq(r.stage, "load_ca");
@@ -441,11 +302,48 @@ START_TEST(client_certificate_required)
 	ck_assert_int_eq(r.alert_received, 40);
 	ck_assert_int_eq(r.error, -313);
 	ck_assert_ptr_nonnull(strstr(r.trace, "certificate_request"));
-	cc.cert_path = path(3, "cli.pem");
-	cc.key_path = path(4, "cli.key");
+	cc.cert_path = tf_path(3, "cli.pem");
+	cc.key_path = tf_path(4, "cli.key");
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	ck_assert_str_eq(r.version, "TLSv1.2");
+}
+END_TEST
+
+/* INTERFACES.md item 3: what comes after the handshake. */
+START_TEST(tls13_certificate_required_after_the_handshake)
+{
+	struct client_case cc;
+	struct client_result r;
+	case_for(&cc, SRV_MTLS13);
+	cc.method = METHOD_TLS13;
+	run_case(&cc, &r);
+	ck_assert_msg(r.connected, "%s", r.detail); /* the client's Finished ends its handshake */
+	ck_assert(r.request_sent);
+	ck_assert_int_eq(r.post_alert, 116); /* certificate_required, read with the answer */
+	ck_assert_str_eq(r.stage, "after_handshake");
+	ck_assert_ptr_nonnull(strstr(r.post_detail, "fatal alert 116 after the handshake"));
+	cc.request = "none";
+	run_case(&cc, &r);
+	ck_assert(r.connected);
+	ck_assert(!r.request_sent);
+	ck_assert_int_eq(r.post_alert, -1);
+	cc.request = "wait:3000"; /* send nothing: the alert comes by itself */
+	run_case(&cc, &r);
+	ck_assert(!r.request_sent);
+	ck_assert_int_eq(r.post_alert, 116);
+	cc.request = NULL;
+	cc.cert_path = tf_path(3, "cli.pem");
+	cc.key_path = tf_path(4, "cli.key");
+	run_case(&cc, &r);
+	ck_assert_int_eq(r.post_alert, -1);
+	ck_assert_msg(strncmp(r.response_line, "HTTP/1.0 200", 12) == 0, "%s", r.response_line);
+	ck_assert_int_gt(r.response_bytes, 100);
+	/* Raw bytes with escapes: not HTTP, s_server -www answers nothing useful but stays TLS. */
+	cc.request = "HEAD / HTTP/1.0\\r\\n\\r\\n";
+	run_case(&cc, &r);
+	ck_assert(r.request_sent);
+	ck_assert_int_eq(r.post_alert, -1);
 }
 END_TEST
 
@@ -494,7 +392,7 @@ START_TEST(keylog_has_client_random)
 	struct client_result r;
 	struct stat st;
 	case_for(&cc, SRV_TLS12);
-	cc.keylog_path = path(5, "keys.log");
+	cc.keylog_path = tf_path(5, "keys.log");
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	ck_assert_int_eq(r.keylog_lines, 1);
@@ -509,7 +407,7 @@ START_TEST(keylog_tls13_secrets)
 	struct client_case cc;
 	struct client_result r;
 	case_for(&cc, SRV_TLS13);
-	cc.keylog_path = path(5, "keys13.log");
+	cc.keylog_path = tf_path(5, "keys13.log");
 	run_case(&cc, &r);
 	ck_assert_msg(r.connected, "%s", r.detail);
 	if (caps.keylog_tls13) {
@@ -528,7 +426,7 @@ START_TEST(silent_server_times_out_after_client_hello)
 	struct client_case cc;
 	struct client_result r;
 	uint16_t port;
-	int lfd = silent_listener(&port);
+	int lfd = tf_silent_listener(&port);
 	case_for(&cc, SRV_TLS12);
 	cc.port = port;
 	cc.timeout_ms = 300;
@@ -553,11 +451,11 @@ START_TEST(bind_port_is_honoured)
 	struct client_case cc;
 	struct client_result r;
 	uint16_t port;
-	int lfd = silent_listener(&port);
+	int lfd = tf_silent_listener(&port);
 	case_for(&cc, SRV_TLS12);
 	cc.port = port;
 	cc.timeout_ms = 200;
-	cc.bind_port = free_port();
+	cc.bind_port = tf_free_port();
 	run_case(&cc, &r);
 	struct sockaddr_in peer;
 	socklen_t len = sizeof peer;
@@ -594,7 +492,7 @@ START_TEST(refused_connect_is_an_outcome)
 	struct client_case cc;
 	struct client_result r;
 	case_for(&cc, SRV_TLS12);
-	cc.port = free_port();
+	cc.port = tf_free_port();
 	run_case(&cc, &r);
 	ck_assert(!r.connected);
 	ck_assert_str_eq(r.stage, "connect");
@@ -643,7 +541,7 @@ START_TEST(bad_input_is_an_error)
 	ck_assert_int_eq(client_run(&cc, &r, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "numeric"));
 	case_for(&cc, SRV_TLS12);
-	cc.ca_path = path(2, "missing.pem");
+	cc.ca_path = tf_path(2, "missing.pem");
 	ck_assert_int_eq(client_run(&cc, &r, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "missing.pem"));
 	case_for(&cc, SRV_TLS12);
@@ -835,7 +733,7 @@ START_TEST(seed_esp8266_axtls_gets_ssl_error_40)
 	struct device_verdict v;
 	const struct device_profile *p = device_find("esp8266-axtls");
 	case_for(&cc, SRV_TLS12);
-	cc.ca_path = path(2, "ca.der"); /* setCACert() takes DER */
+	cc.ca_path = tf_path(2, "ca.der"); /* setCACert() takes DER */
 	device_apply(p, &cc);
 	cc.sni = SNI_OTHER;
 	cc.sni_name = "127.0.0.1"; /* axTLS sends the IP literal it was given */
@@ -896,7 +794,7 @@ START_TEST(profiles_against_gcm_only_server)
 		struct device_verdict v;
 		const struct device_profile *p = device_find(rows[i].profile);
 		case_for(&cc, SRV_TLS12);
-		cc.ca_path = path(2, "ca.der");
+		cc.ca_path = tf_path(2, "ca.der");
 		device_apply(p, &cc);
 		run_case(&cc, &r);
 		device_terms(p, &r, &v);
@@ -932,6 +830,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, unset_clock_is_before_date);
 	tcase_add_test(tc, client_certificate_required);
 	tcase_add_test(tc, sni_is_sent_as_asked);
+	tcase_add_test(tc, tls13_certificate_required_after_the_handshake);
 	tcase_add_test(tc, keylog_has_client_random);
 	tcase_add_test(tc, keylog_tls13_secrets);
 	tcase_add_test(tc, silent_server_times_out_after_client_hello);

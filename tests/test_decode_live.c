@@ -34,29 +34,6 @@ static void collect(void *ctx, struct tls_conn *c)
 }
 
 /*
- * pcap_io's tap: writes only the connection the first SYN opens.  The
- * readiness probe's own connection may still be closing when the capture
- * starts; its last FIN or RST would otherwise count as a second connection.
- */
-struct first_conn {
-	enum link_type link;
-	uint16_t client_port; /* 0 until the SYN */
-};
-
-static bool first_conn_only(void *ctx, const struct pcap_frame *f)
-{
-	struct first_conn *fc = ctx;
-	struct packet p;
-
-	packet_decode(fc->link, f->data, f->caplen, f->len, &p);
-	if (p.kind != PKT_TCP)
-		return false;
-	if (!fc->client_port && (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-		fc->client_port = p.sport;
-	return fc->client_port && (p.sport == fc->client_port || p.dport == fc->client_port);
-}
-
-/*
  * Starts s_server with the case's options, captures one s_client run on lo
  * filtered on the server's port, and decodes it: the connections' JSON.
  */
@@ -87,8 +64,8 @@ static struct jv *run_case(const struct live_case *lc, char *cap, size_t caplen,
 	if (e != PCAP_IO_OK)
 		cs_s_server_stop(&srv);
 	ck_assert_msg(e == PCAP_IO_OK, "live capture on lo (needs root or CAP_NET_RAW): %s", err);
-	struct first_conn fc = { .link = pcap_io_live_link(l) };
-	pcap_io_live_set_tap(l, first_conn_only, &fc);
+	struct cs_first_conn fc = { .link = pcap_io_live_link(l) };
+	pcap_io_live_set_tap(l, cs_first_conn_only, &fc);
 
 	snprintf(connect, sizeof connect, "127.0.0.1:%u", port);
 	n = 0;

@@ -57,7 +57,7 @@ START_TEST(profiles_are_complete)
 	size_t n = 0;
 	while (device_profiles[n].name)
 		n++;
-	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_ge(n, 5); /* the whole catalogue's count: tests/test_devices_catalogue.c */
 }
 END_TEST
 
@@ -98,6 +98,42 @@ START_TEST(apply_then_override)
 	device_apply(device_find("esp8266-axtls"), &cc);
 	ck_assert_int_eq(cc.ca_format, CA_NONE); /* no CA file: nothing to load */
 	ck_assert(!cc.verify);
+}
+END_TEST
+
+START_TEST(profiles_name_their_engine)
+{
+	struct client_case cc;
+	const struct device_profile *esp32 = device_find("esp32-mbedtls");
+	ck_assert_int_eq(esp32->engine, ENGINE_MBEDTLS);
+	ck_assert_int_eq(device_find("esp8266-bearssl")->engine, ENGINE_BEARSSL);
+	ck_assert_int_eq(device_find("cc3200")->engine, ENGINE_WOLFSSL);
+	ck_assert_int_eq(device_find("esp8266-axtls")->engine, ENGINE_WOLFSSL);
+	ck_assert_int_eq(device_find("browser")->engine, ENGINE_WOLFSSL);
+	/* On its own engine: the library's defaults (the device's suites and X.509 profile). */
+	client_case_init(&cc);
+	device_apply(esp32, &cc);
+	ck_assert_int_eq(cc.engine, ENGINE_MBEDTLS);
+	ck_assert_ptr_null(cc.ciphers);
+	ck_assert_int_eq(cc.min_rsa_bits, 0);
+	ck_assert(!cc.reject_sha1);
+	/* On the wolfSSL stand-in: the wolfSSL lists and the strictness stand-ins. */
+	device_apply_engine(esp32, ENGINE_WOLFSSL, &cc);
+	ck_assert_int_eq(cc.engine, ENGINE_WOLFSSL);
+	ck_assert_str_eq(cc.ciphers, esp32->ciphers);
+	ck_assert_int_eq(cc.min_rsa_bits, 2048);
+	ck_assert(cc.reject_sha1);
+}
+END_TEST
+
+START_TEST(bearssl_stand_in_drop_is_last_error_0)
+{
+	struct client_result r = failed(-308, -1, "client_hello");
+	r.peer_closed = true;
+	struct device_verdict v = terms("esp8266-bearssl", &r);
+	ck_assert(!v.ok);
+	ck_assert_int_eq(v.code, 0);
+	ck_assert_str_eq(v.text, "getLastSSLError() = 0 (BR_ERR_OK): the connection was lost");
 }
 END_TEST
 
@@ -297,6 +333,8 @@ static Suite *device_suite(void)
 	tcase_add_test(tc, profiles_are_complete);
 	tcase_add_test(tc, cc3200_profile_is_the_simplelink_default);
 	tcase_add_test(tc, apply_then_override);
+	tcase_add_test(tc, profiles_name_their_engine);
+	tcase_add_test(tc, bearssl_stand_in_drop_is_last_error_0);
 	tcase_add_test(tc, axtls_alert_40_is_ssl_error_40);
 	tcase_add_test(tc, axtls_other_codes);
 	tcase_add_test(tc, cc3200_tls_layer_is_wolfssl_plus_100);

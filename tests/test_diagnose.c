@@ -36,7 +36,7 @@ START_TEST(every_rule_has_words)
 		ck_assert_uint_eq(strlen(d->code), strcspn(d->key, "/"));
 		ck_assert_int_eq(strncmp(d->code, d->key, strlen(d->code)), 0);
 	}
-	ck_assert_uint_eq(n, 32);
+	ck_assert_uint_eq(n, 37);
 	ck_assert_str_eq(diagnose_summary("no_shared_cipher"), "Client and server have no cipher suite in common.");
 	ck_assert_str_eq(diagnose_summary("unknown_ca"),
 			 "The client does not trust the CA that issued the server's certificate.");
@@ -130,6 +130,76 @@ static struct diag_facts alert_facts(int desc, bool from_server)
 	f.closed = true;
 	return f;
 }
+
+/*
+ * Reset, stall and silence apart (the network faults' cases): a RST after the
+ * ClientHello, the client giving up on a server that owed an answer, the
+ * answer arriving after the client gave up, data stopped inside a record.
+ */
+START_TEST(reset_stall_and_silence_apart)
+{
+	static const struct tls_client_hello ch;
+	struct diag_facts f;
+	struct diag_result r;
+
+	memset(&f, 0, sizeof f);
+	f.any_data = f.closed = f.closed_by_server = f.closed_before_server_hello = true;
+	f.ch = &ch;
+	f.silent_ms = f.late_ms = -1;
+	f.closed_rst = true;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "server_closed_without_alert");
+	ck_assert_str_eq(r.key, "server_closed_without_alert/reset");
+	f.closed_rst = false;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.key, "server_closed_without_alert");
+
+	/* The client closed after 1.5 s with the server owing the next message. */
+	memset(&f, 0, sizeof f);
+	f.any_data = f.closed = true;
+	f.ch = &ch;
+	f.server_owed = true;
+	f.last_message = "ClientHello";
+	f.silent_ms = 1500;
+	f.late_ms = -1;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.key, "server_silent");
+	ck_assert_str_eq(r.evidence, "after the client's ClientHello the server's side sent nothing for 1.500 s; then "
+				     "the client closed the connection (FIN) without an alert");
+	f.last_from_server = true;
+	f.last_message = "Certificate";
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.key, "server_silent/stalled");
+	f.last_from_server = false;
+	f.last_message = "ClientHello";
+	f.late_ms = 480;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.key, "server_silent/late");
+	/* A quick close is the client's own doing, not a timeout. */
+	f.late_ms = -1;
+	f.silent_ms = 999;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "handshake_incomplete");
+	/* Nothing owed (the server's flight ended): not a stall. */
+	f.silent_ms = 1500;
+	f.server_owed = false;
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.code, "handshake_incomplete");
+
+	/* The server's data stopped inside a record; the client's alert came after the wait. */
+	f.server_owed = f.server_stopped_inside = f.last_from_server = f.truncated = true;
+	f.last_message = "ServerHello";
+	f.has_alert = true;
+	f.alert_desc = 20;
+	f.alert_after = "ServerHello";
+	diagnose(&f, &r);
+	ck_assert_str_eq(r.key, "server_silent/mid_record");
+	/* The same alert from the server is its answer: no stall. */
+	f.alert_from_server = true;
+	diagnose(&f, &r);
+	ck_assert_str_ne(r.code, "server_silent");
+}
+END_TEST
 
 static bool has_equiv(const struct explain_equiv *eq, const char *stack, const char *code, const char *name)
 {
@@ -356,6 +426,7 @@ static Suite *diagnose_suite(void)
 	tcase_add_test(decoder, equivalents_follow_the_rule);
 	tcase_add_checked_fixture(runner, NULL, teardown);
 	tcase_add_test(runner, outcome_from_an_alert);
+	tcase_add_test(runner, reset_stall_and_silence_apart);
 	tcase_add_test(runner, outcome_from_a_kind);
 	tcase_add_test(runner, outcome_from_a_wolfssl_code);
 	suite_add_tcase(s, tables);

@@ -1,6 +1,7 @@
 /* test_scenario.c - scenario files: parsing, matrix expansion, expectations per combination, and
  * every error a bad file gets, with its file and line. */
 #include "harness/run/scenario.h"
+#include "harness/client/device.h"
 
 #include "harness/servers/server.h"
 
@@ -202,6 +203,71 @@ START_TEST(every_field_value_accepted)
 	ck_assert_str_eq(scenario_field_name(SCN_RX_RECORD_LIMIT), "rx_record_limit");
 	ck_assert_int_eq(set.cases[0].expect.error, -322);
 	ck_assert_str_eq(set.cases[0].expect.error_name, "DOMAIN_NAME_MISMATCH");
+	/* Typed once at load: what the worker runs. */
+	const struct case_config *k = &set.cases[0].cfg;
+	ck_assert_ptr_eq(k->device, device_find("cc3200"));
+	ck_assert_int_eq(k->engine, ENGINE_WOLFSSL);
+	ck_assert(k->has_method);
+	ck_assert_int_eq(k->method, METHOD_SSLV3_TLS12);
+	ck_assert_str_eq(k->ciphers, "AES128-SHA");
+	ck_assert_str_eq(k->groups, "P-256:X25519");
+	ck_assert_int_eq(k->ca, CASE_CA_OTHER);
+	ck_assert(k->has_ca_format);
+	ck_assert_int_eq(k->ca_format, CA_PEM_AS_DER);
+	ck_assert(k->has_verify && k->verify);
+	ck_assert(k->has_sni);
+	ck_assert_int_eq(k->sni, SNI_OTHER);
+	ck_assert_str_eq(k->sni_name, "tlsdiag.servicebus.test");
+	ck_assert_int_eq(k->check, CASE_CHECK_GIVEN);
+	ck_assert_str_eq(k->check_name, "127.0.0.1");
+	ck_assert_int_eq(k->clock, 946684800);
+	ck_assert_int_eq(k->max_fragment, 512);
+	ck_assert(k->client_cert);
+	ck_assert(k->has_min_rsa_bits);
+	ck_assert_int_eq(k->min_rsa_bits, 2048);
+	ck_assert(k->has_min_dh_bits);
+	ck_assert_int_eq(k->min_dh_bits, 0);
+	ck_assert(k->has_reject_sha1 && k->reject_sha1);
+	ck_assert_int_eq(k->rx_record_limit, 4096);
+	ck_assert_ptr_null(k->request);
+}
+END_TEST
+
+START_TEST(engine_request_and_engine_error_names)
+{
+	ck_assert_int_eq(load(with_header("[case m]\ndevice = esp32-mbedtls\nengine = mbedtls, wolfssl\nrequest = wait:250\n"
+					  "expect[engine is mbedtls] = error:MBEDTLS_ERR_X509_CERT_VERIFY_FAILED\n"
+					  "expect[engine is wolfssl] = error:ASN_NO_SIGNER_E\n"
+					  "[case b]\nengine = bearssl\nrequest = HEAD / HTTP/1.0\\r\\n\\r\\n\n"
+					  "expect = error:BR_ERR_RECV_FATAL_ALERT\n"
+					  "[case n]\nrequest = none\nexpect = error:BR_ERR_X509_NOT_TRUSTED\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 4);
+	ck_assert_str_eq(set.cases[0].value[SCN_ENGINE], "mbedtls");
+	ck_assert_str_eq(set.cases[0].value[SCN_REQUEST], "wait:250");
+	ck_assert_str_eq(set.cases[0].expect.error_name, "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED");
+	ck_assert_int_eq(set.cases[0].expect.error, 0); /* other engines' names match by name */
+	ck_assert_str_eq(set.cases[1].expect.error_name, "ASN_NO_SIGNER_E");
+	ck_assert_int_eq(set.cases[1].expect.error, -188);
+	ck_assert_str_eq(set.cases[2].value[SCN_REQUEST], "HEAD / HTTP/1.0\\r\\n\\r\\n");
+	ck_assert_str_eq(set.cases[2].expect.error_name, "BR_ERR_RECV_FATAL_ALERT");
+	ck_assert_str_eq(set.cases[3].expect.error_name, "BR_ERR_X509_NOT_TRUSTED");
+	/* The engine: the case's, else the device profile's, else wolfSSL. */
+	ck_assert_int_eq(set.cases[0].cfg.engine, ENGINE_MBEDTLS);
+	ck_assert_str_eq(set.cases[0].cfg.request, "wait:250");
+	ck_assert_int_eq(set.cases[1].cfg.engine, ENGINE_WOLFSSL);
+	ck_assert_ptr_eq(set.cases[1].cfg.device, device_find("esp32-mbedtls"));
+	ck_assert_int_eq(set.cases[2].cfg.engine, ENGINE_BEARSSL);
+	ck_assert_int_eq(set.cases[3].cfg.engine, ENGINE_WOLFSSL);
+	ck_assert_int_eq(set.cases[3].cfg.check, CASE_CHECK_HOST);
+	ck_assert_int_eq(set.cases[3].cfg.ca, CASE_CA_ROOT);
+	enum client_engine e;
+	ck_assert_int_eq(scenario_engine("bearssl", &e), 0);
+	ck_assert_int_eq(e, ENGINE_BEARSSL);
+	ck_assert_int_eq(scenario_engine("openssl", &e), -1);
+	ck_assert_int_eq(scenario_request("wait:600001"), -1);
+	ck_assert_int_eq(scenario_request("wait:"), -1);
+	ck_assert_int_eq(scenario_request(""), -1);
 }
 END_TEST
 
@@ -281,6 +347,33 @@ END_TEST
 
 /* ---- bad files: each error, with its line ---- */
 
+/* network: one list of faults per case (its commas are not a matrix), checked at load. */
+START_TEST(network_faults)
+{
+	ck_assert_int_eq(load(with_header("[case a]\nnetwork = reset-after:client_hello, latency:300ms\nexpect = "
+					  "error:SOCKET_ERROR_E\n[case b]\nexpect = connected\n"
+					  "[case c]\nnetwork = none\nexpect = connected\n")),
+			 0);
+	ck_assert_uint_eq(set.ncases, 3);
+	ck_assert_str_eq(set.cases[0].name, "a");
+	ck_assert_str_eq(set.cases[0].network, "reset-after:client_hello, latency:300ms");
+	ck_assert_ptr_null(set.cases[1].network);
+	ck_assert_ptr_null(set.cases[2].network);
+	scenario_set_free(&set);
+	scenario_set_init(&set);
+	BAD(with_header("[case a]\nexpect = connected\nnetwork = reset-after:hello\n"),
+	    "t.ini:6: bad network fault 'reset-after:hello': a point is connect, a byte count N[@client|@server], or "
+	    "a message: client_hello, server_hello, certificate, server_key_exchange, server_hello_done, finished, ... "
+	    "(docs/capture.md)");
+	BAD(with_header("[case a]\nnetwork = latency:5ms,,segments:1\nexpect = connected\n"),
+	    "t.ini:5: empty fault in 'latency:5ms,,segments:1'");
+	BAD(with_header("[case a]\nnetwork = latency:5ms,latency:6ms\nexpect = connected\n"),
+	    "t.ini:5: bad network fault 'latency:6ms': latency is given twice for one direction");
+	BAD(with_header("[case a]\nnetwork[method is tls1.2] = stall-after:connect\nexpect = connected\n"),
+	    "t.ini:5: unknown key 'network[method is tls1.2]' in [case a]");
+}
+END_TEST
+
 START_TEST(bad_structure)
 {
 	BAD("name = x\n[scenario]\n", "t.ini:1: 'name' outside any section: a file starts with [scenario]");
@@ -358,8 +451,13 @@ START_TEST(bad_keys_and_values)
 	BAD(with_header("[case a]\nreject_sha1 = on\nexpect = connected\n"), "t.ini:5: bad reject_sha1 'on' (yes or no)");
 	BAD(with_header("[case a]\nrx_record_limit = 16k\nexpect = connected\n"),
 	    "t.ini:5: bad rx_record_limit '16k' (none, or 64 to 18432 bytes)");
+	BAD(with_header("[case a]\nengine = openssl\nexpect = connected\n"),
+	    "t.ini:5: bad engine 'openssl' (wolfssl, mbedtls or bearssl)");
+	BAD(with_header("[case a]\nrequest = wait:soon\nexpect = connected\n"),
+	    "t.ini:5: bad request 'wait:soon' (none, wait:MS up to 600000, or printable text with \\r\\n escapes)");
 	BAD(with_header("[case a]\ndevice = esp9000\nexpect = connected\n"),
-	    "t.ini:5: unknown device profile 'esp9000' (cc3200, esp8266-axtls, esp8266-bearssl, esp32-mbedtls, browser)");
+	    "t.ini:5: unknown device profile 'esp9000' (esp8266-axtls, esp8266-bearssl, esp32-mbedtls, esp-idf-4.4, esp-idf-5, "
+	    "esp8266-bearssl-mfln; 26 profiles in docs/devices.md)");
 	BAD("[scenario]\nname = s\nservers = no-such-profile\n[case a]\nexpect = connected\n",
 	    "t.ini:3: unknown server profile 'no-such-profile' ('tlsdiag servers' lists them)");
 }
@@ -412,9 +510,10 @@ START_TEST(bad_expectations)
 	BAD(with_header("[case a]\nexpect = alert:\n"),
 	    "t.ini:5: 'alert:' needs an alert name or number, e.g. alert:handshake_failure@server");
 	BAD(with_header("[case a]\nexpect = error:NO_SUCH_ERROR\n"),
-	    "t.ini:5: unknown wolfSSL error 'NO_SUCH_ERROR' (use a name such as MATCH_SUITE_ERROR, or a negative number)");
+	    "t.ini:5: unknown error 'NO_SUCH_ERROR' (a wolfSSL, mbedTLS or BearSSL name such as MATCH_SUITE_ERROR, "
+	    "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, BR_ERR_X509_NOT_TRUSTED, or a negative number)");
 	BAD(with_header("[case a]\nexpect = fine\n"),
-	    "t.ini:5: bad expectation 'fine' (connected, alert:NAME[@client|@server] or error:WOLFSSL_NAME)");
+	    "t.ini:5: bad expectation 'fine' (connected, alert:NAME[@client|@server] or error:NAME)");
 }
 END_TEST
 
@@ -489,11 +588,13 @@ static Suite *scenario_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, minimal_file);
 	tcase_add_test(tc, compare_and_reported);
+	tcase_add_test(tc, network_faults);
 	tcase_add_test(tc, matrix_with_override);
 	tcase_add_test(tc, two_dimensions_first_slowest_and_most_specific_wins);
 	tcase_add_test(tc, scenario_defaults_and_server_matrix);
 	tcase_add_test(tc, multiline_values_and_index_conditions);
 	tcase_add_test(tc, every_field_value_accepted);
+	tcase_add_test(tc, engine_request_and_engine_error_names);
 	tcase_add_test(tc, two_files_and_duplicate_scenario);
 	tcase_add_test(tc, value_conversions);
 	tcase_add_test(tc, file_on_disk);

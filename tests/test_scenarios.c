@@ -172,6 +172,18 @@ START_TEST(esp8266_facts)
 }
 END_TEST
 
+START_TEST(client_cert_tls13_facts)
+{
+	/* The alert comes encrypted after the client's Finished: read from the capture decrypted with the case's key log. */
+	ck_assert_ptr_nonnull(report);
+	const struct jv *c = case_named("common-failures", "client-cert-required-tls13");
+	const struct jv *alert = jv_get(jv_get(c, "capture"), "alert");
+	ck_assert_int_eq(jv_intval(jv_get(alert, "code")), 116);
+	ck_assert_str_eq(jv_str(jv_get(alert, "from")), "server");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "client_cert_required");
+}
+END_TEST
+
 START_TEST(wipy_facts)
 {
 	ck_assert_ptr_nonnull(report);
@@ -180,14 +192,24 @@ START_TEST(wipy_facts)
 	ck_assert_str_eq(jv_str(jv_get(jv_get(pem, "equivalents"), "key")), "kind:bad_ca_file");
 	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(pem, "equivalents"), "line")), "-456 SL_ESECBADCAFILE"));
 
+	/* Step 3 reproduced: the default hello reset by the path (network = reset-on:sslv3-hello). */
 	const struct jv *dm = case_named("wipy-azure-servicebus", "default-method");
-	const struct jv *rep = jv_get(dm, "reported");
-	ck_assert_str_eq(jv_str(jv_get(rep, "kind")), "connection_dropped");
-	const char *line = jv_str(jv_get(rep, "line"));
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "device"), "text")), "OSError: 208");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "outcome"), "error_name")), "SOCKET_ERROR_E");
+	ck_assert_str_eq(jv_str(jv_get(dm, "network")), "reset-on:sslv3-hello");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "capture"), "fault")),
+			 "reset-on:sslv3-hello fired at byte 0 of the client's data");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "diagnosis"), "code")), "server_closed_without_alert");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "equivalents"), "key")), "kind:connection_dropped");
+	const char *line = jv_str(jv_get(jv_get(dm, "equivalents"), "line"));
 	ck_assert_ptr_nonnull(strstr(line, "on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]"));
 	ck_assert_ptr_nonnull(strstr(line, "-308 SOCKET_ERROR_E"));
 	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(dm, "note")), "OSError 208"));
-	ck_assert_str_eq(jv_str(jv_get(jv_get(dm, "compare"), "decided_by")), "versions");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(dm, "note")), "not documented"));
+	/* The fix, TLS 1.0, through the same path. */
+	const struct jv *fix = case_named("wipy-azure-servicebus", "default-method-fix");
+	ck_assert(jv_boolval(jv_get(jv_get(fix, "outcome"), "connected")));
+	ck_assert_ptr_null(jv_str(jv_get(jv_get(fix, "capture"), "fault")));
 
 	ck_assert_str_eq(jv_str(jv_get(jv_get(case_named("wipy-azure-servicebus", "connect-by-ip"), "device"), "text")),
 			 "OSError: 222");
@@ -197,9 +219,32 @@ START_TEST(wipy_facts)
 	ck_assert(jv_boolval(jv_get(jv_get(case_named("wipy-azure-servicebus", "working"), "outcome"), "connected")));
 
 	has("\n  device     cc3200 would print: OSError: 456 (SL_ESECBADCAFILE)\n");
-	has("\n  reported   the device in the bug report saw: ");
-	has("on CC3200: -208 SL_ESEC_SOCKET_ERROR_E [OSError: 208]");
+	has("\n  device     cc3200 would print: OSError: 208 (SL_ESEC_SOCKET_ERROR_E)\n");
+	has("\n  network    reset-on:sslv3-hello: reset-on:sslv3-hello fired at byte 0 of the client's data\n");
+	has("\n--- PASS wipy-azure-servicebus/default-method-fix  (");
 	has("\n--- PASS wipy-azure-servicebus/pem-ca-file  (");
+}
+END_TEST
+
+/* common-failures' network cases: the same reset in each stack's terms, the stall, the slow link. */
+START_TEST(network_fault_facts)
+{
+	ck_assert_ptr_nonnull(report);
+	const struct jv *c = case_named("common-failures", "dropped-on-each-stack[device=cc3200]");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "device"), "text")), "OSError: 208");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_closed_without_alert");
+	c = case_named("common-failures", "dropped-on-each-stack[device=esp32-mbedtls]");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "outcome"), "error_name")), "MBEDTLS_ERR_NET_CONN_RESET");
+	c = case_named("common-failures", "closed-on-mbedtls");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "outcome"), "error_name")), "MBEDTLS_ERR_SSL_CONN_EOF");
+	c = case_named("common-failures", "stalled-after-certificate");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_silent");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(c, "capture"), "fault")), "stall-after:certificate fired at byte "));
+	c = case_named("common-failures", "slow-link-timeout");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "device"), "text")), "OSError: 462");
+	ck_assert_str_eq(jv_str(jv_get(jv_get(c, "diagnosis"), "code")), "server_silent");
+	ck_assert_ptr_nonnull(strstr(jv_str(jv_get(jv_get(c, "diagnosis"), "summary")),
+				     "slower than the client's handshake timeout"));
 }
 END_TEST
 
@@ -217,7 +262,9 @@ static Suite *scenarios_suite(void)
 	TCase *tc = tcase_create("ok");
 	tcase_add_test(tc, every_case_passes);
 	tcase_add_test(tc, esp8266_facts);
+	tcase_add_test(tc, client_cert_tls13_facts);
 	tcase_add_test(tc, wipy_facts);
+	tcase_add_test(tc, network_fault_facts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,7 +19,7 @@ static uint8_t fx[1 << 16];
  * Feeds a .tlsf fixture ({kind, u16 length, data}) into c, one capture frame
  * per record, split further into chunks of `chunk` bytes (0: whole).
  */
-static void feed_fixture(struct tls_conn *c, const char *name, size_t chunk)
+static void feed_fixture_n(struct tls_conn *c, const char *name, size_t chunk, size_t limit)
 {
 	char path[256];
 	FILE *f;
@@ -34,7 +34,8 @@ static void feed_fixture(struct tls_conn *c, const char *name, size_t chunk)
 	uint8_t kind;
 	uint16_t len;
 	const uint8_t *p;
-	while (cursor_u8(&cur, &kind) && cursor_u16(&cur, &len) && cursor_bytes(&cur, len, &p)) {
+	size_t fed = 0;
+	while (fed++ < limit && cursor_u8(&cur, &kind) && cursor_u16(&cur, &len) && cursor_bytes(&cur, len, &p)) {
 		struct pkt_meta m = { frame, 1700000000, (int32_t)(frame * 100) };
 		enum tls_dir dir = (kind == 'C' || kind == 'c' || kind == 'r') ? TLS_FROM_CLIENT : TLS_FROM_SERVER;
 		if (kind == 'C' || kind == 'S') {
@@ -46,7 +47,12 @@ static void feed_fixture(struct tls_conn *c, const char *name, size_t chunk)
 		}
 		frame++;
 	}
-	ck_assert(cursor_empty(&cur));
+	ck_assert(limit != SIZE_MAX || cursor_empty(&cur));
+}
+
+static void feed_fixture(struct tls_conn *c, const char *name, size_t chunk)
+{
+	feed_fixture_n(c, name, chunk, SIZE_MAX);
 }
 
 /*
@@ -404,6 +410,150 @@ START_TEST(text_report)
 }
 END_TEST
 
+/* ---- regressions found by the comparison with tshark ---- */
+
+/* One record of `type` with a body of len bytes (0xaa: ciphertext as far as the decoder knows). */
+static void record(struct tls_conn *c, enum tls_dir dir, uint8_t type, const uint8_t *body, uint16_t len,
+		   uint64_t frame)
+{
+	static uint8_t buf[5 + 512];
+	struct pkt_meta m = { frame, 1700000001, 0 };
+	ck_assert_uint_le(len, 512);
+	buf[0] = type;
+	buf[1] = 3;
+	buf[2] = 3;
+	buf[3] = (uint8_t)(len >> 8);
+	buf[4] = (uint8_t)len;
+	for (size_t i = 0; i < len; i++)
+		buf[5 + i] = body ? body[i] : 0xaa;
+	tls_conn_data(c, dir, buf, 5u + len, &m);
+}
+
+static struct jv *report(struct tls_conn *c)
+{
+	tls_conn_finish(c);
+	struct jv *j = tls_conn_to_json(c);
+	assert_streamed_is_tree(c, j);
+	tls_conn_free(c);
+	return j;
+}
+
+static size_t notes_of_kind(const struct jv *j, const char *kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < jv_len(jv_get(j, "notes")); i++)
+		n += strcmp(jv_str(jv_get(jv_at(jv_get(j, "notes"), i), "kind")), kind) == 0;
+	return n;
+}
+
+START_TEST(renegotiation_ccs_under_cipher_is_encrypted)
+{
+	/* ok_tls12 up to both Finished, then a renegotiation's CCS, encrypted under the current keys (40 bytes). */
+	struct tls_conn *c = tls_conn_new("127.0.0.1:50000", "127.0.0.1:4433");
+	feed_fixture_n(c, "ok_tls12", 0, 4);
+	record(c, TLS_FROM_CLIENT, 20, NULL, 40, 20);
+	struct jv *j = report(c);
+	size_t n = jv_len(jv_get(j, "messages"));
+	const struct jv *last = jv_at(jv_get(j, "messages"), n - 1);
+	ck_assert_str_eq(jv_str(jv_get(last, "type")), "ChangeCipherSpec");
+	ck_assert_str_eq(jv_str(jv_get(last, "summary")), "(encrypted)");
+	ck_assert_int_eq(jv_intval(jv_get(last, "length")), 40);
+	ck_assert_uint_eq(notes_of_kind(j, "malformed"), 0);
+	ck_assert_str_eq(str_at(j, "outcome", NULL), "handshake_complete");
+	jv_free(j);
+}
+END_TEST
+
+START_TEST(alerts_past_the_bound_keep_the_last)
+{
+	/* 20 warnings from the client, then the server's fatal handshake_failure: the fatal one is kept. */
+	static const uint8_t warn[2] = { 1, 90 }, fatal[2] = { 2, 40 };
+	struct tls_conn *c = tls_conn_new("127.0.0.1:50000", "127.0.0.1:4433");
+	for (int i = 0; i < 20; i++)
+		record(c, TLS_FROM_CLIENT, 21, warn, 2, 4 + (uint64_t)i);
+	record(c, TLS_FROM_SERVER, 21, fatal, 2, 30);
+	struct jv *j = report(c);
+	const struct jv *a = jv_get(j, "alerts");
+	ck_assert_uint_eq(jv_len(a), 16);
+	ck_assert_int_eq(jv_intval(jv_get(j, "alerts_not_listed")), 5);
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(a, 0), "frame")), 4);
+	ck_assert_str_eq(jv_str(jv_get(jv_at(a, 15), "from")), "server");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(a, 15), "description")), 40);
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(a, 15), "frame")), 30);
+	ck_assert_str_eq(str_at(j, "outcome", NULL), "failed");
+	jv_free(j);
+
+	/* A fatal alert in the last slot is not pushed out by later warnings. */
+	c = tls_conn_new("127.0.0.1:50000", "127.0.0.1:4433");
+	for (int i = 0; i < 16; i++)
+		record(c, TLS_FROM_CLIENT, 21, warn, 2, 4 + (uint64_t)i);
+	record(c, TLS_FROM_SERVER, 21, fatal, 2, 30);
+	for (int i = 0; i < 3; i++)
+		record(c, TLS_FROM_CLIENT, 21, warn, 2, 31 + (uint64_t)i);
+	j = report(c);
+	a = jv_get(j, "alerts");
+	ck_assert_uint_eq(jv_len(a), 16);
+	ck_assert_int_eq(jv_intval(jv_get(j, "alerts_not_listed")), 4);
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(a, 15), "description")), 40);
+	jv_free(j);
+}
+END_TEST
+
+START_TEST(fin_then_rst_is_a_fin)
+{
+	/* The server closes with FIN; the RST after it answers the client's close_notify that crossed the FIN. */
+	struct tls_conn *c = tls_conn_new("127.0.0.1:50000", "127.0.0.1:4433");
+	struct pkt_meta fin = { 20, 1700000001, 0 }, rst = { 22, 1700000001, 5 };
+	feed_fixture_n(c, "ok_tls12", 0, 4);
+	tls_conn_tcp_event(c, TLS_FROM_SERVER, TCP_EV_FIN, &fin);
+	record(c, TLS_FROM_CLIENT, 21, NULL, 26, 21);
+	tls_conn_tcp_event(c, TLS_FROM_SERVER, TCP_EV_RST, &rst);
+	tls_conn_finish(c);
+	struct jv *j = tls_conn_to_json(c);
+	const struct jv *end = jv_get(j, "end");
+	ck_assert_str_eq(jv_str(jv_get(end, "by")), "server");
+	ck_assert_str_eq(jv_str(jv_get(end, "how")), "FIN");
+	ck_assert_str_eq(jv_str(jv_get(end, "server_closed")), "FIN");
+	ck_assert(jv_boolval(jv_get(end, "rst_after_fin")));
+	ck_assert_int_eq(jv_intval(jv_get(end, "rst_frame")), 22);
+	char *text = NULL;
+	size_t tl = 0;
+	FILE *f = open_memstream(&text, &tl);
+	tls_conn_print_text(f, c);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "end: server sent FIN, #20 (then RST, #22"));
+	ck_assert_ptr_null(strstr(text, "sent RST"));
+	free(text);
+	jv_free(j);
+	tls_conn_free(c);
+}
+END_TEST
+
+START_TEST(tls13_client_flight_is_not_application_data)
+{
+	/* ok_tls13's hellos and server flight, then a client that sends Certificate, CertificateVerify, Finished. */
+	struct tls_conn *c = tls_conn_new("127.0.0.1:50000", "127.0.0.1:4433");
+	feed_fixture_n(c, "ok_tls13", 0, 2);
+	record(c, TLS_FROM_CLIENT, 23, NULL, 400, 10);
+	record(c, TLS_FROM_CLIENT, 23, NULL, 280, 10);
+	record(c, TLS_FROM_CLIENT, 23, NULL, 69, 10);
+	record(c, TLS_FROM_SERVER, 23, NULL, 250, 11); /* NewSessionTicket */
+	record(c, TLS_FROM_CLIENT, 23, NULL, 100, 12); /* data */
+	struct jv *j = report(c);
+	const struct jv *m = jv_get(j, "messages");
+	size_t n = jv_len(m);
+	ck_assert_str_eq(jv_str(jv_get(jv_at(m, n - 3), "type")), "EncryptedRecords");
+	ck_assert_str_eq(jv_str(jv_get(jv_at(m, n - 3), "from")), "client");
+	ck_assert_int_eq(jv_intval(jv_get(jv_at(m, n - 3), "records")), 3);
+	ck_assert_str_eq(jv_str(jv_get(jv_at(m, n - 1), "type")), "ApplicationData");
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(jv_get(j, "application_data"), "client"), "records")), 1);
+	/* Without keys the report says what stayed unread and how to get the keys. */
+	ck_assert_str_eq(str_at(j, "decryption", "keys"), "no_key_log");
+	ck_assert_ptr_nonnull(strstr(str_at(j, "decryption", "hint"), "--keylog"));
+	jv_free(j);
+}
+END_TEST
+
 static Suite *tls_conn_suite(void)
 {
 	Suite *s = suite_create("tls_conn");
@@ -420,6 +570,10 @@ static Suite *tls_conn_suite(void)
 	tcase_add_test(tc, server_closed_without_alert_and_oversize);
 	tcase_add_test(tc, sslv2_hello_connection);
 	tcase_add_test(tc, text_report);
+	tcase_add_test(tc, renegotiation_ccs_under_cipher_is_encrypted);
+	tcase_add_test(tc, alerts_past_the_bound_keep_the_last);
+	tcase_add_test(tc, fin_then_rst_is_a_fin);
+	tcase_add_test(tc, tls13_client_flight_is_not_application_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
  */
 #include "harness/capture/capture.h"
 
+#include "harness/capture/fault.h"
 #include "harness/capture/hub.h"
 #include "harness/capture/live.h"
 #include "harness/capture/relay.h"
@@ -124,7 +125,9 @@ static int capture_begin_relay(struct capture *c, const struct capture_opts *o, 
 		.accept_ms = o->accept_ms,
 		.idle_ms = o->idle_ms,
 		.listen_port = o->listen_port,
+		.faults = o->faults,
 	};
+	char spec[160];
 
 	c->relay = relay_start(&ro, err, errlen);
 	if (!c->relay)
@@ -132,8 +135,14 @@ static int capture_begin_relay(struct capture *c, const struct capture_opts *o, 
 	c->mode = CAPTURE_RELAY;
 	snprintf(c->host, sizeof c->host, "127.0.0.1");
 	c->port = relay_port(c->relay);
-	if (o->mode == CAPTURE_RELAY)
+	if (o->faults && o->faults->n) {
+		fault_format(o->faults, spec, sizeof spec);
+		snprintf(c->reason, sizeof c->reason,
+			 "recording relay on 127.0.0.1:%u with network faults '%s' (the client's side of them)",
+			 (unsigned)c->port, spec);
+	} else if (o->mode == CAPTURE_RELAY) {
 		snprintf(c->reason, sizeof c->reason, "recording relay on 127.0.0.1:%u (asked for)", (unsigned)c->port);
+	}
 	return 0;
 }
 
@@ -150,6 +159,16 @@ struct capture *capture_begin(const struct capture_opts *o, char *err, size_t er
 	if (o->mode != CAPTURE_OFF && !o->pcap_path) {
 		snprintf(err, errlen, "capture mode %s needs a pcap path", capture_mode_name(o->mode));
 		goto fail;
+	}
+	if (o->faults && o->faults->n) {
+		/* The relay injects the faults, so it records too (a live capture would see both legs); off: it only injects. */
+		struct capture_opts ro = *o;
+
+		if (o->mode == CAPTURE_OFF)
+			ro.pcap_path = NULL;
+		if (capture_begin_relay(c, &ro, err, errlen) != 0)
+			goto fail;
+		return c;
 	}
 	switch (o->mode) {
 	case CAPTURE_OFF:
@@ -271,11 +290,12 @@ static int capture_end_relay(struct capture *c, struct capture_stats *st, char *
 	st->bytes = rs.bytes_c2s + rs.bytes_s2c;
 	st->connected = rs.client[0] != '\0';
 	st->closed = rs.end == RELAY_END_CLOSED || rs.end == RELAY_END_CLIENT_RST ||
-		     rs.end == RELAY_END_SERVER_RST || rs.end == RELAY_END_REFUSED;
+		     rs.end == RELAY_END_SERVER_RST || rs.end == RELAY_END_REFUSED || rs.end == RELAY_END_FAULT;
 	snprintf(st->client, sizeof st->client, "%s", rs.client);
 	snprintf(st->server, sizeof st->server, "%s", rs.server);
+	snprintf(st->fault, sizeof st->fault, "%s", rs.fault);
 	capture_describe(st, rs.client_fin, rs.server_fin, rs.end == RELAY_END_CLIENT_RST,
-			 rs.end == RELAY_END_SERVER_RST || rs.end == RELAY_END_REFUSED, c->drain_ms);
+			 rs.end == RELAY_END_SERVER_RST || rs.end == RELAY_END_REFUSED || rs.fault_reset, c->drain_ms);
 	if (rs.end == RELAY_END_REFUSED || rs.end == RELAY_END_ERROR || rs.end == RELAY_END_IDLE) {
 		size_t n = strlen(st->ended);
 

@@ -10,7 +10,8 @@
  * port so parallel cases against one server each get only their own
  * connection; relay puts a recording relay (relay.h) between client and
  * server, for when live capture is not permitted; auto tries live and falls
- * back to relay, saying why; off captures nothing.
+ * back to relay, saying why; off captures nothing.  Network faults
+ * (fault.h) always go through the relay: it is what injects them.
  */
 #ifndef TLSDIAG_CAPTURE_CAPTURE_H
 #define TLSDIAG_CAPTURE_CAPTURE_H
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 struct capture;
+struct fault_set;
 
 enum capture_mode {
 	CAPTURE_AUTO = 0,
@@ -41,6 +43,10 @@ struct capture_opts {
 	uint16_t listen_port; /* relay: the port on 127.0.0.1; 0: ephemeral */
 	bool first_only; /* live: write only the first new connection (tlsdiag capture) */
 	const char *hub; /* live/auto: the run's shared capture (hub.h hub_path); NULL: one of its own */
+	/* Network faults (fault.h) between client and server: the relay then, whatever the mode
+	 * (off: it injects them and records nothing), and the capture is the client's side of
+	 * the fault.  NULL or empty: none. */
+	const struct fault_set *faults;
 };
 
 struct capture_stats {
@@ -52,6 +58,7 @@ struct capture_stats {
 	bool closed; /* its end (FIN both ways, or a RST) was seen */
 	char ended[96]; /* how it ended, for people: "client FIN, server FIN", "server RST", ... */
 	char client[64], server[64]; /* "ip:port" as in the capture; "" when not seen */
+	char fault[200]; /* the network fault that acted and where; "" when none did */
 };
 
 /* Starts capturing before the client connects.  NULL with err set (environment or I/O). */

@@ -15,16 +15,29 @@
  * pending socket error) becomes a reset of the other socket: close() with
  * SO_LINGER {1, 0} sends RST.
  *
- * The capture is what a tap between the two real endpoints would have shown:
- * a three-way handshake when the client was accepted, every read as data
- * segments (at most FRAME_MAX_PAYLOAD bytes each) with the time it was read,
- * FIN and RST when they were seen.  Each side's sequence number counts the
+ * The capture is what a tap on the client's side would have shown: a
+ * three-way handshake when the client was accepted, the client's data as
+ * it was read and the server's as it was written to the client, in data
+ * segments (at most FRAME_MAX_PAYLOAD bytes each, one per write), FIN and
+ * RST as the client saw them.  Without faults that is what a tap between
+ * the two real endpoints shows.
+ *
+ * Network faults (fault.h) sit between the two sockets: each read is
+ * scanned for the fault's point and cut there (the rest is not passed on);
+ * once the cut bytes are delivered the fault acts (reset both, FIN both,
+ * stall: pass nothing more either way, drop: pass nothing more of one
+ * side's data).  After it has acted the relay ends when the client has
+ * closed (or on the idle bound), so the capture shows how the client
+ * reacted.  Shaping delays each read (latency), paces writes (bandwidth),
+ * writes at most N bytes at a time with TCP_NODELAY (segments) and delays
+ * passing a FIN on (slow-close).  Each side's sequence number counts the
  * bytes it sent (plus one for SYN and FIN) and every segment acknowledges
  * all the other side has sent so far, so the TCP stream is consistent for
  * any reassembler.  Pure ACKs are not synthesised: they carry no data.
  */
 #include "harness/capture/relay.h"
 
+#include "harness/capture/fault.h"
 #include "harness/capture/frame.h"
 #include "harness/capture/worker.h"
 #include "harness/core/tok.h"
@@ -32,8 +45,10 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +74,11 @@ struct side {
 	bool fin_passed; /* ... and it was passed on: shutdown(other, SHUT_WR) */
 	uint8_t *buf; /* bytes from this side not yet written to the other */
 	size_t len, off;
+	struct fault_shaping sh; /* how this side's data is passed on */
+	long long due; /* latency: buf is passed on from this time */
+	long long next_ok; /* bandwidth: the next write not before this time */
+	long long eof_at; /* slow-close: when the FIN was read */
+	bool drop; /* a fault: this side's data is no longer passed on */
 };
 
 struct relay {
@@ -72,6 +92,12 @@ struct relay {
 	struct side s[2];
 	uint8_t *frame;
 	struct relay_stats st;
+	struct fault_set faults; /* a copy of relay_opts.faults */
+	struct fault_state *fst; /* follows the framing; NULL without trigger faults */
+	struct fault_hit hit;
+	bool pending; /* a fault fired: it acts once hit.side's buffer is delivered */
+	bool acted; /* ... and it has acted */
+	bool fin_to_client; /* a FIN was passed on (or sent) to the client */
 };
 
 static const struct tok relay_end_names[] = {
@@ -84,6 +110,7 @@ static const struct tok relay_end_names[] = {
 	{ RELAY_END_IDLE, "idle bound passed with the connection open" },
 	{ RELAY_END_STOPPED, "stopped with the connection open" },
 	{ RELAY_END_ERROR, "socket error" },
+	{ RELAY_END_FAULT, "ended by a network fault" },
 	{ 0, NULL },
 };
 
@@ -281,12 +308,65 @@ static enum relay_end relay_reset_by(struct relay *r, int i)
 {
 	struct side *a = &r->s[i], *b = &r->s[!i];
 
-	if (a->len > a->off && b->fd >= 0)
-		(void)!send(b->fd, a->buf + a->off, a->len - a->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (a->len > a->off && b->fd >= 0 && !a->drop) {
+		ssize_t n = send(b->fd, a->buf + a->off, a->len - a->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0 && i == SERVER)
+			relay_record_data(r, SERVER, a->buf + a->off, (size_t)n);
+	}
 	relay_record_now(r, i, TCP_RST | TCP_ACK);
 	abort_fd(&b->fd);
 	close_fd(&a->fd);
 	return i == CLIENT ? RELAY_END_CLIENT_RST : RELAY_END_SERVER_RST;
+}
+
+/* The fault acts (its cut bytes are delivered).  RUNNING, or how the relay ended. */
+static enum relay_end relay_fault_act(struct relay *r)
+{
+	struct side *c = &r->s[CLIENT], *s = &r->s[SERVER];
+
+	r->pending = false;
+	r->acted = true;
+	snprintf(r->st.fault, sizeof r->st.fault, "%s", r->hit.what);
+	switch (r->hit.f->kind) {
+	case FAULT_RESET:
+		/* What the client sees: a RST from the server's side, no alert. */
+		relay_record_now(r, SERVER, TCP_RST | TCP_ACK);
+		r->st.fault_reset = true;
+		abort_fd(&c->fd);
+		abort_fd(&s->fd);
+		return RELAY_END_FAULT;
+	case FAULT_CLOSE:
+		/* FIN both ways; the server's later bytes are read and dropped, the client's too. */
+		if (!s->fin_passed) {
+			shutdown(c->fd, SHUT_WR);
+			relay_record_now(r, SERVER, TCP_FIN | TCP_ACK);
+			r->fin_to_client = true;
+		}
+		if (!c->fin_passed)
+			shutdown(s->fd, SHUT_WR);
+		/* The client's own FIN is still read (and recorded): its reaction ends the relay. */
+		s->fin_passed = true;
+		c->drop = s->drop = true;
+		break;
+	case FAULT_STALL:
+		c->drop = s->drop = true;
+		break;
+	case FAULT_DROP:
+		r->s[r->hit.side].drop = true;
+		break;
+	case FAULT_LATENCY:
+	case FAULT_BANDWIDTH:
+	case FAULT_SEGMENTS:
+	case FAULT_SLOW_CLOSE:
+	default:
+		break;
+	}
+	if (c->drop)
+		c->len = c->off = 0;
+	if (s->drop)
+		s->len = s->off = 0;
+	return RELAY_END_RUNNING;
 }
 
 /* Reads from side i when its buffer is empty.  1 progress, 0 nothing, -1 the side reset. */
@@ -294,6 +374,7 @@ static int relay_read(struct relay *r, int i)
 {
 	struct side *a = &r->s[i];
 	ssize_t n;
+	size_t cut;
 
 	do
 		n = recv(a->fd, a->buf, RELAY_BUF, 0);
@@ -301,16 +382,26 @@ static int relay_read(struct relay *r, int i)
 	if (n > 0) {
 		a->len = (size_t)n;
 		a->off = 0;
-		if (i == CLIENT)
+		a->due = a->sh.latency_ms ? worker_now_ms() + a->sh.latency_ms : 0;
+		if (i == CLIENT) {
 			r->st.bytes_c2s += (uint64_t)n;
-		else
+			relay_record_data(r, CLIENT, a->buf, a->len); /* the client's side: as it sent them */
+		} else {
 			r->st.bytes_s2c += (uint64_t)n;
-		relay_record_data(r, i, a->buf, a->len);
+		}
+		if (a->drop) {
+			a->len = 0;
+		} else if (r->fst && fault_scan(r->fst, i, a->buf, a->len, &cut, &r->hit)) {
+			a->len = cut;
+			r->pending = true;
+		}
 		return 1;
 	}
 	if (n == 0) {
 		a->eof = true;
-		relay_record_now(r, i, TCP_FIN | TCP_ACK);
+		a->eof_at = worker_now_ms();
+		if (i == CLIENT)
+			relay_record_now(r, CLIENT, TCP_FIN | TCP_ACK);
 		return 1;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -318,25 +409,65 @@ static int relay_read(struct relay *r, int i)
 	return -1;
 }
 
+/* When side a's next write (or FIN) may go; 0: now. */
+static long long side_ready_at(const struct side *a)
+{
+	long long t = a->due > a->next_ok ? a->due : a->next_ok;
+
+	if (a->len == 0 && a->eof && !a->fin_passed && a->sh.slow_close_ms)
+		t = a->eof_at + a->sh.slow_close_ms;
+	return t;
+}
+
+/* How many of side a's pending bytes one write may carry (segments, bandwidth). */
+static size_t side_write_len(const struct side *a)
+{
+	size_t n = a->len - a->off;
+
+	if (a->sh.segment && n > a->sh.segment)
+		n = a->sh.segment;
+	if (a->sh.bps) {
+		/* About 20 ms of the rate per write, so the pacing is smooth; at least one byte. */
+		uint64_t cap = a->sh.bps / 8 / 50;
+
+		if (cap == 0)
+			cap = 1;
+		if (n > cap)
+			n = (size_t)cap;
+	}
+	return n;
+}
+
 /* Writes side i's pending bytes to the other side.  1 progress, 0 nothing, -1 the OTHER side reset. */
 static int relay_write(struct relay *r, int i)
 {
 	struct side *a = &r->s[i], *b = &r->s[!i];
+	long long now = worker_now_ms();
 	ssize_t n;
 
+	if (side_ready_at(a) > now)
+		return 0;
 	if (a->len > a->off) {
 		do
-			n = send(b->fd, a->buf + a->off, a->len - a->off, MSG_NOSIGNAL);
+			n = send(b->fd, a->buf + a->off, side_write_len(a), MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+		if (i == SERVER)
+			relay_record_data(r, SERVER, a->buf + a->off, (size_t)n); /* as the client got them */
+		if (a->sh.bps)
+			a->next_ok = (a->next_ok > now ? a->next_ok : now) + (long long)((uint64_t)n * 8000 / a->sh.bps);
 		a->off += (size_t)n;
 		if (a->off == a->len)
 			a->len = a->off = 0;
 	}
-	if (a->len == 0 && a->eof && !a->fin_passed) {
+	if (a->len == 0 && a->eof && !a->fin_passed && !a->drop) {
 		shutdown(b->fd, SHUT_WR);
 		a->fin_passed = true;
+		if (i == SERVER) {
+			relay_record_now(r, SERVER, TCP_FIN | TCP_ACK);
+			r->fin_to_client = true;
+		}
 	}
 	return 1;
 }
@@ -352,18 +483,41 @@ static int sock_error(int fd)
 	return e;
 }
 
+/* The poll timeout: the idle bound, or sooner when a delayed write or FIN is due. */
+static int relay_timeout(const struct relay *r, long long last)
+{
+	long long now = worker_now_ms(), wake = last + r->idle_ms;
+
+	for (int i = 0; i < 2; i++) {
+		const struct side *a = &r->s[i];
+		long long t = side_ready_at(a);
+
+		if ((a->len > a->off || (a->eof && !a->fin_passed && a->len == 0)) && t > now && t < wake)
+			wake = t;
+	}
+	return wake > now ? (int)(wake - now) : 0;
+}
+
 static enum relay_end relay_forward(struct relay *r)
 {
 	long long last = worker_now_ms();
 	struct pollfd pfd[3];
+	enum relay_end end;
 	int i, n, rc;
 
+	if (r->fst && fault_on_connect(r->fst, &r->hit) && (end = relay_fault_act(r)) != RELAY_END_RUNNING)
+		return end;
 	for (;;) {
 		struct side *c = &r->s[CLIENT], *s = &r->s[SERVER];
-		long long left;
+		long long now = worker_now_ms();
 
+		if (r->pending && r->s[r->hit.side].len == 0 && (end = relay_fault_act(r)) != RELAY_END_RUNNING)
+			return end;
 		if (c->fin_passed && s->fin_passed)
-			return RELAY_END_CLOSED;
+			return r->acted ? RELAY_END_FAULT : RELAY_END_CLOSED;
+		/* After a fault the client's end is all the capture still needs. */
+		if (r->acted && c->eof && (c->fin_passed || c->drop))
+			return RELAY_END_FAULT;
 		for (i = 0; i < 2; i++) {
 			struct side *a = &r->s[i], *b = &r->s[!i];
 
@@ -372,27 +526,28 @@ static enum relay_end relay_forward(struct relay *r)
 			pfd[i].revents = 0;
 			if (!a->eof && a->len == 0)
 				pfd[i].events |= POLLIN;
-			if (b->len > b->off)
+			if (b->len > b->off && side_ready_at(b) <= now)
 				pfd[i].events |= POLLOUT;
-			/* Both directions of this socket are finished: it would only report POLLHUP. */
-			if (pfd[i].events == 0 && a->eof && b->fin_passed)
+			/*
+			 * Nothing to do on this socket now (finished both ways, or its bytes wait for
+			 * the other side or for a delay): it would only report POLLHUP, over and over.
+			 * A reset meanwhile is seen at its next read or write.
+			 */
+			if (pfd[i].events == 0)
 				pfd[i].fd = -1;
 		}
 		pfd[2].fd = r->w.ctl[0];
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
-		left = r->idle_ms - (worker_now_ms() - last);
-		if (left <= 0)
+		if (now - last >= r->idle_ms)
 			return RELAY_END_IDLE;
-		n = poll(pfd, 3, (int)left);
+		n = poll(pfd, 3, relay_timeout(r, last));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			snprintf(r->st.error, sizeof r->st.error, "poll: %s", strerror(errno));
 			return RELAY_END_ERROR;
 		}
-		if (n == 0)
-			return RELAY_END_IDLE;
 		if (pfd[2].revents && worker_next_command(&r->w) == WORKER_STOP)
 			return RELAY_END_STOPPED;
 		for (i = 0; i < 2; i++) {
@@ -403,6 +558,12 @@ static enum relay_end relay_forward(struct relay *r)
 			/* Read first: bytes a peer sent before its RST are still delivered. */
 			if ((pfd[i].events & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR))) {
 				rc = relay_read(r, i);
+				if (rc < 0 && r->acted && i == SERVER && s->drop) {
+					/* A cut path passes no RST on: the server is gone, the client waits on. */
+					close_fd(&s->fd);
+					s->eof = s->fin_passed = c->drop = true;
+					continue;
+				}
 				if (rc < 0)
 					return relay_reset_by(r, i);
 				if (rc > 0)
@@ -420,25 +581,37 @@ static enum relay_end relay_forward(struct relay *r)
 					return relay_reset_by(r, i);
 			}
 		}
-		/* A FIN read with an empty buffer is passed on at once. */
+		/* A FIN read with an empty buffer is passed on at once (slow-close: when due). */
 		for (i = 0; i < 2; i++)
 			if (r->s[i].eof && !r->s[i].fin_passed && r->s[i].len == 0)
 				relay_write(r, i);
 	}
 }
 
+/* segments: each write its own TCP segment (no Nagle coalescing on the socket it goes out of). */
+static void relay_nodelay(struct relay *r)
+{
+	int one = 1;
+
+	if (r->s[SERVER].sh.segment && r->s[CLIENT].fd >= 0)
+		setsockopt(r->s[CLIENT].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (r->s[CLIENT].sh.segment && r->s[SERVER].fd >= 0)
+		setsockopt(r->s[SERVER].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void *relay_main(void *arg)
 {
 	struct relay *r = arg;
-	enum relay_end end = relay_accept(r);
+	enum relay_end end = r->s[CLIENT].fd >= 0 ? RELAY_END_RUNNING : relay_accept(r);
 	char err[200];
 
 	if (end == RELAY_END_RUNNING)
 		end = relay_connect(r);
+	relay_nodelay(r);
 	if (end == RELAY_END_RUNNING)
 		end = relay_forward(r);
 	r->st.client_fin = r->s[CLIENT].eof;
-	r->st.server_fin = r->s[SERVER].eof;
+	r->st.server_fin = r->fin_to_client;
 	close_fd(&r->lfd);
 	close_fd(&r->s[CLIENT].fd);
 	close_fd(&r->s[SERVER].fd);
@@ -487,21 +660,65 @@ static void relay_free(struct relay *r)
 	free(r->s[CLIENT].buf);
 	free(r->s[SERVER].buf);
 	free(r->frame);
+	fault_state_free(r->fst);
 	free(r);
+}
+
+static int relay_listen(struct relay *r, const struct relay_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof sa;
+	int one = 1;
+
+	r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (r->lfd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(r->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(o->listen_port);
+	if (bind(r->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(r->lfd, 8) != 0 ||
+	    getsockname(r->lfd, (struct sockaddr *)&sa, &salen) != 0) {
+		snprintf(err, errlen, "relay cannot listen on 127.0.0.1:%u: %s", (unsigned)o->listen_port,
+			 strerror(errno));
+		return -1;
+	}
+	r->port = ntohs(sa.sin_port);
+	return 0;
+}
+
+/* A client accepted by the owner (relay_opts.client_fd): its address, non-blocking. */
+static int relay_adopt(struct relay *r, char *err, size_t errlen)
+{
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof sa;
+	int fl = fcntl(r->s[CLIENT].fd, F_GETFL);
+
+	if (fl < 0 || fcntl(r->s[CLIENT].fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+	    getpeername(r->s[CLIENT].fd, (struct sockaddr *)&sa, &salen) != 0 || sa.sin_family != AF_INET) {
+		snprintf(err, errlen, "the accepted client is not an IPv4 TCP socket");
+		return -1;
+	}
+	side_set(&r->s[CLIENT], &sa);
+	packet_format_endpoint(4, r->s[CLIENT].addr, r->s[CLIENT].port, r->st.client, sizeof r->st.client);
+	return 0;
 }
 
 struct relay *relay_start(const struct relay_opts *o, char *err, size_t errlen)
 {
 	struct relay *r = calloc(1, sizeof *r);
-	struct sockaddr_in sa;
-	socklen_t salen = sizeof sa;
-	int one = 1;
 
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
+		if (o->client_fd > 0)
+			close(o->client_fd);
 		return NULL;
 	}
-	r->lfd = r->s[CLIENT].fd = r->s[SERVER].fd = -1;
+	r->lfd = r->s[SERVER].fd = -1;
+	r->s[CLIENT].fd = o->client_fd > 0 ? o->client_fd : -1; /* ours from here on */
 	r->w.ctl[0] = r->w.ctl[1] = -1;
 	r->accept_ms = o->accept_ms ? o->accept_ms : 30000;
 	r->idle_ms = o->idle_ms > 0 ? o->idle_ms : 10000;
@@ -519,24 +736,21 @@ struct relay *relay_start(const struct relay_opts *o, char *err, size_t errlen)
 		goto fail;
 	side_set(&r->s[SERVER], &r->server);
 	packet_format_endpoint(4, r->s[SERVER].addr, r->s[SERVER].port, r->st.server, sizeof r->st.server);
-
-	r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (r->lfd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
+	if (o->faults && o->faults->n) {
+		r->faults = *o->faults;
+		fault_shape(&r->faults, CLIENT, &r->s[CLIENT].sh);
+		fault_shape(&r->faults, SERVER, &r->s[SERVER].sh);
+		if (fault_has_trigger(&r->faults) && !(r->fst = fault_state_new(&r->faults))) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	if (r->s[CLIENT].fd >= 0) {
+		if (relay_adopt(r, err, errlen) != 0)
+			goto fail;
+	} else if (relay_listen(r, o, err, errlen) != 0) {
 		goto fail;
 	}
-	setsockopt(r->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons(o->listen_port);
-	if (bind(r->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(r->lfd, 8) != 0 ||
-	    getsockname(r->lfd, (struct sockaddr *)&sa, &salen) != 0) {
-		snprintf(err, errlen, "relay cannot listen on 127.0.0.1:%u: %s", (unsigned)o->listen_port,
-			 strerror(errno));
-		goto fail;
-	}
-	r->port = ntohs(sa.sin_port);
 	if (o->pcap_path) {
 		r->pw = pcap_io_writer_open(o->pcap_path, LINK_EN10MB, err, errlen);
 		if (!r->pw)

@@ -3,7 +3,8 @@
  *
  * It listens on 127.0.0.1, accepts ONE client, connects to the real server
  * and forwards every byte both ways unchanged, passing on half-closes (FIN)
- * and resets (RST).  What it saw is written as a standard pcap of
+ * and resets (RST), unless network faults (fault.h) are put between them;
+ * the capture is then the client's side of the fault.  What it saw is written as a standard pcap of
  * synthesised Ethernet/IPv4/TCP frames between the real client and the real
  * server endpoints, so the decoder and Wireshark read it as a live capture.
  * It runs in its own thread: a client in the same process does not block it.
@@ -27,7 +28,10 @@ enum relay_end {
 	RELAY_END_IDLE, /* nothing moved for the idle bound: both sides were closed */
 	RELAY_END_STOPPED, /* the owner ended the relay with the connection open */
 	RELAY_END_ERROR, /* a socket failed in an unexpected way (see error) */
+	RELAY_END_FAULT, /* a network fault acted, then the client closed (see fault) */
 };
+
+struct fault_set;
 
 struct relay_opts {
 	const char *server_host; /* an IPv4 address or a name resolving to one */
@@ -37,6 +41,8 @@ struct relay_opts {
 	int accept_ms; /* how long to wait for the client; 0: 30000; <0: no bound */
 	int idle_ms; /* end after this long without traffic; 0: 10000 */
 	int connect_ms; /* bound on connecting to the server; 0: 5000 */
+	const struct fault_set *faults; /* network faults between the two (fault.h), copied; NULL: none */
+	int client_fd; /* > 0: a client the owner accepted (the relay owns it, even on failure); 0: accept one */
 };
 
 struct relay_stats {
@@ -46,6 +52,8 @@ struct relay_stats {
 	bool client_fin, server_fin;
 	char client[64], server[64]; /* "127.0.0.1:port" */
 	char error[200]; /* set when the pcap could not be written or a socket failed */
+	char fault[200]; /* the network fault that acted, where: "reset-after:client_hello fired at byte 517 ..."; "" none */
+	bool fault_reset; /* ... it reset the client */
 };
 
 /* Binds, opens the pcap and starts the thread.  NULL with err set. */

@@ -40,6 +40,8 @@
  * (or recorded in verify_error when verification is off).
  */
 #include "harness/client/client.h"
+#include "harness/client/client_io.h"
+#include <string.h>
 
 #include "harness/core/cursor.h"
 #include "harness/core/tok.h"
@@ -50,19 +52,9 @@
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 /* What this build of wolfSSL has (wolfssl/options.h of the linked library). */
 #if defined(WOLFSSL_ALLOW_SSLV3) && !defined(NO_OLD_TLS)
@@ -78,7 +70,6 @@
 #define HAVE_CLIENT_KEYLOG_CB 1
 #endif
 
-enum { DEFAULT_TIMEOUT_MS = 5000, MAX_FILE_BYTES = 1 << 20 };
 
 /* wolfSSL's error names, from wolfssl/error-ssl.h and wolfcrypt/error-crypt.h
  * (5.5.4), stored as positive values: the codes are negative. */
@@ -199,22 +190,6 @@ static const struct tok wolfssl_errors[] = {
 };
 #undef WE
 
-/* Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4) as stages and as people say them. */
-static const struct tok hs_stage_names[] = {
-	{ 0, "hello_request" }, { 1, "client_hello" }, { 2, "server_hello" },
-	{ 4, "new_session_ticket" }, { 8, "encrypted_extensions" }, { 11, "certificate" },
-	{ 12, "server_key_exchange" }, { 13, "certificate_request" }, { 14, "server_hello_done" },
-	{ 15, "certificate_verify" }, { 16, "client_key_exchange" }, { 20, "finished" },
-	{ 0, NULL },
-};
-static const struct tok hs_display_names[] = {
-	{ 0, "HelloRequest" }, { 1, "ClientHello" }, { 2, "ServerHello" },
-	{ 4, "NewSessionTicket" }, { 8, "EncryptedExtensions" }, { 11, "Certificate" },
-	{ 12, "ServerKeyExchange" }, { 13, "CertificateRequest" }, { 14, "ServerHelloDone" },
-	{ 15, "CertificateVerify" }, { 16, "ClientKeyExchange" }, { 20, "Finished" },
-	{ 0, NULL },
-};
-
 /* Group names for client_case.groups (IANA TLS Supported Groups registry). */
 static const struct tok group_names[] = {
 	{ 23, "P-256" }, { 23, "secp256r1" }, { 23, "prime256v1" },
@@ -224,213 +199,56 @@ static const struct tok group_names[] = {
 	{ 0, NULL },
 };
 
-/*
- * One direction of the TLS byte stream, tracked record by record (RFC 5246
- * section 6.2.1: type, version, 16-bit length) and, inside handshake records
- * sent in the clear, message by message (type, 24-bit length).  It only names
- * what passes; it never judges it, and bytes it cannot follow stop it.
- */
-struct flow {
-	uint8_t hdr[5];
-	size_t hdr_have;
-	size_t rec_left;
-	uint8_t rec_type;
-	bool encrypted; /* after ChangeCipherSpec, or application_data records (TLS 1.3) */
-	bool lost; /* not TLS records: stop following */
-	uint8_t hs[4];
-	size_t hs_have;
-	size_t hs_left;
-	uint8_t alert[2];
-	size_t alert_have;
-	bool is_client;
-};
-
 struct run {
+	struct cio io;
 	const struct client_case *cc;
 	struct client_result *out;
-	int fd;
-	int timeout_ms;
-	struct flow to_server, to_client;
-	int last_hs; /* last handshake message seen either way; -1: none */
-	bool last_from_client;
-	bool encrypted_seen; /* the last thing seen was an encrypted flight */
-	bool timed_out, peer_closed;
 	bool lowered; /* min version raised to what the library has */
-	uint16_t oversized_version; /* rx_record_limit: the record version of the record that did not fit */
 	int sha1_depth; /* reject_sha1: depth of the SHA-1 signed certificate; -1: none */
-	FILE *keylog;
-	bool client_random_logged;
 	time_t clock_base, real_base;
+	WOLFSSL *ssl;
+	bool hello_sent; /* the first record (the ClientHello) has gone */
 };
 
 /* wolfCrypt's time callback and the key-log callback have no user pointer. */
 static struct run *current_run;
 
-static void trace_add(struct run *r, bool from_client, const char *what)
-{
-	struct client_result *o = r->out;
-	size_t len = strlen(o->trace);
-	bool dir_change = len == 0 || r->last_from_client != from_client;
-	snprintf(o->trace + len, sizeof o->trace - len, "%s%s%s", len ? " " : "",
-		 dir_change ? (from_client ? "> " : "< ") : "", what);
-	r->last_from_client = from_client;
-}
-
-static void flow_handshake(struct run *r, struct flow *f, struct cursor *body)
-{
-	while (!cursor_empty(body)) {
-		if (f->hs_left > 0) {
-			size_t n = cursor_left(body) < f->hs_left ? cursor_left(body) : f->hs_left;
-			cursor_skip(body, n);
-			f->hs_left -= n;
-			continue;
-		}
-		if (!cursor_u8(body, &f->hs[f->hs_have]))
-			return;
-		if (++f->hs_have < sizeof f->hs)
-			continue;
-		struct cursor h = cursor_make(f->hs, sizeof f->hs);
-		uint8_t type = 0;
-		uint32_t len = 0;
-		cursor_u8(&h, &type);
-		cursor_u24(&h, &len);
-		f->hs_have = 0;
-		f->hs_left = len;
-		char buf[24];
-		trace_add(r, f->is_client, tok2str(hs_stage_names, type, buf, sizeof buf));
-		r->last_hs = type;
-		r->encrypted_seen = false;
-	}
-}
-
-static void flow_feed(struct run *r, struct flow *f, const uint8_t *p, size_t n)
-{
-	struct cursor c = cursor_make(p, n);
-	while (!cursor_empty(&c) && !f->lost) {
-		if (f->rec_left == 0) {
-			if (!cursor_u8(&c, &f->hdr[f->hdr_have]) || ++f->hdr_have < sizeof f->hdr)
-				continue;
-			struct cursor h = cursor_make(f->hdr, sizeof f->hdr);
-			uint16_t version = 0, len = 0;
-			cursor_u8(&h, &f->rec_type);
-			cursor_u16(&h, &version);
-			cursor_u16(&h, &len);
-			f->hdr_have = 0;
-			f->rec_left = len;
-			if (f->rec_type < 20 || f->rec_type > 23 || (version >> 8) != 3) {
-				f->lost = true;
-				trace_add(r, f->is_client, "non-tls");
-				break;
-			}
-			if (!f->is_client && r->cc->rx_record_limit > 0 && len > r->cc->rx_record_limit) {
-				/* The device's buffer cannot hold this record: io_recv() fails the read. */
-				char buf[32];
-				snprintf(buf, sizeof buf, "oversized(%u)", (unsigned int)len);
-				trace_add(r, false, buf);
-				r->out->oversized_record = len;
-				r->oversized_version = version;
-				f->lost = true;
-				break;
-			}
-			if (f->rec_type == 20) {
-				trace_add(r, f->is_client, "change_cipher_spec");
-				f->encrypted = true;
-			} else if (f->rec_type == 23 || (f->rec_type == 22 && f->encrypted)) {
-				if (!r->encrypted_seen || r->last_from_client != f->is_client)
-					trace_add(r, f->is_client, "encrypted");
-				r->encrypted_seen = true;
-			}
-			continue;
-		}
-		size_t take = cursor_left(&c) < f->rec_left ? cursor_left(&c) : f->rec_left;
-		struct cursor body;
-		cursor_sub(&c, take, &body);
-		f->rec_left -= take;
-		if (f->rec_type == 22 && !f->encrypted)
-			flow_handshake(r, f, &body);
-		else if (f->rec_type == 21 && !f->encrypted)
-			while (f->alert_have < 2 && cursor_u8(&body, &f->alert[f->alert_have]))
-				if (++f->alert_have == 2) {
-					char buf[24];
-					snprintf(buf, sizeof buf, "alert(%u)", f->alert[1]);
-					trace_add(r, f->is_client, buf);
-				}
-		if (f->rec_left == 0)
-			f->alert_have = 0;
-	}
-}
-
-/* Waits until fd is ready for events, at most timeout_ms: 1 ready, 0 timed out, -1 error. */
-static int io_wait(int fd, short events, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	for (;;) {
-		int n = poll(&pfd, 1, timeout_ms);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		return n > 0 ? 1 : 0;
-	}
-}
-
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct run *r = ctx;
 	(void)ssl;
-	for (;;) {
-		int w = io_wait(r->fd, POLLIN, r->timeout_ms);
-		if (w == 0) {
-			r->timed_out = true;
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		}
-		if (w < 0)
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		ssize_t n = recv(r->fd, buf, (size_t)sz, 0);
-		if (n > 0) {
-			flow_feed(r, &r->to_client, (const uint8_t *)buf, (size_t)n);
-			/* rx_record_limit: the bytes of the read that brought the header are not handed on. */
-			return r->out->oversized_record ? WOLFSSL_CBIO_ERR_GENERAL : (int)n;
-		}
-		if (n == 0) {
-			r->peer_closed = true;
-			return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-		}
-		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-			continue;
-		if (errno == ECONNRESET) {
-			r->peer_closed = true;
-			return WOLFSSL_CBIO_ERR_CONN_RST;
-		}
-		return WOLFSSL_CBIO_ERR_GENERAL;
-	}
+	ssize_t n = cio_recv(&r->io, buf, (size_t)sz);
+	if (n > 0)
+		return (int)n;
+	if (n == CIO_CLOSED)
+		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	if (n == CIO_ERROR && r->io.reset)
+		return WOLFSSL_CBIO_ERR_CONN_RST;
+	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
 static int io_send(WOLFSSL *ssl, char *buf, int sz, void *ctx)
 {
 	struct run *r = ctx;
 	(void)ssl;
-	for (;;) {
-		int w = io_wait(r->fd, POLLOUT, r->timeout_ms);
-		if (w == 0) {
-			r->timed_out = true;
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		}
-		if (w < 0)
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		ssize_t n = send(r->fd, buf, (size_t)sz, MSG_NOSIGNAL);
-		if (n >= 0) {
-			flow_feed(r, &r->to_server, (const uint8_t *)buf, (size_t)n);
-			return (int)n;
-		}
-		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-			continue;
-		if (errno == ECONNRESET || errno == EPIPE) {
-			r->peer_closed = true;
-			return WOLFSSL_CBIO_ERR_CONN_RST;
-		}
-		return WOLFSSL_CBIO_ERR_GENERAL;
-	}
+	/*
+	 * The CC3200 default (SSLv3 up to TLS 1.2) puts its lowest version in the
+	 * ClientHello's record header, as wolfSSL built with WOLFSSL_ALTERNATIVE_DOWNGRADE
+	 * does (src/internal.c AddRecordHeader: pvMinor = minDowngrade); the linked
+	 * build lacks that option.  The record header is not part of the handshake
+	 * transcript, so nothing else changes.
+	 */
+	if (!r->hello_sent && r->cc->method == METHOD_SSLV3_TLS12 && sz > 5 && (uint8_t)buf[0] == 22 &&
+	    (uint8_t)buf[1] == 3 && (uint8_t)buf[5] == 1)
+		buf[2] = 0;
+	ssize_t n = cio_send(&r->io, buf, (size_t)sz);
+	if (n > 0)
+		r->hello_sent = true;
+	if (n >= 0)
+		return (int)n;
+	if (n == CIO_ERROR && r->io.peer_closed)
+		return WOLFSSL_CBIO_ERR_CONN_RST;
+	return WOLFSSL_CBIO_ERR_GENERAL;
 }
 
 /* The device's clock: starts at cc->clock and runs with real time. */
@@ -444,35 +262,14 @@ static time_t device_time(time_t *t)
 	return now;
 }
 
-static void keylog_write(struct run *r, const char *line)
-{
-	if (!r->keylog)
-		return;
-	if (fprintf(r->keylog, "%s\n", line) > 0)
-		r->out->keylog_lines++;
-	fflush(r->keylog);
-	if (strncmp(line, "CLIENT_RANDOM ", 14) == 0)
-		r->client_random_logged = true;
-}
-
 #ifdef HAVE_CLIENT_KEYLOG_CB
 static void keylog_cb(const WOLFSSL *ssl, const char *line)
 {
 	(void)ssl;
 	if (current_run)
-		keylog_write(current_run, line);
+		cio_keylog_line(&current_run->io, line);
 }
 #endif
-
-static void hex(char *dst, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		dst[2 * i] = digits[p[i] >> 4];
-		dst[2 * i + 1] = digits[p[i] & 15];
-	}
-	dst[2 * n] = '\0';
-}
 
 /*
  * The TLS <= 1.2 line, read after the handshake: the only way without the
@@ -487,12 +284,12 @@ static void keylog_master_secret(struct run *r, WOLFSSL *ssl)
 	if (!s || wolfSSL_get_client_random(ssl, random, sizeof random) != sizeof random ||
 	    wolfSSL_SESSION_get_master_key(s, master, sizeof master) != sizeof master)
 		return;
-	char line[14 + 64 + 1 + 96 + 1];
-	memcpy(line, "CLIENT_RANDOM ", 14);
-	hex(line + 14, random, sizeof random);
-	line[14 + 64] = ' ';
-	hex(line + 14 + 64 + 1, master, sizeof master);
-	keylog_write(r, line);
+	cio_keylog_master(&r->io, random, master);
+}
+
+const char *client_engine_error_name_wolfssl(long code)
+{
+	return code < 0 ? tok_name(wolfssl_errors, (unsigned int)-code) : NULL;
 }
 
 static void error_name(int code, char *buf, size_t len)
@@ -586,52 +383,6 @@ static int verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 		error_name(r->out->verify_error, r->out->verify_error_name, sizeof r->out->verify_error_name);
 	}
 	return r->cc->verify ? preverify : 1;
-}
-
-static void skip(struct client_result *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void skip(struct client_result *o, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(o->skip_reason, sizeof o->skip_reason, fmt, ap);
-	va_end(ap);
-	o->skipped = true;
-	snprintf(o->stage, sizeof o->stage, "setup");
-	snprintf(o->detail, sizeof o->detail, "skipped: %.240s", o->skip_reason);
-}
-
-/* Reads a whole (small) file: 0, or -1 with err set. */
-static int read_file(const char *path, unsigned char **buf, long *len, char *err, size_t errlen)
-{
-	int rc = -1;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	unsigned char *b = malloc(MAX_FILE_BYTES);
-	size_t n = b ? fread(b, 1, MAX_FILE_BYTES, f) : 0;
-	if (!b || ferror(f)) {
-		snprintf(err, errlen, "cannot read %s", path);
-		goto out;
-	}
-	if (n == MAX_FILE_BYTES) {
-		snprintf(err, errlen, "%s is larger than %d bytes", path, MAX_FILE_BYTES);
-		goto out;
-	}
-	*buf = b;
-	*len = (long)n;
-	b = NULL;
-	rc = 0;
-out:
-	free(b);
-	fclose(f);
-	return rc;
-}
-
-static bool is_pem(const unsigned char *p, long len)
-{
-	return len >= 10 && memmem(p, (size_t)len, "-----BEGIN", 10) != NULL;
 }
 
 /* The wire version of each method, for the OpenSSL-style bound functions. */
@@ -734,7 +485,7 @@ static int set_bounds(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 	enum client_method lo = cc->method == METHOD_SSLV3_TLS12 ? METHOD_SSLV3 : cc->min_version;
 	enum client_method hi = cc->method == METHOD_SSLV3_TLS12 ? METHOD_TLS12 : cc->max_version;
 	if (hi != METHOD_ANY && !method_compiled(hi)) {
-		skip(r->out, "the linked wolfSSL has no %s; run `make wolfssl-full`", method_label(hi));
+		cio_skip(r->out, "the linked wolfSSL has no %s; run `make wolfssl-full`", method_label(hi));
 		return 0;
 	}
 	if (lo != METHOD_ANY && !method_compiled(lo)) {
@@ -798,7 +549,7 @@ static int check_ciphers(struct run *r, const char *list, char *err, size_t errl
 			 missing);
 		return -1;
 	}
-	skip(r->out, "the linked wolfSSL lacks suites the case offers; run `make wolfssl-full` (missing: %s)", missing);
+	cio_skip(r->out, "the linked wolfSSL lacks suites the case offers; run `make wolfssl-full` (missing: %s)", missing);
 	return 0;
 }
 
@@ -830,7 +581,7 @@ static int set_groups(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 	 * the supported_groups extension is all there is (RFC 8422 section 5.1.1). */
 	for (int i = 0; i < n; i++)
 		if (wolfSSL_CTX_UseSupportedCurve(ctx, (unsigned short)groups[i]) != WOLFSSL_SUCCESS) {
-			skip(r->out, "the linked wolfSSL refused groups '%s'", r->cc->groups);
+			cio_skip(r->out, "the linked wolfSSL refused groups '%s'", r->cc->groups);
 			return 0;
 		}
 	return 0;
@@ -841,7 +592,7 @@ static int load_ca(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 {
 	const struct client_case *cc = r->cc;
 	unsigned char *buf = NULL;
-	long len = 0;
+	size_t len = 0;
 	int format, rc = -1;
 	if (cc->ca_format == CA_NONE)
 		return 0;
@@ -849,11 +600,11 @@ static int load_ca(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 		snprintf(err, errlen, "a CA format is set but no CA file");
 		return -1;
 	}
-	if (read_file(cc->ca_path, &buf, &len, err, errlen) != 0)
+	if (cio_read_file(cc->ca_path, &buf, &len, err, errlen) != 0)
 		return -1;
 	switch (cc->ca_format) {
 	case CA_AUTO:
-		format = is_pem(buf, len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1;
+		format = cio_is_pem(buf, len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1;
 		break;
 	case CA_PEM:
 	case CA_DER_AS_PEM:
@@ -876,7 +627,7 @@ static int load_ca(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t errlen)
 		snprintf(o->stage, sizeof o->stage, "load_ca");
 		snprintf(o->detail, sizeof o->detail, "the %s CA loader rejected %s (%s bytes): %s %d",
 			 format == WOLFSSL_FILETYPE_PEM ? "PEM" : "DER", cc->ca_path,
-			 is_pem(buf, len) ? "PEM" : "binary", o->error_name, o->error);
+			 cio_is_pem(buf, len) ? "PEM" : "binary", o->error_name, o->error);
 		rc = 1;
 		goto out;
 	}
@@ -890,7 +641,7 @@ static int load_client_cert(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t e
 {
 	const struct client_case *cc = r->cc;
 	unsigned char *cert = NULL, *key = NULL;
-	long cert_len = 0, key_len = 0;
+	size_t cert_len = 0, key_len = 0;
 	int rc = -1;
 	if (!cc->cert_path && !cc->key_path)
 		return 0;
@@ -898,16 +649,16 @@ static int load_client_cert(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t e
 		snprintf(err, errlen, "a client certificate needs both cert_path and key_path");
 		return -1;
 	}
-	if (read_file(cc->cert_path, &cert, &cert_len, err, errlen) != 0 ||
-	    read_file(cc->key_path, &key, &key_len, err, errlen) != 0)
+	if (cio_read_file(cc->cert_path, &cert, &cert_len, err, errlen) != 0 ||
+	    cio_read_file(cc->key_path, &key, &key_len, err, errlen) != 0)
 		goto out;
 	int ret = wolfSSL_CTX_use_certificate_chain_buffer_format(ctx, cert, cert_len,
-		is_pem(cert, cert_len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
+		cio_is_pem(cert, cert_len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
 	const char *what = "certificate";
 	if (ret == WOLFSSL_SUCCESS) {
 		what = "key";
 		ret = wolfSSL_CTX_use_PrivateKey_buffer(ctx, key, key_len,
-			is_pem(key, key_len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
+			cio_is_pem(key, key_len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
 	}
 	if (ret != WOLFSSL_SUCCESS) {
 		struct client_result *o = r->out;
@@ -926,92 +677,19 @@ out:
 	return rc;
 }
 
-/* Connects fd to host:port within the timeout, from bind_port if set: 0, 1 failed (outcome), -1 err. */
-static int tcp_connect(struct run *r, char *err, size_t errlen)
-{
-	const struct client_case *cc = r->cc;
-	struct client_result *o = r->out;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
-	struct addrinfo *ai = NULL;
-	char port[8];
-	snprintf(port, sizeof port, "%u", (unsigned int)cc->port);
-	int gai = getaddrinfo(cc->host, port, &hints, &ai);
-	if (gai != 0) {
-		snprintf(err, errlen, "bad host '%s' (a numeric address is needed): %s", cc->host, gai_strerror(gai));
-		return -1;
-	}
-	int rc = -1;
-	/* A socket handed over already bound (client.h sock_fd) is ours from here. */
-	r->fd = cc->sock_fd >= 0 ? cc->sock_fd : socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (r->fd < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		goto out;
-	}
-	if (cc->sock_fd >= 0 && fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK) != 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		goto out;
-	}
-	if (cc->bind_port && cc->sock_fd < 0) {
-		int one = 1;
-		struct sockaddr_storage local;
-		memset(&local, 0, sizeof local);
-		memcpy(&local, ai->ai_addr, ai->ai_addrlen);
-		if (ai->ai_family == AF_INET6)
-			((struct sockaddr_in6 *)&local)->sin6_port = htons(cc->bind_port);
-		else
-			((struct sockaddr_in *)&local)->sin_port = htons(cc->bind_port);
-		if (setsockopt(r->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-		    bind(r->fd, (struct sockaddr *)&local, ai->ai_addrlen) != 0) {
-			snprintf(err, errlen, "bind to local port %u: %s", (unsigned int)cc->bind_port, strerror(errno));
-			goto out;
-		}
-	}
-	snprintf(o->stage, sizeof o->stage, "connect");
-	if (connect(r->fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-		snprintf(o->detail, sizeof o->detail, "TCP connect to %s:%u failed: %s", cc->host,
-			 (unsigned int)cc->port, strerror(errno));
-		rc = 1;
-		goto out;
-	}
-	int w = io_wait(r->fd, POLLOUT, r->timeout_ms);
-	int soerr = 0;
-	socklen_t sl = sizeof soerr;
-	if (w > 0 && getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0) {
-		rc = 0;
-		goto out;
-	}
-	r->timed_out = w == 0;
-	snprintf(o->detail, sizeof o->detail, "TCP connect to %s:%u failed: %s", cc->host, (unsigned int)cc->port,
-		 w == 0 ? "timed out" : strerror(soerr ? soerr : errno));
-	rc = 1;
-out:
-	freeaddrinfo(ai);
-	return rc;
-}
-
-static bool is_ip_literal(const char *s)
-{
-	unsigned char b[sizeof(struct in6_addr)];
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
-}
-
 /* Per-connection settings on the WOLFSSL object. */
 static int set_connection(struct run *r, WOLFSSL *ssl, char *err, size_t errlen)
 {
 	const struct client_case *cc = r->cc;
-	const char *sni = NULL;
-	if (cc->sni == SNI_OTHER)
-		sni = cc->sni_name;
-	else if (cc->sni == SNI_HOST && cc->check_name && !is_ip_literal(cc->check_name))
-		sni = cc->check_name;
-	if (sni && *sni) {
+	const char *sni = cio_sni(cc);
+	if (sni) {
 #ifdef HAVE_SNI
 		if (wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, sni, (unsigned short)strlen(sni)) != WOLFSSL_SUCCESS) {
 			snprintf(err, errlen, "wolfSSL_UseSNI(%s) failed", sni);
 			return -1;
 		}
 #else
-		skip(r->out, "the linked wolfSSL has no SNI; run `make wolfssl-full`");
+		cio_skip(r->out, "the linked wolfSSL has no SNI; run `make wolfssl-full`");
 		return 0;
 #endif
 	}
@@ -1035,7 +713,7 @@ static int set_connection(struct run *r, WOLFSSL *ssl, char *err, size_t errlen)
 			return -1;
 		}
 #else
-		skip(r->out, "the linked wolfSSL has no max_fragment_length; run `make wolfssl-full`");
+		cio_skip(r->out, "the linked wolfSSL has no max_fragment_length; run `make wolfssl-full`");
 #endif
 	}
 	return 0;
@@ -1057,14 +735,12 @@ static void result_connected(struct run *r, WOLFSSL *ssl)
 	WOLFSSL_X509_CHAIN *chain = wolfSSL_get_peer_chain(ssl);
 	if (chain && wolfSSL_get_chain_count(chain) > 0)
 		o->chain_len = wolfSSL_get_chain_count(chain);
-	snprintf(o->detail, sizeof o->detail, "connected: %s %s, %d certificate(s)%s%s", o->version, o->suite,
-		 o->chain_len, o->verify_error ? ", unverified: " : "", o->verify_error ? o->verify_error_name : "");
+	cio_connected_detail(&r->io);
 }
 
 static void result_failed(struct run *r, WOLFSSL *ssl, int ret)
 {
 	struct client_result *o = r->out;
-	char buf[24];
 	o->error = wolfSSL_get_error(ssl, ret);
 	if (o->error >= 0)
 		o->error = WOLFSSL_FATAL_ERROR;
@@ -1074,34 +750,14 @@ static void result_failed(struct run *r, WOLFSSL *ssl, int ret)
 		o->alert_received = h.last_rx.code;
 		o->alert_sent = h.last_tx.code;
 	}
-	o->timed_out = r->timed_out;
-	o->peer_closed = r->peer_closed;
-	if (r->last_hs < 0)
-		snprintf(o->stage, sizeof o->stage, "connect");
-	else if (r->encrypted_seen)
-		snprintf(o->stage, sizeof o->stage, "encrypted_handshake");
-	else
-		snprintf(o->stage, sizeof o->stage, "%s", tok2str(hs_stage_names, (unsigned int)r->last_hs, buf, sizeof buf));
-	const char *last = r->last_hs < 0 ? "TCP connect" : tok2str(hs_display_names, (unsigned int)r->last_hs, buf, sizeof buf);
-	if (r->encrypted_seen)
-		last = "the encrypted handshake";
-	if (r->timed_out)
-		snprintf(o->detail, sizeof o->detail, "timed out after %s: no answer within %d ms (%s %d)", last,
-			 r->timeout_ms, o->error_name, o->error);
-	else if (o->alert_received >= 0)
-		snprintf(o->detail, sizeof o->detail, "received alert %d after %s: %s %d", o->alert_received, last,
-			 o->error_name, o->error);
-	else if (r->peer_closed)
-		snprintf(o->detail, sizeof o->detail, "the server closed the connection after %s: %s %d", last,
-			 o->error_name, o->error);
-	else if (o->alert_sent >= 0)
-		snprintf(o->detail, sizeof o->detail, "failed after %s and sent alert %d: %s %d", last, o->alert_sent,
-			 o->error_name, o->error);
-	else
-		snprintf(o->detail, sizeof o->detail, "failed after %s: %s %d", last, o->error_name, o->error);
+	char last[48], words[96];
+	cio_stage(&r->io, last, sizeof last);
+	snprintf(words, sizeof words, "%s %d", o->error_name, o->error);
+	cio_failed_detail(&r->io, last, words);
+	cio_engine_error(o, o->error, o->error_name, o->alert_received);
 	/* A version failure with a raised lower bound may not be what the device gets. */
 	if (r->lowered && (o->error == VERSION_ERROR || o->alert_received == 70))
-		skip(o, "%s", r->out->note);
+		cio_skip(o, "%s", r->out->note);
 }
 
 /* min_rsa_bits, min_dh_bits: wolfSSL's own checks, with wolfSSL's own errors. */
@@ -1134,22 +790,12 @@ static void result_oversized(struct run *r)
 	int limit = r->cc->rx_record_limit;
 	o->error = LENGTH_ERROR;
 	error_name(o->error, o->error_name, sizeof o->error_name);
-	const char *alert = "no alert: encryption had started";
-	if (!r->to_server.encrypted && !r->to_client.encrypted) {
-		const uint8_t rec[] = { 21, (uint8_t)(r->oversized_version >> 8), (uint8_t)r->oversized_version, 0, 2,
-					2 /* fatal */, 22 /* record_overflow */ };
-		if (send(r->fd, rec, sizeof rec, MSG_NOSIGNAL) == (ssize_t)sizeof rec) {
-			flow_feed(r, &r->to_server, rec, sizeof rec);
-			o->alert_sent = 22;
-			alert = "sent alert 22 record_overflow";
-		} else {
-			alert = "the alert could not be sent";
-		}
-	}
+	const char *alert = cio_oversized_alert(&r->io, true);
 	snprintf(o->detail, sizeof o->detail,
 		 "record of %d bytes exceeds the device's %d-byte buffer (rx_record_limit, no max_fragment_length "
 		 "agreed): %s: %s %d",
 		 o->oversized_record, limit, alert, o->error_name, o->error);
+	cio_engine_error(o, o->error, o->error_name, -1);
 }
 
 /* Why a minimum or reject_sha1 stopped the case, in detail. */
@@ -1169,19 +815,6 @@ static void result_strict(struct run *r)
 			 " (certificate at depth %d is signed with SHA-1, which the device refuses)", r->sha1_depth);
 }
 
-static int open_keylog(struct run *r, char *err, size_t errlen)
-{
-	/* A new file, never through a planted link, never appended to (one run's secrets each). */
-	int fd = open(r->cc->keylog_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || !(r->keylog = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "cannot open key log %s: %s", r->cc->keylog_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return 0;
-}
-
 static void library_init(void)
 {
 	static bool done;
@@ -1191,27 +824,49 @@ static void library_init(void)
 	}
 }
 
-int client_run(const struct client_case *cc, struct client_result *out, char *err, size_t errlen)
+/* Application data after the handshake, for cio_after_handshake(). */
+static int app_write(void *ctx, const unsigned char *p, size_t n)
 {
-	struct run r = { .cc = cc, .out = out, .fd = -1, .last_hs = -1, .sha1_depth = -1 };
+	struct run *r = ctx;
+	return wolfSSL_write(r->ssl, p, (int)n);
+}
+
+static int app_read(void *ctx, unsigned char *p, size_t n, int *alert)
+{
+	struct run *r = ctx;
+	int got = wolfSSL_read(r->ssl, p, (int)n);
+	if (got > 0)
+		return got;
+	int e = wolfSSL_get_error(r->ssl, got);
+	WOLFSSL_ALERT_HISTORY h;
+	if (e == WOLFSSL_ERROR_ZERO_RETURN)
+		*alert = 0; /* close_notify */
+	else if (wolfSSL_get_alert_history(r->ssl, &h) == WOLFSSL_SUCCESS && h.last_rx.code > 0 &&
+		 h.last_rx.level == alert_fatal)
+		*alert = h.last_rx.code;
+	if (r->io.timed_out)
+		return CIO_TIMEOUT;
+	return got == 0 && *alert < 0 ? 0 : -1;
+}
+
+int client_wolfssl_run(const struct client_case *cc, struct client_result *out, char *err, size_t errlen)
+{
+	struct run r = { .cc = cc, .out = out, .sha1_depth = -1 };
 	WOLFSSL_CTX *ctx = NULL;
 	WOLFSSL *ssl = NULL;
 	int rc = -1, step;
 
-	memset(out, 0, sizeof *out);
-	out->alert_received = out->alert_sent = -1;
-	snprintf(out->stage, sizeof out->stage, "setup");
-	r.to_server.is_client = true;
-	r.timeout_ms = cc->timeout_ms > 0 ? cc->timeout_ms : DEFAULT_TIMEOUT_MS;
+	cio_init(&r.io, cc, out);
 	if (!cc->host || !cc->port) {
 		snprintf(err, errlen, "the case has no host or port");
-		return -1;
+		goto out;
 	}
 	library_init();
 
 	if (!method_compiled(cc->method)) {
-		skip(out, "the linked wolfSSL has no %s; run `make wolfssl-full`", method_label(cc->method));
-		return 0;
+		cio_skip(out, "the linked wolfSSL has no %s; run `make wolfssl-full`", method_label(cc->method));
+		rc = 0;
+		goto out;
 	}
 	ctx = wolfSSL_CTX_new(method_new(cc->method));
 	if (!ctx) {
@@ -1244,7 +899,7 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		goto out;
 	}
 	if (cc->keylog_path) {
-		if (open_keylog(&r, err, errlen) != 0)
+		if (cio_keylog_open(&r.io, err, errlen) != 0)
 			goto out;
 #ifdef HAVE_CLIENT_KEYLOG_CB
 		wolfSSL_CTX_set_keylog_callback(ctx, keylog_cb);
@@ -1255,7 +910,7 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 	}
 	wolfSSL_CTX_SetIORecv(ctx, io_recv);
 	wolfSSL_CTX_SetIOSend(ctx, io_send);
-	ssl = wolfSSL_new(ctx);
+	ssl = r.ssl = wolfSSL_new(ctx);
 	if (!ssl) {
 		snprintf(err, errlen, "wolfSSL_new failed");
 		goto out;
@@ -1266,9 +921,8 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 		rc = 0;
 		goto out;
 	}
-	step = tcp_connect(&r, err, errlen);
+	step = cio_connect(&r.io, err, errlen);
 	if (step != 0) {
-		out->timed_out = r.timed_out;
 		rc = step > 0 ? 0 : -1;
 		goto out;
 	}
@@ -1284,9 +938,12 @@ int client_run(const struct client_case *cc, struct client_result *out, char *er
 	int ret = wolfSSL_connect(ssl);
 	if (ret == WOLFSSL_SUCCESS) {
 		result_connected(&r, ssl);
-		if (r.keylog && !r.client_random_logged && wolfSSL_version(ssl) <= TLS1_2_VERSION)
+		if (r.io.keylog && !r.io.client_random_logged && wolfSSL_version(ssl) <= TLS1_2_VERSION)
 			keylog_master_secret(&r, ssl);
-		wolfSSL_shutdown(ssl); /* close_notify; the server's answer is not awaited */
+		const struct cio_app app = { .ctx = &r, .write = app_write, .read = app_read };
+		cio_after_handshake(&r.io, &app);
+		if (out->post_alert < 0)
+			wolfSSL_shutdown(ssl); /* close_notify; the server's answer is not awaited */
 	} else {
 		result_failed(&r, ssl, ret);
 		if (out->oversized_record)
@@ -1301,13 +958,7 @@ out:
 	current_run = NULL;
 	wolfSSL_free(ssl);
 	wolfSSL_CTX_free(ctx);
-	if (r.fd >= 0)
-		close(r.fd);
-	else if (cc->sock_fd >= 0)
-		close(cc->sock_fd); /* handed over, never reached tcp_connect: still ours to close */
-	/* A key log cut short (disk full) must not pass for the run's secrets: the caller removes it. */
-	if (r.keylog && (ferror(r.keylog) | fclose(r.keylog)) != 0)
-		out->keylog_failed = true;
+	cio_close(&r.io);
 	return rc;
 }
 
@@ -1335,7 +986,17 @@ void client_caps_get(struct client_caps *caps)
 #endif
 	caps->keylog_tls12 = true; /* the master secret is readable after the handshake in every build */
 	caps->time_override = true; /* wc_SetTimeCb is in every build with ASN time */
+	caps->available = true;
 	caps->full_build = caps->sslv3 && caps->tls10 && caps->static_rsa && caps->keylog_tls13;
 	if (wolfSSL_get_ciphers(caps->ciphers, (int)sizeof caps->ciphers) != WOLFSSL_SUCCESS)
 		caps->ciphers[0] = '\0';
+}
+
+int client_suite_library_name(uint16_t id, char *buf, size_t len)
+{
+	const char *name = wolfSSL_get_cipher_name_from_suite((unsigned char)(id >> 8), (unsigned char)(id & 0xff));
+	if (!name || !name[0] || strcmp(name, "None") == 0)
+		return -1;
+	snprintf(buf, len, "%s", name);
+	return 0;
 }

@@ -1,8 +1,10 @@
 /*
  * device.c - device profiles and their error terms (see device.h).
  *
- * Everything here is data: the profiles, the rules that turn a wolfSSL
- * outcome into a stack's number, and each stack's names and printed texts.
+ * Everything here is data (the profiles themselves are in device_catalogue.c): the rules
+ * that turn a wolfSSL stand-in's outcome into a stack's number (used only
+ * where no real engine runs: the CC3200, axTLS, a browser, or a profile run
+ * with engine = wolfssl), and each stack's names and printed texts.
  * The numbers come from /work/shared/reference/error-codes.md; its source
  * keys are kept in the comments:
  *   SL1  micropython drivers/cc3100/inc/socket.h (TI Gen1 host driver)
@@ -23,129 +25,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* Suites, in wolfSSL's names. */
-/* SL1: SL_SEC_MASK_SECURE_DEFAULT = the ten masks, no GCM, no AES128-SHA. */
-#define CC3200_SUITES                                                                                   \
-	"RC4-SHA:RC4-MD5:AES256-SHA:DHE-RSA-AES256-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-RC4-SHA:"        \
-	"AES128-SHA256:AES256-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA256"
-/* AX / Arduino 2.4.1: RSA key exchange only. */
-#define AXTLS_SUITES "AES128-SHA:AES256-SHA:AES128-SHA256:AES256-SHA256"
-/* BR: br_ssl_client_init_full's list (ECDHE GCM/ChaCha/CBC, then RSA kx), 3DES last. */
-#define BEARSSL_SUITES                                                                                  \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"      \
-	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"        \
-	"ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384:"                  \
-	"ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:"   \
-	"ECDHE-RSA-AES256-SHA:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:"         \
-	"AES128-SHA:AES256-SHA:DES-CBC3-SHA"
-/* MB 2.28 default preference (ssl_ciphersuites.c), the suites wolfSSL also has. */
-#define MBEDTLS_SUITES                                                                                  \
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"      \
-	"ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"        \
-	"ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES128-SHA256:"                  \
-	"ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA:"   \
-	"ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:"                     \
-	"DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA256:AES256-GCM-SHA384:AES128-GCM-SHA256:"              \
-	"AES256-SHA256:AES128-SHA256:AES256-SHA:AES128-SHA"
-/* A current browser: TLS 1.3 suites, then ECDHE AEAD and CBC (its few RSA-kx suites left out). */
-#define BROWSER_SUITES                                                                                  \
-	"TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:TLS13-CHACHA20-POLY1305-SHA256:"               \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"      \
-	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"        \
-	"ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA"
-
-const struct device_profile device_profiles[] = {
-	{
-		.name = "cc3200",
-		.stack = "TI CC3200/CC3100 SimpleLink (WiPy 1.0, MicroPython), the network processor's TLS",
-		.sources = "SL1 socket.h (methods, suite masks, error codes); MPC modssl.c (OSError(-sl_errno))",
-		.method = METHOD_SSLV3_TLS12, /* SL1: default SL_SO_SEC_METHOD_SSLv3_TLSV1_2 */
-		.ciphers = CC3200_SUITES,
-		.ca_format = CA_DER, /* TI: "CC3100 requires certificates to be in der format" */
-		.sni = SNI_OFF, /* no SNI option in the Gen1 host driver (assumption) */
-		.verify = true,
-		.time_t_bits = 32,
-		.limits = "the NWP stack is wolfSSL/CyaSSL-derived (inference); extensions and their order are "
-			  "wolfSSL 5.5.4's; MicroPython after 2015-11-06 forces TLSv1 (method tls1.0)",
-		.codes = CODES_SIMPLELINK,
-	},
-	{
-		.name = "esp8266-axtls",
-		.stack = "ESP8266 Arduino core 2.4.1, WiFiClientSecure over axTLS (igrr/axtls-8266 @24af415)",
-		.sources = "AX tls1.c (ssl_display_error, DISPLAY_ALERT), x509.c; Arduino 2.4.1 ssl.h",
-		.method = METHOD_ANY,
-		.min_version = METHOD_TLS10, /* offers TLS 1.2, accepts 1.0 to 1.2 */
-		.max_version = METHOD_TLS12,
-		.ciphers = AXTLS_SUITES,
-		.ca_format = CA_DER, /* setCACert(der, len) */
-		.sni = SNI_HOST, /* sends SNI (and an IP literal as given: use sni=other) */
-		.verify = false, /* SSL_SERVER_VERIFY_LATER: verifyCertChain() after connect() */
-		.time_t_bits = 32, /* notAfter 2118 reads as 1982 (32-bit time_t) */
-		.limits = "signature_algorithms and extension order are wolfSSL's; the 32-bit time_t date wrap "
-			  "is explained, not emulated",
-		.codes = CODES_AXTLS,
-	},
-	{
-		.name = "esp8266-bearssl",
-		.stack = "ESP8266 Arduino core >= 2.5, BearSSL::WiFiClientSecure",
-		.sources = "BR bearssl_ssl.h / bearssl_x509.h (error codes, 256+alert); Arduino 2.5.0 "
-			   "WiFiClientSecureBearSSL.cpp (getLastSSLError)",
-		.method = METHOD_ANY,
-		.min_version = METHOD_TLS10,
-		.max_version = METHOD_TLS12,
-		.ciphers = BEARSSL_SUITES,
-		.groups = "P-256:P-384:P-521:X25519",
-		.ca_format = CA_AUTO, /* X509List takes PEM or DER */
-		.sni = SNI_HOST,
-		.verify = true,
-		.time_t_bits = 32,
-		.limits = "BearSSL's static-ECDH and CCM suites are left out (wolfSSL client lacks them)",
-		.codes = CODES_BEARSSL,
-	},
-	{
-		.name = "esp32-mbedtls",
-		.stack = "ESP32 ESP-IDF esp-tls over mbedTLS 2.28 defaults",
-		.sources = "MB ssl.h, x509.h, ssl_tls.c (verify flags to alerts), ssl_ciphersuites.c, x509_crt.c "
-			   "(mbedtls_x509_crt_profile_default: no SHA-1, RSA >= 2048)",
-		.method = METHOD_TLS12, /* ESP-IDF builds without TLS 1.0/1.1 and, in 2.28, without 1.3 */
-		.ciphers = MBEDTLS_SUITES,
-		.groups = "P-521:P-384:P-256:X25519",
-		.ca_format = CA_AUTO, /* mbedtls_x509_crt_parse: PEM if it finds "-----BEGIN", else DER */
-		.sni = SNI_HOST,
-		.verify = true,
-		.time_t_bits = 64,
-		/* MB x509_crt.c mbedtls_x509_crt_profile_default: allowed_mds SHA-224 and up (SHA-1
-		 * only with MBEDTLS_TLS_DEFAULT_ALLOW_SHA1_IN_CERTIFICATES), rsa_min_bitlen 2048.
-		 * The DHM minimum (dhm_min_bitlen 1024) is wolfSSL's default already. */
-		.min_rsa_bits = 2048,
-		.reject_sha1 = true,
-		.limits = "mbedTLS's CCM/ARIA/Camellia suites and brainpool curves are left out",
-		.codes = CODES_MBEDTLS,
-	},
-	{
-		.name = "browser",
-		.stack = "a current browser (TLS 1.2-1.3, ECDHE AEAD suites, SNI): the 'browser works' comparison",
-		.sources = "CR net_error_list.h for the error names; CA/B Forum baseline requirements (RSA >= 2048), "
-			   "Chrome 57 / Firefox 51 SHA-1 removal",
-		.method = METHOD_ANY,
-		.min_version = METHOD_TLS12,
-		.max_version = METHOD_TLS13,
-		.ciphers = BROWSER_SUITES,
-		.groups = "X25519:P-256:P-384",
-		.ca_format = CA_AUTO,
-		.sni = SNI_HOST,
-		.verify = true,
-		.time_t_bits = 64,
-		/* CA/Browser Forum baseline requirements: RSA >= 2048; Chrome 57 and Firefox 51 (2017)
-		 * refuse SHA-1 signed server certificates. */
-		.min_rsa_bits = 2048,
-		.reject_sha1 = true,
-		.limits = "GREASE, ECH, ALPN and the exact extension order are not reproduced",
-		.codes = CODES_NONE,
-	},
-	{ .name = NULL },
-};
 
 /* When a rule applies. */
 enum rule_when {
@@ -219,8 +98,11 @@ static const struct code_rule rules[] = {
 	{ CODES_BEARSSL, WHEN_STAGE, 0, 0, "load_ca", 62, 0, false, 0,
 	  "X509List holds no trust anchor: getLastSSLError() = 62 (BR_ERR_X509_NOT_TRUSTED)" },
 	{ CODES_BEARSSL, WHEN_ALERT, 1, 255, NULL, 256, 1, false, 0, NULL },
-	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 31, 0, false, 0, NULL },
-	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 31, 0, false, 0, NULL },
+	/* A TCP drop or a timeout: the ESP8266 core's _run_until() returns without failing the
+	 * engine, so getLastSSLError() stays 0 (found by the BearSSL engine; 31 BR_ERR_IO is
+	 * what BearSSL's own br_sslio sets). */
+	{ CODES_BEARSSL, WHEN_CLOSED, 0, 0, NULL, 0, 0, false, 0, "getLastSSLError() = 0 (BR_ERR_OK): the connection was lost" },
+	{ CODES_BEARSSL, WHEN_TIMEOUT, 0, 0, NULL, 0, 0, false, 0, "getLastSSLError() = 0 (BR_ERR_OK): the connection timed out" },
 	{ CODES_BEARSSL, WHEN_ERROR, -326, -326, NULL, 3, 0, false, 0, NULL },
 	{ CODES_BEARSSL, WHEN_ERROR, -341, -341, NULL, 6, 0, false, 0, NULL }, /* rx_record_limit: TOO_LARGE */
 	{ CODES_BEARSSL, WHEN_ERROR, -501, -500, NULL, 16, 0, false, 0, NULL },
@@ -245,6 +127,12 @@ static const struct code_rule rules[] = {
 	{ CODES_MBEDTLS, WHEN_ERROR, -326, -326, NULL, -0x6E80, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_ERROR, -501, -500, NULL, -0x7980, 0, false, 0, NULL },
 	{ CODES_MBEDTLS, WHEN_FAILED, 0, 0, NULL, -0x7200, 0, false, 0, NULL },
+
+	/* A stack whose own numbers are not mapped (modems, WINC, MicroPython's axTLS): the stand-in's
+	 * error as it is, so nothing claims a code the device never printed. */
+	{ CODES_STANDIN, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
+	{ CODES_STANDIN, WHEN_OK_VERIFY, -999, -1, NULL, 0, 0, true, 0, NULL },
+	{ CODES_STANDIN, WHEN_FAILED, 0, 0, NULL, 0, 1, false, 0, NULL },
 
 	/* A browser (CR). */
 	{ CODES_NONE, WHEN_OK, 0, 0, NULL, 0, 0, true, 0, NULL },
@@ -375,16 +263,73 @@ const struct device_profile *device_find(const char *name)
 
 void device_apply(const struct device_profile *p, struct client_case *cc)
 {
+	device_apply_engine(p, p->engine, cc);
+}
+
+void device_apply_engine(const struct device_profile *p, enum client_engine e, struct client_case *cc)
+{
+	bool own = e != ENGINE_WOLFSSL && e == p->engine;
+	cc->engine = e;
 	cc->method = p->method;
 	cc->min_version = p->min_version;
 	cc->max_version = p->max_version;
-	cc->ciphers = p->ciphers;
-	cc->groups = p->groups;
+	cc->ciphers = own ? p->engine_ciphers : p->ciphers; /* NULL: the library's default list is the device's */
+	cc->groups = own ? NULL : p->groups;
 	cc->ca_format = cc->ca_path ? p->ca_format : CA_NONE;
 	cc->sni = p->sni;
 	cc->verify = p->verify;
-	cc->min_rsa_bits = p->min_rsa_bits;
-	cc->reject_sha1 = p->reject_sha1;
+	cc->min_rsa_bits = own ? 0 : p->min_rsa_bits; /* the real stack applies its own X.509 profile */
+	cc->reject_sha1 = own ? false : p->reject_sha1;
+	/* 16384 is what every engine holds already; a smaller buffer is emulated (mbedTLS, wolfSSL) or
+	 * real (BearSSL's input buffer). */
+	cc->rx_record_limit = p->rx_buffer > 0 && p->rx_buffer < 16384 ? p->rx_buffer : 0;
+	cc->tx_buffer = p->tx_buffer;
+	cc->max_fragment = p->max_fragment;
+}
+
+const char *device_engine_name(const struct device_profile *p)
+{
+	const char *n = tok_name(client_engine_names, (unsigned int)p->engine);
+	return n ? n : "unknown";
+}
+
+/*
+ * The device's words from its own engine's result: mbedTLS's code (and
+ * verify flags) as esp-tls logs it, BearSSL's getLastSSLError().
+ */
+static void terms_from_engine(const struct device_profile *p, const struct client_result *r, struct device_verdict *v)
+{
+	char buf[32];
+	const struct client_engine_error *e = &r->engine_err;
+	v->ok = r->connected;
+	v->code = r->connected ? 0 : e->code;
+	v->has_code = v->code != 0;
+	v->verify_flags = e->verify_flags;
+	snprintf(v->code_name, sizeof v->code_name, "%s", r->connected ? "" : e->name);
+	if (r->connected) {
+		snprintf(v->text, sizeof v->text, "connected%s%s", r->verify_error ? " (unverified: " : "",
+			 r->verify_error ? r->verify_error_name : "");
+		if (r->verify_error)
+			snprintf(v->text + strlen(v->text), sizeof v->text - strlen(v->text), ")");
+		return;
+	}
+	if (p->codes == CODES_MBEDTLS) {
+		const char *call = strcmp(r->stage, "load_ca") == 0 ? (r->error == -0x2180 ? "mbedtls_x509_crt_parse_der"
+											 : "mbedtls_x509_crt_parse")
+				   : strcmp(r->stage, "connect") == 0 ? "mbedtls_net_connect"
+								       : "mbedtls_ssl_handshake";
+		if (v->verify_flags)
+			snprintf(v->text, sizeof v->text, "%s returned -0x%lx; verify flags 0x%lx (%s)", call, -v->code,
+				 v->verify_flags, tok2str(mbedtls_flags, (unsigned int)v->verify_flags, buf, sizeof buf));
+		else
+			snprintf(v->text, sizeof v->text, "%s returned -0x%lx", call, -v->code);
+		return;
+	}
+	if (v->code >= 256 && v->code < 512)
+		snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld: Unknown error code. (received alert %ld)",
+			 v->code, v->code - 256);
+	else
+		snprintf(v->text, sizeof v->text, "getLastSSLError() = %ld (%s)", v->code, e->name[0] ? e->name : "BR_ERR_OK");
 }
 
 static bool in(int v, int lo, int hi)
@@ -481,6 +426,14 @@ static void render(const struct device_profile *p, const struct client_result *r
 			snprintf(v->text, sizeof v->text, "mbedtls_ssl_handshake returned -0x%lx", -v->code);
 		}
 		break;
+	case CODES_STANDIN:
+		if (v->ok)
+			snprintf(v->text, sizeof v->text, "connected: %s %s%s", r->version, r->suite,
+				 r->verify_error ? " (certificate not verified)" : "");
+		else
+			snprintf(v->text, sizeof v->text, "failed at %s: %.60s %d (wolfSSL standing in; the device's own code is not mapped)",
+				 r->stage, r->error_name[0] ? r->error_name : "error", r->error);
+		break;
 	case CODES_NONE:
 	default:
 		if (v->ok)
@@ -496,6 +449,10 @@ void device_terms(const struct device_profile *p, const struct client_result *r,
 	memset(v, 0, sizeof *v);
 	if (r->skipped) {
 		snprintf(v->text, sizeof v->text, "skipped: %.180s", r->skip_reason);
+		return;
+	}
+	if (r->engine != ENGINE_WOLFSSL && r->engine == p->engine) {
+		terms_from_engine(p, r, v);
 		return;
 	}
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {

@@ -10,6 +10,7 @@
 #include "harness/decode/decode.h"
 
 #include "harness/core/json.h"
+#include "harness/decode/keylog.h"
 #include "harness/decode/packet.h"
 #include "harness/decode/pcap_io.h"
 
@@ -54,6 +55,25 @@ static void count_packet(struct decode_stats *st, enum decode_status ds, const s
 	}
 }
 
+/* The TLS key logs of the pcapng DSBs read so far into kl (the connections look their keys up at their ServerHello). */
+static void take_secrets(struct pcap_reader *r, struct keylog *kl, struct decode_stats *st)
+{
+	const uint8_t *data;
+	uint32_t type;
+	size_t len;
+	while (pcap_io_next_secrets(r, &type, &data, &len) == 1) {
+		if (type != PCAP_IO_SECRETS_TLS)
+			continue;
+		size_t before = keylog_problem_count(kl);
+		long added = keylog_add_text(kl, data, len, "the capture's DSB");
+		st->dsb_blocks++;
+		st->dsb_secrets += added > 0 ? (uint64_t)added : 0;
+		st->dsb_problems += keylog_problem_count(kl) - before;
+		if (!st->dsb_problem[0] && keylog_problem(kl, before))
+			snprintf(st->dsb_problem, sizeof st->dsb_problem, "%s", keylog_problem(kl, before));
+	}
+}
+
 /* Every frame of r through packet_decode and the flow table; closes r. */
 static enum err_category run_frames(struct pcap_reader *r, const struct decode_opts *o,
 				    void (*emit)(void *ctx, struct tls_conn *c), void *ctx, struct decode_stats *st,
@@ -65,21 +85,27 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 	 * measured) is taken off before the connections get the rest.
 	 */
 	size_t budget = o->memory_budget ? o->memory_budget : FLOW_DEFAULT_BUDGET;
+	/* Without --keylog, a log of our own for the capture's DSBs (none read: still no key log). */
+	struct keylog *own = o->keylog ? NULL : keylog_new();
 	struct flow_opts fo = { .port = o->port,
 				.max_buffered = o->max_buffered,
-				.memory_budget = budget > 2 * DECODE_FIXED_MEMORY ? budget - DECODE_FIXED_MEMORY : budget / 2 };
+				.memory_budget = budget > 2 * DECODE_FIXED_MEMORY ? budget - DECODE_FIXED_MEMORY : budget / 2,
+				.keylog = o->keylog ? o->keylog : own };
 	struct pkt_meta m = { 0, 0, 0 };
 	struct pcap_frame f;
 	struct packet pkt;
 	int n;
 
-	struct flow_table *ft = flow_table_new(&fo, emit, ctx);
+	struct flow_table *ft = fo.keylog ? flow_table_new(&fo, emit, ctx) : NULL;
 	if (!ft) {
 		snprintf(err, errlen, "out of memory");
+		keylog_free(own);
 		pcap_io_close(r);
 		return ERR_INTERNAL;
 	}
+	take_secrets(r, o->keylog ? o->keylog : own, st);
 	while ((n = pcap_io_next(r, &f, st->truncated_why, sizeof st->truncated_why)) == 1) {
+		take_secrets(r, o->keylog ? o->keylog : own, st);
 		st->frames++;
 		if (f.link == LINK_UNSUPPORTED) { /* a pcapng interface of a link type we do not read */
 			st->other_link++;
@@ -93,10 +119,12 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 		flow_table_packet(ft, &pkt, &m);
 	}
 	st->truncated = n < 0;
+	take_secrets(r, o->keylog ? o->keylog : own, st);
 	flow_table_finish(ft, &m);
 	st->flows = *flow_table_stats(ft);
 	st->memory_budget = budget;
 	flow_table_free(ft);
+	keylog_free(own);
 	pcap_io_close(r);
 	return ERR_NONE;
 }
@@ -155,6 +183,12 @@ struct jv *decode_notes(const struct decode_stats *st)
 	if (fs->conflicts)
 		note(notes, "%llu retransmissions carried bytes that differ from the first copy (the first was used)",
 		     (unsigned long long)fs->conflicts);
+	if (st->dsb_blocks)
+		note(notes, "the capture carries %llu TLS secrets in %llu Decryption Secrets Block%s: used to decrypt",
+		     (unsigned long long)st->dsb_secrets, (unsigned long long)st->dsb_blocks, st->dsb_blocks == 1 ? "" : "s");
+	if (st->dsb_problems)
+		note(notes, "%llu lines of the capture's key log did not parse (first: %s)",
+		     (unsigned long long)st->dsb_problems, st->dsb_problem);
 	if (fs->not_tls)
 		note(notes, "%llu TCP connections without TLS were ignored", (unsigned long long)fs->not_tls);
 	if (fs->evicted)

@@ -25,6 +25,7 @@ struct decode_opts {
 	enum decode_format format;
 	uint16_t port; /* 0: find TLS by content */
 	size_t max_buffered; /* per direction, 0: the default */
+	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL; a capture's DSBs add to it */
 	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 };
 
@@ -39,6 +40,9 @@ struct decode_stats {
 	const char *first_malformed_why;
 	struct flow_stats flows;
 	size_t memory_budget; /* the whole decode's, as asked (flows.memory_budget: the connections' share) */
+	/* pcapng Decryption Secrets Blocks (TLS key logs) read from the file, and their lines that did not parse. */
+	uint64_t dsb_blocks, dsb_secrets, dsb_problems;
+	char dsb_problem[160];
 	/* Connections as reported. */
 	uint64_t connections, failed, with_alerts;
 };

@@ -410,6 +410,78 @@ static bool m_server_closed(const struct diag_facts *f, char *ev, size_t evlen)
 	return true;
 }
 
+/* The path (or whatever answers for the server) reset the ClientHello: no TLS byte came back. */
+static bool m_server_reset(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	return f->closed_rst && m_server_closed(f, ev, evlen);
+}
+
+/*
+ * Nothing came back, the server's side closed nothing, and the client closed
+ * after waiting at least NO_ANSWER_MS: a stalled path, the client timed out.
+ * A capture that merely ends open says nothing about how long anyone waited.
+ */
+#define NO_ANSWER_MS 1000
+static bool no_answer(const struct diag_facts *f)
+{
+	return f->ch && f->server_owed && f->last_message && f->closed && !f->closed_by_server &&
+	       f->silent_ms >= NO_ANSWER_MS && !(f->has_alert && f->alert_from_server);
+}
+
+static void ev_no_answer(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	evf(ev, evlen, "after the %s's %s the server's side sent nothing%s for %lld.%03lld s; then the client "
+		       "closed the connection (%s)",
+	    f->last_from_server ? "server" : "client", f->last_message,
+	    f->server_stopped_inside ? " more (its data stopped inside a record)"
+	    : f->last_from_server    ? " more (its flight was not finished)"
+				     : "",
+	    f->silent_ms / 1000, f->silent_ms % 1000, f->closed_rst ? "RST" : "FIN");
+	if (f->has_alert)
+		evf(ev, evlen, ", after sending alert %d (its reaction to the wait, not the cause)", f->alert_desc);
+	else
+		evf(ev, evlen, " without an alert");
+	if (f->late_ms >= 0)
+		evf(ev, evlen, "; the server's answer arrived %lld.%03lld s after that", f->late_ms / 1000,
+		    f->late_ms % 1000);
+}
+
+/* The server's data stopped inside a record: the client's alert is its reaction, checked before the alert rules. */
+static bool m_no_answer_mid_record(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	if (!f->server_stopped_inside || !no_answer(f))
+		return false;
+	ev_no_answer(f, ev, evlen);
+	return true;
+}
+
+/* The answer came, but after the client had given up: slower than its timeout. */
+static bool m_no_answer_late(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	if (f->has_alert || f->truncated || f->late_ms < 0 || !no_answer(f))
+		return false;
+	ev_no_answer(f, ev, evlen);
+	return true;
+}
+
+/* Part of the server's flight came, then nothing. */
+static bool m_no_answer_stalled(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	if (f->has_alert || f->truncated || !f->last_from_server || !no_answer(f))
+		return false;
+	ev_no_answer(f, ev, evlen);
+	return true;
+}
+
+/* Nothing at all after the client's ClientHello (or its Finished). */
+static bool m_no_answer(const struct diag_facts *f, char *ev, size_t evlen)
+{
+	if (f->has_alert || f->truncated || f->last_from_server || !no_answer(f))
+		return false;
+	ev_no_answer(f, ev, evlen);
+	return true;
+}
+
 static bool m_client_closed(const struct diag_facts *f, char *ev, size_t evlen)
 {
 	if (!f->closed || f->closed_by_server || !f->sh || f->truncated)
@@ -459,6 +531,7 @@ static const struct diag_rule diag_rules[] = {
 	{ "no_data", NULL, m_no_data },
 	{ "not_tls", NULL, m_not_tls },
 	{ "ok", NULL, m_ok },
+	{ "server_silent", "mid_record", m_no_answer_mid_record },
 	{ "no_shared_version", NULL, m_no_shared_version },
 	{ "no_shared_cipher", "static_rsa", m_no_shared_cipher_rsa },
 	{ "no_shared_sigalg", NULL, m_no_shared_sigalg },
@@ -480,7 +553,11 @@ static const struct diag_rule diag_rules[] = {
 	{ "bad_record_mac", NULL, m_bad_record_mac },
 	{ "encrypted_alert", NULL, m_encrypted_alert },
 	{ "peer_alert", NULL, m_other_alert },
+	{ "server_closed_without_alert", "reset", m_server_reset },
 	{ "server_closed_without_alert", NULL, m_server_closed },
+	{ "server_silent", "late", m_no_answer_late },
+	{ "server_silent", "stalled", m_no_answer_stalled },
+	{ "server_silent", NULL, m_no_answer },
 	{ "client_closed_without_alert", NULL, m_client_closed },
 	{ "capture_truncated", NULL, m_truncated },
 	{ "malformed", NULL, m_malformed },

@@ -50,6 +50,15 @@ struct diag_facts {
 	bool closed_by_server;
 	bool closed_rst;
 	bool closed_before_server_hello; /* the first close came with no ServerHello yet */
+
+	/* Who the handshake was waiting on when it stopped (no answer, a stalled path). */
+	bool server_owed; /* the server owed the next message: the client's ClientHello or Finished was
+			     the last, or the server's flight had not ended (no ServerHelloDone yet) */
+	const char *last_message; /* the last message either way, e.g. "Certificate"; NULL: none */
+	bool last_from_server;
+	long long silent_ms; /* from that message to the first close; -1: not closed (or unknown) */
+	long long late_ms; /* the server's next message came this long after the first close; -1: none */
+	bool server_stopped_inside; /* the server's stream ended inside a record, without a close or a gap */
 };
 
 struct explain_equiv;

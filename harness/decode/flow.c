@@ -323,6 +323,8 @@ static struct tls_conn *flow_conn(struct flow *f)
 	packet_format_endpoint(k->ver, k->addr[c], k->port[c], a, sizeof a);
 	packet_format_endpoint(k->ver, k->addr[!c], k->port[!c], b, sizeof b);
 	f->conn = tls_conn_new(a, b);
+	if (f->conn && f->t->o.keylog)
+		tls_conn_set_keylog(f->conn, f->t->o.keylog);
 	return f->conn;
 }
 

@@ -16,10 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct keylog;
+
 struct flow_opts {
 	uint16_t port; /* nonzero: only connections to or from this port, all taken as TLS */
 	size_t max_buffered; /* per direction: out-of-order bytes waiting for a hole; 0: a default */
 	size_t max_closed; /* closed connections remembered to drop their late packets; 0: a default */
+	const struct keylog *keylog; /* secrets for every connection (tls_conn_set_keylog), or NULL */
 	size_t memory_budget; /* bytes for all flows, their TLS state and buffers; 0: FLOW_DEFAULT_BUDGET */
 };
 

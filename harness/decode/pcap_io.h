@@ -64,6 +64,8 @@ int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t 
 #define PCAP_IO_SECRETS_TLS 0x544c534bu
 int pcap_io_next_secrets(struct pcap_reader *r, uint32_t *type, const uint8_t **data, size_t *len);
 void pcap_io_close(struct pcap_reader *r);
+/* The LINKTYPE_ value a file writes for link (pcapng_dsb.c writes frames read here), UINT32_MAX for none. */
+uint32_t pcap_io_linktype_of(enum link_type link);
 /* libpcap's name for a LINKTYPE_ value of a file ("IEEE802_11"), or "unknown"; for messages. */
 const char *pcap_io_linktype_name(uint32_t linktype);
 

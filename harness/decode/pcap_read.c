@@ -118,6 +118,14 @@ static enum link_type link_from_file(uint32_t lt)
 	return LINK_UNSUPPORTED;
 }
 
+uint32_t pcap_io_linktype_of(enum link_type link)
+{
+	for (size_t i = 0; i < sizeof file_links / sizeof file_links[0]; i++)
+		if (file_links[i].link == link)
+			return file_links[i].linktype;
+	return UINT32_MAX;
+}
+
 static uint32_t swap32(uint32_t v)
 {
 	return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);

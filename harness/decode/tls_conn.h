@@ -37,6 +37,14 @@ enum tcp_event {
 
 /* client and server are "ip:port" ("[v6]:port" for IPv6). */
 struct tls_conn *tls_conn_new(const char *client, const char *server);
+/*
+ * Secrets to decrypt with (NSS key log, decode/keylog.h); kl must outlive
+ * c and may grow while c is fed (a pcapng DSB read mid-file): a
+ * connection looks its keys up at its ServerHello.  Without a key log the
+ * report says what stayed encrypted and how to get the keys.
+ */
+struct keylog;
+void tls_conn_set_keylog(struct tls_conn *c, const struct keylog *kl);
 void tls_conn_free(struct tls_conn *c);
 
 /* In-order stream bytes of one direction. */

@@ -765,6 +765,59 @@ enum decode_status tls_hs_decode_new_session_ticket(struct cursor *body, uint16_
 	return DECODE_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* TLS 1.3 EncryptedExtensions, CertificateVerify, KeyUpdate (RFC 8446 4.3.1, 4.4.3, 4.6.3) */
+
+enum decode_status tls_hs_decode_encrypted_extensions(struct cursor *body, struct tls_encrypted_extensions *ee,
+						      char *why, size_t whylen)
+{
+	struct cursor block, data;
+	uint16_t type;
+	char nb[24];
+
+	memset(ee, 0, sizeof *ee);
+	DECODE_ENSURE(cursor_vec16(body, &block) && cursor_empty(body), "extensions length does not match the message");
+	while (!cursor_empty(&block)) {
+		DECODE_ENSURE(cursor_u16(&block, &type) && cursor_vec16(&block, &data),
+			      "extension length exceeds the extensions block");
+		DECODE_ENSURE(!list_has(&ee->extensions, type), "duplicate extension %s",
+			      tls_name16(tls_extension_names, type, nb, sizeof nb));
+		list_add(&ee->extensions, type);
+		if (type == TLS_EXT_ALPN)
+			GUARD(alpn_list(&data, ee->alpn, sizeof ee->alpn, why, whylen));
+		else if (type == TLS_EXT_MAX_FRAGMENT_LENGTH)
+			DECODE_ENSURE(cursor_u8(&data, &ee->max_fragment_length) && cursor_empty(&data),
+				      "max_fragment_length is not one byte");
+		else if (type == 42)
+			ee->early_data = true;
+	}
+	return DECODE_OK;
+}
+
+enum decode_status tls_hs_decode_certificate_verify(struct cursor *body, uint16_t version,
+						    struct tls_certificate_verify *cv, char *why, size_t whylen)
+{
+	struct cursor sig;
+	memset(cv, 0, sizeof *cv);
+	if (version >= TLS_V_TLS12) {
+		DECODE_ENSURE(cursor_u16(body, &cv->sigalg), "CertificateVerify too short");
+		cv->has_sigalg = true;
+	}
+	DECODE_ENSURE(cursor_vec16(body, &sig), "signature length exceeds the CertificateVerify");
+	DECODE_ENSURE(cursor_empty(body), "%zu bytes left after the CertificateVerify", cursor_left(body));
+	cv->sig_len = cursor_left(&sig);
+	return DECODE_OK;
+}
+
+enum decode_status tls_hs_decode_key_update(struct cursor *body, bool *requested, char *why, size_t whylen)
+{
+	uint8_t v;
+	DECODE_ENSURE(cursor_u8(body, &v) && cursor_empty(body), "KeyUpdate is not one byte");
+	DECODE_ENSURE(v <= 1, "KeyUpdate request_update %u is neither 0 nor 1", v);
+	*requested = v == 1;
+	return DECODE_OK;
+}
+
 enum decode_status tls_hs_decode_empty(struct cursor *body, char *why, size_t whylen)
 {
 	DECODE_ENSURE(cursor_empty(body), "%zu bytes in a message that must be empty", cursor_left(body));

@@ -181,6 +181,25 @@ enum decode_status tls_hs_decode_certificate_request(struct cursor *body, uint16
 enum decode_status tls_hs_decode_new_session_ticket(struct cursor *body, uint16_t version,
 						    struct tls_new_session_ticket *t,
 						    char *why, size_t whylen);
+/* TLS 1.3 EncryptedExtensions (RFC 8446 4.3.1): what the server answered to the ClientHello's extensions. */
+struct tls_encrypted_extensions {
+	struct tls_list16 extensions;
+	char alpn[64]; /* the selected protocol */
+	uint8_t max_fragment_length;
+	bool early_data;
+};
+struct tls_certificate_verify {
+	bool has_sigalg; /* TLS >= 1.2 */
+	uint16_t sigalg;
+	size_t sig_len;
+};
+enum decode_status tls_hs_decode_encrypted_extensions(struct cursor *body, struct tls_encrypted_extensions *ee,
+						      char *why, size_t whylen);
+enum decode_status tls_hs_decode_certificate_verify(struct cursor *body, uint16_t version,
+						    struct tls_certificate_verify *cv, char *why, size_t whylen);
+/* KeyUpdate (RFC 8446 4.6.3): *requested is update_requested (1), else update_not_requested (0). */
+enum decode_status tls_hs_decode_key_update(struct cursor *body, bool *requested, char *why, size_t whylen);
+
 /* ServerHelloDone and HelloRequest: the body must be empty. */
 enum decode_status tls_hs_decode_empty(struct cursor *body, char *why, size_t whylen);
 

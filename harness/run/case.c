@@ -2,7 +2,8 @@
  * case.c - one case, run inside its worker process (see case.h).
  *
  * Values are layered: the client's defaults, then the device profile
- * (device_apply), then what the scenario says.  File names come from the
+ * (device_apply_engine, on the case's engine), then what the scenario says,
+ * as typed when the file was loaded (case_config.h): nothing is parsed here.  File names come from the
  * server's run (its CA, the other CA, the client certificate), never from
  * the scenario.  The capture starts before the client connects and ends
  * after it; the pcap is then decoded (decoded.txt, decoded.json) and the
@@ -11,6 +12,8 @@
 #include "harness/run/case.h"
 
 #include "harness/capture/capture.h"
+#include "harness/capture/fault.h"
+#include "harness/capture/pcapng_dsb.h"
 #include "harness/client/device.h"
 #include "harness/core/json.h"
 #include "harness/decode/decode.h"
@@ -64,12 +67,6 @@ int case_client_socket(uint16_t *port)
 	return fd;
 }
 
-static const char *val(const struct case_job *job, enum scn_field f, const char *dflt)
-{
-	const char *v = job->spec->value[f];
-	return v ? v : dflt;
-}
-
 /* A file of the server's run, or an error naming it. */
 static const char *server_path(struct server *s, const char *name, char *err, size_t errlen)
 {
@@ -80,101 +77,85 @@ static const char *server_path(struct server *s, const char *name, char *err, si
 }
 
 /* The CA file and the loader: the scenario's format, else the device's, else PEM. */
-static int resolve_ca(const struct case_job *job, const struct device_profile *dev, struct client_case *cc,
-		      char *err, size_t errlen)
+static int resolve_ca(const struct case_job *job, const struct case_config *k, struct client_case *cc, char *err,
+		      size_t errlen)
 {
-	const char *ca = val(job, SCN_CA, "root");
-	enum ca_format f = dev ? dev->ca_format : CA_PEM;
-	if (job->spec->value[SCN_CA_FORMAT] && scenario_ca_format(job->spec->value[SCN_CA_FORMAT], &f) != 0) {
-		snprintf(err, errlen, "bad ca_format");
-		return -1;
-	}
+	enum ca_format f = k->has_ca_format ? k->ca_format : k->device ? k->device->ca_format : CA_PEM;
 	/* pem-as-der hands the PEM file to a DER loader: the file's format is the first word. */
 	bool der_file = f == CA_DER || f == CA_DER_AS_PEM;
-	if (strcmp(ca, "none") == 0) {
+	switch (k->ca) {
+	case CASE_CA_NONE:
 		cc->ca_format = CA_NONE;
 		cc->ca_path = NULL;
 		return 0;
-	}
-	if (strcmp(ca, "other") == 0) {
+	case CASE_CA_OTHER:
 		cc->ca_path = server_path(job->server, der_file ? "other-root.der" : "other-root.pem", err, errlen);
-	} else {
+		break;
+	case CASE_CA_ROOT:
+	default:
 		cc->ca_path = der_file ? server_ca_der(job->server) : server_ca_pem(job->server);
 		if (!cc->ca_path)
 			snprintf(err, errlen, "server profile %s has no CA file", server_profile(job->server));
+		break;
 	}
 	cc->ca_format = f;
 	return cc->ca_path ? 0 : -1;
 }
 
+/* The case's typed settings (case_config, parsed at load) over the device profile and the defaults. */
 int case_resolve(const struct case_job *job, struct client_case *cc, struct case_paths *paths, char *err,
 		 size_t errlen)
 {
-	const struct device_profile *dev = NULL;
-	const char *v;
+	const struct case_config *k = &job->spec->cfg;
 	client_case_init(cc);
-	if (job->spec->value[SCN_DEVICE] && !(dev = device_find(job->spec->value[SCN_DEVICE]))) {
-		snprintf(err, errlen, "unknown device profile %s", job->spec->value[SCN_DEVICE]);
-		return -1;
-	}
-	if (resolve_ca(job, dev, cc, err, errlen) != 0)
+	if (resolve_ca(job, k, cc, err, errlen) != 0)
 		return -1;
 	enum ca_format f = cc->ca_format;
-	if (dev)
-		device_apply(dev, cc);
+	if (k->device)
+		device_apply_engine(k->device, k->engine, cc);
+	cc->engine = k->engine;
 	cc->ca_format = f;
+	cc->request = k->request;
 	cc->host = server_host(job->server);
 	cc->port = server_port(job->server);
 	cc->timeout_ms = job->timeout_ms;
-
-	if ((v = job->spec->value[SCN_METHOD]) &&
-	    scenario_method(v, &cc->method, &cc->min_version, &cc->max_version) != 0) {
-		snprintf(err, errlen, "bad method");
-		return -1;
+	if (k->has_method) {
+		cc->method = k->method;
+		cc->min_version = k->min_version;
+		cc->max_version = k->max_version;
 	}
-	if (job->spec->value[SCN_CIPHERS])
-		cc->ciphers = job->spec->value[SCN_CIPHERS];
-	if (job->spec->value[SCN_GROUPS])
-		cc->groups = job->spec->value[SCN_GROUPS];
-	if ((v = job->spec->value[SCN_VERIFY]) && scenario_bool(v, &cc->verify) != 0)
-		return -1;
-
-	v = val(job, SCN_CHECK_NAME, "host");
-	if (strcmp(v, "none") != 0) {
-		const char *name = strcmp(v, "host") == 0 ? server_cert_name(job->server)
-				   : strcmp(v, "ip") == 0 ? server_host(job->server)
-							  : v;
+	if (k->ciphers)
+		cc->ciphers = k->ciphers;
+	if (k->groups)
+		cc->groups = k->groups;
+	if (k->has_verify)
+		cc->verify = k->verify;
+	if (k->check != CASE_CHECK_NONE) {
+		const char *name = k->check == CASE_CHECK_HOST ? server_cert_name(job->server)
+				   : k->check == CASE_CHECK_IP ? server_host(job->server)
+							       : k->check_name;
 		snprintf(paths->check_name, sizeof paths->check_name, "%s", name ? name : "");
 		cc->check_name = paths->check_name;
 	}
-	if ((v = job->spec->value[SCN_SNI])) {
-		if (strcmp(v, "on") == 0) {
-			cc->sni = SNI_HOST;
-		} else if (strcmp(v, "off") == 0) {
-			cc->sni = SNI_OFF;
-		} else {
-			cc->sni = SNI_OTHER;
-			snprintf(paths->sni_name, sizeof paths->sni_name, "%s", v);
+	if (k->has_sni) {
+		cc->sni = k->sni;
+		if (k->sni == SNI_OTHER) {
+			snprintf(paths->sni_name, sizeof paths->sni_name, "%s", k->sni_name);
 			cc->sni_name = paths->sni_name;
 		}
 	}
-	if (scenario_clock(val(job, SCN_CLOCK, "now"), &cc->clock) != 0 ||
-	    scenario_max_fragment(val(job, SCN_MAX_FRAGMENT, "none"), &cc->max_fragment) != 0) {
-		snprintf(err, errlen, "bad clock or max_fragment");
-		return -1;
-	}
+	cc->clock = k->clock;
+	cc->max_fragment = k->max_fragment;
 	/* The device profile's strictness stays unless the case says. */
-	if (((v = job->spec->value[SCN_MIN_RSA_BITS]) && scenario_key_bits(v, &cc->min_rsa_bits) != 0) ||
-	    ((v = job->spec->value[SCN_MIN_DH_BITS]) && scenario_key_bits(v, &cc->min_dh_bits) != 0) ||
-	    ((v = job->spec->value[SCN_REJECT_SHA1]) && scenario_bool(v, &cc->reject_sha1) != 0) ||
-	    ((v = job->spec->value[SCN_RX_RECORD_LIMIT]) && scenario_record_limit(v, &cc->rx_record_limit) != 0)) {
-		snprintf(err, errlen, "bad min_rsa_bits, min_dh_bits, reject_sha1 or rx_record_limit");
-		return -1;
-	}
-	bool cert;
-	if (scenario_bool(val(job, SCN_CLIENT_CERT, "no"), &cert) != 0)
-		return -1;
-	if (cert) {
+	if (k->has_min_rsa_bits)
+		cc->min_rsa_bits = k->min_rsa_bits;
+	if (k->has_min_dh_bits)
+		cc->min_dh_bits = k->min_dh_bits;
+	if (k->has_reject_sha1)
+		cc->reject_sha1 = k->reject_sha1;
+	if (k->has_rx_record_limit)
+		cc->rx_record_limit = k->rx_record_limit;
+	if (k->client_cert) {
 		cc->cert_path = server_path(job->server, "client.pem", err, errlen);
 		cc->key_path = cc->cert_path ? server_path(job->server, "client.key", err, errlen) : NULL;
 		if (!cc->key_path)
@@ -201,6 +182,17 @@ static long long now_ms(void)
 /* The client's view of the outcome. */
 static void outcome_from_client(const struct client_result *cr, struct case_result *out)
 {
+	const char *engine = tok_name(client_engine_names, (unsigned int)cr->engine);
+	snprintf(out->engine, sizeof out->engine, "%s", engine ? engine : "");
+	out->engine_error.code = cr->engine_err.code;
+	snprintf(out->engine_error.name, sizeof out->engine_error.name, "%s", cr->engine_err.name);
+	out->engine_error.alert = cr->engine_err.alert;
+	out->engine_error.verify_flags = cr->engine_err.verify_flags;
+	out->post.request_sent = cr->request_sent;
+	out->post.response_bytes = cr->response_bytes;
+	snprintf(out->post.response_line, sizeof out->post.response_line, "%s", cr->response_line);
+	out->post.alert = cr->post_alert;
+	snprintf(out->post.detail, sizeof out->post.detail, "%s", cr->post_detail);
 	out->got.connected = cr->connected;
 	out->got.alert_by_server = cr->alert_received;
 	out->got.alert_by_client = cr->alert_sent;
@@ -212,12 +204,20 @@ static void outcome_from_client(const struct client_result *cr, struct case_resu
 	snprintf(out->detail, sizeof out->detail, "%s", cr->detail);
 	snprintf(out->trace, sizeof out->trace, "%s", cr->trace);
 	snprintf(out->verify_error, sizeof out->verify_error, "%s", cr->verify_error ? cr->verify_error_name : "");
+	if (cr->connected && cr->post_alert > 0) {
+		/* A fatal alert after the handshake (TLS 1.3 client authentication...): the outcome
+		 * is alert:NAME@server, not connected. */
+		out->got.connected = false;
+		out->got.alert_by_server = cr->post_alert;
+		snprintf(out->stage, sizeof out->stage, "after_handshake");
+		snprintf(out->detail, sizeof out->detail, "handshake done, then %.200s", cr->post_detail);
+	}
 }
 
 static void device_from_client(const struct case_job *job, const struct client_result *cr, struct case_result *out)
 {
 	struct device_verdict v;
-	const struct device_profile *dev = job->spec->value[SCN_DEVICE] ? device_find(job->spec->value[SCN_DEVICE]) : NULL;
+	const struct device_profile *dev = job->spec->cfg.device;
 	if (!dev)
 		return;
 	memset(&v, 0, sizeof v);
@@ -281,7 +281,7 @@ static int outcome_diagnosis(const struct case_result *out, struct diag_result *
 		o.alert = out->got.alert_by_client;
 		o.alert_from_device = true;
 	}
-	o.has_wolfssl = out->got.error != 0;
+	o.has_wolfssl = out->got.error != 0 && strcmp(out->engine, "wolfssl") == 0;
 	o.wolfssl = out->got.error;
 	return diagnose_outcome(&o, d) == 0 && d->code ? 0 : -1;
 }
@@ -298,15 +298,19 @@ static void diagnose_from_outcome(struct case_result *out)
 	snprintf(out->diag.from, sizeof out->diag.from, "outcome");
 }
 
-/* The failure kind (a "kind:" section) that lists a wolfSSL code named name, or NULL. */
-static const struct explain_equiv *kind_of_wolfssl(const char *name)
+/* The failure kind (a "kind:" section) that lists the certificate problem named name, or NULL:
+ * a wolfSSL code, an mbedTLS verify flag (MBEDTLS_X509_BADCERT_...) or a BearSSL X.509 code. */
+static const struct explain_equiv *kind_of_verify_error(const char *name)
 {
+	static const char *const stacks[] = { "wolfssl", "mbedtls-verify", "bearssl" };
 	const struct explain_equiv *eqs[8];
-	const struct explain_row *row = name[0] ? explain_find_name("wolfssl", name) : NULL;
-	size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(eqs[i]->key, "kind:", 5) == 0)
-			return eqs[i];
+	for (size_t s = 0; s < sizeof stacks / sizeof stacks[0] && name[0]; s++) {
+		const struct explain_row *row = explain_find_name(stacks[s], name);
+		size_t n = row ? explain_equiv_for_row(row, eqs, sizeof eqs / sizeof eqs[0]) : 0;
+		for (size_t i = 0; i < n; i++)
+			if (strncmp(eqs[i]->key, "kind:", 5) == 0)
+				return eqs[i];
+	}
 	return NULL;
 }
 
@@ -318,7 +322,7 @@ static const struct explain_equiv *kind_of_wolfssl(const char *name)
  */
 static void equiv_fill(struct case_result *out)
 {
-	const struct explain_equiv *eq = kind_of_wolfssl(out->verify_error);
+	const struct explain_equiv *eq = kind_of_verify_error(out->verify_error);
 	struct diag_result d;
 	if (!eq && strcmp(out->diag.from, "capture") == 0 && out->diag.code[0]) {
 		const struct explain_diagnosis *row = explain_diagnosis_find(out->diag.code);
@@ -403,6 +407,22 @@ static void harness_failed(struct case_result *out, const char *what, const char
 	snprintf(out->error, sizeof out->error, "%s: %.*s", what, (int)(sizeof out->error / 2), err);
 }
 
+/*
+ * capture.pcapng beside capture.pcap: the same frames with the key log in a
+ * Decryption Secrets Block, so Wireshark opens it decrypted with no options
+ * and the case's decode reads the keys from it.  Its path, or NULL (no key
+ * log: a handshake that never started; or it could not be written).
+ */
+static const char *capture_with_keys(const struct case_job *job, const struct case_paths *paths, char *ng,
+				     size_t nglen)
+{
+	char err[256];
+	int w = snprintf(ng, nglen, "%s/capture.pcapng", job->dir);
+	if (w < 0 || (size_t)w >= nglen || access(paths->keylog, R_OK) != 0)
+		return NULL;
+	return pcapng_dsb_write(paths->pcap, paths->keylog, ng, err, sizeof err) == 0 ? ng : NULL;
+}
+
 /* TLS is found by content: with the relay the pcap's server port is the relay's.  -1: a file not written. */
 static int capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
 {
@@ -411,16 +431,20 @@ static int capture_decode(const struct case_job *job, const struct case_paths *p
 	struct decode_opts o = { .format = DECODE_FORMAT_JSON, .port = port };
 	struct decode_stats st;
 	struct jv *first = NULL;
+	char ng[4200];
+	const char *src = capture_with_keys(job, paths, ng, sizeof ng);
+	if (!src)
+		src = paths->pcap;
 	snprintf(path, sizeof path, "%s/decoded.txt", job->dir);
-	int w = decode_to(paths->pcap, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
+	int w = decode_to(src, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
 	snprintf(path, sizeof path, "%s/decoded.json", job->dir);
 	if (w == 0)
-		w = decode_to(paths->pcap, path, DECODE_FORMAT_JSON, port, err, sizeof err);
+		w = decode_to(src, path, DECODE_FORMAT_JSON, port, err, sizeof err);
 	if (w != 0) {
 		harness_failed(out, "could not write the decoded capture", err);
 		return -1;
 	}
-	if (decode_run(paths->pcap, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
+	if (decode_run(src, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
 		snprintf(out->capture.status, sizeof out->capture.status, "%s", first ? "unreadable" : "empty");
 		jv_free(first);
 		return 0;
@@ -438,6 +462,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	struct client_result cr;
 	struct case_paths paths;
 	struct capture *cap = NULL;
+	struct fault_set faults = { .n = 0 };
 	char err[200];
 	long long t0 = now_ms();
 
@@ -456,9 +481,16 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		goto out;
 	}
 	out->client_port = cc.bind_port;
-	if (job->capture != CAPTURE_OFF) {
+	/* Checked at load; a case with network faults is always captured (the relay injects them). */
+	if (job->spec->network && fault_parse(job->spec->network, &faults, err, sizeof err) != 0) {
+		out->status = CASE_ERROR;
+		snprintf(out->error, sizeof out->error, "network: %s", err);
+		goto out;
+	}
+	if (job->capture != CAPTURE_OFF || faults.n) {
 		struct capture_opts co = {
-			.mode = job->capture,
+			.mode = job->capture == CAPTURE_OFF ? CAPTURE_RELAY : job->capture,
+			.faults = &faults,
 			.server_host = cc.host,
 			.server_port = cc.port,
 			.client_port = cc.bind_port,
@@ -495,6 +527,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		out->capture.present = true;
 		out->capture.packets = (long long)st.packets;
 		out->capture.dropped = (long long)st.dropped;
+		snprintf(out->capture.fault, sizeof out->capture.fault, "%s", st.fault);
 		if (capture_decode(job, &paths, out) != 0)
 			goto out;
 		out->decode_ms = (long)(now_ms() - t3);

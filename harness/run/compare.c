@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum row_id { ROW_VERSIONS, ROW_SUITES, ROW_GROUPS, ROW_SIGALGS, ROW_SNI };
+enum row_id { ROW_VERSIONS, ROW_SUITES, ROW_GROUPS, ROW_SIGALGS, ROW_SNI, ROW_RECORD };
 
 /* The rows, in order; key is the client_hello member (tls_conn.c's client_hello_json). */
 static const struct row_def {
@@ -29,6 +29,8 @@ static const struct row_def {
 	{ ROW_GROUPS, "groups", "supported_groups" },
 	{ ROW_SIGALGS, "signature algs", "signature_algorithms" },
 	{ ROW_SNI, "SNI", "sni" },
+	/* The ClientHello's record header: what a middlebox rule may key on (the CC3200's SSLv3). */
+	{ ROW_RECORD, "record version", "record_version" },
 };
 
 /* Diagnosis codes (explain/tables/diagnosis.ini) that name a ClientHello field. */
@@ -117,7 +119,7 @@ static void summarise(const struct row_def *d, const struct jv *ch, char *buf, s
 {
 	const struct jv *v = jv_get(ch, d->key);
 	buf[0] = '\0';
-	if (d->id == ROW_SNI) {
+	if (d->id == ROW_SNI || d->id == ROW_RECORD) {
 		snprintf(buf, len, "%s", jv_str(v) ? jv_str(v) : "(none)");
 		return;
 	}

@@ -15,7 +15,7 @@
 
 struct jv;
 
-#define COMPARE_ROWS 5
+#define COMPARE_ROWS 6
 
 struct compare_row {
 	const char *label; /* "versions", "cipher suites", "groups", "signature algs", "SNI" */

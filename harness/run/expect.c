@@ -103,14 +103,23 @@ static int parse_error(const char *s, struct expectation *e, char *err, size_t e
 		return 0;
 	}
 	const struct explain_row *r = explain_find_name("wolfssl", s);
-	if (!r) {
-		snprintf(err, errlen, "unknown wolfSSL error '%s' (use a name such as MATCH_SUITE_ERROR, or a negative number)",
-			 s);
-		return -1;
+	if (r) {
+		e->error = r->code;
+		snprintf(e->error_name, sizeof e->error_name, "%s", r->name);
+		return 0;
 	}
-	e->error = r->code;
-	snprintf(e->error_name, sizeof e->error_name, "%s", r->name);
-	return 0;
+	/* The other engines' names (mbedTLS, BearSSL) are matched by name: BearSSL's composed
+	 * codes (256 + alert) share one name, BR_ERR_RECV_FATAL_ALERT. */
+	if ((r = explain_find_name("mbedtls", s)) || (r = explain_find_name("bearssl", s)) ||
+	    strcmp(s, "BR_ERR_RECV_FATAL_ALERT") == 0 || strcmp(s, "BR_ERR_SEND_FATAL_ALERT") == 0) {
+		e->error = 0;
+		snprintf(e->error_name, sizeof e->error_name, "%s", r ? r->name : s);
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "unknown error '%s' (a wolfSSL, mbedTLS or BearSSL name such as MATCH_SUITE_ERROR, "
+		 "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, BR_ERR_X509_NOT_TRUSTED, or a negative number)", s);
+	return -1;
 }
 
 int expect_parse(const char *text, struct expectation *e, char *err, size_t errlen)
@@ -132,7 +141,7 @@ int expect_parse(const char *text, struct expectation *e, char *err, size_t errl
 		snprintf(err, errlen, "'skip' is not an expectation: a case that cannot run is reported as SKIP by itself");
 		return -1;
 	}
-	snprintf(err, errlen, "bad expectation '%s' (connected, alert:NAME[@client|@server] or error:WOLFSSL_NAME)",
+	snprintf(err, errlen, "bad expectation '%s' (connected, alert:NAME[@client|@server] or error:NAME)",
 		 text);
 	return -1;
 }

@@ -5,10 +5,13 @@
  *   alert:NAME|NUMBER[@client|@server]
  *                                  a fatal alert was sent (by that side; by
  *                                  either side without @)
- *   error:WOLFSSL_NAME|NUMBER      the client's wolfSSL returned that error
+ *   error:NAME|NUMBER              the client's engine returned that error: a wolfSSL
+ *                                  name or number, an mbedTLS name
+ *                                  (MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) or a BearSSL
+ *                                  name (BR_ERR_X509_NOT_TRUSTED, BR_ERR_RECV_FATAL_ALERT)
  *
- * Alert names come from the TLS alert registry and wolfSSL names from the
- * wolfSSL table, both in explain/ (one place for every name).  "skip" is not
+ * Alert names come from the TLS alert registry and error names from the
+ * wolfSSL, mbedTLS and BearSSL tables, all in explain/ (one place for every name).  "skip" is not
  * an expectation: a case that cannot run is reported as SKIP, never as met.
  */
 #ifndef TLSDIAG_RUN_EXPECT_H

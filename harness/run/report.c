@@ -42,6 +42,8 @@ void case_result_init(struct case_result *r, const struct scenario_case *spec)
 	r->status = CASE_NOT_RUN;
 	outcome_init(&r->got);
 	r->capture.alert = -1;
+	r->engine_error.alert = -1;
+	r->post.alert = -1;
 }
 
 void case_result_release(struct case_result *r)
@@ -214,6 +216,21 @@ static void print_row(FILE *out, const char *label, const char *text)
 	}
 }
 
+/* The explain table of the case's client engine, and how people name it. */
+static const char *engine_stack(const struct case_result *r, const char **label)
+{
+	static const struct {
+		const char *engine, *label;
+	} engines[] = { { "mbedtls", "mbedTLS" }, { "bearssl", "BearSSL" } };
+	for (size_t i = 0; i < sizeof engines / sizeof engines[0]; i++)
+		if (strcmp(r->engine, engines[i].engine) == 0) {
+			*label = engines[i].label;
+			return engines[i].engine;
+		}
+	*label = "wolfSSL";
+	return "wolfssl";
+}
+
 /* "esp8266-axtls would print: Error: SSL error 40" (client/device.h's verdict). */
 static void print_device_terms(FILE *out, const struct case_result *r)
 {
@@ -381,12 +398,21 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 		fprintf(out, "  %-10s %s (%d) sent by the %s (as the client reports it)\n", "alert",
 			expect_alert_name(alert, a, sizeof a), alert, from_server ? "server" : "client");
 	}
-	if (r->got.error) {
-		const struct explain_row *w = explain_find("wolfssl", r->got.error);
-		fprintf(out, "  %-10s %s (%ld)%s%s\n", "wolfSSL", r->got.error_name[0] ? r->got.error_name : "error",
-			r->got.error, w && w->meaning ? ": " : "", w && w->meaning ? w->meaning : "");
+	const char *label, *stack = engine_stack(r, &label);
+	if (r->got.error || (r->engine_error.name[0] && strcmp(stack, "bearssl") == 0)) {
+		char num[24];
+		if (strcmp(stack, "mbedtls") == 0 && r->got.error < 0)
+			snprintf(num, sizeof num, "-0x%04lx", -r->got.error); /* mbedTLS's notation */
+		else
+			snprintf(num, sizeof num, "%ld", r->got.error);
+		const struct explain_row *w = explain_find(stack, r->got.error);
+		fprintf(out, "  %-10s %s (%s)%s%s\n", label, r->got.error_name[0] ? r->got.error_name : "error", num,
+			w && w->meaning ? ": " : "", w && w->meaning ? w->meaning : "");
 	}
 	print_row(out, "client", r->detail);
+	if (c->network)
+		fprintf(out, "  %-10s %s: %s\n", "network", c->network,
+			r->capture.fault[0] ? r->capture.fault : "no fault acted");
 	print_row(out, "handshake", r->trace);
 	print_row(out, "cert", r->verify_error);
 	print_row(out, "diagnosis", r->diag.summary);
@@ -394,7 +420,7 @@ void report_case_details(FILE *out, const struct run_report *rep, const struct c
 	if (alert >= 0)
 		print_alert_explained(out, alert, r->diag.fix[0] != '\0');
 	else if (r->got.error) {
-		const struct explain_row *w = explain_find("wolfssl", r->got.error);
+		const struct explain_row *w = explain_find(stack, r->got.error);
 		if (w) {
 			print_row(out, "causes", w->causes);
 			print_row(out, "fix", w->fix);

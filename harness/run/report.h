@@ -41,6 +41,7 @@ struct case_capture {
 	char alert_after[48]; /* the last handshake message before it: "ClientHello" */
 	long long packets; /* frames in the pcap (capture_stats) */
 	long long dropped; /* frames libpcap dropped (live): nonzero means the pcap misses some */
+	char fault[200]; /* the network fault that acted and where (capture/fault.h); "" none did */
 };
 
 /* Why: the decoded capture's diagnosis, else one made from the outcome (decode/diagnose.h). */
@@ -76,10 +77,30 @@ struct case_cert {
 	long long not_after_epoch; /* UTC seconds */
 };
 
+/* The client engine's own error (client.h struct client_engine_error). */
+struct case_engine_error {
+	long code; /* 0: none */
+	char name[64];
+	int alert; /* -1: none */
+	unsigned long verify_flags;
+};
+
+/* What came after the handshake (client_case.request). */
+struct case_post {
+	bool request_sent;
+	long response_bytes;
+	char response_line[96];
+	int alert; /* a fatal alert the server sent after the handshake; -1: none */
+	char detail[160];
+};
+
 struct case_result {
 	const struct scenario_case *spec;
 	enum case_status status;
 	struct outcome got;
+	char engine[12]; /* "wolfssl", "mbedtls", "bearssl" */
+	struct case_engine_error engine_error;
+	struct case_post post;
 	/* from the client */
 	char version[16];
 	char suite[64];

@@ -60,6 +60,7 @@ static struct jv *capture_json(const struct case_capture *cap)
 	jv_set(o, "alert", a);
 	jv_set_int(o, "packets", cap->packets);
 	jv_set_int(o, "dropped", cap->dropped);
+	set_str_or_null(o, "fault", cap->fault);
 	return o;
 }
 
@@ -156,6 +157,25 @@ struct jv *report_case_to_json(const struct case_result *r)
 	set_str_or_null(out, "detail", r->detail);
 	set_str_or_null(out, "trace", r->trace);
 	set_str_or_null(out, "verify_error", r->verify_error);
+	set_str_or_null(out, "engine", r->engine);
+	if (r->engine_error.code) {
+		struct jv *e = jv_object();
+		jv_set_int(e, "code", r->engine_error.code);
+		jv_set_str(e, "name", r->engine_error.name);
+		jv_set(e, "alert", alert_json(r->engine_error.alert));
+		if (r->engine_error.verify_flags)
+			jv_set_int(e, "verify_flags", (long long)r->engine_error.verify_flags);
+		jv_set(out, "engine_error", e);
+	} else {
+		jv_set(out, "engine_error", jv_null());
+	}
+	struct jv *post = jv_object();
+	jv_set_bool(post, "request_sent", r->post.request_sent);
+	jv_set_int(post, "response_bytes", r->post.response_bytes);
+	set_str_or_null(post, "response_line", r->post.response_line);
+	jv_set(post, "alert", alert_json(r->post.alert));
+	set_str_or_null(post, "detail", r->post.detail);
+	jv_set(out, "after_handshake", post);
 	jv_set(o, "outcome", out);
 	if (r->device.present) {
 		struct jv *d = jv_object();
@@ -190,6 +210,7 @@ struct jv *report_case_to_json(const struct case_result *r)
 	}
 	jv_set(o, "equivalents", equiv_json(r->equiv.key, r->equiv.title, r->equiv.line));
 	jv_set(o, "reported", reported_json(c->reported));
+	set_str_or_null(o, "network", c->network ? c->network : "");
 	jv_set(o, "server_certificate", cert_json(&r->cert));
 	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
@@ -238,6 +259,24 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		get_str(out, "detail", r->detail, sizeof r->detail);
 		get_str(out, "trace", r->trace, sizeof r->trace);
 		get_str(out, "verify_error", r->verify_error, sizeof r->verify_error);
+		get_str(out, "engine", r->engine, sizeof r->engine);
+		const struct jv *e = jv_get(out, "engine_error"), *post = jv_get(out, "after_handshake");
+		if (e && !jv_is_null(e)) {
+			v = jv_get(e, "code");
+			r->engine_error.code = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+			get_str(e, "name", r->engine_error.name, sizeof r->engine_error.name);
+			r->engine_error.alert = get_alert(e, "alert");
+			v = jv_get(e, "verify_flags");
+			r->engine_error.verify_flags = v && jv_is_int(v) ? (unsigned long)jv_intval(v) : 0;
+		}
+		if (post && !jv_is_null(post)) {
+			r->post.request_sent = jv_is_bool(jv_get(post, "request_sent")) && jv_boolval(jv_get(post, "request_sent"));
+			v = jv_get(post, "response_bytes");
+			r->post.response_bytes = v && jv_is_int(v) ? (long)jv_intval(v) : 0;
+			get_str(post, "response_line", r->post.response_line, sizeof r->post.response_line);
+			r->post.alert = get_alert(post, "alert");
+			get_str(post, "detail", r->post.detail, sizeof r->post.detail);
+		}
 	}
 	const struct jv *dev = jv_get(j, "device");
 	if (dev && !jv_is_null(dev)) {
@@ -267,6 +306,7 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 		r->capture.present = true;
 		get_str(cap, "mode", r->capture.mode, sizeof r->capture.mode);
 		get_str(cap, "status", r->capture.status, sizeof r->capture.status);
+		get_str(cap, "fault", r->capture.fault, sizeof r->capture.fault);
 		r->capture.alert = get_alert(cap, "alert");
 		v = jv_get(cap, "packets");
 		r->capture.packets = v && jv_is_int(v) ? jv_intval(v) : 0;

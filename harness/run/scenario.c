@@ -19,6 +19,7 @@
  */
 #include "harness/run/scenario.h"
 
+#include "harness/capture/fault.h"
 #include "harness/client/device.h"
 #include "harness/core/tok.h"
 #include "harness/explain/explain.h"
@@ -56,6 +57,8 @@ static const char *const field_names[SCN_NFIELDS] = {
 	[SCN_MIN_DH_BITS] = "min_dh_bits",
 	[SCN_REJECT_SHA1] = "reject_sha1",
 	[SCN_RX_RECORD_LIMIT] = "rx_record_limit",
+	[SCN_ENGINE] = "engine",
+	[SCN_REQUEST] = "request",
 };
 
 const char *scenario_field_name(enum scn_field f)
@@ -164,6 +167,29 @@ int scenario_key_bits(const char *v, int *bits)
 	return 0;
 }
 
+int scenario_engine(const char *v, enum client_engine *e)
+{
+	unsigned int n;
+	if (tok_value(client_engine_names, v, &n) != 0)
+		return -1;
+	*e = (enum client_engine)n;
+	return 0;
+}
+
+int scenario_request(const char *v)
+{
+	if (strncmp(v, "wait:", 5) == 0) {
+		char *end;
+		errno = 0;
+		long ms = strtol(v + 5, &end, 10);
+		return errno == 0 && end != v + 5 && *end == '\0' && ms >= 0 && ms <= 600000 ? 0 : -1;
+	}
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			return -1;
+	return *v ? 0 : -1;
+}
+
 int scenario_record_limit(const char *v, int *len)
 {
 	return none_or_number(v, 64, 16384 + 2048, len);
@@ -245,12 +271,18 @@ static bool in_list(const char *v, const char *const *list)
 }
 
 /* "cc3200, esp8266-axtls, ..." */
-static const char *device_list(char *buf, size_t len)
+/* The profiles whose name starts like v (the catalogue is too long to list whole), and how many there are. */
+static const char *device_list(const char *v, char *buf, size_t len)
 {
-	size_t used = 0;
+	size_t used = 0, total = 0, like = 0;
 	buf[0] = '\0';
-	for (const struct device_profile *d = device_profiles; d->name && used < len; d++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->name);
+	for (const struct device_profile *d = device_profiles; d->name; d++, total++)
+		if (strncmp(d->name, v, 3) == 0 && used < len) {
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", d->name);
+			like++;
+		}
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%zu profiles in docs/devices.md", like ? "; " : "", total);
 	return buf;
 }
 
@@ -266,7 +298,7 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 	static const char *const ca[] = { "root", "other", "none", NULL };
 	enum client_method m1, m2, m3;
 	enum ca_format cf;
-	char list[160];
+	char list[200];
 	bool b;
 	int n;
 	time_t t;
@@ -279,7 +311,7 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 	case SCN_DEVICE:
 		if (device_find(v))
 			return 0;
-		snprintf(why, whylen, "unknown device profile '%s' (%s)", v, device_list(list, sizeof list));
+		snprintf(why, whylen, "unknown device profile '%s' (%s)", v, device_list(v, list, sizeof list));
 		return -1;
 	case SCN_METHOD:
 		if (scenario_method(v, &m1, &m2, &m3) == 0)
@@ -341,6 +373,18 @@ static int value_check(enum scn_field f, const char *v, char *why, size_t whylen
 		if (scenario_record_limit(v, &n) == 0)
 			return 0;
 		snprintf(why, whylen, "bad rx_record_limit '%s' (none, or 64 to 18432 bytes)", v);
+		return -1;
+	case SCN_ENGINE: {
+		enum client_engine e;
+		if (scenario_engine(v, &e) == 0)
+			return 0;
+		snprintf(why, whylen, "bad engine '%s' (wolfssl, mbedtls or bearssl)", v);
+		return -1;
+	}
+	case SCN_REQUEST:
+		if (scenario_request(v) == 0)
+			return 0;
+		snprintf(why, whylen, "bad request '%s' (none, wait:MS up to 600000, or printable text with \\r\\n escapes)", v);
 		return -1;
 	case SCN_NFIELDS:
 	default:
@@ -808,7 +852,7 @@ static const struct override *override_pick(struct parse *p, const struct overri
 
 struct case_build {
 	struct values vals[SCN_NFIELDS];
-	const char *compare, *reported; /* single-valued case keys, NULL when absent */
+	const char *compare, *reported, *network; /* single-valued case keys, NULL when absent */
 	struct override *expects, *notes;
 	size_t nexpects, nnotes;
 };
@@ -846,6 +890,11 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 	for (int f = 0; f < SCN_NFIELDS; f++)
 		if (b->vals[f].n)
 			c.value[f] = set_strdup(set, b->vals[f].v[pick[f]]);
+	/* Typed once, here: the worker never parses the file's strings again. */
+	if (case_config_parse(c.value, &c.cfg, why, sizeof why) != 0) {
+		perr(p, sec->line, "case '%s': %s", sec->name, why);
+		return -1;
+	}
 	c.base = set_strdup(set, sec->name);
 	c.combo = set_strdup(set, combo);
 	if (combo[0]) {
@@ -861,6 +910,7 @@ static int case_emit(struct parse *p, struct scenario_set *set, struct scenario 
 	c.note = no ? set_strdup(set, no->text) : NULL;
 	c.compare = b->compare ? set_strdup(set, b->compare) : NULL;
 	c.reported = b->reported ? set_strdup(set, b->reported) : NULL;
+	c.network = b->network ? set_strdup(set, b->network) : NULL;
 	if (set->ncases == set->capcases) {
 		set->capcases = set->capcases ? set->capcases * 2 : 32;
 		set->cases = xrealloc(set->cases, set->capcases * sizeof *set->cases);
@@ -961,6 +1011,15 @@ static int case_build(struct parse *p, struct scenario_set *set, struct scenario
 			if (single_key_check(p, sec, e) != 0)
 				goto out;
 			*(base[0] == 'c' ? &b.compare : &b.reported) = e->value;
+		} else if (!cond && strcmp(base, "network") == 0) {
+			/* One list of faults for the case (its commas are not a matrix). */
+			struct fault_set fs;
+			char why[240];
+			if (fault_parse(e->value, &fs, why, sizeof why) != 0) {
+				perr(p, e->line, "%s", why);
+				goto out;
+			}
+			b.network = fs.n ? e->value : NULL;
 		} else if (strcmp(base, "expect") != 0 && strcmp(base, "note") != 0) {
 			perr(p, e->line, "unknown key '%s' in [case %s]", e->key, sec->name);
 			goto out;

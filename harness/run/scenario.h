@@ -13,6 +13,7 @@
 #define TLSDIAG_RUN_SCENARIO_H
 
 #include "harness/client/client.h"
+#include "harness/run/case_config.h"
 #include "harness/run/expect.h"
 
 #include <stdbool.h>
@@ -38,6 +39,8 @@ enum scn_field {
 	SCN_MIN_DH_BITS,
 	SCN_REJECT_SHA1,
 	SCN_RX_RECORD_LIMIT,
+	SCN_ENGINE, /* wolfssl, mbedtls, bearssl: the client library; default the device profile's */
+	SCN_REQUEST, /* after the handshake: none, wait:MS, or the bytes to send; default a GET */
 	SCN_NFIELDS,
 };
 
@@ -62,6 +65,7 @@ struct scenario_case {
 	char *combo; /* "method=tls1.0,ca=other"; "" when not a matrix */
 	int line; /* of [case NAME] */
 	const char *value[SCN_NFIELDS]; /* NULL: the default (device profile, then built-in) */
+	struct case_config cfg; /* the same, parsed once at load (what the worker runs) */
 	struct expectation expect;
 	int expect_line; /* where the expectation that applies was written */
 	const char *note; /* NULL when absent */
@@ -70,6 +74,8 @@ struct scenario_case {
 	/* What the device of the bug report saw, as a failure kind of the explain tables
 	 * ("connection_dropped"), when the local reproduction cannot show it (NULL: none). */
 	const char *reported;
+	/* Network faults between the client and the server (capture/fault.h), as written; NULL: none. */
+	const char *network;
 };
 
 struct scenario_set {
@@ -105,6 +111,10 @@ int scenario_bool(const char *v, bool *b);
 int scenario_max_fragment(const char *v, int *len);
 /* min_rsa_bits, min_dh_bits: "none" (0) or 256..16000 bits, a multiple of 8 (what wolfSSL takes). */
 int scenario_key_bits(const char *v, int *bits);
+/* engine: "wolfssl", "mbedtls", "bearssl". */
+int scenario_engine(const char *v, enum client_engine *e);
+/* request: "none", "wait:MS" (0..600000) or printable text (escapes \r \n \t \\ \xHH). */
+int scenario_request(const char *v);
 /* rx_record_limit: "none" (0) or 64..18432 bytes (2^14 + 2048, RFC 5246 section 6.2.3's largest record). */
 int scenario_record_limit(const char *v, int *len);
 

@@ -8,6 +8,9 @@ decode_file fuzz targets from the real connections under tests/data:
                                direction, with the 4 control bytes of fuzz_tls_handshake.c
   tests/corpus/decode_file/    tests/data/captures/*.pcap as they are, and as pcapng
                                (editcap), with the option byte of fuzz_decode_file.c
+  tests/corpus/keylog/         the key logs of tests/data/tls_decrypt
+  tests/corpus/tls_decrypt/    tests/data/tls_decrypt/*.tlsf with their key log in front
+                               (u16 length) and the chunk byte of fuzz_tls_decrypt.c
 
 Run from the repository root: python3 tests/fuzz/make_seeds.py
 """
@@ -68,3 +71,10 @@ for f in sorted(glob.glob("tests/data/captures/*.pcap")):
         ng = os.path.join(tmp, "x.pcapng")
         subprocess.run(["editcap", "-F", "pcapng", f, ng], check=True)
         write("tests/corpus/decode_file", f"{base}_pcapng_json", b"\x01" + open(ng, "rb").read())
+
+for f in sorted(glob.glob("tests/data/tls_decrypt/*.tlsf")):
+    name = os.path.basename(f)[:-5]
+    keys = open(f[:-5] + ".keys", "rb").read()
+    write("tests/corpus/keylog", name, keys)
+    write("tests/corpus/tls_decrypt", name, struct.pack(">H", len(keys)) + keys + b"\x00" + open(f, "rb").read())
+    write("tests/corpus/tls_decrypt", name + "_chunk13", struct.pack(">H", len(keys)) + keys + b"\x0d" + open(f, "rb").read())

@@ -498,6 +498,19 @@ void cs_pcap_free(struct cs_pcap *p)
 	p->dir[0].data = p->dir[1].data = NULL;
 }
 
+bool cs_first_conn_only(void *ctx, const struct pcap_frame *f)
+{
+	struct cs_first_conn *fc = ctx;
+	struct packet p;
+
+	packet_decode(fc->link, f->data, f->caplen, f->len, &p);
+	if (p.kind != PKT_TCP)
+		return false;
+	if (!fc->client_port && (p.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		fc->client_port = p.sport;
+	return fc->client_port && (p.sport == fc->client_port || p.dport == fc->client_port);
+}
+
 int cs_tshark_messages(const char *pcap, uint16_t server_port, char *out, size_t outlen)
 {
 	char buf[65536], cside[2048] = "", sside[2048] = "";

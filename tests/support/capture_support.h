@@ -69,6 +69,18 @@ int cs_accept(int lfd, int timeout_ms);
 int cs_write_all(int fd, const void *p, size_t n);
 ssize_t cs_read_all(int fd, void *buf, size_t cap, int timeout_ms);
 
+/*
+ * A pcap_io live tap that writes only the connection the first SYN opens:
+ * a readiness probe's own connection may still be closing when a capture
+ * starts, and its last FIN or RST would otherwise count as a second one.
+ */
+struct cs_first_conn {
+	enum link_type link;
+	uint16_t client_port; /* 0 until the SYN */
+};
+struct pcap_frame;
+bool cs_first_conn_only(void *ctx, const struct pcap_frame *f);
+
 /* One direction of the capture's first TCP connection. */
 struct cs_dir {
 	uint8_t *data; /* the reassembled payload */

@@ -1,0 +1,242 @@
+/*
+ * cmd_probe.c - 'tlsdiag probe HOST[:PORT]': which devices can connect to
+ * the user's own server, and why the others cannot (harness/probe/).
+ */
+#include "harness/cmd.h"
+#include "harness/core/err.h"
+#include "harness/core/json.h"
+#include "harness/explain/explain.h"
+#include "harness/probe/probe.h"
+#include "harness/run/outdir.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void probe_usage(FILE *out)
+{
+	fputs("usage: tlsdiag probe HOST[:PORT] [OPTIONS]\n\n"
+	      "Connects to HOST (a name or an address; port 443 by default) as every embedded device\n"
+	      "profile does, with full handshakes, and as reference clients (a browser profile,\n"
+	      "openssl s_client, curl, Python's ssl); then measures the server (versions, suites in\n"
+	      "its order, groups, SNI, chain, record sizes, tickets) and says which device each\n"
+	      "finding hurts.  Every attempt is captured through a relay on 127.0.0.1 (no root\n"
+	      "needed), with its key log, under --out.\n\n"
+	      "  -d, --device LIST    devices to try, comma-separated, or 'all' (default: all)\n"
+	      "      --sni NAME       the name sent (SNI) and checked (default: HOST when it is a name)\n"
+	      "      --ca FILE        the CA every client trusts, PEM or DER (default: devices have none\n"
+	      "                       and do not verify; reference clients use the system store)\n"
+	      "      --require LIST   exit 0 only when these connect (default: every device)\n"
+	      "      --json FILE      also write the report as JSON (format_version 1, docs/probe.md)\n"
+	      "      --junit FILE     also write JUnit XML (one testcase per client)\n"
+	      "  -o, --out DIR        where captures go (default: captures/runs/probe-<time>/)\n"
+	      "      --timeout SEC    per stage of each attempt (default 10)\n"
+	      "      --no-survey      skip the server summary (its extra connections)\n"
+	      "      --no-references  skip the reference clients\n"
+	      "  -h, --help           this text\n\n"
+	      "exit status: 0 every required device connected, 1 one did not, 2 bad usage or the\n"
+	      "target could not be reached at all.\n",
+	      out);
+}
+
+/* "host", "host:port", "[v6]:port". */
+static int probe_parse_target(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+	const char *colon = NULL, *start = s, *end;
+	if (s[0] == '[') {
+		end = strchr(s, ']');
+		if (!end)
+			return -1;
+		start = s + 1;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return -1;
+	} else {
+		colon = strrchr(s, ':');
+		end = colon ? colon : s + strlen(s);
+	}
+	if (end == start || (size_t)(end - start) >= hostlen)
+		return -1;
+	snprintf(host, hostlen, "%.*s", (int)(end - start), start);
+	*port = 443;
+	if (colon) {
+		char *e;
+		errno = 0;
+		unsigned long p = strtoul(colon + 1, &e, 10);
+		if (errno || e == colon + 1 || *e || p == 0 || p > 65535)
+			return -1;
+		*port = (uint16_t)p;
+	}
+	return 0;
+}
+
+static void probe_progress(void *ctx, const char *what, size_t done, size_t total)
+{
+	(void)ctx;
+	fprintf(stderr, "\rprobe: %zu/%zu %-24s", done, total, what);
+	if (done == total)
+		fprintf(stderr, "\n");
+	fflush(stderr);
+}
+
+/* Writes a report file atomically (outdir.h); 0 or -1 with a message. */
+static int probe_write_file(const char *path, const struct probe_report *rep, bool junit)
+{
+	struct outdir_file of;
+	char err[256];
+	FILE *f = outdir_open(&of, path, err, sizeof err);
+	if (!f) {
+		err_report(ERR_IO, "%s", err);
+		return -1;
+	}
+	int rc;
+	if (junit) {
+		rc = probe_write_junit(f, rep);
+	} else {
+		struct jv *j = probe_to_json(rep);
+		rc = jv_write(f, j, true);
+		jv_free(j);
+	}
+	if (rc != 0) {
+		outdir_abort(&of);
+		err_report(ERR_IO, "cannot write %s", path);
+		return -1;
+	}
+	if (outdir_commit(&of, err, sizeof err) != 0) {
+		err_report(ERR_IO, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where a report file will go can be written: checked before any connection. */
+static int probe_check_target_file(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	if (!dir[0])
+		snprintf(dir, sizeof dir, "/");
+	if (access(dir, W_OK | X_OK) != 0) {
+		err_report(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	enum { OPT_SNI = 256, OPT_CA, OPT_REQUIRE, OPT_JSON, OPT_JUNIT, OPT_TIMEOUT, OPT_NO_SURVEY, OPT_NO_REFS };
+	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "sni", required_argument, NULL, OPT_SNI },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "require", required_argument, NULL, OPT_REQUIRE },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "out", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "no-survey", no_argument, NULL, OPT_NO_SURVEY },
+		{ "no-references", no_argument, NULL, OPT_NO_REFS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct probe_opts o = { .timeout_ms = 10000, .references = true, .survey = true };
+	const char *require = NULL, *json_path = NULL, *junit_path = NULL, *out = NULL;
+	char host[256], err[512], dir[4096], missing[512];
+	struct probe_report rep;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o.devices = optarg;
+			break;
+		case OPT_SNI:
+			o.sni = optarg;
+			break;
+		case OPT_CA:
+			o.ca_path = optarg;
+			break;
+		case OPT_REQUIRE:
+			require = optarg;
+			break;
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case OPT_JUNIT:
+			junit_path = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_TIMEOUT: {
+			char *e;
+			errno = 0;
+			long s = strtol(optarg, &e, 10);
+			if (errno || e == optarg || *e || s < 1 || s > 600)
+				return err_report(ERR_USAGE, "--timeout takes seconds from 1 to 600, not '%s'", optarg);
+			o.timeout_ms = (int)s * 1000;
+			break;
+		}
+		case OPT_NO_SURVEY:
+			o.survey = false;
+			break;
+		case OPT_NO_REFS:
+			o.references = false;
+			break;
+		case 'h':
+			probe_usage(stdout);
+			return EXIT_OK;
+		default:
+			probe_usage(stderr);
+			return EXIT_UNUSABLE;
+		}
+	}
+	if (optind != argc - 1) {
+		probe_usage(stderr);
+		return err_report(ERR_USAGE, "probe takes one HOST[:PORT]");
+	}
+	if (probe_parse_target(argv[optind], host, sizeof host, &o.port) != 0)
+		return err_report(ERR_USAGE, "'%s' is not HOST, HOST:PORT or [IPv6]:PORT", argv[optind]);
+	o.host = host;
+	if (o.ca_path && access(o.ca_path, R_OK) != 0)
+		return err_report(ERR_INPUT, "cannot read --ca %s: %s", o.ca_path, strerror(errno));
+	if ((json_path && probe_check_target_file(json_path) != 0) ||
+	    (junit_path && probe_check_target_file(junit_path) != 0))
+		return EXIT_UNUSABLE;
+	if (explain_load(err, sizeof err) != 0)
+		return err_report(ERR_ENV, "%s", err);
+	if (out) {
+		snprintf(dir, sizeof dir, "%s", out);
+		if (outdir_mkdirs(dir, err, sizeof err) != 0)
+			return err_report(ERR_IO, "%s", err);
+	} else if (outdir_new_run("captures/runs", dir, sizeof dir, err, sizeof err) != 0) {
+		return err_report(ERR_IO, "%s", err);
+	}
+	o.out_dir = dir;
+	if (isatty(STDERR_FILENO))
+		o.progress = probe_progress;
+	if (probe_run(&o, &rep, err, sizeof err) != 0) {
+		probe_report_free(&rep);
+		return err_report(strstr(err, "unknown device") ? ERR_USAGE : ERR_ENV, "%s", err);
+	}
+	int rc = probe_write_text(stdout, &rep) == 0 ? EXIT_OK : EXIT_UNUSABLE;
+	if (json_path && probe_write_file(json_path, &rep, false) != 0)
+		rc = EXIT_UNUSABLE;
+	if (junit_path && probe_write_file(junit_path, &rep, true) != 0)
+		rc = EXIT_UNUSABLE;
+	if (rc == EXIT_OK && !probe_required_ok(&rep, require, missing, sizeof missing)) {
+		printf("required but did not connect: %s\n", missing);
+		rc = EXIT_MISSED;
+	}
+	fflush(stdout);
+	if (ferror(stdout))
+		rc = EXIT_UNUSABLE;
+	probe_report_free(&rep);
+	return rc;
+}
