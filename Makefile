@@ -9,7 +9,8 @@
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
 #   make valgrind   every suite once under valgrind memcheck (tests/valgrind.sh)
 #   make bench      performance figures (BENCH_SIZE=small|large|N_MB; docs/performance.md)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [DESTDIR=...]   binary, scenarios, profiles, man pages, completions, docs
+#   make uninstall PREFIX=/usr/local [DESTDIR=...]
 #
 # Flags are composed as redis does: FINAL_CFLAGS = STD WARN OPT DEBUG CFLAGS.
 # SANITIZER=address,undefined (or any -fsanitize list) switches sanitizers on.
@@ -78,13 +79,13 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Data files compiled into the binary (core/embedded.h), named by their source path.
 EMBED_FILES := $(sort $(wildcard harness/explain/tables/*.ini servers/*.ini servers/*.in))
 
-.PHONY: all asan check tests demo bench fuzz valgrind install clean deps wolfssl-full help
+.PHONY: all asan check tests demo bench fuzz valgrind install install-files uninstall clean deps wolfssl-full help
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/tlsdiag
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # Rebuild everything when the flags change (e.g. after 'make wolfssl-full').
 $(BUILD)/.flags: FORCE
@@ -163,9 +164,43 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) $(FINAL_LDFLAGS) -fsanitize=fuzzer $(EXT_LIBS)
 
+# Debian's layout under PREFIX; DESTDIR stages it (packaging).  The binary finds
+# its data as <its dir>/../share/tlsdiag (core/datadir.h): nothing is compiled in
+# from PREFIX, so a staged or moved tree works.  docs/install.md lists the files.
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share/tlsdiag
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/tlsdiag
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+INST_SCENARIOS := $(sort $(wildcard scenarios/*.ini))
+INST_PROFILES  := $(sort $(wildcard servers/*.ini))
+INST_MAN       := $(sort $(wildcard man/*.1))
+INST_DOCS      := README.md $(sort $(wildcard docs/*.md))
+INST_SCHEMAS   := $(sort $(wildcard docs/schema/*.json))
+INSTALL        ?= install
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/tlsdiag $(DESTDIR)$(PREFIX)/bin/tlsdiag
+	@$(MAKE) --no-print-directory install-files
+
+# Copies an already built $(BUILD)/tlsdiag and the data (tests/test_install.c uses it on its own build).
+install-files:
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/servers \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 0755 $(BUILD)/tlsdiag $(DESTDIR)$(BINDIR)/tlsdiag
+	$(INSTALL) -m 0644 $(INST_SCENARIOS) $(DESTDIR)$(DATADIR)/scenarios/
+	$(INSTALL) -m 0644 $(INST_PROFILES) $(DESTDIR)$(DATADIR)/servers/
+	$(INSTALL) -m 0644 $(INST_MAN) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(INST_DOCS) $(DESTDIR)$(DOCDIR)/
+	$(if $(INST_SCHEMAS),$(INSTALL) -d $(DESTDIR)$(DOCDIR)/schema && $(INSTALL) -m 0644 $(INST_SCHEMAS) $(DESTDIR)$(DOCDIR)/schema/)
+	$(INSTALL) -m 0644 completions/tlsdiag.bash $(DESTDIR)$(BASHCOMPDIR)/tlsdiag
+	$(INSTALL) -m 0644 completions/_tlsdiag $(DESTDIR)$(ZSHCOMPDIR)/_tlsdiag
+
+# Removes what install put there, and the directories that are tlsdiag's alone.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tlsdiag $(DESTDIR)$(BASHCOMPDIR)/tlsdiag $(DESTDIR)$(ZSHCOMPDIR)/_tlsdiag
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(INST_MAN)))
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # The wolfSSL full build (build/wolfssl-*) survives: it takes minutes and is stamped.
 clean:

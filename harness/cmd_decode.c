@@ -3,6 +3,9 @@
 #include "harness/core/err.h"
 #include "harness/decode/decode.h"
 #include "harness/decode/keylog.h"
+#include "harness/core/json.h"
+#include "harness/run/outdir.h"
+#include "harness/run/report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +16,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tlsdiag decode FILE [--format text|json] [--port N] [--keylog KEYLOG]\n"
-		"                      [--memory-budget MB]\n"
+		"                      [--memory-budget MB] [--html OUT]\n"
 		"\n"
 		"Reads a pcap or pcapng capture, finds the TLS connections in it, and\n"
 		"shows for each the handshake ladder, the alerts (who sent which), the\n"
@@ -34,6 +37,8 @@ static void usage(FILE *out)
 		"  --memory-budget MB  memory for the whole decode (default 64): past it\n"
 		"                      the least recently active open connections are\n"
 		"                      reported early, with a note saying how many\n"
+		"  --html OUT          also write a self-contained HTML page to OUT: per\n"
+		"                      connection a ladder diagram, alerts, diagnosis, fix\n"
 		"  --help              this text\n"
 		"\n"
 		"Link types: Ethernet (with a VLAN tag), Linux cooked v1/v2, raw IP,\n"
@@ -56,6 +61,25 @@ static int parse_port(const char *s, uint16_t *port)
 		return -1;
 	*port = (uint16_t)v;
 	return 0;
+}
+
+/* The HTML page, written beside its final name and renamed into place (run/outdir.h). */
+static enum err_category decode_write_html(const char *html, const char *pcap, const struct jv *conns,
+					   const struct decode_stats *st, char *err, size_t errlen)
+{
+	struct outdir_file of;
+	FILE *f = outdir_open(&of, html, err, errlen);
+	if (!f)
+		return ERR_IO;
+	struct jv *notes = decode_notes(st);
+	int w = report_html_decode(f, pcap, conns, notes);
+	jv_free(notes);
+	if (w != 0) {
+		outdir_abort(&of);
+		snprintf(err, errlen, "%s: write error", html);
+		return ERR_IO;
+	}
+	return outdir_commit(&of, err, errlen) == 0 ? ERR_NONE : ERR_IO;
 }
 
 /* The key log, its problems on stderr (line by line): decoding goes on with what parsed. */
@@ -85,7 +109,7 @@ int cmd_decode(int argc, char **argv)
 {
 	struct decode_opts o = { .format = DECODE_FORMAT_TEXT };
 	struct decode_stats st;
-	const char *path = NULL, *keylog = NULL;
+	const char *path = NULL, *keylog = NULL, *html = NULL;
 	char err[512] = "";
 	int rc;
 
@@ -122,6 +146,11 @@ int cmd_decode(int argc, char **argv)
 				return err_report(ERR_USAGE, "--memory-budget needs a size in MB from 1 to 1048576");
 			o.memory_budget = (size_t)mb * 1024 * 1024;
 			i++;
+		} else if (strcmp(a, "--html") == 0) {
+			if (!val)
+				return err_report(ERR_USAGE, "--html needs a file to write");
+			html = val;
+			i++;
 		} else if (a[0] == '-' && a[1]) {
 			err_report(ERR_USAGE, "unknown option '%s' (see 'tlsdiag decode --help')", a);
 			return EXIT_UNUSABLE;
@@ -137,7 +166,12 @@ int cmd_decode(int argc, char **argv)
 	}
 	if (keylog && (rc = load_keylog(keylog, &o.keylog)) != EXIT_OK)
 		return rc;
+	if (html)
+		o.collect = jv_array();
 	enum err_category ec = decode_file(path, &o, stdout, &st, err, sizeof err);
+	if (ec == ERR_NONE && html)
+		ec = decode_write_html(html, path, o.collect, &st, err, sizeof err);
+	jv_free(o.collect);
 	keylog_free(o.keylog);
 	if (ec != ERR_NONE)
 		return err_report(ec, "%s", err);

@@ -3,6 +3,7 @@
  * the user's own server, and why the others cannot (harness/probe/).
  */
 #include "harness/cmd.h"
+#include "harness/core/datadir.h"
 #include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
@@ -32,7 +33,9 @@ static void probe_usage(FILE *out)
 	      "      --require LIST   exit 0 only when these connect (default: every device)\n"
 	      "      --json FILE      also write the report as JSON (format_version 1, docs/probe.md)\n"
 	      "      --junit FILE     also write JUnit XML (one testcase per client)\n"
-	      "  -o, --out DIR        where captures go (default: captures/runs/probe-<time>/)\n"
+	      "      --html FILE      also write a self-contained HTML page (grid, summary, ladders)\n"
+	      "  -o, --out DIR        where captures go (default: ./tlsdiag-runs/<time>/; in a\n"
+	      "                       source tree captures/runs/<time>/)\n"
 	      "      --timeout SEC    per stage of each attempt (default 10)\n"
 	      "      --no-survey      skip the server summary (its extra connections)\n"
 	      "      --no-references  skip the reference clients\n"
@@ -82,8 +85,10 @@ static void probe_progress(void *ctx, const char *what, size_t done, size_t tota
 	fflush(stderr);
 }
 
+enum probe_file { PROBE_FILE_JSON, PROBE_FILE_JUNIT, PROBE_FILE_HTML };
+
 /* Writes a report file atomically (outdir.h); 0 or -1 with a message. */
-static int probe_write_file(const char *path, const struct probe_report *rep, bool junit)
+static int probe_write_file(const char *path, const struct probe_report *rep, enum probe_file kind)
 {
 	struct outdir_file of;
 	char err[256];
@@ -93,12 +98,20 @@ static int probe_write_file(const char *path, const struct probe_report *rep, bo
 		return -1;
 	}
 	int rc;
-	if (junit) {
+	switch (kind) {
+	case PROBE_FILE_JUNIT:
 		rc = probe_write_junit(f, rep);
-	} else {
+		break;
+	case PROBE_FILE_HTML:
+		rc = probe_write_html(f, rep);
+		break;
+	case PROBE_FILE_JSON:
+	default: {
 		struct jv *j = probe_to_json(rep);
 		rc = jv_write(f, j, true);
 		jv_free(j);
+		break;
+	}
 	}
 	if (rc != 0) {
 		outdir_abort(&of);
@@ -129,7 +142,7 @@ static int probe_check_target_file(const char *path)
 
 int cmd_probe(int argc, char **argv)
 {
-	enum { OPT_SNI = 256, OPT_CA, OPT_REQUIRE, OPT_JSON, OPT_JUNIT, OPT_TIMEOUT, OPT_NO_SURVEY, OPT_NO_REFS };
+	enum { OPT_SNI = 256, OPT_CA, OPT_REQUIRE, OPT_JSON, OPT_JUNIT, OPT_HTML, OPT_TIMEOUT, OPT_NO_SURVEY, OPT_NO_REFS };
 	static const struct option longopts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "sni", required_argument, NULL, OPT_SNI },
@@ -137,6 +150,7 @@ int cmd_probe(int argc, char **argv)
 		{ "require", required_argument, NULL, OPT_REQUIRE },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "out", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "no-survey", no_argument, NULL, OPT_NO_SURVEY },
@@ -145,8 +159,8 @@ int cmd_probe(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct probe_opts o = { .timeout_ms = 10000, .references = true, .survey = true };
-	const char *require = NULL, *json_path = NULL, *junit_path = NULL, *out = NULL;
-	char host[256], err[512], dir[4096], missing[512];
+	const char *require = NULL, *json_path = NULL, *junit_path = NULL, *html_path = NULL, *out = NULL;
+	char host[256], err[512], dir[4096], missing[512], runs_base[64];
 	struct probe_report rep;
 	int c;
 
@@ -170,6 +184,9 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case OPT_JUNIT:
 			junit_path = optarg;
+			break;
+		case OPT_HTML:
+			html_path = optarg;
 			break;
 		case 'o':
 			out = optarg;
@@ -207,7 +224,8 @@ int cmd_probe(int argc, char **argv)
 	if (o.ca_path && access(o.ca_path, R_OK) != 0)
 		return err_report(ERR_INPUT, "cannot read --ca %s: %s", o.ca_path, strerror(errno));
 	if ((json_path && probe_check_target_file(json_path) != 0) ||
-	    (junit_path && probe_check_target_file(junit_path) != 0))
+	    (junit_path && probe_check_target_file(junit_path) != 0) ||
+	    (html_path && probe_check_target_file(html_path) != 0))
 		return EXIT_UNUSABLE;
 	if (explain_load(err, sizeof err) != 0)
 		return err_report(ERR_ENV, "%s", err);
@@ -215,7 +233,9 @@ int cmd_probe(int argc, char **argv)
 		snprintf(dir, sizeof dir, "%s", out);
 		if (outdir_mkdirs(dir, err, sizeof err) != 0)
 			return err_report(ERR_IO, "%s", err);
-	} else if (outdir_new_run("captures/runs", dir, sizeof dir, err, sizeof err) != 0) {
+	} else if (datadir_runs_base(runs_base, sizeof runs_base, err, sizeof err) != 0) {
+		return err_report(ERR_ENV, "%s", err);
+	} else if (outdir_new_run(runs_base, dir, sizeof dir, err, sizeof err) != 0) {
 		return err_report(ERR_IO, "%s", err);
 	}
 	o.out_dir = dir;
@@ -226,9 +246,11 @@ int cmd_probe(int argc, char **argv)
 		return err_report(strstr(err, "unknown device") ? ERR_USAGE : ERR_ENV, "%s", err);
 	}
 	int rc = probe_write_text(stdout, &rep) == 0 ? EXIT_OK : EXIT_UNUSABLE;
-	if (json_path && probe_write_file(json_path, &rep, false) != 0)
+	if (json_path && probe_write_file(json_path, &rep, PROBE_FILE_JSON) != 0)
 		rc = EXIT_UNUSABLE;
-	if (junit_path && probe_write_file(junit_path, &rep, true) != 0)
+	if (junit_path && probe_write_file(junit_path, &rep, PROBE_FILE_JUNIT) != 0)
+		rc = EXIT_UNUSABLE;
+	if (html_path && probe_write_file(html_path, &rep, PROBE_FILE_HTML) != 0)
 		rc = EXIT_UNUSABLE;
 	if (rc == EXIT_OK && !probe_required_ok(&rep, require, missing, sizeof missing)) {
 		printf("required but did not connect: %s\n", missing);

@@ -1,5 +1,6 @@
 /* cmd_run.c - 'tlsdiag run': scenario files against local servers (see run/runner.h, docs/runner.md). */
 #include "harness/cmd.h"
+#include "harness/core/datadir.h"
 #include "harness/core/err.h"
 #include "harness/run/runner.h"
 
@@ -17,18 +18,21 @@ static void run_usage(FILE *out)
 	fputs("usage: tlsdiag run [FILES|DIRS...] [OPTIONS]\n"
 	      "\n"
 	      "Runs the cases of scenario files (*.ini; a directory means the *.ini files in it;\n"
-	      "default: scenarios/) against local servers, one capture per case, and reports\n"
-	      "PASS, FAIL or SKIP for each with the reason of every failure.\n"
+	      "default: ./scenarios/, else the installed ones) against local servers, one capture\n"
+	      "per case, and reports PASS, FAIL or SKIP for each with the reason of every failure.\n"
 	      "\n"
 	      "options:\n"
 	      "  -j, --jobs N         cases run in parallel (default: the number of CPUs)\n"
 	      "  -f, --filter GLOB    only cases whose \"scenario/case\" matches GLOB\n"
 	      "                       (e.g. 'esp8266*/*' or 'wipy/methods*')\n"
-	      "  -o, --out DIR        where captures and reports go (default: captures/runs/<time>/);\n"
-	      "                       locked for the run; an earlier run's files in it are cleared,\n"
-	      "                       other files refused; no other user may be able to write it\n"
+	      "  -o, --out DIR        where captures and reports go (default: ./tlsdiag-runs/<time>/;\n"
+	      "                       in a tlsdiag source tree captures/runs/<time>/); locked for\n"
+	      "                       the run; an earlier run's files in it are cleared, other files\n"
+	      "                       refused; no other user may be able to write it\n"
 	      "      --json FILE      also write the JSON report to FILE\n"
 	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
+	      "      --html FILE      also write a self-contained HTML page to FILE: the grid of\n"
+	      "                       cases by server, a ladder diagram, diagnosis and fix per case\n"
 	      "      --capture MODE   auto (default), live (libpcap on lo), relay, or off\n"
 	      "      --allow-skip     skipped cases do not fail the run (they are still reported)\n"
 	      "      --explain        explain every case in the text report, also those that passed\n"
@@ -108,13 +112,14 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 int cmd_run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT, OPT_EXPLAIN };
+	enum { OPT_JSON = 256, OPT_JUNIT, OPT_CAPTURE, OPT_ALLOW_SKIP, OPT_TIMEOUT, OPT_EXPLAIN, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "capture", required_argument, NULL, OPT_CAPTURE },
 		{ "allow-skip", no_argument, NULL, OPT_ALLOW_SKIP },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
@@ -125,7 +130,7 @@ int cmd_run(int argc, char **argv)
 	struct runner_opts o = { .capture = CAPTURE_AUTO };
 	struct file_list files = { 0 };
 	struct scenario_set set;
-	char err[512];
+	char err[512], scenarios[4096], runs_base[64];
 	long v;
 	int c, rc = EXIT_UNUSABLE;
 
@@ -151,6 +156,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case OPT_JUNIT:
 			o.junit_path = optarg;
+			break;
+		case OPT_HTML:
+			o.html_path = optarg;
 			break;
 		case OPT_CAPTURE:
 			if (capture_mode_parse(optarg, &o.capture) != 0) {
@@ -181,12 +189,19 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind == argc) {
-		if (access("scenarios", F_OK) != 0) {
-			err_report(ERR_INPUT, "no scenario files given and no scenarios/ directory here");
+		if (datadir_scenarios(scenarios, sizeof scenarios) != 0) {
+			err_report(ERR_INPUT, "no scenario files given, no scenarios/ directory here and none installed");
 			goto out;
 		}
-		if (collect(&files, "scenarios") != EXIT_OK)
+		if (collect(&files, scenarios) != EXIT_OK)
 			goto out;
+	}
+	if (!o.out_dir) {
+		if (datadir_runs_base(runs_base, sizeof runs_base, err, sizeof err) != 0) {
+			err_report(ERR_ENV, "%s", err);
+			goto out;
+		}
+		o.runs_base = runs_base;
 	}
 	for (int i = optind; i < argc; i++)
 		if (collect(&files, argv[i]) != EXIT_OK)

@@ -31,8 +31,34 @@ static void usage(FILE *out)
 		     "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-12s %s\n", c->name, c->summary);
-	fprintf(out, "\n'tlsdiag COMMAND --help' shows a command's options.\n"
+	fprintf(out, "\n'tlsdiag help COMMAND' (or 'tlsdiag COMMAND --help') shows a command's options;\n"
+		     "'man tlsdiag-COMMAND' its manual page.\n"
 		     "exit status: 0 ok, 1 an expectation was missed, 2 bad input or environment.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(name, c->name) == 0)
+			return c;
+	return NULL;
+}
+
+/* 'tlsdiag help COMMAND' is 'tlsdiag COMMAND --help'. */
+static int help(int argc, char **argv)
+{
+	if (argc < 3) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct command *c = find_command(argv[2]);
+	if (!c) {
+		err_report(ERR_USAGE, "no command '%s'", argv[2]);
+		usage(stderr);
+		return EXIT_UNUSABLE;
+	}
+	char *args[] = { argv[2], (char *)"--help", NULL };
+	return c->run(2, args);
 }
 
 int main(int argc, char **argv)
@@ -43,7 +69,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_UNUSABLE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[1], "help") == 0)
+		return help(argc, argv);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
@@ -51,9 +79,9 @@ int main(int argc, char **argv)
 		printf("tlsdiag %s\n", TLSDIAG_VERSION);
 		return EXIT_OK;
 	}
-	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(argv[1], c->name) == 0)
-			return c->run(argc - 1, argv + 1);
+	const struct command *c = find_command(argv[1]);
+	if (c)
+		return c->run(argc - 1, argv + 1);
 	err_report(ERR_USAGE, "unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_UNUSABLE;

@@ -133,7 +133,7 @@ START_TEST(json_stream_shape_is_exact)
 	ck_assert_ptr_nonnull(strstr(conns, "},\n{")); /* two connections */
 	f = open_memstream(&want, &wlen);
 	fprintf(f,
-		"{\"file\":\"%s\",\"connections\":[\n%s\n],\"summary\":{\"frames\":14,\"connections\":2,\"failed\":2,"
+		"{\"format_version\":1,\"file\":\"%s\",\"connections\":[\n%s\n],\"summary\":{\"frames\":14,\"connections\":2,\"failed\":2,"
 		"\"with_alerts\":2,\"truncated\":false},\"notes\":[\"1 TCP connections without TLS were ignored\"]}\n",
 		path, conns);
 	fclose(f);

@@ -77,6 +77,12 @@ static int probe(const char *target, const char *const extra[], struct jv **json
 	argv[k] = NULL;
 	int rc = cs_run((char *const *)argv, NULL, out, outlen, (int)tu_bound_ms(180000));
 	*json = jv_parse_file(jpath, err, sizeof err);
+	/* Every report against the schema that ships (docs/schema/probe.schema.json). */
+	char *why = NULL;
+	if (*json)
+		ck_assert_msg(tu_json_valid("docs/schema/probe.schema.json", jpath, &why) == 0, "probe JSON vs schema: %s",
+			      why ? why : "");
+	free(why);
 	return rc;
 }
 

@@ -76,7 +76,7 @@ static char *with_header(const char *rest)
 START_TEST(minimal_file)
 {
 	ck_assert_int_eq(load("; a comment\n[scenario]\nname = founding\ndescription = the first one\n"
-			      "reproduces = shared/reports/x.txt\nservers = @S1@\n\n"
+			      "reproduces = docs/reports.md#x\nservers = @S1@\n\n"
 			      "[case plain]\nmethod = tls1.2\nverify = no\nexpect = connected\nnote = just works\n"),
 			 0);
 	ck_assert_uint_eq(set.nscenarios, 1);
@@ -84,7 +84,7 @@ START_TEST(minimal_file)
 	const struct scenario *sc = set.scenarios[0];
 	ck_assert_str_eq(sc->name, "founding");
 	ck_assert_str_eq(sc->description, "the first one");
-	ck_assert_str_eq(sc->reproduces, "shared/reports/x.txt");
+	ck_assert_str_eq(sc->reproduces, "docs/reports.md#x");
 	ck_assert_str_eq(sc->servers[0], server_profiles()[0]);
 	ck_assert_ptr_null(sc->servers[1]);
 	const struct scenario_case *c = &set.cases[0];

@@ -18,7 +18,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,14 +247,6 @@ START_TEST(network_fault_facts)
 }
 END_TEST
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static Suite *scenarios_suite(void)
 {
 	Suite *s = suite_create("scenarios");
@@ -284,6 +275,6 @@ int main(int argc, char **argv)
 	jv_free(report);
 	free(text);
 	free(junit);
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rm_tree(tmpdir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

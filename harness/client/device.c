@@ -5,7 +5,7 @@
  * that turn a wolfSSL stand-in's outcome into a stack's number (used only
  * where no real engine runs: the CC3200, axTLS, a browser, or a profile run
  * with engine = wolfssl), and each stack's names and printed texts.
- * The numbers come from /work/shared/reference/error-codes.md; its source
+ * The numbers come from the sources in docs/sources.md; their
  * keys are kept in the comments:
  *   SL1  micropython drivers/cc3100/inc/socket.h (TI Gen1 host driver)
  *   MPC  micropython ports/cc3200/mods/{modsocket,modssl}.c

@@ -9,7 +9,7 @@
  * esp8266-bearssl BearSSL) into a client_case, and the scenario then
  * overrides any field.  device_terms() takes the real engine's result when
  * there is one, and otherwise maps the stand-in's with the stack's own numbers
- * (sources: /work/shared/reference/error-codes.md, keys SL1 MPC AX BR MB).
+ * (sources: docs/sources.md, keys SL1 MPC AX BR MB).
  */
 #ifndef TLSDIAG_CLIENT_DEVICE_H
 #define TLSDIAG_CLIENT_DEVICE_H

@@ -210,6 +210,8 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	rp->st->connections++;
 	rp->st->failed += failed;
 	rp->st->with_alerts += alerts;
+	if (rp->o->collect)
+		jv_push(rp->o->collect, tls_conn_to_json(c));
 	if (rp->o->format == DECODE_FORMAT_JSON) {
 		tls_conn_write_json(rp->jw, NULL, c);
 	} else {
@@ -255,6 +257,7 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 	if (o->format == DECODE_FORMAT_JSON) {
 		rp.jw = jw_open_file(out);
 		jw_object(rp.jw, NULL);
+		jw_int(rp.jw, "format_version", DECODE_FORMAT_VERSION);
 		jw_str(rp.jw, "file", path);
 		jw_array_lines(rp.jw, "connections");
 	}

@@ -5,6 +5,9 @@
 #ifndef TLSDIAG_DECODE_DECODE_H
 #define TLSDIAG_DECODE_DECODE_H
 
+/* "format_version" of the JSON report: bumped when a key changes meaning or goes away (docs/schema/decode.schema.json). */
+#define DECODE_FORMAT_VERSION 1
+
 #include "harness/core/err.h"
 #include "harness/decode/flow.h"
 #include "harness/decode/tls_conn.h"
@@ -27,6 +30,7 @@ struct decode_opts {
 	size_t max_buffered; /* per direction, 0: the default */
 	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL; a capture's DSBs add to it */
 	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
+	struct jv *collect; /* not NULL: decode_file also pushes each connection's JSON here (decode --html) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */

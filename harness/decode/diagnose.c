@@ -14,7 +14,7 @@
  *
  * Alert semantics: RFC 8446 section 6.2 and RFC 5246 section 7.2.2; what
  * servers send when (OpenSSL's "no shared cipher" -> 40, "unsupported
- * protocol" -> 70) is in shared/reference/error-codes.md section 7.
+ * protocol" -> 70) is in docs/sources.md (OpenSSL, "what servers send").
  */
 #include "harness/decode/diagnose.h"
 

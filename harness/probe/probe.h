@@ -139,6 +139,7 @@ void probe_survey(const struct probe_opts *o, const char *name_to_check, struct 
 int probe_write_text(FILE *out, const struct probe_report *rep);
 struct jv *probe_to_json(const struct probe_report *rep);
 int probe_write_junit(FILE *out, const struct probe_report *rep);
+int probe_write_html(FILE *out, const struct probe_report *rep); /* probe_html.c */
 /* True when the named device connected; names "a,b"; NULL: every device attempt. */
 bool probe_required_ok(const struct probe_report *rep, const char *require, char *missing, size_t len);
 

@@ -21,6 +21,9 @@
 struct jv;
 struct hello_compare;
 
+/* "format_version" of report.json: bumped when a key changes meaning or goes away (docs/schema/run.schema.json). */
+#define REPORT_FORMAT_VERSION 1
+
 enum case_status {
 	CASE_NOT_RUN = 0, /* the run was interrupted first */
 	CASE_PASS,
@@ -191,6 +194,27 @@ struct jv *report_case_to_json(const struct case_result *r);
 /* Reads back what report_case_to_json wrote (the runner's pipe from each case). */
 void report_case_from_json(struct case_result *r, const struct jv *j);
 struct jv *report_to_json(const struct run_report *rep);
+
+/*
+ * A self-contained HTML page (report_html.c): the summary grid, per case the
+ * ladder diagram, diagnosis and fix, links to its pcap and key log (relative
+ * when the page is in the run's directory).  html_path: where the page goes.
+ * 0, or -1 on a write error.
+ */
+int report_html_write(FILE *out, const struct run_report *rep, const char *html_path);
+/* Whether path can be written (before the run); then the page written there whole, "html: PATH" on out.
+ * EXIT_OK, or EXIT_UNUSABLE (said why). */
+int report_html_check(const char *path);
+int report_html_file(const struct run_report *rep, const char *path, FILE *out);
+/* The same for 'decode --html': conns is the array of decoded connections (tls_conn_to_json), notes strings. */
+int report_html_decode(FILE *out, const char *pcap_path, const struct jv *conns, const struct jv *notes);
+/* The page's pieces, for other pages (probe): head with the shared style, a term row, a decoded
+ * connection's alerts (dl rows) and ladder (SVG), and escaped text. */
+void report_html_head(FILE *out, const char *title);
+void report_html_row(FILE *out, const char *term, const char *text);
+void report_html_alerts(FILE *out, const struct jv *conn);
+void report_html_ladder(FILE *out, const struct jv *conn);
+void report_html_text(FILE *out, const char *s);
 
 /* JUnit XML (junit.c).  0 or -1 on a write error. */
 int junit_write(FILE *out, const struct run_report *rep);

@@ -352,6 +352,7 @@ struct jv *report_to_json(const struct run_report *rep)
 	struct report_counts c;
 	struct jv *o = jv_object(), *counts = jv_object(), *scs = jv_array(), *cases = jv_array();
 	report_count(rep, &c);
+	jv_set_int(o, "format_version", REPORT_FORMAT_VERSION);
 	jv_set_str(o, "tool", "tlsdiag run");
 	jv_set_str(o, "version", TLSDIAG_VERSION);
 	jv_set_str(o, "started", rep->started);

@@ -657,7 +657,8 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		goto out_free;
 	/* The run writes only under the resolved, checked and locked out_dir (outdir_lock_run). */
 	char made[4096];
-	if (!o->out_dir && outdir_new_run("captures/runs", made, sizeof made, err, sizeof err) != 0) {
+	if (!o->out_dir && outdir_new_run(o->runs_base ? o->runs_base : "captures/runs", made, sizeof made, err,
+					  sizeof err) != 0) {
 		rc = err_report(ERR_IO, "%s", err);
 		goto out_free;
 	}
@@ -666,6 +667,9 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		rc = err_report(ERR_ENV, "%s", err);
 		goto out_free;
 	}
+	/* after the run dir is there: the page may go into it */
+	if (o->html_path && (rc = report_html_check(o->html_path)) != EXIT_OK)
+		goto out_free;
 	r.rep.out_dir = r.out_dir;
 	r.rep.allow_skip = o->allow_skip;
 	r.rep.explain = o->explain;
@@ -712,6 +716,8 @@ out_servers:
 		}
 		r.rep.duration_ms = (long)(run_now_ms() - t0);
 		int wr = report_files_write(&r.rep, r.out_dir, o->json_path, o->junit_path, out);
+		if (o->html_path && report_html_file(&r.rep, o->html_path, out) != EXIT_OK)
+			wr = EXIT_UNUSABLE;
 		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
 		if (r.io_failed)
 			err_report(ERR_IO, "some files of the run could not be written (see above)");

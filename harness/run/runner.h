@@ -18,9 +18,11 @@ typedef void (*runner_exec_fn)(const struct case_job *job, struct case_result *o
 struct runner_opts {
 	int jobs; /* parallel cases; 0: the number of CPUs */
 	const char *filter; /* fnmatch glob on "scenario/case"; NULL: all */
-	const char *out_dir; /* NULL: a new captures/runs/<timestamp> */
+	const char *out_dir; /* NULL: a new <runs_base>/<timestamp> */
+	const char *runs_base; /* NULL: captures/runs (core/datadir.h picks it for the command) */
 	const char *json_path; /* extra copies of the reports; NULL: none */
 	const char *junit_path;
+	const char *html_path; /* the HTML page (report_html.c); NULL: none */
 	enum capture_mode capture;
 	bool allow_skip;
 	bool explain; /* the text report explains every case (report.h) */

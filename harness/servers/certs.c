@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -122,6 +123,8 @@ static const struct certs_spec certs_specs[] = {
 
 #define CERTS_N (sizeof certs_specs / sizeof certs_specs[0])
 
+#define CERTS_OWN_MAX 20
+
 enum certs_file { FILE_PEM, FILE_DER, FILE_KEY, FILE_CHAIN, FILE_N };
 
 static const char *const certs_ext[FILE_N] = { "pem", "der", "key", "chain.pem" };
@@ -138,6 +141,9 @@ struct certs {
 	EVP_PKEY *leaf_key[KEY_N]; /* one key per type for all leaves of the set */
 	unsigned pool_used[KEY_N]; /* keys taken from $TLSDIAG_KEY_POOL, per type */
 	char *dh_path;
+	/* a user's imported files (certs_import): file name -> path */
+	char *own_file[CERTS_OWN_MAX], *own_path[CERTS_OWN_MAX];
+	size_t n_own;
 };
 
 static struct certs_info certs_infos[CERTS_N + 1];
@@ -209,6 +215,10 @@ void certs_close(struct certs *set)
 	}
 	for (int k = 0; k < KEY_N; k++)
 		EVP_PKEY_free(set->leaf_key[k]);
+	for (size_t i = 0; i < set->n_own; i++) {
+		free(set->own_file[i]);
+		free(set->own_path[i]);
+	}
 	free(set->dh_path);
 	free(set->dir);
 	free(set);
@@ -601,6 +611,9 @@ const char *certs_path(struct certs *set, const char *file, char *err, size_t er
 	int i;
 	if (strcmp(file, "dh1024.pem") == 0)
 		return certs_dh1024(set, err, errlen) == 0 ? set->dh_path : NULL;
+	for (size_t k = 0; k < set->n_own; k++)
+		if (strcmp(file, set->own_file[k]) == 0)
+			return set->own_path[k];
 	i = dot ? certs_index(file, (size_t)(dot - file)) : -1;
 	if (i < 0) {
 		snprintf(err, errlen, "no certificate file '%s' in the factory (see docs/servers.md)", file);
@@ -615,4 +628,179 @@ const char *certs_path(struct certs *set, const char *file, char *err, size_t er
 	}
 	snprintf(err, errlen, "'%s': a certificate file ends in .pem, .der, .key or .chain.pem", file);
 	return NULL;
+}
+
+/* ---- a user's own chain, and descriptions ---- */
+
+/* Every certificate of a PEM file, in order; NULL (err set) when it has none or one is broken. */
+static STACK_OF(X509) *certs_read_all(const char *path, char *err, size_t errlen)
+{
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	BIO *b = BIO_new_file(path, "r");
+	X509 *x;
+	if (!sk || !b) {
+		snprintf(err, errlen, "%s: %s", path, b ? "out of memory" : strerror(errno));
+		goto fail;
+	}
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)))
+		if (!sk_X509_push(sk, x)) {
+			X509_free(x);
+			goto fail;
+		}
+	/* the loop ends on PEM_R_NO_START_LINE at the end of the file; anything else is a broken one */
+	unsigned long e = ERR_peek_last_error();
+	if (sk_X509_num(sk) == 0 || (e && ERR_GET_REASON(e) != PEM_R_NO_START_LINE)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 sk_X509_num(sk) == 0 ? "no PEM certificate in it" : "a certificate in it does not parse");
+		goto fail;
+	}
+	ERR_clear_error();
+	BIO_free(b);
+	return sk;
+fail:
+	ERR_clear_error();
+	BIO_free(b);
+	sk_X509_pop_free(sk, X509_free);
+	return NULL;
+}
+
+/* Writes mem to the set's dir as file and registers it for certs_path. */
+static int certs_own_add(struct certs *set, const char *file, BIO *mem, mode_t mode, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (set->n_own >= CERTS_OWN_MAX) {
+		snprintf(err, errlen, "too many imported certificate files");
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/%s", set->dir, file);
+	if (certs_write(path, mem, mode, err, errlen) != 0)
+		return -1;
+	if (!(set->own_file[set->n_own] = strdup(file)) || !(set->own_path[set->n_own] = strdup(path))) {
+		free(set->own_file[set->n_own]);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	set->n_own++;
+	return 0;
+}
+
+int certs_import(struct certs *set, const char *name, const char *cert_file, const char *key_file,
+		 const char *ca_file, int *has_chain, char *err, size_t errlen)
+{
+	STACK_OF(X509) *chain = NULL, *ca = NULL;
+	EVP_PKEY *key = NULL;
+	BIO *b = NULL, *m[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	/* the leaf (PEM, DER), its key, the intermediates, the CA (PEM, DER) */
+	static const char *const suffix[6] = { ".pem", ".der", ".key", "-chain.pem", "-ca.pem", "-ca.der" };
+	char file[6][96];
+	int rc = -1;
+	*has_chain = 0;
+	if (!(chain = certs_read_all(cert_file, err, errlen)) || !(ca = certs_read_all(ca_file, err, errlen)))
+		goto out;
+	if (!(b = BIO_new_file(key_file, "r")) || !(key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL))) {
+		snprintf(err, errlen, "%s: no PEM private key in it (an encrypted key is not supported)", key_file);
+		goto out;
+	}
+	if (X509_check_private_key(sk_X509_value(chain, 0), key) != 1) {
+		snprintf(err, errlen, "%s does not match the first certificate of %s", key_file, cert_file);
+		goto out;
+	}
+	for (int i = 0; i < 6; i++) {
+		snprintf(file[i], sizeof file[i], "%s%s", name, suffix[i]);
+		if (!(m[i] = BIO_new(BIO_s_mem())))
+			goto enc;
+	}
+	if (!PEM_write_bio_X509(m[0], sk_X509_value(chain, 0)) || !i2d_X509_bio(m[1], sk_X509_value(chain, 0)) ||
+	    !PEM_write_bio_PrivateKey(m[2], key, NULL, NULL, 0, NULL, NULL) ||
+	    !PEM_write_bio_X509(m[4], sk_X509_value(ca, 0)) || !i2d_X509_bio(m[5], sk_X509_value(ca, 0)))
+		goto enc;
+	for (int i = 1; i < sk_X509_num(chain); i++)
+		if (!PEM_write_bio_X509(m[3], sk_X509_value(chain, i)))
+			goto enc;
+	*has_chain = sk_X509_num(chain) > 1;
+	for (int i = 0; i < 6; i++)
+		if ((i != 3 || *has_chain) && certs_own_add(set, file[i], m[i], i == 2 ? 0600 : 0644, err, errlen) != 0)
+			goto out;
+	rc = 0;
+	goto out;
+enc:
+	snprintf(err, errlen, "%s: encoding failed", cert_file);
+out:
+	for (int i = 0; i < 6; i++)
+		BIO_free(m[i]);
+	BIO_free(b);
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(ca, X509_free);
+	ERR_clear_error();
+	return rc;
+}
+
+static void certs_time(const ASN1_TIME *t, char *buf, size_t len)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, len, "?");
+}
+
+static void certs_name_text(const X509_NAME *n, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long got;
+	buf[0] = '\0';
+	if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (got = BIO_get_mem_data(b, &data)) > 0)
+		snprintf(buf, len, "%.*s", (int)got, data);
+	BIO_free(b);
+}
+
+static void certs_describe_one(X509 *x, struct certs_desc *d)
+{
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	char group[32] = "";
+	size_t glen = 0;
+	memset(d, 0, sizeof *d);
+	certs_name_text(X509_get_subject_name(x), d->subject, sizeof d->subject);
+	certs_name_text(X509_get_issuer_name(x), d->issuer, sizeof d->issuer);
+	certs_time(X509_get0_notBefore(x), d->not_before, sizeof d->not_before);
+	certs_time(X509_get0_notAfter(x), d->not_after, sizeof d->not_after);
+	if (k && EVP_PKEY_get_group_name(k, group, sizeof group, &glen) == 1)
+		snprintf(d->key, sizeof d->key, "%s %s", EVP_PKEY_get0_type_name(k), group);
+	else if (k)
+		snprintf(d->key, sizeof d->key, "%s %d", EVP_PKEY_get0_type_name(k), EVP_PKEY_get_bits(k));
+	snprintf(d->signature, sizeof d->signature, "%s", OBJ_nid2ln(X509_get_signature_nid(x)));
+	d->ca = X509_check_ca(x) != 0 && (X509_get_extension_flags(x) & EXFLAG_CA);
+	d->self_signed = X509_check_issued(x, x) == X509_V_OK;
+	GENERAL_NAMES *san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	size_t off = 0;
+	for (int i = 0; san && i < sk_GENERAL_NAME_num(san) && off + 1 < sizeof d->names; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(san, i);
+		const unsigned char *v = NULL;
+		int w = 0;
+		if (g->type == GEN_DNS) {
+			v = ASN1_STRING_get0_data(g->d.dNSName);
+			w = snprintf(d->names + off, sizeof d->names - off, "%sDNS:%.*s", off ? ", " : "",
+				     ASN1_STRING_length(g->d.dNSName), (const char *)v);
+		} else if (g->type == GEN_IPADD && ASN1_STRING_length(g->d.iPAddress) == 4) {
+			v = ASN1_STRING_get0_data(g->d.iPAddress);
+			w = snprintf(d->names + off, sizeof d->names - off, "%sIP:%u.%u.%u.%u", off ? ", " : "", v[0],
+				     v[1], v[2], v[3]);
+		}
+		off += w > 0 ? (size_t)w : 0;
+	}
+	GENERAL_NAMES_free(san);
+	ERR_clear_error();
+}
+
+int certs_describe(const char *path, struct certs_desc *d, size_t max, size_t *n, char *err, size_t errlen)
+{
+	STACK_OF(X509) *sk = certs_read_all(path, err, errlen);
+	*n = 0;
+	if (!sk)
+		return -1;
+	for (int i = 0; i < sk_X509_num(sk) && *n < max; i++)
+		certs_describe_one(sk_X509_value(sk, i), &d[(*n)++]);
+	sk_X509_pop_free(sk, X509_free);
+	return 0;
 }

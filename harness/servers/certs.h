@@ -42,6 +42,33 @@ const char *certs_dir(const struct certs *set);
  */
 const char *certs_path(struct certs *set, const char *file, char *err, size_t errlen);
 
+/*
+ * Imports a user's own chain into the set under name: cert_file (PEM: the
+ * leaf, then its intermediates), key_file (PEM) and ca_file (PEM: the CA a
+ * client should trust) become name.pem and name.der, name.key (0600), name-chain.pem
+ * (the intermediates; only when there are any: *has_chain) and
+ * name-ca.pem / name-ca.der, found by certs_path() from then on.  The key
+ * must match the leaf.  0, or -1 with err set.
+ */
+int certs_import(struct certs *set, const char *name, const char *cert_file, const char *key_file,
+		 const char *ca_file, int *has_chain, char *err, size_t errlen);
+
+/* One certificate, described for people (servers --show). */
+struct certs_desc {
+	char subject[256];
+	char issuer[256];
+	char not_before[32]; /* "2026-12-01 21:00:00 UTC" */
+	char not_after[32];
+	char key[64]; /* "RSA 2048", "EC prime256v1" */
+	char signature[48]; /* "sha256WithRSAEncryption" */
+	char names[256]; /* subjectAltName, "" when none */
+	int ca; /* basicConstraints CA:TRUE */
+	int self_signed;
+};
+
+/* Describes the PEM certificates of path, in file order, at most max; *n gets the count.  0 or -1 with err. */
+int certs_describe(const char *path, struct certs_desc *d, size_t max, size_t *n, char *err, size_t errlen);
+
 /* The catalogue, ended by an entry with name NULL; certs_info(name) finds one (or NULL). */
 const struct certs_info *certs_catalogue(void);
 const struct certs_info *certs_info(const char *name);

@@ -15,12 +15,16 @@
 #include "harness/servers/certs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum profile_type { PT_STR, PT_BOOL, PT_INT, PT_TOK, PT_DIRECTIVE };
 
@@ -80,6 +84,9 @@ static const struct profile_key profile_keys[] = {
 	{ "certificate", "chain", PT_STR, FIELD(chain), NULL },
 	{ "certificate", "anchor", PT_STR, FIELD(anchor), NULL },
 	{ "certificate", "host", PT_STR, FIELD(host), NULL },
+	{ "certificate", "cert_file", PT_STR, FIELD(cert_file), NULL },
+	{ "certificate", "key_file", PT_STR, FIELD(key_file), NULL },
+	{ "certificate", "ca_file", PT_STR, FIELD(ca_file), NULL },
 	{ "sni", "policy", PT_TOK, FIELD(sni), profile_snis },
 	{ "sni", "default_leaf", PT_STR, FIELD(default_leaf), NULL },
 	{ "sni", "aliases", PT_STR, FIELD(aliases), NULL },
@@ -197,10 +204,90 @@ static int profile_check_certs(const char *list, const char **bad)
 	return 0;
 }
 
+const char *profile_kind_name(const struct profile *p)
+{
+	return tok_name(profile_kinds, p->kind);
+}
+
+const char *profile_sni_name(const struct profile *p)
+{
+	return tok_name(profile_snis, p->sni);
+}
+
+const char *profile_client_auth_name(const struct profile *p)
+{
+	return tok_name(profile_client_auths, p->client_auth);
+}
+
+bool profile_own_chain(const struct profile *p)
+{
+	return p->cert_file[0] != '\0';
+}
+
+/* A path of the user's profile, made absolute against the profile file's directory; must be readable. */
+static int profile_own_path(const struct profile *p, char *path, const char *key, char *err, size_t errlen)
+{
+	char buf[PROFILE_PATH_MAX];
+	const char *slash = strrchr(p->file, '/');
+	if (!path[0]) {
+		snprintf(err, errlen, "[certificate] cert_file needs key_file and ca_file as well (%s missing)", key);
+		return -1;
+	}
+	if (path[0] != '/' && slash) {
+		if (snprintf(buf, sizeof buf, "%.*s/%s", (int)(slash - p->file), p->file, path) >= (int)sizeof buf) {
+			snprintf(err, errlen, "[certificate] %s: path too long", key);
+			return -1;
+		}
+		memcpy(path, buf, strlen(buf) + 1);
+	}
+	if (access(path, R_OK) != 0) {
+		snprintf(err, errlen, "[certificate] %s = %s: %s", key, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The user's chain: leaf and anchor become names of the files the server
+ * imports (certs_import), tagged by the profile file's path so two user
+ * profiles in one run never share them.
+ */
+static int profile_check_own(struct profile *p, char *err, size_t errlen)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	if (p->leaf[0] || p->anchor[0] || p->chain[0]) {
+		snprintf(err, errlen, "[certificate] cert_file replaces leaf, chain and anchor: give one or the other");
+		return -1;
+	}
+	if (profile_own_path(p, p->cert_file, "cert_file", err, errlen) != 0 ||
+	    profile_own_path(p, p->key_file, "key_file", err, errlen) != 0 ||
+	    profile_own_path(p, p->ca_file, "ca_file", err, errlen) != 0)
+		return -1;
+	for (const char *c = p->file; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	snprintf(p->leaf, sizeof p->leaf, "own-%08x", (unsigned)h);
+	snprintf(p->anchor, sizeof p->anchor, "own-%08x-ca", (unsigned)h);
+	if (!p->host[0])
+		snprintf(p->host, sizeof p->host, "127.0.0.1");
+	return 0;
+}
+
 static int profile_check(struct profile *p, char *err, size_t errlen)
 {
 	const char *bad = NULL;
 	const struct certs_info *leaf;
+	if (p->cert_file[0] || p->key_file[0] || p->ca_file[0]) {
+		if (!p->file[0]) {
+			snprintf(err, errlen, "[certificate] cert_file is for a user's profile file");
+			return -1;
+		}
+		if (!p->cert_file[0]) {
+			snprintf(err, errlen, "[certificate] key_file and ca_file need cert_file");
+			return -1;
+		}
+	}
+	if (p->kind && p->description[0] && p->cert_file[0] && profile_check_own(p, err, errlen) != 0)
+		return -1;
 	if (!p->kind || !p->description[0] || !p->leaf[0] || !p->anchor[0]) {
 		snprintf(err, errlen, "needs [profile] server, description and [certificate] leaf, anchor");
 		return -1;
@@ -210,8 +297,9 @@ static int profile_check(struct profile *p, char *err, size_t errlen)
 				      "(all, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 with + or -)", p->protocols);
 		return -1;
 	}
-	if (profile_check_certs(p->leaf, &bad) || profile_check_certs(p->chain, &bad) ||
-	    profile_check_certs(p->anchor, &bad) || profile_check_certs(p->default_leaf, &bad) ||
+	if ((!profile_own_chain(p) && (profile_check_certs(p->leaf, &bad) || profile_check_certs(p->chain, &bad) ||
+				       profile_check_certs(p->anchor, &bad))) ||
+	    profile_check_certs(p->default_leaf, &bad) ||
 	    profile_check_certs(p->client_ca, &bad)) {
 		snprintf(err, errlen, "'%.40s' is not a certificate of the factory (docs/servers.md)", bad);
 		return -1;
@@ -242,31 +330,92 @@ static int profile_check(struct profile *p, char *err, size_t errlen)
 	return 0;
 }
 
-int profile_parse(const char *name, const char *text, struct profile *p, char *err, size_t errlen)
+/* Parses text as profile name; file is the user's profile file ("" when compiled in), for messages and paths. */
+static int profile_parse_as(const char *name, const char *file, const char *text, struct profile *p, char *err,
+			    size_t errlen)
 {
 	struct profile_parse_state st = { p, err, errlen, false };
-	char why[256] = "";
+	char why[256] = "", label[PROFILE_PATH_MAX + 16];
 	int line;
 	memset(p, 0, sizeof *p);
 	p->security_level = -1;
 	p->sni = PROFILE_SNI_SINGLE;
 	p->client_auth = PROFILE_CLIENT_NONE;
-	if (snprintf(p->name, sizeof p->name, "%s", name) >= (int)sizeof p->name) {
+	if (snprintf(p->name, sizeof p->name, "%s", name) >= (int)sizeof p->name ||
+	    snprintf(p->file, sizeof p->file, "%s", file) >= (int)sizeof p->file) {
 		snprintf(err, errlen, "profile name too long");
 		return -1;
 	}
+	if (file[0])
+		snprintf(label, sizeof label, "%s", file);
+	else
+		snprintf(label, sizeof label, "servers/%s.ini", name);
 	st.err = why;
 	st.errlen = sizeof why;
 	line = ini_parse_string(text, profile_handler, &st);
 	if (line != 0 || st.failed) {
-		snprintf(err, errlen, "servers/%s.ini:%d: %s", name, line, why[0] ? why : "syntax error");
+		snprintf(err, errlen, "%s:%d: %s", label, line, why[0] ? why : "syntax error");
 		return -1;
 	}
 	if (profile_check(p, why, sizeof why) != 0) {
-		snprintf(err, errlen, "servers/%s.ini: %s", name, why);
+		snprintf(err, errlen, "%s: %s", label, why);
 		return -1;
 	}
 	return 0;
+}
+
+int profile_parse(const char *name, const char *text, struct profile *p, char *err, size_t errlen)
+{
+	return profile_parse_as(name, "", text, p, err, errlen);
+}
+
+#define PROFILE_FILE_MAX (64 * 1024)
+
+/* A user's profile file: a regular file of at most 64 KiB, its name from the file name. */
+static int profile_load_file(const char *path, struct profile *p, char *err, size_t errlen)
+{
+	char name[64], *text = NULL;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t blen = strlen(base);
+	struct stat st;
+	ssize_t got = 0;
+	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (blen > 4 && strcmp(base + blen - 4, ".ini") == 0)
+		blen -= 4;
+	snprintf(name, sizeof name, "%.*s", (int)(blen < sizeof name ? blen : sizeof name - 1), base);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "profile %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > PROFILE_FILE_MAX) {
+		snprintf(err, errlen, "profile %s: not a regular file of at most 64 KiB", path);
+		goto out;
+	}
+	if (!(text = malloc((size_t)st.st_size + 1))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	while (got < st.st_size) {
+		ssize_t r = read(fd, text + got, (size_t)(st.st_size - got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(err, errlen, "profile %s: %s", path, r < 0 ? strerror(errno) : "shorter than it was");
+			goto out;
+		}
+		got += r;
+	}
+	text[got] = '\0';
+	if (memchr(text, '\0', (size_t)got)) {
+		snprintf(err, errlen, "profile %s: not a text file", path);
+		goto out;
+	}
+	rc = profile_parse_as(name, path, text, p, err, errlen);
+out:
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 static int profile_cmp(const void *a, const void *b)
@@ -304,7 +453,9 @@ int profile_load(const char *name, struct profile *p, char *err, size_t errlen)
 {
 	char path[128];
 	const struct embedded_file *f = NULL;
-	if (strchr(name, '/') == NULL && snprintf(path, sizeof path, "servers/%s.ini", name) < (int)sizeof path)
+	if (strchr(name, '/'))
+		return profile_load_file(name, p, err, errlen);
+	if (snprintf(path, sizeof path, "servers/%s.ini", name) < (int)sizeof path)
 		f = embedded_find(path);
 	if (!f) {
 		size_t off = 0;

@@ -22,8 +22,11 @@ enum profile_client_auth { PROFILE_CLIENT_NONE = 1, PROFILE_CLIENT_OPTIONAL, PRO
 
 #define PROFILE_MAX_DIRECTIVES 12
 
+#define PROFILE_PATH_MAX 512
+
 struct profile {
 	char name[64];
+	char file[PROFILE_PATH_MAX]; /* a user's profile file; "" for a compiled-in one */
 	char description[200];
 	char report[64]; /* the founding report it reproduces, if any */
 	unsigned int kind; /* enum profile_kind */
@@ -42,6 +45,11 @@ struct profile {
 	char chain[96]; /* intermediates sent after it, space separated */
 	char anchor[32]; /* the CA a client should trust */
 	char host[128]; /* the name a client should use; default: the leaf's */
+	/* A user's own chain (absolute paths): the leaf then its intermediates, its key, the CA to trust.
+	 * With them, leaf and anchor name the imported files ("own-<hash>", "own-<hash>-ca"). */
+	char cert_file[PROFILE_PATH_MAX];
+	char key_file[PROFILE_PATH_MAX];
+	char ca_file[PROFILE_PATH_MAX];
 	/* [sni] */
 	unsigned int sni; /* enum profile_sni */
 	char default_leaf[32]; /* vhosts: what a client without SNI gets */
@@ -55,10 +63,21 @@ struct profile {
 	int n_directives;
 };
 
-/* Loads servers/<name>.ini.  0, or -1 with err set (unknown profile: lists the known ones). */
+/*
+ * Loads servers/<name>.ini, or when name holds a '/' the user's profile
+ * file at that path (its name: the file name without .ini; relative
+ * cert_file/key_file/ca_file are read from the file's directory).
+ * 0, or -1 with err set (unknown profile: lists the known ones).
+ */
 int profile_load(const char *name, struct profile *p, char *err, size_t errlen);
 /* Parses an INI text (tests use it directly). */
 int profile_parse(const char *name, const char *text, struct profile *p, char *err, size_t errlen);
+/* The words of the profile file for its server, sni policy and client_auth policy ("apache", "vhosts", ...). */
+const char *profile_kind_name(const struct profile *p);
+const char *profile_sni_name(const struct profile *p);
+const char *profile_client_auth_name(const struct profile *p);
+/* True for a profile with the user's own certificate chain (cert_file). */
+bool profile_own_chain(const struct profile *p);
 /* Known profile names, NULL-terminated, sorted. */
 const char *const *profile_names(void);
 /* Apache SSLProtocol syntax to PROFILE_TLS* bits; -1 on an unknown word. */

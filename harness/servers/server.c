@@ -556,6 +556,13 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 	s->guard = -1;
 	if (profile_load(profile, &s->prof, err, errlen) != 0 || server_dirs(s, o, err, errlen) != 0)
 		goto fail;
+	/* a user's own chain (profile.h): into the set under the leaf's name; the intermediates sent after it */
+	int own_chain = 0;
+	if (profile_own_chain(&s->prof) && certs_import(s->certs, s->prof.leaf, s->prof.cert_file, s->prof.key_file,
+							 s->prof.ca_file, &own_chain, err, errlen) != 0)
+		goto fail;
+	if (own_chain)
+		snprintf(s->prof.chain, sizeof s->prof.chain, "%s-chain", s->prof.leaf);
 	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
 	if (!(s->ca_pem = certs_path(s->certs, file, err, errlen)))
 		goto fail;

@@ -7,13 +7,14 @@ set -eu
 # Build: compilers, the client engines (wolfSSL, mbedTLS, BearSSL) and the libraries.
 # Peers for tests, none of them ours: Apache, OpenSSL, GnuTLS, NSS, nginx, lighttpd
 # (mbedTLS), curl, Python's ssl; tshark/editcap as the oracle; Chromium renders
-# the HTML report; man-db and zsh check the man pages and completions.
+# the HTML report; man-db, mandoc and zsh check the man pages and completions;
+# python3-jsonschema validates JSON reports against docs/schema/.
 packages="build-essential pkgconf clang llvm autoconf automake libtool
 libwolfssl-dev libmbedtls-dev libbearssl-dev libpcap-dev check libsubunit-dev libinih-dev
 libjansson-dev libssl-dev
 apache2 openssl gnutls-bin libnss3-tools nginx lighttpd lighttpd-mod-mbedtls curl python3
 tshark ssldump libxml2-utils valgrind dpkg-dev iproute2 util-linux procps time
-chromium fonts-dejavu-core man-db zsh"
+chromium fonts-dejavu-core man-db mandoc zsh python3-jsonschema"
 
 missing=""
 for p in $packages; do
