@@ -471,6 +471,12 @@ START_TEST(python_client_direction)
 	ck_assert_str_eq(hits[0].equiv, ""); /* no verify error named: no alert claimed */
 	ck_assert_msg(strstr(hits[0].side, "48 unknown_ca for a missing issuer, 45 expired") != NULL, "%s", hits[0].side);
 
+	/* --stack openssl does not bring back the server's view of a client's line */
+	ck_assert_uint_eq(
+		explain_query("[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:1006)", "openssl", hits, 8), 1);
+	ck_assert_str_eq(hits[0].row->stack, "tls-alert");
+	ck_assert_str_eq(hits[0].equiv, "received:48");
+
 	/* a server's log keeps the server's reading: it received the alert the client sent */
 	n = explain_query("error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:"
 			  "ssl/record/rec_layer_s3.c:1590:SSL alert number 48",

@@ -427,7 +427,11 @@ static void client_line(struct hits *l, const char *p)
 			 who, r->alert, a->name,
 			 r->alert == 48 ? " (the server does not trust the client's certificate or its CA)" : "");
 		snprintf(key, sizeof key, "received:%d", r->alert);
+		/* even with --stack openssl: that table's row is the server's view, the wrong way round */
+		const char *only = l->only;
+		l->only = NULL;
 		hit_add(l, a, 0, "Python's ssl.SSLError names the alert the client received in [SSL: ...]");
+		l->only = only;
 		side_set(l, a, text, key);
 		return;
 	}
