@@ -467,6 +467,10 @@ START_TEST(python_client_direction)
 	explain_query("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
 		      NULL, hits, 8);
 	ck_assert_str_eq(hits[0].equiv, "sent:45");
+	explain_query("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+		      "Hostname mismatch, certificate is not valid for 'example.com'. (_ssl.c:1006)",
+		      NULL, hits, 8);
+	ck_assert_str_eq(hits[0].equiv, "sent:42"); /* X509_V_ERR_HOSTNAME_MISMATCH: SSL_AD_BAD_CERTIFICATE */
 	explain_query("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed (_ssl.c:1006)", NULL, hits, 8);
 	ck_assert_str_eq(hits[0].equiv, ""); /* no verify error named: no alert claimed */
 	ck_assert_msg(strstr(hits[0].side, "48 unknown_ca for a missing issuer, 45 expired") != NULL, "%s", hits[0].side);

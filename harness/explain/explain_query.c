@@ -389,7 +389,7 @@ static const struct {
 	{ "self-signed certificate", 48 }, { "self signed certificate", 48 },
 	{ "unable to verify the first certificate", 48 }, { "certificate chain too long", 48 },
 	{ "certificate has expired", 45 }, { "certificate is not yet valid", 42 },
-	{ "hostname mismatch", 40 }, { "certificate revoked", 44 },
+	{ "hostname mismatch", 42 }, { "certificate revoked", 44 },
 };
 
 static void side_set(struct hits *l, const struct explain_row *r, const char *text, const char *equiv)
