@@ -215,6 +215,12 @@ START_TEST(wipy_facts)
 	ck_assert_str_eq(
 		jv_str(jv_get(jv_get(case_named("wipy-azure-servicebus", "rtc-never-set"), "equivalents"), "key")),
 		"kind:not_yet_valid");
+	/* regress_rtc_never_set_alert_48: the capture holds the client's 45 only; wolfSSL names its last, 48. */
+	const struct jv *rtc = case_named("wipy-azure-servicebus", "rtc-never-set");
+	const char *rtc_detail = jv_str(jv_get(jv_get(rtc, "outcome"), "detail"));
+	ck_assert_msg(rtc_detail && strstr(rtc_detail, "sent alert 45 (the capture's; the library reported 48)"),
+		      "rtc-never-set detail: %s", rtc_detail ? rtc_detail : "(none)");
+	ck_assert_int_eq((int)jv_intval(jv_get(jv_get(jv_get(rtc, "capture"), "alert"), "code")), 45);
 	ck_assert(jv_boolval(jv_get(jv_get(case_named("wipy-azure-servicebus", "working"), "outcome"), "connected")));
 
 	has("\n  device     cc3200 would print: OSError: 456 (SL_ESECBADCAFILE)\n");

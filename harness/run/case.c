@@ -456,6 +456,25 @@ static int capture_decode(const struct case_job *job, const struct case_paths *p
 	return 0;
 }
 
+/*
+ * The client's line says which alert it sent as the library reports it
+ * (wolfSSL names its last one: 48 after 45 for a certificate not yet
+ * valid); only the first reached the wire.  The line takes the capture's.
+ */
+static void detail_alert_from_capture(struct case_result *out, int reported, int seen)
+{
+	char said[32], rest[sizeof out->detail];
+	snprintf(said, sizeof said, "sent alert %d", reported);
+	char *at = reported == seen ? NULL : strstr(out->detail, said);
+	if (!at)
+		return;
+	snprintf(rest, sizeof rest, "%s", at + strlen(said));
+	*at = '\0';
+	size_t used = strlen(out->detail);
+	snprintf(out->detail + used, sizeof out->detail - used, "sent alert %d (the capture's; the library reported %d)%s",
+		 seen, reported, rest);
+}
+
 void case_execute(const struct case_job *job, struct case_result *out)
 {
 	struct client_case cc;
@@ -557,6 +576,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 			out->got.alert_by_server = out->capture.alert;
 		else
 			out->got.alert_by_client = out->capture.alert;
+		if (strcmp(out->capture.alert_from, "client") == 0 && cr.alert_sent >= 0)
+			detail_alert_from_capture(out, cr.alert_sent, out->capture.alert);
 	}
 	if (!out->diag.summary[0] && !out->got.connected)
 		diagnose_from_outcome(out);
