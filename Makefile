@@ -22,6 +22,8 @@ CC          ?= cc
 SANITIZER   ?=
 FUZZ_SECONDS ?= 20
 CHECK_FUZZ_SECONDS ?= 10
+# The builds of 'make check' use every CPU (the suites themselves run one at a time).
+CHECK_JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 BENCH_SIZE  ?= small
 
 STD   := -std=c11 -D_GNU_SOURCE
@@ -132,10 +134,10 @@ wolfssl-full: deps
 # valgrind, a short fuzz smoke, and the small bench (alerts must agree with tshark).
 # The summary line of tests/run.sh comes last.
 check: deps wolfssl-full
-	$(MAKE) tests
-	$(MAKE) asan
+	$(MAKE) -j$(CHECK_JOBS) tests
+	$(MAKE) -j$(CHECK_JOBS) asan
 	sh tests/valgrind.sh build
-	$(MAKE) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
+	$(MAKE) -j$(CHECK_JOBS) BUILD=build/fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined build/fuzz/fuzz-objs
 	sh tests/fuzz/run.sh build/fuzz $(CHECK_FUZZ_SECONDS)
 	sh tests/bench/bench.sh build/tlsdiag small --no-matrix
 	sh tests/run.sh build build/asan

@@ -136,10 +136,10 @@ static int show_query(const char *query, const char *stack, bool json)
 			printf("'%s': %zu meanings, most likely first.\n\n", query, n);
 		for (size_t i = 0; i < n; i++) {
 			const struct explain_equiv *eqs[8];
-			size_t ne = explain_equiv_for_row(hits[i].row, eqs, 8);
+			size_t ne = explain_hit_equivs(&hits[i], eqs, 8);
 			if (n > 1)
 				printf("== %zu. (%s)\n", i + 1, hits[i].why);
-			explain_print_row(stdout, hits[i].row);
+			explain_print_hit(stdout, &hits[i]);
 			for (size_t j = 0; j < ne; j++) {
 				printf("\n");
 				explain_print_equiv(stdout, eqs[j], "  ");
@@ -155,10 +155,12 @@ static int show_query(const char *query, const char *stack, bool json)
 	jv_set_str(root, "stack", stack);
 	for (size_t i = 0; i < n; i++) {
 		const struct explain_equiv *eqs[8];
-		size_t ne = explain_equiv_for_row(hits[i].row, eqs, 8);
+		size_t ne = explain_hit_equivs(&hits[i], eqs, 8);
 		struct jv *m = jv_object(), *eqa = jv_array();
 		jv_set_int(m, "rank", hits[i].rank);
 		jv_set_str(m, "why", hits[i].why);
+		if (hits[i].side[0])
+			jv_set_str(m, "side", hits[i].side);
 		jv_set(m, "row", explain_row_json(hits[i].row));
 		for (size_t j = 0; j < ne; j++)
 			jv_push(eqa, explain_equiv_json(eqs[j]));

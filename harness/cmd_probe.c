@@ -76,12 +76,14 @@ static int probe_parse_target(const char *s, char *host, size_t hostlen, uint16_
 	return 0;
 }
 
+/* On a terminal one line redrawn; in a CI log a line per attempt, as it ends. */
 static void probe_progress(void *ctx, const char *what, size_t done, size_t total)
 {
-	(void)ctx;
-	fprintf(stderr, "\rprobe: %zu/%zu %-24s", done, total, what);
-	if (done == total)
-		fprintf(stderr, "\n");
+	bool tty = ctx != NULL;
+	if (tty)
+		fprintf(stderr, "\rprobe: %zu/%zu %-24s%s", done, total, what, done == total ? "\n" : "");
+	else
+		fprintf(stderr, "probe: %zu/%zu %s done\n", done, total, what);
 	fflush(stderr);
 }
 
@@ -128,13 +130,9 @@ static int probe_write_file(const char *path, const struct probe_report *rep, en
 /* Where a report file will go can be written: checked before any connection. */
 static int probe_check_target_file(const char *path)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	if (!dir[0])
-		snprintf(dir, sizeof dir, "/");
-	if (access(dir, W_OK | X_OK) != 0) {
-		err_report(ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	char err[512];
+	if (outdir_check_writable(path, err, sizeof err) != 0) {
+		err_report(ERR_IO, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -238,11 +236,17 @@ int cmd_probe(int argc, char **argv)
 	} else if (outdir_new_run(runs_base, dir, sizeof dir, err, sizeof err) != 0) {
 		return err_report(ERR_IO, "%s", err);
 	}
-	o.out_dir = dir;
-	if (isatty(STDERR_FILENO))
-		o.progress = probe_progress;
+	/* The probe writes only under the resolved, checked and locked directory, as 'run' does. */
+	char real[4096];
+	int lock_fd = outdir_lock_run(dir, real, sizeof real, err, sizeof err);
+	if (lock_fd < 0)
+		return err_report(ERR_ENV, "%s", err);
+	o.out_dir = real;
+	o.progress = probe_progress;
+	o.progress_ctx = isatty(STDERR_FILENO) ? (void *)&o : NULL;
 	if (probe_run(&o, &rep, err, sizeof err) != 0) {
 		probe_report_free(&rep);
+		close(lock_fd);
 		return err_report(strstr(err, "unknown device") ? ERR_USAGE : ERR_ENV, "%s", err);
 	}
 	int rc = probe_write_text(stdout, &rep) == 0 ? EXIT_OK : EXIT_UNUSABLE;
@@ -260,5 +264,6 @@ int cmd_probe(int argc, char **argv)
 	if (ferror(stdout))
 		rc = EXIT_UNUSABLE;
 	probe_report_free(&rep);
+	close(lock_fd);
 	return rc;
 }

@@ -26,7 +26,9 @@ static void run_usage(FILE *out)
 	      "  -f, --filter GLOB    only cases whose \"scenario/case\" matches GLOB\n"
 	      "                       (e.g. 'esp8266*/*' or 'wipy/methods*')\n"
 	      "  -o, --out DIR        where captures and reports go (default: ./tlsdiag-runs/<time>/;\n"
-	      "                       in a tlsdiag source tree captures/runs/<time>/)\n"
+	      "                       in a tlsdiag source tree captures/runs/<time>/); locked for\n"
+	      "                       the run; an earlier run's files in it are cleared, other files\n"
+	      "                       refused; no other user may be able to write it\n"
 	      "      --json FILE      also write the JSON report to FILE\n"
 	      "      --junit FILE     also write JUnit XML to FILE (for CI)\n"
 	      "      --html FILE      also write a self-contained HTML page to FILE: the grid of\n"
@@ -40,7 +42,8 @@ static void run_usage(FILE *out)
 	      "\n"
 	      "exit status: 0 every case met its expectation; 1 a case failed, crashed or was\n"
 	      "skipped (without --allow-skip); 2 bad scenario file, bad option, a server that\n"
-	      "did not start, or an interrupted run.\n",
+	      "did not start, a harness error (a file that could not be written, an output\n"
+	      "that cannot be used), or an interrupted run (SIGINT, SIGTERM, SIGHUP, SIGQUIT).\n",
 	      out);
 }
 

@@ -20,7 +20,7 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, "start one server profile in the foreground" },
 	{ "capture", cmd_capture, "capture one connection to a local port into a pcap" },
 	{ "devices", cmd_devices, "list the device profiles: engine, versions, sources" },
-	{ "client-caps", cmd_client_caps, "show what the linked wolfSSL client can do" },
+	{ "client-caps", cmd_client_caps, "show what each client engine (wolfSSL, mbedTLS, BearSSL) can do" },
 	{ NULL, NULL, NULL },
 };
 

@@ -375,6 +375,127 @@ START_TEST(pasted_lines)
 }
 END_TEST
 
+/* What 'tlsdiag explain' prints for hit 0 of q: the row with its reading and its equivalents. */
+static char *explain_text(const char *q, struct explain_hit *hits, size_t *n)
+{
+	const struct explain_equiv *eqs[8];
+	char *buf = NULL;
+	size_t len = 0, ne;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	*n = explain_query(q, NULL, hits, 8);
+	ck_assert_msg(*n >= 1, "'%s': no match", q);
+	explain_print_hit(f, &hits[0]);
+	ne = explain_hit_equivs(&hits[0], eqs, 8);
+	for (size_t j = 0; j < ne; j++)
+		explain_print_equiv(f, eqs[j], "  ");
+	fclose(f);
+	/* the printer wraps lines: one space between words makes phrases findable */
+	for (char *r = buf, *w = buf;; r++) {
+		if (*r == '\n' || *r == ' ') {
+			while (r[1] == ' ' || r[1] == '\n')
+				r++;
+			*w++ = ' ';
+			continue;
+		}
+		if (!(*w++ = *r))
+			break;
+	}
+	return buf;
+}
+
+/*
+ * Review finding: Python's ssl is an OpenSSL client, so its [SSL: X] lines
+ * read the other way round from a server's log: an alert reason is one the
+ * client received, WRONG_VERSION_NUMBER is the server's plain-text answer,
+ * a verify failure is the client's own rejection (the alert it sends is
+ * OpenSSL's ssl_x509err2alert(): 48 for a missing issuer, 45 expired).
+ */
+START_TEST(python_client_direction)
+{
+	struct explain_hit hits[8];
+	size_t n;
+	static const struct {
+		const char *q;
+		long alert;
+		const char *equiv, *reading, *title;
+	} alerts[] = {
+		{ "ssl.SSLError: [SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:1006)", 48, "received:48",
+		  "it received fatal alert 48 unknown_ca from the server; the server refused the handshake (the server "
+		  "does not trust the client's certificate or its CA)",
+		  "same failure on each stack: the server sent fatal alert 48 unknown_ca" },
+		{ "[SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure (_ssl.c:1006)", 40, "received:40",
+		  "it received fatal alert 40 handshake_failure from the server",
+		  "same failure on each stack: the server sent fatal alert 40 handshake_failure" },
+	};
+	char *t;
+	for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
+		t = explain_text(alerts[i].q, hits, &n);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_str_eq(hits[0].row->stack, "tls-alert");
+		ck_assert_int_eq(hits[0].row->code, alerts[i].alert);
+		ck_assert_str_eq(hits[0].equiv, alerts[i].equiv);
+		ck_assert_msg(strstr(t, alerts[i].reading) != NULL, "%s", t);
+		ck_assert_msg(strstr(t, alerts[i].title) != NULL, "%s", t);
+		ck_assert_msg(strstr(t, "the device sent") == NULL, "%s", t);
+		free(t);
+	}
+
+	t = explain_text("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)", hits, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(hits[0].row->name, "SSL_R_WRONG_VERSION_NUMBER");
+	ck_assert_str_eq(hits[0].equiv, "");
+	ck_assert_msg(strstr(t, "the server's answer is not TLS (plain HTTP on the TLS port, a proxy's own answer") != NULL,
+		      "%s", t);
+	ck_assert_msg(strstr(t, "the client's first bytes are not 16 03") == NULL, "%s", t);
+	ck_assert_msg(strstr(t, "same failure on each stack") == NULL, "%s", t);
+	free(t);
+
+	t = explain_text("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer "
+			 "certificate (_ssl.c:1006)",
+			 hits, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(hits[0].row->name, "SSL_R_CERTIFICATE_VERIFY_FAILED");
+	ck_assert_str_eq(hits[0].equiv, "sent:48");
+	ck_assert_msg(strstr(t, "the client rejected the server's certificate chain itself and sends fatal alert 48 "
+				"unknown_ca to the server") != NULL,
+		      "%s", t);
+	ck_assert_msg(strstr(t, "same failure on each stack: the device sent fatal alert 48 unknown_ca") != NULL, "%s", t);
+	ck_assert_msg(strstr(t, "the server sent fatal alert") == NULL, "%s", t);
+	free(t);
+
+	explain_query("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)",
+		      NULL, hits, 8);
+	ck_assert_str_eq(hits[0].equiv, "sent:45");
+	explain_query("ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+		      "Hostname mismatch, certificate is not valid for 'example.com'. (_ssl.c:1006)",
+		      NULL, hits, 8);
+	ck_assert_str_eq(hits[0].equiv, "sent:42"); /* X509_V_ERR_HOSTNAME_MISMATCH: SSL_AD_BAD_CERTIFICATE */
+	explain_query("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed (_ssl.c:1006)", NULL, hits, 8);
+	ck_assert_str_eq(hits[0].equiv, ""); /* no verify error named: no alert claimed */
+	ck_assert_msg(strstr(hits[0].side, "48 unknown_ca for a missing issuer, 45 expired") != NULL, "%s", hits[0].side);
+
+	/* --stack openssl does not bring back the server's view of a client's line */
+	ck_assert_uint_eq(
+		explain_query("[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:1006)", "openssl", hits, 8), 1);
+	ck_assert_str_eq(hits[0].row->stack, "tls-alert");
+	ck_assert_str_eq(hits[0].equiv, "received:48");
+
+	/* a server's log keeps the server's reading: it received the alert the client sent */
+	n = explain_query("error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca:"
+			  "ssl/record/rec_layer_s3.c:1590:SSL alert number 48",
+			  NULL, hits, 8);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(hits[0].row->name, "SSL_R_TLSV1_ALERT_UNKNOWN_CA");
+	ck_assert(!hits[0].row->alert_sent);
+	ck_assert_str_eq(hits[0].side, "");
+	n = explain_query("SSL_R_NO_SHARED_CIPHER", NULL, hits, 8);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(hits[0].row->stack, "openssl");
+	ck_assert_str_eq(hits[0].side, "");
+}
+END_TEST
+
 static Suite *findings_suite(void)
 {
 	Suite *s = suite_create("explain_findings");
@@ -401,6 +522,7 @@ static Suite *findings_suite(void)
 	tcase_add_test(audit, F15_bearssl_client_sends_no_alert);
 	tcase_add_test(audit, minor_findings);
 	tcase_add_test(audit, pasted_lines);
+	tcase_add_test(audit, python_client_direction);
 	suite_add_tcase(s, audit);
 	return s;
 }

@@ -58,13 +58,7 @@ static long long now_ms(void)
 
 static void setup(void)
 {
-	static int n;
-	snprintf(root, sizeof root, "%s/t%d-%d", base, getpid(), ++n);
-	ck_assert_int_eq(mkdir(root, 0700), 0);
-	snprintf(tmp, sizeof tmp, "%s/tmp", root);
-	ck_assert_int_eq(mkdir(tmp, 0700), 0);
-	snprintf(out, sizeof out, "%s/out", root);
-	setenv("TMPDIR", tmp, 1); /* for the servers this process starts, and for tlsdiag's */
+	ru_test_dirs(base, root, sizeof root, tmp, sizeof tmp, out, sizeof out, NULL, 0);
 	scenario_set_init(&set);
 }
 
@@ -488,23 +482,6 @@ static const char many[] = "[scenario]\nname = many\nservers = tls12-only\nverif
 			   "n20.test, n21.test, n22.test\n"
 			   "expect = connected\n";
 
-/* Waits (checking every 10 ms, up to 30 s) until a case of the run has its result.json. */
-static void wait_first_result(pid_t pid)
-{
-	char pattern[PATH_MAX];
-	long long t0 = now_ms();
-	snprintf(pattern, sizeof pattern, "%s/many/*/result.json", out);
-	for (;;) {
-		glob_t g;
-		int rc = glob(pattern, 0, NULL, &g);
-		globfree(&g);
-		if (rc == 0)
-			return;
-		ck_assert_msg(waitpid(pid, NULL, WNOHANG) == 0, "tlsdiag ended before a case finished");
-		ck_assert_msg(now_ms() - t0 < tu_bound_ms(30000), "no case finished in %lld s", tu_bound_ms(30));
-		poll(NULL, 0, 10);
-	}
-}
 
 static void interrupted_run(int sig, const char *name, const char *capture)
 {
@@ -516,7 +493,7 @@ static void interrupted_run(int sig, const char *name, const char *capture)
 			       "--json", json, "--junit", junit, NULL };
 	int fd;
 	pid_t pid = ru_spawn(argv0, args, NULL, &fd);
-	wait_first_result(pid);
+	ru_wait_first_result(pid, out);
 	ck_assert_int_eq(kill(pid, sig), 0);
 	ru_read_all(fd, err, sizeof err);
 	ck_assert_int_eq(ru_wait_exit(pid), 2);
@@ -702,17 +679,6 @@ static Suite *faults_suite(void)
 
 int main(int argc, char **argv)
 {
-	char abs[PATH_MAX];
 	(void)argc;
-	/* Tests chdir: the binary is found from an absolute argv[0]. */
-	argv0 = realpath(argv[0], abs) ? abs : argv[0];
-	snprintf(base, sizeof base, "/tmp/tlsdiag-test-faults-XXXXXX");
-	if (!mkdtemp(base))
-		return EXIT_FAILURE;
-	SRunner *sr = srunner_create(faults_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ru_rm_tree(base);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ru_main(argv[0], "faults", faults_suite, &argv0, base, sizeof base);
 }

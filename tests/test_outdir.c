@@ -39,14 +39,7 @@ static char root[128], tmp[192], out[192], ini[256];
 
 static void setup(void)
 {
-	static int n;
-	snprintf(root, sizeof root, "%s/t%d-%d", base, getpid(), ++n);
-	ck_assert_int_eq(mkdir(root, 0700), 0);
-	snprintf(tmp, sizeof tmp, "%s/tmp", root);
-	ck_assert_int_eq(mkdir(tmp, 0700), 0);
-	snprintf(out, sizeof out, "%s/out", root);
-	snprintf(ini, sizeof ini, "%s/s.ini", root);
-	setenv("TMPDIR", tmp, 1);
+	ru_test_dirs(base, root, sizeof root, tmp, sizeof tmp, out, sizeof out, ini, sizeof ini);
 }
 
 static void need_root(void)
@@ -134,6 +127,7 @@ START_TEST(symlink_attack_in_a_tree_nobody_owns)
 	snprintf(target, sizeof target, "%s/fresh", tree);
 	ck_assert_int_eq(run(args, NULL, 0, err, sizeof err), 2);
 	ck_assert_msg(strstr(err, "belongs to another user, who could replace what is under it"), "%s", err);
+	ck_assert_int_eq(access(target, F_OK), -1); /* refused before anything was made there */
 	/* A root dir anyone may write (no sticky bit): links could be planted in it. */
 	snprintf(target, sizeof target, "%s/open", root);
 	ck_assert_int_eq(mkdir(target, 0777), 0);
@@ -334,6 +328,22 @@ static size_t bad_json(const char *path, const struct stat *st)
 	return j == NULL;
 }
 
+/* A key log under its name is whole: lines of an NSS key log, the last one ended. */
+static size_t bad_keylog(const char *path, const struct stat *st)
+{
+	size_t l = strlen(path), n = 0;
+	if (!S_ISREG(st->st_mode) || l < 13 || strcmp(path + l - 13, "/capture.keys") != 0)
+		return 0;
+	char *t = tu_slurp(path, &n);
+	bool bad = !t || n == 0 || t[n - 1] != '\n';
+	for (char *p = t; !bad && p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		bad = strncmp(p, "CLIENT_", 7) != 0 && strncmp(p, "SERVER_", 7) != 0 && strncmp(p, "EXPORTER_", 9) != 0;
+	if (bad)
+		fprintf(stderr, "bad key log: %s\n", path);
+	free(t);
+	return bad;
+}
+
 START_TEST(disk_full_is_a_harness_error)
 {
 	char err[16384], sout[32768], text[2048];
@@ -360,6 +370,7 @@ START_TEST(disk_full_is_a_harness_error)
 	/* Nothing under a final name is half-written. */
 	ck_assert_uint_eq(ru_walk(target, bad_capture), 0);
 	ck_assert_uint_eq(ru_walk(target, bad_json), 0);
+	ck_assert_uint_eq(ru_walk(target, bad_keylog), 0);
 	/* Only the reports written are announced. */
 	const char *rep = strstr(sout, "reports: ");
 	if (rep) {
@@ -405,16 +416,6 @@ static Suite *outdir_suite(void)
 
 int main(int argc, char **argv)
 {
-	char abs[PATH_MAX];
 	(void)argc;
-	argv0 = realpath(argv[0], abs) ? abs : argv[0];
-	snprintf(base, sizeof base, "/tmp/tlsdiag-test-outdir-XXXXXX");
-	if (!mkdtemp(base))
-		return EXIT_FAILURE;
-	SRunner *sr = srunner_create(outdir_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	ru_rm_tree(base);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ru_main(argv[0], "outdir", outdir_suite, &argv0, base, sizeof base);
 }

@@ -126,6 +126,7 @@ struct client_result {
 	char verify_error_name[64];
 	char trace[256]; /* handshake messages seen: "> client_hello < server_hello certificate ..." */
 	int keylog_lines; /* lines written to keylog_path */
+	bool keylog_failed; /* keylog_path could not be written whole (disk full): not to be kept */
 	char note[160]; /* a limit of the engine (or its build) that did not stop the case */
 	int oversized_record; /* rx_record_limit: length of the record that did not fit; 0: none */
 	bool skipped; /* the engine (or this build of it) lacks a feature the case needs */

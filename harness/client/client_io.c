@@ -71,8 +71,9 @@ void cio_close(struct cio *io)
 	else if (io->cc->sock_fd >= 0)
 		close(io->cc->sock_fd); /* owned from client_run() on, even when it never connected */
 	io->fd = -1;
-	if (io->keylog)
-		fclose(io->keylog);
+	/* A key log cut short (disk full) must not pass for the run's secrets: the caller removes it. */
+	if (io->keylog && (ferror(io->keylog) | fclose(io->keylog)) != 0)
+		io->out->keylog_failed = true;
 	io->keylog = NULL;
 }
 

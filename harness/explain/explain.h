@@ -166,6 +166,13 @@ struct explain_hit {
 	const struct explain_row *row;
 	int rank; /* 0 an exact name or a stack-specific form, 1 native range, 2 sign flipped, 3 other */
 	const char *why; /* how the input was read */
+	/*
+	 * "" or who reported the code and which way its alert went, when the
+	 * input tells more than the row: a Python ssl line comes from an
+	 * OpenSSL client, while the openssl table reads a server's log.
+	 */
+	char side[320];
+	char equiv[24]; /* "" or the equivalents section of that reading ("received:48"); see explain_hit_equivs() */
 };
 /*
  * Reads a code, a name or a printed message: "40", "alert:40",
@@ -177,11 +184,20 @@ struct explain_hit {
  */
 size_t explain_query(const char *text, const char *stack, struct explain_hit *hits, size_t max);
 
+/*
+ * The equivalents sections of a hit: the one of its reading (hit->equiv),
+ * none for a client-side reading without one (the row's sections are the
+ * server's view), else explain_equiv_for_row().
+ */
+size_t explain_hit_equivs(const struct explain_hit *hit, const struct explain_equiv **out, size_t max);
+
 /* Whether row belongs to stack spec ("mbedtls", "mbedtls@3": that version's row). */
 bool explain_row_in_stack(const struct explain_row *row, const char *spec);
 
 /* Output (explain_print.c). */
 void explain_print_row(FILE *out, const struct explain_row *row);
+/* The same with the hit's reading (its "side" line) when it has one. */
+void explain_print_hit(FILE *out, const struct explain_hit *hit);
 /* One section, one line per stack: "on CC3200 (SimpleLink): -213 SL_ESEC_FATAL_ERROR". */
 void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *indent);
 /*

@@ -69,7 +69,7 @@ static void field(FILE *out, const char *label, const char *text, const char *sp
 	}
 }
 
-void explain_print_row(FILE *out, const struct explain_row *r)
+static void print_row(FILE *out, const struct explain_row *r, const char *side)
 {
 	const struct explain_table_info *t = explain_table_find(r->stack);
 	char code[32], line[256];
@@ -78,6 +78,8 @@ void explain_print_row(FILE *out, const struct explain_row *r)
 	fprintf(out, "%s\n", line);
 	if (t)
 		field(out, "stack", t->title, NULL);
+	if (side && *side)
+		field(out, "side", side, NULL);
 	if (r->version && *r->version) {
 		snprintf(line, sizeof line, "%s only", r->version);
 		field(out, "version", line, NULL);
@@ -98,6 +100,16 @@ void explain_print_row(FILE *out, const struct explain_row *r)
 	field(out, "confirm", r->confirm, NULL);
 	field(out, "fix", r->fix, NULL);
 	field(out, "source", r->source, NULL);
+}
+
+void explain_print_row(FILE *out, const struct explain_row *r)
+{
+	print_row(out, r, NULL);
+}
+
+void explain_print_hit(FILE *out, const struct explain_hit *hit)
+{
+	print_row(out, hit->row, hit->side);
 }
 
 void explain_print_equiv(FILE *out, const struct explain_equiv *eq, const char *indent)

@@ -49,6 +49,8 @@ static void hit_add(struct hits *l, const struct explain_row *r, int rank, const
 	l->h[l->n].row = r;
 	l->h[l->n].rank = rank;
 	l->h[l->n].why = why;
+	l->h[l->n].side[0] = '\0';
+	l->h[l->n].equiv[0] = '\0';
 	l->n++;
 }
 
@@ -373,6 +375,112 @@ static void sort_hits(struct hits *l)
 		}
 }
 
+/*
+ * The alert an OpenSSL client sends when the server's chain fails to
+ * verify, by the X509_V_ERR text Python prints after "certificate verify
+ * failed: " (OpenSSL 3.0 ssl/statem/statem_lib.c ssl_x509err2alert()).
+ */
+static const struct {
+	const char *text;
+	int alert;
+} verify_alerts[] = {
+	{ "unable to get local issuer certificate", 48 }, { "unable to get issuer certificate", 48 },
+	{ "self-signed certificate in certificate chain", 48 }, { "self signed certificate in certificate chain", 48 },
+	{ "self-signed certificate", 48 }, { "self signed certificate", 48 },
+	{ "unable to verify the first certificate", 48 }, { "certificate chain too long", 48 },
+	{ "certificate has expired", 45 }, { "certificate is not yet valid", 42 },
+	{ "hostname mismatch", 42 }, { "certificate revoked", 44 },
+};
+
+static void side_set(struct hits *l, const struct explain_row *r, const char *text, const char *equiv)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->h[i].row == r) {
+			snprintf(l->h[i].side, sizeof l->h[i].side, "%s", text);
+			snprintf(l->h[i].equiv, sizeof l->h[i].equiv, "%s", equiv);
+		}
+}
+
+/*
+ * Python's ssl.SSLError: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate
+ * verify failed: ... (_ssl.c:1006)".  Python's ssl is (nearly always) an
+ * OpenSSL client, while the openssl table reads a server's log: an alert
+ * reason is one the client received from the server, a verify failure is
+ * the client's own rejection of the server's chain.
+ */
+static void client_line(struct hits *l, const char *p)
+{
+	static const char who[] = "Python's ssl is an OpenSSL client (read as one; a Python server sees it reversed)";
+	char name[80] = "SSL_R_", text[320], key[24];
+	size_t n = 6;
+	const struct explain_row *r, *a;
+	for (p = strchr(p, ':') + 1; *p == ' '; p++)
+		;
+	for (; *p && *p != ']' && n + 1 < sizeof name; p++)
+		name[n++] = (char)toupper((unsigned char)*p);
+	name[n] = '\0';
+	r = explain_find_name("openssl", name);
+	if (!r)
+		return;
+	if (r->code > 1000 && r->alert >= 0 && (a = explain_alert(r->alert))) {
+		snprintf(text, sizeof text, "%s: it received fatal alert %d %s from the server; the server refused the handshake%s",
+			 who, r->alert, a->name,
+			 r->alert == 48 ? " (the server does not trust the client's certificate or its CA)" : "");
+		snprintf(key, sizeof key, "received:%d", r->alert);
+		/* even with --stack openssl: that table's row is the server's view, the wrong way round */
+		const char *only = l->only;
+		l->only = NULL;
+		hit_add(l, a, 0, "Python's ssl.SSLError names the alert the client received in [SSL: ...]");
+		l->only = only;
+		side_set(l, a, text, key);
+		return;
+	}
+	hit_add(l, r, 0, "Python's ssl.SSLError names the OpenSSL reason in [SSL: ...]");
+	if (strcmp(r->name, "SSL_R_WRONG_VERSION_NUMBER") == 0) {
+		snprintf(text, sizeof text,
+			 "%s: the server's answer is not TLS (plain HTTP on the TLS port, a proxy's own answer, "
+			 "a port that speaks plain text); the client sends no alert", who);
+		side_set(l, r, text, "");
+	} else if (strcmp(r->name, "SSL_R_CERTIFICATE_VERIFY_FAILED") == 0) {
+		int alert = -1;
+		for (size_t i = 0; i < sizeof verify_alerts / sizeof verify_alerts[0] && alert < 0; i++)
+			if (strstr(p, verify_alerts[i].text))
+				alert = verify_alerts[i].alert;
+		a = alert >= 0 ? explain_alert(alert) : NULL;
+		if (a) {
+			snprintf(text, sizeof text,
+				 "%s: the client rejected the server's certificate chain itself and sends fatal "
+				 "alert %d %s to the server", who, alert, a->name);
+			snprintf(key, sizeof key, "sent:%d", alert);
+		} else {
+			snprintf(text, sizeof text,
+				 "%s: the client rejected the server's certificate chain itself; the alert it "
+				 "sends depends on the verify error after \"certificate verify failed:\" "
+				 "(48 unknown_ca for a missing issuer, 45 expired, 42 bad_certificate)", who);
+			key[0] = '\0';
+		}
+		side_set(l, r, text, key);
+	} else {
+		snprintf(text, sizeof text, "%s: the reason is the client's own, not a server's log", who);
+		side_set(l, r, text, "");
+	}
+}
+
+size_t explain_hit_equivs(const struct explain_hit *hit, const struct explain_equiv **out, size_t max)
+{
+	const struct explain_equiv *e;
+	if (hit->equiv[0]) {
+		e = explain_equiv_find(hit->equiv);
+		if (!e || max == 0)
+			return 0;
+		out[0] = e;
+		return 1;
+	}
+	if (hit->side[0])
+		return 0;
+	return explain_equiv_for_row(hit->row, out, max);
+}
+
 size_t explain_query(const char *text, const char *stack, struct explain_hit *out, size_t max)
 {
 	char in[512], canon[512];
@@ -439,23 +547,15 @@ size_t explain_query(const char *text, const char *stack, struct explain_hit *ou
 			hit_code(&l, "mbedtls", v, 0, "Arduino-ESP32's ssl_client prints \"code N\" without mbedtls_strerror()");
 	}
 	strerror_matches(&l, in);
-	if ((p = strstr(in, "[ssl: ")) || (p = strstr(in, "[ssl:"))) {
-		/* Python: "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ... (_ssl.c:1006)" */
-		char name[80] = "SSL_R_";
-		size_t n = 6;
-		for (p = strchr(p, ':') + 1; *p == ' '; p++)
-			;
-		for (; *p && *p != ']' && n + 1 < sizeof name; p++)
-			name[n++] = (char)toupper((unsigned char)*p);
-		name[n] = '\0';
-		hit_add(&l, explain_find_name(l.only, name), 0,
-			"Python's ssl.SSLError names the OpenSSL reason in [SSL: ...]");
-	}
+	size_t before_client = l.n;
+	if ((p = strstr(in, "[ssl: ")) || (p = strstr(in, "[ssl:")))
+		client_line(&l, p);
+	bool client = l.n > before_client;
 	if ((p = strstr(in, "flags")) && number_after(p + 5, &v) == 0)
 		hit_code(&l, "mbedtls-verify", v, 0, "mbedTLS X.509 verify flags (mbedtls_ssl_get_verify_result)");
 	if (explain_parse_number(in, &v) == 0) {
 		number_everywhere(&l, v);
-	} else {
+	} else if (!client) { /* the [SSL: X] reason is the line's own word: its text also matches server-side rows */
 		size_t specific = l.n; /* hits of a stack's own print form so far */
 		name_matches(&l, in);
 		text_matches(&l, canon, specific ? 1 : 0);

@@ -104,7 +104,8 @@ static int probe_dir(const struct probe_opts *o, const char *label, struct probe
 	char safe[64], err[256];
 	outdir_sanitize(label, safe, sizeof safe);
 	int n = snprintf(dir, dirlen, "%s/%s", o->out_dir, safe);
-	if (n < 0 || (size_t)n >= dirlen || outdir_mkdirs(dir, err, sizeof err) != 0) {
+	/* Under the checked, locked out_dir; a level that is a link or not ours is refused (outdir.h). */
+	if (n < 0 || (size_t)n >= dirlen || outdir_mkdirs_under(o->out_dir, safe, err, sizeof err) != 0) {
 		snprintf(a->error, sizeof a->error, "cannot make the attempt's directory: %s", err);
 		return -1;
 	}

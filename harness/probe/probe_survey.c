@@ -233,10 +233,13 @@ static void survey_sni_chain(const struct probe_opts *o, const char *name, struc
 	if (ok && with.decoded && jv_len(jv_get(with.decoded, "certificates"))) {
 		s->chain = with.decoded;
 		with.decoded = NULL;
-		snprintf(s->tickets, sizeof s->tickets, "%s",
-			 survey_has_ticket(s->chain) ? "sends a session ticket (TLS 1.2 NewSessionTicket)"
-						     : "none offered to a client that asks for none; see the reference "
-						       "clients' captures");
+		const char *ver = jv_str(jv_get(s->chain, "version"));
+		if (survey_has_ticket(s->chain))
+			snprintf(s->tickets, sizeof s->tickets, "sends a session ticket (%s NewSessionTicket)",
+				 ver ? ver : "?");
+		else
+			snprintf(s->tickets, sizeof s->tickets, "%s", "none seen by a client that asks for none; see the "
+								      "reference clients' captures");
 	} else {
 		snprintf(s->chain_note, sizeof s->chain_note, "%s",
 			 s->version_ok[3] ? "no certificate was seen in clear"

@@ -500,8 +500,7 @@ void case_execute(const struct case_job *job, struct case_result *out)
 		cap = capture_begin(&co, err, sizeof err);
 		if (!cap) {
 			close(cc.sock_fd);
-			out->status = CASE_ERROR;
-			snprintf(out->error, sizeof out->error, "could not capture: %s", err);
+			harness_failed(out, "could not capture", err);
 			goto out;
 		}
 		cc.host = capture_connect_host(cap);
@@ -511,6 +510,8 @@ void case_execute(const struct case_job *job, struct case_result *out)
 	long long t2 = now_ms();
 	int ran = client_run(&cc, &cr, err, sizeof err);
 	long long t3 = now_ms();
+	if (cr.keylog_failed)
+		unlink(paths.keylog); /* cut short: never left under its name */
 	out->capture_start_ms = (long)(t2 - t1);
 	out->handshake_ms = (long)(t3 - t2);
 	if (cap) {
@@ -531,9 +532,13 @@ void case_execute(const struct case_job *job, struct case_result *out)
 			goto out;
 		out->decode_ms = (long)(now_ms() - t3);
 	}
+	if (cr.keylog_failed) {
+		harness_failed(out, "could not write the key log", paths.keylog);
+		goto out;
+	}
 	if (ran != 0) {
-		out->status = CASE_ERROR;
-		snprintf(out->error, sizeof out->error, "could not run: %s", err);
+		/* The client could not even try (a socket, a file, the library): the harness's failure. */
+		harness_failed(out, "could not run", err);
 		goto out;
 	}
 	outcome_from_client(&cr, out);

@@ -62,12 +62,14 @@ int outdir_mkdirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static int outdir_check_parent(const char *dir, char *err, size_t errlen);
+
 int outdir_new_run(const char *base, char *path, size_t pathlen, char *err, size_t errlen)
 {
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (outdir_mkdirs(base, err, errlen) != 0)
+	if (outdir_check_parent(base, err, errlen) != 0 || outdir_mkdirs(base, err, errlen) != 0)
 		return -1;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
@@ -194,7 +196,8 @@ static const char *outdir_unsafe(const struct stat *st, bool last)
 	return NULL;
 }
 
-int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, size_t errlen)
+/* outdir_check_safe; mine: dir itself must be ours too (else it may be an ancestor, as /tmp). */
+static int outdir_check_chain(const char *dir, bool mine, char *real, size_t reallen, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -214,7 +217,7 @@ int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, si
 			continue;
 		char keep = buf[i];
 		buf[i] = '\0';
-		why = lstat(buf, &st) != 0 ? strerror(errno) : outdir_unsafe(&st, i == n);
+		why = lstat(buf, &st) != 0 ? strerror(errno) : outdir_unsafe(&st, mine && i == n);
 		if (why) {
 			snprintf(err, errlen, "refusing to write under %s: %s %s", dir, buf, why);
 			return -1;
@@ -226,6 +229,33 @@ int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, si
 		return -1;
 	}
 	return 0;
+}
+
+int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, size_t errlen)
+{
+	return outdir_check_chain(dir, true, real, reallen, err, errlen);
+}
+
+/* Before making dir: the deepest part of it that exists is a safe place to make the rest in. */
+static int outdir_check_parent(const char *dir, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	while (lstat(buf, &st) != 0) {
+		char *slash = strrchr(buf, '/');
+		if (!slash)
+			return outdir_check_chain(".", false, NULL, 0, err, errlen);
+		if (slash == buf) {
+			buf[1] = '\0';
+			break;
+		}
+		*slash = '\0';
+	}
+	return outdir_check_chain(buf, false, NULL, 0, err, errlen);
 }
 
 /* Removes everything in the directory open as fd (not fd itself), never through a link; closes fd. */
@@ -257,7 +287,8 @@ int outdir_lock_run(const char *dir, char *real, size_t reallen, char *err, size
 	char lock[PATH_MAX + 32];
 	int fd = -1, dfd = -1;
 	bool ours = false, empty = true;
-	if (outdir_mkdirs(dir, err, errlen) != 0 || outdir_check_safe(dir, real, reallen, err, errlen) != 0)
+	if (outdir_check_parent(dir, err, errlen) != 0 || outdir_mkdirs(dir, err, errlen) != 0 ||
+	    outdir_check_safe(dir, real, reallen, err, errlen) != 0)
 		return -1;
 	snprintf(lock, sizeof lock, "%s/" OUTDIR_LOCK, real);
 	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -7,11 +7,15 @@
  *   (exit 2, its error quoted).  They share one private run dir
  *   (servers/server.h server_rundir_make: $TMPDIR/tlsdiag-XXXXXX, 0700), so
  *   the certificates and their keys are made once per run; it is removed
- *   when the run ends, and by the fatal-signal/exit() path of server.c.
+ *   when the run ends, by the fatal-signal/exit() path of server.c, and,
+ *   if tlsdiag is SIGKILLed, by the reaper (servers/reaper.c).
  * - Workers: each case runs in a fork of the runner (no exec), so a case
  *   that crashes or hangs costs only itself: a worker killed by a signal is
  *   reported as "crashed (signal N)", one past its deadline is killed and
- *   reported as timed out.  Up to -j workers run at once.  A worker sends
+ *   reported as timed out.  Up to -j workers run at once, and no more on
+ *   one server than it serves at once (server_capacity: one on openssl
+ *   s_server): a case waits for its server rather than time out in its
+ *   backlog.  Each case's line is printed on out as the case ends.  A worker sends
  *   its result back as one JSON object (report_case_to_json) on a pipe and
  *   exits; the runner reads the pipes with poll() and reaps each worker
  *   once its pipe reaches EOF.  Workers ask for SIGKILL if the runner dies
@@ -25,9 +29,13 @@
  * - Server logs: the runner notes the server log's offset before it forks a
  *   case and copies the lines written since when it reaps it; lines naming
  *   another client port (Apache's "[client 127.0.0.1:PORT]") are dropped.
- * - SIGINT/SIGTERM set a flag; the loop stops starting cases, kills the
- *   running workers, stops the servers and writes the reports marked
- *   incomplete, the cases that did not finish as not run.
+ * - SIGINT/SIGTERM/SIGHUP/SIGQUIT set a flag; the loop stops starting
+ *   cases, kills the running workers, stops the servers and writes the
+ *   reports marked incomplete, the cases that did not finish as not run.
+ *   A signal that comes while the reports are written makes the exit 2.
+ * - Out dir: resolved, checked and locked for the run (run/outdir.h
+ *   outdir_lock_run); a file that cannot be written makes the run exit 2,
+ *   a case whose files cannot be written a harness error (never a verdict).
  * - Every file is written to a temporary name and renamed (run/outdir.c);
  *   the capture goes to capture.pcap.part until whole (run/case.c).  A
  *   worker killed mid-case (timeout, signal) leaves neither: the runner
@@ -297,6 +305,7 @@ static int run_spawn(struct run *r, size_t idx)
 	struct case_result *res = &r->rep.results[idx];
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		res->status = CASE_ERROR;
+		res->harness_error = true; /* out of processes or descriptors: an overloaded harness */
 		snprintf(res->error, sizeof res->error, "could not start: pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -321,6 +330,7 @@ static int run_spawn(struct run *r, size_t idx)
 	w->pid = fork();
 	if (w->pid < 0) {
 		res->status = CASE_ERROR;
+		res->harness_error = true; /* out of processes or descriptors: an overloaded harness */
 		snprintf(res->error, sizeof res->error, "could not start: fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
@@ -709,15 +719,15 @@ out_servers:
 		if (o->html_path && report_html_file(&r.rep, o->html_path, out) != EXIT_OK)
 			wr = EXIT_UNUSABLE;
 		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
+		if (r.io_failed)
+			err_report(ERR_IO, "some files of the run could not be written (see above)");
+		/* A report lost on the way out (a full disk, a closed pipe) is not a success either. */
+		if (fflush(out) != 0 || ferror(out))
+			rc = err_report(ERR_IO, "cannot write the report to its output: %s", strerror(errno ? errno : EIO));
 		if (run_stop_signal && !before)
 			/* The reports say complete, yet the run was asked to stop: not a success. */
 			rc = err_report(ERR_ENV, "interrupted by %s while writing the reports", run_signal_name(run_stop_signal));
-		if (r.io_failed)
-			err_report(ERR_IO, "some files of the run could not be written (see above)");
 	}
-	/* A report lost on the way out (a full disk, a closed pipe) is not a success either. */
-	if (fflush(out) != 0 || ferror(out))
-		rc = err_report(ERR_IO, "cannot write the report to its output: %s", strerror(errno ? errno : EIO));
 	for (size_t i = 0; i < RUN_NSIGNALS; i++)
 		sigaction(run_signals[i], &old[i], NULL);
 out_free:

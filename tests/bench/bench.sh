@@ -106,19 +106,41 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 	-keyout "$work/key.pem" -out "$work/cert.pem" 2>"$work/req.log" || { cat "$work/req.log" >&2; die "openssl req failed"; }
 mkdir "$work/www"
 head -c 100000 /dev/urandom >"$work/www/page.bin"
-port=$(free_port)
-(cd "$work/www" && exec openssl s_server -accept "127.0.0.1:$port" -cert "$work/cert.pem" -key "$work/key.pem" \
-	-WWW -naccept 1000000) >"$work/server.log" 2>&1 &
-srv_pid=$!
-wait_for "$work/server.log" ACCEPT 10 || { cat "$work/server.log" >&2; die "openssl s_server did not start"; }
+# start_server CERT KEY LOG: openssl s_server -WWW on a free port (started_port, started_pid),
+# again on another port when that one was taken between the check and the bind (the machine is
+# shared): readiness is its ACCEPT line, a server that exits is noticed at once.
+start_server() {
+	tries=0
+	while :; do
+		started_port=$(free_port)
+		[ "$started_port" != "${port:-}" ] || continue
+		(cd "$work/www" && exec openssl s_server -accept "127.0.0.1:$started_port" -cert "$1" -key "$2" \
+			-WWW -naccept 1000000) >"$3" 2>&1 &
+		started_pid=$!
+		n=0
+		while ! grep -q ACCEPT "$3" 2>/dev/null && kill -0 "$started_pid" 2>/dev/null && [ $n -lt 200 ]; do
+			n=$((n + 1))
+			sleep 0.05
+		done
+		! grep -q ACCEPT "$3" || return 0
+		kill "$started_pid" 2>/dev/null || true
+		wait "$started_pid" 2>/dev/null || true
+		tries=$((tries + 1))
+		if ! grep -q "Address already in use" "$3" || [ $tries -ge 5 ]; then
+			cat "$3" >&2
+			return 1
+		fi
+	done
+}
+port=
+start_server "$work/cert.pem" "$work/key.pem" "$work/server.log" || die "openssl s_server did not start"
+port=$started_port
+srv_pid=$started_pid
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-keyout "$work/rkey.pem" -out "$work/rcert.pem" 2>"$work/req.log" || { cat "$work/req.log" >&2; die "openssl req failed"; }
-rport=$(free_port)
-while [ "$rport" = "$port" ]; do rport=$(free_port); done
-(cd "$work/www" && exec openssl s_server -accept "127.0.0.1:$rport" -cert "$work/rcert.pem" -key "$work/rkey.pem" \
-	-WWW -naccept 1000000) >"$work/rserver.log" 2>&1 &
-rsrv_pid=$!
-wait_for "$work/rserver.log" ACCEPT 10 || { cat "$work/rserver.log" >&2; die "openssl s_server (RSA) did not start"; }
+start_server "$work/rcert.pem" "$work/rkey.pem" "$work/rserver.log" || die "openssl s_server (RSA) did not start"
+rport=$started_port
+rsrv_pid=$started_pid
 rm -f "$pcap"
 dumpcap -q -i lo -f "tcp port $port or tcp port $rport" -P -B 64 -w "$pcap" >"$work/dumpcap.log" 2>&1 &
 cap_pid=$!
@@ -170,14 +192,24 @@ tag=tlsdiag-bench-$$-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 marker "start.$tag.example"
 failing_handshakes
 t0=$(date +%s)
-openssl s_time -connect "127.0.0.1:$rport" -new -tls1_2 -time 100000 -www /page.bin >"$work/s_time.log" 2>&1 &
+# The load stops between connections, never in the middle of one: a handshake cut by a kill
+# makes the server send a plaintext alert of its own (decode_error, 50, on the early EOF), which
+# no alert check could expect.  Each generator runs in rounds and looks at $stop between them
+# (s_time -time 1 finishes the connection it is in).
+stop=$work/stop
+rm -f "$stop"
+(while [ ! -f "$stop" ]; do
+	openssl s_time -connect "127.0.0.1:$rport" -new -tls1_2 -time 1 -www /page.bin || exit
+done) >"$work/s_time.log" 2>&1 &
 load_pid=$!
-openssl s_time -connect "127.0.0.1:$port" -reuse -time 100000 -www /page.bin >"$work/s_time_reuse.log" 2>&1 &
+(while [ ! -f "$stop" ]; do
+	openssl s_time -connect "127.0.0.1:$port" -reuse -time 1 -www /page.bin || exit
+done) >"$work/s_time_reuse.log" 2>&1 &
 load_pid="$load_pid $!"
 # Other peers, one connection at a time: GnuTLS (a resumed second connection) and curl (OpenSSL
 # with its own ClientHello: ALPN, other groups).  Their exit status is not the point.
 (
-	while :; do
+	while [ ! -f "$stop" ]; do
 		gnutls-cli --insecure --resume -p "$rport" 127.0.0.1 </dev/null >/dev/null 2>&1
 		curl -sk -o /dev/null "https://127.0.0.1:$port/page.bin"
 		curl -sk --tlsv1.2 --tls-max 1.2 -o /dev/null "https://127.0.0.1:$rport/page.bin"
@@ -197,7 +229,7 @@ while :; do
 	fi
 	sleep 0.1
 done
-for p in $load_pid; do kill "$p" 2>/dev/null || true; done
+: >"$stop" # each generator ends after the connection it is in
 for p in $load_pid; do wait "$p" 2>/dev/null || true; done
 load_pid=
 failing_handshakes

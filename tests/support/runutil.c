@@ -7,7 +7,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +158,24 @@ pid_t ru_spawn(const char *argv0, const char *const *args, int *outfd, int *errf
 	return pid;
 }
 
+void ru_wait_first_result(pid_t pid, const char *out)
+{
+	char pattern[PATH_MAX];
+	long long waited = 0;
+	snprintf(pattern, sizeof pattern, "%s/many/*/result.json", out);
+	for (;;) {
+		glob_t g;
+		int rc = glob(pattern, 0, NULL, &g);
+		globfree(&g);
+		if (rc == 0)
+			return;
+		ck_assert_msg(waitpid(pid, NULL, WNOHANG) == 0, "tlsdiag ended before a case finished");
+		ck_assert_msg(waited < tu_bound_ms(30000), "no case finished in %lld s", tu_bound_ms(30));
+		poll(NULL, 0, 10);
+		waited += 10;
+	}
+}
+
 void ru_read_all(int fd, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -189,3 +209,32 @@ void ru_write_file(const char *path, const char *text, mode_t mode)
 	ck_assert_int_eq(close(fd), 0);
 }
 
+
+void ru_test_dirs(const char *base, char *root, size_t rootlen, char *tmp, size_t tmplen, char *out, size_t outlen,
+		  char *ini, size_t inilen)
+{
+	static int n;
+	snprintf(root, rootlen, "%s/t%d-%d", base, getpid(), ++n);
+	ck_assert_int_eq(mkdir(root, 0700), 0);
+	snprintf(tmp, tmplen, "%s/tmp", root);
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	snprintf(out, outlen, "%s/out", root);
+	if (ini)
+		snprintf(ini, inilen, "%s/s.ini", root);
+	setenv("TMPDIR", tmp, 1); /* for the servers this process starts, and for tlsdiag's */
+}
+
+int ru_main(const char *arg0, const char *name, Suite *(*make)(void), const char **argv0, char *base, size_t baselen)
+{
+	static char abs[PATH_MAX];
+	*argv0 = realpath(arg0, abs) ? abs : arg0;
+	snprintf(base, baselen, "/tmp/tlsdiag-test-%s-XXXXXX", name);
+	if (!mkdtemp(base))
+		return EXIT_FAILURE;
+	SRunner *sr = srunner_create(make());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	ru_rm_tree(base);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
