@@ -93,7 +93,11 @@ static enum err_category decode_write_html(const char *html, const char *pcap, c
 	return outdir_commit(&of, err, errlen) == 0 ? ERR_NONE : ERR_IO;
 }
 
-/* The key log, its problems on stderr (line by line): decoding goes on with what parsed. */
+/*
+ * The key log, its problems on stderr (line by line): decoding goes on with
+ * what parsed.  A key log asked for that yields no secret at all (a binary
+ * file, the wrong file) is bad input, not a decode without keys.
+ */
 static int load_keylog(const char *path, struct keylog **out)
 {
 	char err[512];
@@ -105,13 +109,18 @@ static int load_keylog(const char *path, struct keylog **out)
 		keylog_free(kl);
 		return err_report(rc, "%s", err);
 	}
+	if (!keylog_count(kl)) {
+		int ex = err_report(ERR_INPUT, "the key log %s holds no usable secret (%s%s)", path,
+				    keylog_problem(kl, 0) ? "first problem: " : "",
+				    keylog_problem(kl, 0) ? keylog_problem(kl, 0) : "no NSS key log line in it");
+		keylog_free(kl);
+		return ex;
+	}
 	for (size_t i = 0; keylog_problem(kl, i); i++)
 		fprintf(stderr, "tlsdiag: input: %s (skipped)\n", keylog_problem(kl, i));
 	if (keylog_problem_count(kl) > KEYLOG_PROBLEMS_KEPT)
 		fprintf(stderr, "tlsdiag: input: %zu more key log lines skipped\n",
 			keylog_problem_count(kl) - KEYLOG_PROBLEMS_KEPT);
-	if (!keylog_count(kl))
-		fprintf(stderr, "tlsdiag: input: the key log %s holds no usable secret\n", path);
 	*out = kl;
 	return EXIT_OK;
 }

@@ -362,6 +362,37 @@ START_TEST(bad_names_and_dirs)
 }
 END_TEST
 
+/* A symbolic link planted at a key's path: certs fails, naming it, and the link's target is untouched. */
+START_TEST(planted_symlink_at_a_key_path_is_refused)
+{
+	char err[512], d[96], target[96], link[128], buf[64] = "";
+	snprintf(d, sizeof d, "%s/planted", tmp);
+	snprintf(target, sizeof target, "%s/target", tmp);
+	snprintf(link, sizeof link, "%s/root.key", d);
+	ck_assert_int_eq(mkdir(d, 0700), 0);
+	FILE *f = fopen(target, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("untouched\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(symlink(target, link), 0);
+	struct certs *planted = certs_open(d, err, sizeof err);
+	ck_assert_msg(planted != NULL, "%s", err);
+	ck_assert_ptr_null(certs_path(planted, "root.pem", err, sizeof err));
+	char want[256];
+	snprintf(want, sizeof want, "%s: is not a regular file (a symbolic link?): refused, not written", link);
+	ck_assert_str_eq(err, want);
+	certs_close(planted);
+	f = fopen(target, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, f));
+	fclose(f);
+	ck_assert_str_eq(buf, "untouched\n");
+	struct stat st;
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 10);
+}
+END_TEST
+
 static Suite *certs_suite(void)
 {
 	Suite *s = suite_create("certs");
@@ -382,6 +413,7 @@ static Suite *certs_suite(void)
 	tcase_add_test(tc, dh1024_parameters);
 	tcase_add_test(tc, existing_files_are_reused);
 	tcase_add_test(tc, bad_names_and_dirs);
+	tcase_add_test(tc, planted_symlink_at_a_key_path_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

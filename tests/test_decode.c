@@ -10,6 +10,7 @@
 #include "harness/decode/decode.h"
 #include "tests/support/capbuild.h"
 #include "tests/support/capture_support.h"
+#include "tests/support/testutil.h"
 
 #include <check.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 static char dir[PATH_MAX], path[PATH_MAX + 32];
+static char tlsdiag[PATH_MAX]; /* the binary beside this test's build */
 
 static const uint8_t client_hello[] = {
 	0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03, 1,  2,  3,  4,    5,	  6,	7,    8,
@@ -254,6 +256,51 @@ START_TEST(command_exit_codes)
 }
 END_TEST
 
+static void write_file(const char *p, const void *data, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* --keylog with a file that yields no secret (binary, only bad lines, empty) is input (2), naming the first problem. */
+START_TEST(command_keylog_without_a_secret_is_input)
+{
+	char kl[PATH_MAX + 32], out[8192], want[2 * PATH_MAX + 256];
+	uint8_t bin[2048];
+	write_capture();
+	snprintf(kl, sizeof kl, "%s/k.log", dir);
+	char *argv[] = { tlsdiag, "decode", path, "--keylog", kl, NULL };
+
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (uint8_t)(i * 7 + 1) == '\n' ? 0 : (uint8_t)(i * 7 + 1); /* one line of binary */
+	write_file(kl, bin, sizeof bin);
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, 60000), 2);
+	snprintf(want, sizeof want,
+		 "tlsdiag: input error: the key log %s holds no usable secret (first problem: k.log line 1: "
+		 "longer than 1024 bytes)\n",
+		 kl);
+	ck_assert_str_eq(out, want);
+
+	const char *bad = "# a comment\nCLIENT_RANDOM 00\nSERVER_HANDSHAKE_TRAFFIC_SECRET zz yy\n";
+	write_file(kl, bad, strlen(bad));
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, 60000), 2);
+	snprintf(want, sizeof want,
+		 "tlsdiag: input error: the key log %s holds no usable secret (first problem: k.log line 2: "
+		 "the client random is not 64 hex digits)\n",
+		 kl);
+	ck_assert_str_eq(out, want);
+
+	write_file(kl, "", 0);
+	ck_assert_int_eq(cs_run(argv, NULL, out, sizeof out, 60000), 2);
+	snprintf(want, sizeof want,
+		 "tlsdiag: input error: the key log %s holds no usable secret (no NSS key log line in it)\n", kl);
+	ck_assert_str_eq(out, want);
+	unlink(kl);
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
 	Suite *s = suite_create("decode");
@@ -266,12 +313,15 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, cut_file_is_decoded_as_far_as_it_goes);
 	tcase_add_test(tc, unusable_file_writes_nothing);
 	tcase_add_test(tc, command_exit_codes);
+	tcase_add_test(tc, command_keylog_without_a_secret_is_input);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	(void)argc;
+	tu_tlsdiag_path(argv[0], tlsdiag, sizeof tlsdiag);
 	if (cs_tmpdir(dir, sizeof dir) < 0) {
 		perror("test_decode: mkdtemp");
 		return EXIT_FAILURE;

@@ -473,6 +473,80 @@ START_TEST(decode_skips_an_interface_of_another_link_type)
 }
 END_TEST
 
+/* Appends a DSB of n key-log lines (176 bytes each, a CLIENT_RANDOM per line, randoms from first on) to f. */
+#define BIG_LINE 176u
+static void write_big_dsb(FILE *f, uint32_t first, uint32_t n)
+{
+	uint32_t len = n * BIG_LINE, total = 8 + 8 + len + 4;
+	uint32_t head[4] = { 10, total, 0x544c534b, len }; /* little-endian, as ng_shb wrote the section */
+	char line[BIG_LINE + 1];
+	ck_assert_uint_eq(fwrite(head, 1, sizeof head, f), sizeof head);
+	for (uint32_t i = 0; i < n; i++) {
+		int w = snprintf(line, sizeof line, "CLIENT_RANDOM %064x %096x\n", first + i, first + i);
+		ck_assert_int_eq(w, (int)BIG_LINE);
+		ck_assert_uint_eq(fwrite(line, 1, BIG_LINE, f), BIG_LINE);
+	}
+	ck_assert_uint_eq(fwrite(&total, 1, 4, f), 4);
+}
+
+static bool has_note(const struct jv *notes, const char *want)
+{
+	for (size_t i = 0; i < jv_len(notes); i++)
+		if (strcmp(jv_str(jv_at(notes, i)), want) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Two DSBs of 3 MiB: the memory budget's share for secrets (a sixteenth)
+ * takes the first at the default 64 MiB and neither at 8 MiB; what is not
+ * read is noted, with the blocks counted.
+ */
+START_TEST(decode_dsbs_past_the_memory_budget_are_not_read)
+{
+	uint8_t en[300];
+	size_t enl = hello_frame(CB_LINKTYPE_EN10MB, en, sizeof en);
+	const uint32_t lines = 3u * 1024 * 1024 / BIG_LINE; /* 17873 lines, 3145648 bytes a block */
+	struct ng g = { .n = 0, .be = false };
+	struct decode_stats st;
+	char err[256];
+	int conns = 0;
+	ng_shb(&g);
+	ng_idb(&g, CB_LINKTYPE_EN10MB, -1);
+	ng_epb(&g, 0, 1000000, en, enl);
+	ng_write(&g, g.n);
+	FILE *f = fopen(path, "ab");
+	ck_assert_ptr_nonnull(f);
+	write_big_dsb(f, 1, lines);
+	write_big_dsb(f, 1 + lines, lines);
+	ck_assert_int_eq(fclose(f), 0);
+
+	struct decode_opts dflt = { .format = DECODE_FORMAT_TEXT, .port = 4433 };
+	ck_assert_int_eq(decode_run(path, &dflt, ignore_conn, &conns, &st, err, sizeof err), ERR_NONE);
+	ck_assert_uint_eq(st.dsb_blocks, 1);
+	ck_assert_uint_eq(st.dsb_secrets, lines);
+	ck_assert_uint_eq(st.dsb_refused_blocks, 1);
+	ck_assert_uint_eq(st.dsb_refused_bytes, (uint64_t)lines * BIG_LINE);
+	struct jv *notes = decode_notes(&st);
+	ck_assert(has_note(notes, "the capture carries 17873 TLS secrets in 1 Decryption Secrets Block: used to decrypt"));
+	ck_assert(has_note(notes, "3145648 bytes of Decryption Secrets Blocks beyond the memory budget were not read "
+				  "(1 of 2 blocks; raise it with --memory-budget)"));
+	jv_free(notes);
+
+	struct decode_opts small = { .format = DECODE_FORMAT_TEXT, .port = 4433, .memory_budget = 8u * 1024 * 1024 };
+	ck_assert_int_eq(decode_run(path, &small, ignore_conn, &conns, &st, err, sizeof err), ERR_NONE);
+	ck_assert_uint_eq(st.dsb_blocks, 0);
+	ck_assert_uint_eq(st.dsb_secrets, 0);
+	ck_assert_uint_eq(st.dsb_refused_blocks, 2);
+	ck_assert_uint_eq(st.dsb_refused_bytes, 2ull * lines * BIG_LINE);
+	ck_assert_uint_eq(st.frames, 1);
+	notes = decode_notes(&st);
+	ck_assert(has_note(notes, "6291296 bytes of Decryption Secrets Blocks beyond the memory budget were not read "
+				  "(2 of 2 blocks; raise it with --memory-budget)"));
+	jv_free(notes);
+}
+END_TEST
+
 static Suite *pcap_read_suite(void)
 {
 	Suite *s = suite_create("pcap_read");
@@ -486,6 +560,7 @@ static Suite *pcap_read_suite(void)
 	tcase_add_test(tc, built_open_errors_and_a_pipe);
 	tcase_add_test(tc, classic_big_endian_nanoseconds);
 	tcase_add_test(tc, decode_skips_an_interface_of_another_link_type);
+	tcase_add_test(tc, decode_dsbs_past_the_memory_budget_are_not_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

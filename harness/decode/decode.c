@@ -15,10 +15,36 @@
 #include "harness/decode/pcap_io.h"
 
 #include <stdarg.h>
-
-#define DECODE_FIXED_MEMORY ((size_t)10 * 1024 * 1024)
 #include <stdio.h>
 #include <string.h>
+
+#define DECODE_FIXED_MEMORY ((size_t)10 * 1024 * 1024)
+
+/* The whole decode's budget (see run_frames). */
+static size_t decode_budget(const struct decode_opts *o)
+{
+	return o->memory_budget ? o->memory_budget : FLOW_DEFAULT_BUDGET;
+}
+
+/*
+ * The budget's share for the capture's Decryption Secrets Blocks: the bytes
+ * copied from the file.  Their peak costs about 2.5 times that (the copy, the
+ * key-log entries parsed from it and kept to the end, the mapped pages read:
+ * a 4 MB DSB peaks at 10.7 MB over the process), so three shares are taken
+ * off the connections': a hostile capture's DSBs cost at most 3/16 of it.
+ */
+static size_t decode_secrets_share(const struct decode_opts *o)
+{
+	return decode_budget(o) / 16;
+}
+
+static enum err_category decode_open(const char *path, const struct decode_opts *o, struct pcap_reader **r, char *err,
+				     size_t errlen)
+{
+	if (pcap_io_open_offline_budget(path, decode_secrets_share(o), r, err, errlen) != PCAP_IO_OK)
+		return ERR_INPUT;
+	return ERR_NONE;
+}
 
 struct report {
 	const char *path;
@@ -84,12 +110,13 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 	 * (code, libraries, the file's mapped window, the report's buffers: about 9 MB
 	 * measured) is taken off before the connections get the rest.
 	 */
-	size_t budget = o->memory_budget ? o->memory_budget : FLOW_DEFAULT_BUDGET;
+	size_t budget = decode_budget(o);
+	size_t flows = budget > 2 * DECODE_FIXED_MEMORY ? budget - DECODE_FIXED_MEMORY : budget / 2;
 	/* Without --keylog, a log of our own for the capture's DSBs (none read: still no key log). */
 	struct keylog *own = o->keylog ? NULL : keylog_new();
 	struct flow_opts fo = { .port = o->port,
 				.max_buffered = o->max_buffered,
-				.memory_budget = budget > 2 * DECODE_FIXED_MEMORY ? budget - DECODE_FIXED_MEMORY : budget / 2,
+				.memory_budget = flows - 3 * decode_secrets_share(o),
 				.keylog = o->keylog ? o->keylog : own };
 	struct pkt_meta m = { 0, 0, 0 };
 	struct pcap_frame f;
@@ -120,6 +147,7 @@ static enum err_category run_frames(struct pcap_reader *r, const struct decode_o
 	}
 	st->truncated = n < 0;
 	take_secrets(r, o->keylog ? o->keylog : own, st);
+	pcap_io_secrets_refused(r, &st->dsb_refused_blocks, &st->dsb_refused_bytes);
 	flow_table_finish(ft, &m);
 	st->flows = *flow_table_stats(ft);
 	st->memory_budget = budget;
@@ -135,7 +163,7 @@ enum err_category decode_run(const char *path, const struct decode_opts *o,
 {
 	struct pcap_reader *r;
 	memset(st, 0, sizeof *st);
-	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
+	if (decode_open(path, o, &r, err, errlen) != ERR_NONE)
 		return ERR_INPUT;
 	return run_frames(r, o, emit, ctx, st, err, errlen);
 }
@@ -186,6 +214,12 @@ struct jv *decode_notes(const struct decode_stats *st)
 	if (st->dsb_blocks)
 		note(notes, "the capture carries %llu TLS secrets in %llu Decryption Secrets Block%s: used to decrypt",
 		     (unsigned long long)st->dsb_secrets, (unsigned long long)st->dsb_blocks, st->dsb_blocks == 1 ? "" : "s");
+	if (st->dsb_refused_blocks)
+		note(notes,
+		     "%llu bytes of Decryption Secrets Blocks beyond the memory budget were not read (%llu of %llu "
+		     "blocks; raise it with --memory-budget)",
+		     (unsigned long long)st->dsb_refused_bytes, (unsigned long long)st->dsb_refused_blocks,
+		     (unsigned long long)(st->dsb_refused_blocks + st->dsb_blocks));
 	if (st->dsb_problems)
 		note(notes, "%llu lines of the capture's key log did not parse (first: %s)",
 		     (unsigned long long)st->dsb_problems, st->dsb_problem);
@@ -254,7 +288,7 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 
 	/* An unusable file writes no report at all. */
 	memset(st, 0, sizeof *st);
-	if (pcap_io_open_offline(path, &r, err, errlen) != PCAP_IO_OK)
+	if (decode_open(path, o, &r, err, errlen) != ERR_NONE)
 		return ERR_INPUT;
 	if (o->format == DECODE_FORMAT_JSON) {
 		rp.jw = jw_open_file(out);

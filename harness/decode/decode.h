@@ -49,6 +49,7 @@ struct decode_stats {
 	size_t memory_budget; /* the whole decode's, as asked (flows.memory_budget: the connections' share) */
 	/* pcapng Decryption Secrets Blocks (TLS key logs) read from the file, and their lines that did not parse. */
 	uint64_t dsb_blocks, dsb_secrets, dsb_problems;
+	uint64_t dsb_refused_blocks, dsb_refused_bytes; /* DSBs not read: past the budget's share for secrets */
 	char dsb_problem[160];
 	/* Connections as reported. */
 	uint64_t connections, failed, with_alerts;

@@ -44,6 +44,14 @@ struct pcap_reader;
  * Opens a pcap or pcapng file (or a pipe).  On failure *out is NULL and err holds one line.
  */
 enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen);
+/*
+ * The same, copying at most secrets_budget bytes of Decryption Secrets
+ * Blocks from the whole file (pcap_io_open_offline: 64 MiB, also the most
+ * here); a DSB that does not fit is skipped whole and counted
+ * (pcap_io_secrets_refused), so a hostile capture costs no more than that.
+ */
+enum pcap_io_err pcap_io_open_offline_budget(const char *path, size_t secrets_budget, struct pcap_reader **out,
+					     char *err, size_t errlen);
 /* The link type of the file (pcapng: of its first interface); each frame carries its own. */
 enum link_type pcap_io_link(const struct pcap_reader *r);
 /*
@@ -58,11 +66,13 @@ int pcap_io_next(struct pcap_reader *r, struct pcap_frame *f, char *err, size_t 
  * (valid until the next pcap_io_next); 0 when none is waiting.  Call it
  * after opening (a DSB before the first IDB is read then) and after each
  * pcap_io_next, whatever that returned: a DSB is read with the blocks
- * before the next frame (or before the end).  At most 64 MiB of
- * secrets are held untaken; further ones are skipped.
+ * before the next frame (or before the end).  At most the secrets
+ * budget (64 MiB) of DSB bytes is copied from a file; further DSBs are skipped.
  */
 #define PCAP_IO_SECRETS_TLS 0x544c534bu
 int pcap_io_next_secrets(struct pcap_reader *r, uint32_t *type, const uint8_t **data, size_t *len);
+/* The DSBs skipped so far because they did not fit the secrets budget, and their bytes. */
+void pcap_io_secrets_refused(const struct pcap_reader *r, uint64_t *blocks, uint64_t *bytes);
 void pcap_io_close(struct pcap_reader *r);
 /* The LINKTYPE_ value a file writes for link (pcapng_dsb.c writes frames read here), UINT32_MAX for none. */
 uint32_t pcap_io_linktype_of(enum link_type link);

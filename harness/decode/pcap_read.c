@@ -23,7 +23,7 @@
  * DSB; NRB, ISB, custom and unknown blocks are skipped).  Limits follow
  * libpcap's: a frame of at most 256 KiB captured (a larger caplen is a
  * damaged file), longer frames cut to the snaplen, a block of at most
- * 16 MiB (a DSB: 64 MiB).  A damaged or cut record ends the frames: the
+ * 16 MiB (a DSB: 64 MiB, and at most the caller's secrets budget copied).  A damaged or cut record ends the frames: the
  * caller gets "capture truncated after frame N (why)".
  */
 #include "harness/decode/pcap_io.h"
@@ -42,7 +42,7 @@
 #define MAX_CAPLEN 262144u /* libpcap's max_snaplen_for_dlt() for the link types we read */
 #define MAX_BLOCK (16u * 1024 * 1024)
 #define MAX_DSB (64u * 1024 * 1024)
-#define MAX_SECRETS_HELD (64u * 1024 * 1024) /* DSB bytes queued and not taken */
+#define MAX_SECRETS_READ ((size_t)64 * 1024 * 1024) /* DSB bytes read from one file, unless the caller sets less */
 #define READ_CHUNK (1024 * 1024)
 #define DROP_EVERY (1024u * 1024) /* mapped bytes read before they are given back (the peak RSS: see docs/performance.md) */
 #define MAX_IFACES 4096
@@ -105,8 +105,9 @@ struct pcap_reader {
 	struct iface *ifs;
 	size_t n_ifs, cap_ifs;
 	struct secret *sec;
-	size_t n_sec, sec_taken, sec_bytes;
-	uint64_t secrets_dropped;
+	size_t n_sec, sec_taken;
+	size_t sec_read, sec_budget; /* DSB bytes copied so far, and the most we copy (the caller's memory) */
+	uint64_t secrets_dropped, secrets_dropped_bytes; /* DSBs refused past sec_budget, and their bytes */
 	uint64_t frames;
 };
 
@@ -330,6 +331,12 @@ static enum pcap_io_err open_pcapng(struct pcap_reader *r, const char *path, cha
 
 enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out, char *err, size_t errlen)
 {
+	return pcap_io_open_offline_budget(path, MAX_SECRETS_READ, out, err, errlen);
+}
+
+enum pcap_io_err pcap_io_open_offline_budget(const char *path, size_t secrets_budget, struct pcap_reader **out,
+					     char *err, size_t errlen)
+{
 	enum pcap_io_err rc;
 	struct cursor c;
 	uint32_t magic = 0;
@@ -341,6 +348,7 @@ enum pcap_io_err pcap_io_open_offline(const char *path, struct pcap_reader **out
 		return PCAP_IO_FAILED;
 	}
 	r->fd = -1;
+	r->sec_budget = secrets_budget < MAX_SECRETS_READ ? secrets_budget : MAX_SECRETS_READ;
 	rc = open_source(r, path, err, errlen);
 	if (rc != PCAP_IO_OK)
 		goto out;
@@ -543,8 +551,10 @@ static bool ng_secret(struct pcap_reader *r, struct cursor *c, char *why, size_t
 		snprintf(why, whylen, "a Decryption Secrets Block's length lies");
 		return false;
 	}
-	if (r->sec_bytes + len > MAX_SECRETS_HELD) {
+	/* Counted over the whole file: what the caller parses from the copies stays with it after they are freed. */
+	if (len > r->sec_budget - r->sec_read) {
 		r->secrets_dropped++;
+		r->secrets_dropped_bytes += len;
 		return true;
 	}
 	struct secret *n = realloc(r->sec, (r->n_sec + 1) * sizeof *n);
@@ -559,7 +569,7 @@ static bool ng_secret(struct pcap_reader *r, struct cursor *c, char *why, size_t
 	if (len)
 		memcpy(n[r->n_sec].data, p, len);
 	r->n_sec++;
-	r->sec_bytes += len;
+	r->sec_read += len;
 	return true;
 }
 
@@ -692,10 +702,8 @@ static void secrets_forget_taken(struct pcap_reader *r)
 {
 	if (!r->sec_taken)
 		return;
-	for (size_t i = 0; i < r->sec_taken; i++) {
-		r->sec_bytes -= r->sec[i].len;
+	for (size_t i = 0; i < r->sec_taken; i++)
 		free(r->sec[i].data);
-	}
 	memmove(r->sec, r->sec + r->sec_taken, (r->n_sec - r->sec_taken) * sizeof *r->sec);
 	r->n_sec -= r->sec_taken;
 	r->sec_taken = 0;
@@ -731,6 +739,12 @@ int pcap_io_next_secrets(struct pcap_reader *r, uint32_t *type, const uint8_t **
 	*data = s->data;
 	*len = s->len;
 	return 1;
+}
+
+void pcap_io_secrets_refused(const struct pcap_reader *r, uint64_t *blocks, uint64_t *bytes)
+{
+	*blocks = r->secrets_dropped;
+	*bytes = r->secrets_dropped_bytes;
 }
 
 void pcap_io_close(struct pcap_reader *r)

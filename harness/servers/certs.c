@@ -229,14 +229,19 @@ const char *certs_dir(const struct certs *set)
 	return set->dir;
 }
 
-/* Writes a memory BIO's bytes to path with mode (0600 for keys, 0644 otherwise). */
+/*
+ * Writes a memory BIO's bytes to path with mode (0600 for keys, 0644
+ * otherwise), as a new file: never through a link planted at path, never
+ * into a file that is there (EEXIST fails, see certs_write_file).
+ */
 static int certs_write(const char *path, BIO *mem, mode_t mode, char *err, size_t errlen)
 {
 	char *data;
 	long len = BIO_get_mem_data(mem, &data);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), rc = -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode), rc = -1;
 	if (fd < 0 || fchmod(fd, mode) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
+			 fd < 0 && errno == EEXIST ? " (not overwritten)" : "");
 		goto out;
 	}
 	while (len > 0) {
@@ -495,6 +500,32 @@ out:
 }
 
 /*
+ * certs_write where a file may be there from an earlier run: a regular file
+ * is kept (keep) or removed first; anything else there (a symbolic link, even
+ * a dangling one) is refused, so a key is never written where a link points.
+ */
+static int certs_write_file(const char *path, BIO *mem, mode_t mode, bool keep, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: is not a regular file (a symbolic link?): refused, not written", path);
+			return -1;
+		}
+		if (keep)
+			return 0;
+		if (unlink(path) != 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return certs_write(path, mem, mode, err, errlen);
+}
+
+/*
  * Writes the four files of certificate i; with only_missing (it was loaded
  * from the dir) just those not there, so a file a running server may be
  * reading is never truncated and rewritten.
@@ -522,8 +553,7 @@ static int certs_save(struct certs *set, int i, bool only_missing, char *err, si
 			break;
 	}
 	for (int f = 0; f < FILE_N; f++)
-		if (!(only_missing && access(e->path[f], F_OK) == 0) &&
-		    certs_write(e->path[f], m[f], f == FILE_KEY ? 0600 : 0644, err, errlen) != 0)
+		if (certs_write_file(e->path[f], m[f], f == FILE_KEY ? 0600 : 0644, only_missing, err, errlen) != 0)
 			goto out;
 	rc = 0;
 	goto out;
@@ -588,7 +618,7 @@ static int certs_dh1024(struct certs *set, char *err, size_t errlen)
 		certs_fail(err, errlen, "DH parameters failed", "dh1024");
 		goto out;
 	}
-	if (certs_write(path, mem, 0644, err, errlen) != 0)
+	if (certs_write_file(path, mem, 0644, false, err, errlen) != 0)
 		goto out;
 	set->dh_path = path;
 	path = NULL;
@@ -673,7 +703,7 @@ static int certs_own_add(struct certs *set, const char *file, BIO *mem, mode_t m
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/%s", set->dir, file);
-	if (certs_write(path, mem, mode, err, errlen) != 0)
+	if (certs_write_file(path, mem, mode, false, err, errlen) != 0)
 		return -1;
 	if (!(set->own_file[set->n_own] = strdup(file)) || !(set->own_path[set->n_own] = strdup(path))) {
 		free(set->own_file[set->n_own]);
