@@ -14,6 +14,7 @@
 #include "harness/explain/explain.h"
 #include "harness/servers/proc.h"
 #include "tests/support/engine_check.h"
+#include "tests/support/testutil.h"
 #include "tests/support/tls_fixture.h"
 
 #include <check.h>
@@ -54,7 +55,7 @@ static void case_for(struct client_case *cc, int i)
 	cc->ca_path = tf_path(2, "ca.pem");
 	cc->ca_format = CA_AUTO;
 	cc->check_name = "localhost";
-	cc->timeout_ms = 5000;
+	cc->timeout_ms = (int)tu_bound_ms(5000);
 }
 
 static void run_case(const struct client_case *cc, struct client_result *r)

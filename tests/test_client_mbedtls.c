@@ -13,6 +13,7 @@
 #include "harness/explain/explain.h"
 #include "harness/servers/proc.h"
 #include "tests/support/engine_check.h"
+#include "tests/support/testutil.h"
 #include "tests/support/tls_fixture.h"
 
 #include <check.h>
@@ -51,7 +52,7 @@ static void case_for(struct client_case *cc, int i)
 	cc->ca_path = tf_path(2, "ca.pem");
 	cc->ca_format = CA_AUTO;
 	cc->check_name = "localhost";
-	cc->timeout_ms = 5000;
+	cc->timeout_ms = (int)tu_bound_ms(5000);
 }
 
 static void run_case(const struct client_case *cc, struct client_result *r)
@@ -324,7 +325,7 @@ START_TEST(dropped_and_silent_servers)
 	ec_assert_equiv("connection_dropped", "mbedtls", -0x7280);
 	int lfd = tf_silent_listener(&port);
 	cc.port = port;
-	cc.timeout_ms = 300;
+	cc.timeout_ms = (int)tu_bound_ms(300);
 	run_case(&cc, &r);
 	close(lfd);
 	ec_assert_failed(&r, -0x6800, "MBEDTLS_ERR_SSL_TIMEOUT");

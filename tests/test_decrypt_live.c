@@ -20,7 +20,9 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +33,24 @@ static char dir[PATH_MAX];
 static char tlsdiag[PATH_MAX]; /* the binary beside this test's build */
 static const char *const run_certs[] = { "selfsigned", "other-root", NULL };
 
+/*
+ * One turn of a dialogue with s_client: wait until its output (stdout and
+ * stderr) shows wait after the previous turn's match, then write line (NULL:
+ * nothing).  Each line goes alone, after the effect of the one before, so
+ * lines never coalesce into one read and the record sequence is exact.
+ */
+struct step {
+	const char *wait;
+	const char *line;
+};
+
 struct dcase {
 	const char *name;
 	const char *server[10]; /* s_server options; "-www" unless "-rev" is given */
 	const char *client[24]; /* argv; @KEYLOG @CONNECT @PORT @URL are filled in */
 	const char *stdin_data;
 	bool all_conns; /* keep every connection after the first SYN (a client that connects twice) */
+	const struct step *steps; /* non-NULL: the client's stdin is written line by line (see talk()) */
 };
 
 struct dresult {
@@ -122,6 +136,47 @@ static struct jv *decode_with(const char *cap, const char *kl)
 	return conns;
 }
 
+/* Runs argv as a dialogue (dc->steps), then closes its stdin and waits for it to end; its output in out. */
+static void talk(char *const argv[], const struct step *steps, char *out, size_t outlen)
+{
+	int in[2], from[2], status;
+	size_t n = 0, mark = 0;
+	ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(from, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (dup2(in[0], 0) < 0 || dup2(from[1], 1) < 0 || dup2(from[1], 2) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	/* Should an assertion end this test, the pipes close with it: s_client sees EOF and ends too. */
+	close(in[0]);
+	close(from[1]);
+	out[0] = '\0';
+	for (const struct step *st = steps; st->wait || st->line; st++) {
+		if (st->wait) {
+			size_t rel = n - mark;
+			ck_assert_msg(tu_read_until(from[0], out + mark, outlen - mark, &rel, st->wait, tu_bound_ms(10000)),
+				      "%s: no '%s' after offset %zu:\n%s", argv[0], st->wait, mark, out);
+			n = mark + rel;
+			mark = (size_t)(strstr(out + mark, st->wait) - out) + strlen(st->wait);
+		}
+		if (st->line) {
+			size_t len = strlen(st->line);
+			ck_assert_int_eq(write(in[1], st->line, len), (ssize_t)len);
+		}
+	}
+	close(in[1]);
+	/* The rest of its output until it exits (EOF on the pipe). */
+	size_t rel = n - mark;
+	(void)tu_read_until(from[0], out + mark, outlen - mark, &rel, "\x01never", tu_bound_ms(20000));
+	close(from[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "%s did not exit:\n%s", argv[0], out);
+}
+
 /* Starts the server, captures the client's session on lo, decodes it with the key log. */
 static void run(const struct dcase *dc, struct dresult *r)
 {
@@ -166,8 +221,11 @@ static void run(const struct dcase *dc, struct dresult *r)
 		cargv[n] = args[n];
 	}
 	cargv[n] = NULL;
-	ck_assert_msg(cs_run(cargv, dc->stdin_data, out, sizeof out, 60000) >= 0, "%s did not run or end:\n%s",
-		      cargv[0], out);
+	if (dc->steps)
+		talk(cargv, dc->steps, out, sizeof out);
+	else
+		ck_assert_msg(cs_run(cargv, dc->stdin_data, out, sizeof out, 60000) >= 0, "%s did not run or end:\n%s",
+			      cargv[0], out);
 	ck_assert_int_ge(pcap_io_live_drain(l, 300, 5000), 0);
 	struct pcap_live_stats ls;
 	ck_assert_int_eq(pcap_io_live_stats(l, &ls), 0);
@@ -300,7 +358,7 @@ START_TEST(tls12_aead)
 	static const char *const names[] = { "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 					     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 					     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256" };
-	struct dcase dc = { "tls12_aead", { NULL }, { S_CLIENT, "-tls1_2", "-cipher", suites[_i], NULL }, GET, false };
+	struct dcase dc = { "tls12_aead", { NULL }, { S_CLIENT, "-tls1_2", "-cipher", suites[_i], NULL }, GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", names[_i], NULL, TLS12_HS, CLOSE);
 }
 END_TEST
@@ -311,7 +369,7 @@ START_TEST(tls12_ccm)
 	static const char *const suites[] = { "AES128-CCM", "AES256-CCM8" };
 	static const char *const names[] = { "TLS_RSA_WITH_AES_128_CCM", "TLS_RSA_WITH_AES_256_CCM_8" };
 	struct dcase dc = { "tls12_ccm", { "-cipher", "ALL", NULL }, { S_CLIENT, "-tls1_2", "-cipher", suites[_i], NULL },
-			    GET, false };
+			    GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", names[_i], NULL, TLS12_RSA_HS, CLOSE);
 }
 END_TEST
@@ -323,7 +381,7 @@ START_TEST(tls12_cbc)
 	static const char *const names[] = { "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
 					     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA" };
 	struct dcase dc = { "tls12_cbc", { NULL },
-			    { S_CLIENT, "-tls1_2", "-cipher", suites[_i], _i == 2 ? "-no_etm" : NULL, NULL }, GET, false };
+			    { S_CLIENT, "-tls1_2", "-cipher", suites[_i], _i == 2 ? "-no_etm" : NULL, NULL }, GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", names[_i], NULL, TLS12_HS, CLOSE);
 }
 END_TEST
@@ -332,7 +390,7 @@ START_TEST(tls10_cbc_chained_iv)
 {
 	/* TLS 1.0 CBC chains the IV from record to record (RFC 2246 6.2.3.2); OpenSSL 3 needs security level 0. */
 	struct dcase dc = { "tls10", { "-cipher", "ALL:@SECLEVEL=0", NULL },
-			    { S_CLIENT, "-tls1", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0", NULL }, GET, false };
+			    { S_CLIENT, "-tls1", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0", NULL }, GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", NULL, TLS12_HS, CLOSE);
 }
 END_TEST
@@ -343,7 +401,7 @@ START_TEST(tls13_suites)
 					      "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_CCM_SHA256",
 					      "TLS_AES_128_CCM_8_SHA256" };
 	struct dcase dc = { "tls13", { "-ciphersuites", suites[_i], NULL },
-			    { S_CLIENT, "-tls1_3", "-ciphersuites", suites[_i], NULL }, GET, false };
+			    { S_CLIENT, "-tls1_3", "-ciphersuites", suites[_i], NULL }, GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", suites[_i], NULL, TLS13_HS, CLOSE);
 }
 END_TEST
@@ -351,12 +409,14 @@ END_TEST
 START_TEST(tls13_key_update)
 {
 	/* s_client sends a KeyUpdate for a line "K" (update_requested: the server answers with its own). */
+	/* s_server -rev answers each line reversed; s_client says KEYUPDATE when it took a K line alone. */
+	static const struct step steps[] = { { "Verify return code", "hello\n" }, { "olleh", "K\n" },
+					     { "KEYUPDATE", "again\n" },	     { "niaga", "k\n" },
+					     { "KEYUPDATE", "bye\n" },	     { "eyb", NULL },
+					     { NULL, NULL } };
 	struct dcase dc = { "keyupdate", { "-rev", "-num_tickets", "0", NULL },
-			    { "sh", "-c",
-			      "(sleep 0.5; echo hello; sleep 0.3; echo K; sleep 0.3; echo again; sleep 0.3; echo k; "
-			      "sleep 0.3; echo bye; sleep 0.5) | openssl s_client -connect @CONNECT -keylogfile @KEYLOG -tls1_3",
-			      NULL },
-			    NULL, false };
+			    { "openssl", "s_client", "-connect", "@CONNECT", "-keylogfile", "@KEYLOG", "-tls1_3", NULL },
+			    NULL, false, steps };
 	struct dresult r;
 	char hs[1024], al[256], ths[1024], tal[256];
 	run(&dc, &r);
@@ -384,12 +444,16 @@ START_TEST(tls12_renegotiation)
 	 * its ChangeCipherSpec encrypted, then new keys.  tshark 4.0 does not follow it, so the
 	 * sequence is checked as it must be; without keys the encrypted CCS is not malformed.
 	 */
+	/* -state (stderr only, the wire is the same) says when the second handshake has finished. */
+	static const struct step steps[] = { { "Verify return code", "hello\n" },
+					     { "olleh", "R\n" },
+					     { "RENEGOTIATING", NULL },
+					     { "SSL_connect:SSLv3/TLS read finished", "after\n" },
+					     { "retfa", NULL },
+					     { NULL, NULL } };
 	struct dcase dc = { "reneg", { "-rev", "-client_renegotiation", NULL },
-			    { "sh", "-c",
-			      "(sleep 0.5; echo hello; sleep 0.3; echo R; sleep 0.5; echo after; sleep 0.5) | "
-			      "openssl s_client -connect @CONNECT -keylogfile @KEYLOG -tls1_2",
-			      NULL },
-			    NULL, false };
+			    { "openssl", "s_client", "-connect", "@CONNECT", "-keylogfile", "@KEYLOG", "-tls1_2", "-state", NULL },
+			    NULL, false, steps };
 	struct dresult r;
 	char hs[1024], al[256];
 	run(&dc, &r);
@@ -420,7 +484,7 @@ START_TEST(tls13_hello_retry_request)
 {
 	/* The client's key share is X25519, the server wants P-256: a HelloRetryRequest, then a second ClientHello. */
 	struct dcase dc = { "hrr", { "-groups", "P-256", NULL }, { S_CLIENT, "-tls1_3", "-groups", "X25519:P-256", NULL },
-			    GET, false };
+			    GET, false, NULL };
 	check(&dc, "handshake_complete", "ok", "TLS_AES_256_GCM_SHA384", NULL, "C1 S2 C1 S2 S8 S11 S15 S20 C20 S4 S4", CLOSE);
 }
 END_TEST
@@ -435,7 +499,7 @@ START_TEST(resumption)
 		 "for s in -sess_out -sess_in; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | openssl s_client -connect "
 		 "127.0.0.1:$1 %s $s %s -keylogfile $2 -ign_eof >/dev/null 2>&1 || exit 1; done",
 		 ver[_i], sess);
-	struct dcase dc = { "resume", { NULL }, { "sh", "-c", script, "sh", "@PORT", "@KEYLOG", NULL }, NULL, true };
+	struct dcase dc = { "resume", { NULL }, { "sh", "-c", script, "sh", "@PORT", "@KEYLOG", NULL }, NULL, true, NULL };
 	struct dresult r;
 	run(&dc, &r);
 	ck_assert_uint_eq(jv_len(r.conns), 2);
@@ -460,14 +524,14 @@ START_TEST(gnutls_and_curl)
 		struct dcase dc = { "gnutls", { NULL },
 				    { "env", "SSLKEYLOGFILE=@KEYLOG", "gnutls-cli", "--insecure", "-p", "@PORT", "127.0.0.1",
 				      "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL },
-				    GET, false };
+				    GET, false, NULL };
 		check(&dc, "handshake_complete", "ok", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", NULL,
 		      "C1 S2 S11 S12 S14 C16 C20 S4 S20", NULL);
 		return;
 	}
 	struct dcase dc = { "curl", { "-alpn", "http/1.1", NULL },
 			    { "env", "SSLKEYLOGFILE=@KEYLOG", "curl", "-sk", "--tlsv1.3", "-o", "/dev/null", "@URL", NULL },
-			    NULL, false };
+			    NULL, false, NULL };
 	check(&dc, "handshake_complete", "ok", "TLS_AES_256_GCM_SHA384", "http/1.1", TLS13_HS, CLOSE);
 }
 END_TEST
@@ -478,7 +542,7 @@ START_TEST(tls13_client_rejects_certificate_encrypted)
 	struct dcase dc = { "gnutls_ca", { NULL },
 			    { "env", "SSLKEYLOGFILE=@KEYLOG", "gnutls-cli", "--x509cafile", "@OTHER_CA", "-p", "@PORT",
 			      "127.0.0.1", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", NULL },
-			    GET, false };
+			    GET, false, NULL };
 	check(&dc, "failed", "unknown_ca", "TLS_AES_256_GCM_SHA384", NULL, "C1 S2 S8 S11 S15 S20", "C42");
 }
 END_TEST
@@ -486,7 +550,7 @@ END_TEST
 START_TEST(tls13_client_certificate_required)
 {
 	/* The AWS IoT / Azure X.509 failure: the server wants a certificate, the client has none. */
-	struct dcase dc = { "mtls", { "-Verify", "1", "-tls1_3", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dcase dc = { "mtls", { "-Verify", "1", "-tls1_3", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false, NULL };
 	struct dresult r;
 	check(&dc, "failed", "client_cert_required", "TLS_AES_256_GCM_SHA384", NULL, "C1 S2 S8 S13 S11 S15 S20 C11 C20", "S116");
 	/* Without the keys the same capture is an encrypted alert, never "ok", and says how to get the keys. */
@@ -533,7 +597,7 @@ static void spoil_keylog(const char *in, const char *out)
 
 START_TEST(wrong_keys)
 {
-	struct dcase dc = { "wrongkeys", { NULL }, { S_CLIENT, _i ? "-tls1_2" : "-tls1_3", NULL }, GET, false };
+	struct dcase dc = { "wrongkeys", { NULL }, { S_CLIENT, _i ? "-tls1_2" : "-tls1_3", NULL }, GET, false, NULL };
 	struct dresult r;
 	char bad[PATH_MAX + 48];
 	run(&dc, &r);
@@ -578,7 +642,7 @@ static void flip_frame_tail(const char *path, long long frame)
 START_TEST(corrupt_record)
 {
 	/* The server's application data record changed on the way: earlier records decrypted, so it is corrupt. */
-	struct dcase dc = { "corrupt", { NULL }, { S_CLIENT, _i ? "-tls1_2" : "-tls1_3", NULL }, GET, false };
+	struct dcase dc = { "corrupt", { NULL }, { S_CLIENT, _i ? "-tls1_2" : "-tls1_3", NULL }, GET, false, NULL };
 	struct dresult r;
 	long long frame = -1;
 	run(&dc, &r);
@@ -618,7 +682,7 @@ static int tshark_count(const char *cap, uint16_t port, int type)
 START_TEST(pcapng_with_dsb)
 {
 	/* A case's capture rewritten with its key log in a DSB: tshark and decode read it decrypted with no options. */
-	struct dcase dc = { "dsb", { "-Verify", "1", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dcase dc = { "dsb", { "-Verify", "1", NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false, NULL };
 	struct dresult r;
 	char ng[PATH_MAX + 48], err[512], ed[PATH_MAX + 48], arg[PATH_MAX + 48];
 	struct stat sb;
@@ -665,7 +729,7 @@ END_TEST
 START_TEST(decode_command_keylog)
 {
 	/* The command line: --keylog decrypts; a key log of only bad lines or a missing file is input, the first bad line named. */
-	struct dcase dc = { "cli", { NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false };
+	struct dcase dc = { "cli", { NULL }, { S_CLIENT, "-tls1_3", NULL }, GET, false, NULL };
 	struct dresult r;
 	char out[65536], bad[PATH_MAX + 48], want[2 * PATH_MAX + 200];
 	run(&dc, &r);

@@ -11,6 +11,7 @@
 #include "harness/client/client.h"
 #include "harness/client/device.h"
 #include "harness/servers/proc.h"
+#include "tests/support/testutil.h"
 #include "tests/support/tls_fixture.h"
 
 #include <check.h>
@@ -279,7 +280,7 @@ static void run_profile_on(const struct device_profile *p, uint16_t port, struct
 	cc.host = "127.0.0.1";
 	cc.port = port;
 	cc.check_name = "localhost";
-	cc.timeout_ms = 5000;
+	cc.timeout_ms = (int)tu_bound_ms(5000);
 	cc.ca_path = p->ca_format == CA_NONE ? NULL : tf_path(0, p->ca_format == CA_DER ? "ca.der" : "ca.pem");
 	device_apply(p, &cc);
 	ck_assert_msg(client_run(&cc, r, err, sizeof err) == 0, "%s: client_run: %s", p->name, err);

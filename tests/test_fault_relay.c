@@ -144,7 +144,6 @@ static void run_fault(const char *spec, const char *const srv_args[], enum clien
 	ck_assert_int_eq(waitpid(-1, &status, WNOHANG), -1);
 	ck_assert_int_eq(errno, ECHILD);
 
-	if (getenv("KEEP")) { char cmd[700]; snprintf(cmd, sizeof cmd, "cp %s /tmp/ft/%.20s-%d.pcap", pcap, spec, (int)m); (void)!system(cmd); }
 	ck_assert_msg(cs_pcap_read(pcap, &fr->cap, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(fr->cap.conns, 1);
 	ck_assert_uint_eq(fr->cap.server_port, srv.port); /* the real server, not the relay */

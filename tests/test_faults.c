@@ -558,16 +558,19 @@ END_TEST
 
 /* ---- security ---- */
 
-static const char evil[] = "[scenario]\nname = evil\nservers = tls12-only\ndescription = $(touch PWNED2)\n"
-			   "[case ../../../etc/x]\nexpect = connected\n"
-			   "[case $(touch /tmp/pwned)]\nexpect = connected\n"
-			   "[case a/b;touch PWNED3 `touch PWNED4` | x > y]\n"
-			   "note = `touch PWNED5`\nexpect = connected\n";
+/* One case names an absolute path (in this test's dir, not a fixed /tmp name another run could own). */
+static const char evil_fmt[] = "[scenario]\nname = evil\nservers = tls12-only\ndescription = $(touch PWNED2)\n"
+			       "[case ../../../etc/x]\nexpect = connected\n"
+			       "[case $(touch %s)]\nexpect = connected\n"
+			       "[case a/b;touch PWNED3 `touch PWNED4` | x > y]\n"
+			       "note = `touch PWNED5`\nexpect = connected\n";
 
 START_TEST(scenario_cannot_escape_or_execute)
 {
-	char ini[PATH_MAX], err[8192];
-	unlink("/tmp/pwned");
+	char ini[PATH_MAX], err[8192], pwned_abs[PATH_MAX], evil[1024];
+	snprintf(pwned_abs, sizeof pwned_abs, "%s/pwned", root);
+	ck_assert_int_lt(snprintf(evil, sizeof evil, evil_fmt, pwned_abs), (int)sizeof evil);
+	unlink(pwned_abs);
 	ck_assert_int_eq(chdir(root), 0); /* the PWNED files would land here */
 	char abs_ini[PATH_MAX];
 	write_scenario(abs_ini, sizeof abs_ini, evil);
@@ -578,7 +581,7 @@ START_TEST(scenario_cannot_escape_or_execute)
 	ck_assert_msg(cwd_tlsdiag[0] == '/' || getenv("TLSDIAG"), "run the suite with an absolute path");
 	int rc = run_tlsdiag(args, err, sizeof err);
 	ck_assert_msg(rc == 0 || rc == 1, "exit %d: %s", rc, err);
-	ck_assert_int_eq(access("/tmp/pwned", F_OK), -1);
+	ck_assert_int_eq(access(pwned_abs, F_OK), -1);
 	static const char *const pwned[] = { "PWNED2", "PWNED3", "PWNED4", "PWNED5", "etc", "../etc", "../../etc" };
 	for (size_t i = 0; i < sizeof pwned / sizeof pwned[0]; i++)
 		ck_assert_msg(access(pwned[i], F_OK) == -1, "%s exists", pwned[i]);

@@ -62,14 +62,16 @@ static void in_pki(char *out, size_t len, const char *name)
 static int probe(const char *target, const char *const extra[], struct jv **json, char *out, size_t outlen)
 {
 	static int n;
-	char ca[512], jpath[512], odir[512], err[256];
+	char ca[512], jpath[512], odir[512], err[256], secs[24];
 	const char *argv[32];
 	size_t k = 0;
 	in_pki(ca, sizeof ca, "root.pem");
 	snprintf(jpath, sizeof jpath, "%s/probe-%d.json", tmp, n);
 	snprintf(odir, sizeof odir, "%s/out-%d", tmp, n++);
+	/* The probe's per-connection timeout is a bound like any other: it scales. */
+	snprintf(secs, sizeof secs, "%lld", tu_bound_ms(5000) / 1000);
 	const char *base[] = { tlsdiag, "probe", target, "--sni", "probe.test", "--ca", ca, "--out", odir,
-			       "--timeout", "5", "--json", jpath };
+			       "--timeout", secs, "--json", jpath };
 	for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
 		argv[k++] = base[i];
 	for (size_t i = 0; extra && extra[i]; i++)

@@ -5,6 +5,7 @@
 #include "harness/decode/pcap_io.h"
 #include "harness/servers/certs.h"
 #include "harness/servers/proc.h"
+#include "tests/support/testutil.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -253,17 +254,53 @@ int cs_client_socket(uint16_t *port)
 	return bound_socket(port);
 }
 
+off_t cs_log_size(const char *log)
+{
+	struct stat st;
+
+	return lstat(log, &st) == 0 ? st.st_size : 0;
+}
+
+int cs_accept_port(struct proc *p, const char *log, off_t from, uint16_t *port, long long ms)
+{
+	static const char tag[] = "ACCEPT 127.0.0.1:";
+	long long end = now_ms() + ms;
+
+	do {
+		char buf[4096];
+		int fd = open(log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, from) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			const char *at = strstr(buf, tag);
+			char *stop;
+			long v = at ? strtol(at + sizeof tag - 1, &stop, 10) : 0;
+			/* Only a whole line: the number may still be half written. */
+			if (at && *stop == '\n' && v > 0 && v < 65536) {
+				*port = (uint16_t)v;
+				return 0;
+			}
+		}
+		if (!proc_alive(p))
+			return -1;
+		poll(NULL, 0, 10); /* the log is a file: nothing to wait on but time */
+	} while (now_ms() < end);
+	return -1;
+}
+
 /*
- * s_server through servers/proc.h: a free port is learnt by binding
- * 127.0.0.1:0, the server started on it and waited for until the port
- * accepts (readiness, never a sleep).  Should another process take the port
- * in between, the server fails to bind and a new port is tried.
+ * s_server through servers/proc.h on 127.0.0.1:0: the kernel picks the
+ * port while s_server binds it, and s_server names it ("ACCEPT
+ * 127.0.0.1:N", printed after listen()), so no other process can take it
+ * in between.  Then readiness as before: the port accepts.
  */
 int cs_s_server(struct cs_server *s, const char *dir, const char *name, const char *log, const char *const extra[])
 {
-	char cert[512], key[512], accept[32], err[256];
+	char cert[512], key[512], err[256];
 	char *argv[32];
-	int n = 0, fd;
+	int n = 0;
 	struct proc_opts po = { .log_path = s->log };
 
 	memset(s, 0, sizeof *s);
@@ -276,7 +313,7 @@ int cs_s_server(struct cs_server *s, const char *dir, const char *name, const ch
 	argv[n++] = (char *)"openssl";
 	argv[n++] = (char *)"s_server";
 	argv[n++] = (char *)"-accept";
-	argv[n++] = accept;
+	argv[n++] = (char *)"127.0.0.1:0";
 	argv[n++] = (char *)"-cert";
 	argv[n++] = cert;
 	argv[n++] = (char *)"-key";
@@ -284,22 +321,22 @@ int cs_s_server(struct cs_server *s, const char *dir, const char *name, const ch
 	for (int i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = (char *)extra[i];
 	argv[n] = NULL;
-	for (int attempt = 0; attempt < 3; attempt++) {
-		fd = bound_socket(&s->port);
-		if (fd < 0)
-			return -1;
-		close(fd);
-		snprintf(accept, sizeof accept, "127.0.0.1:%u", (unsigned)s->port);
-		if (proc_spawn(&s->proc, argv, &po, err, sizeof err) != 0) {
-			fprintf(stderr, "cs_s_server: %s\n", err);
-			return -1;
-		}
-		if (proc_wait_port(&s->proc, "127.0.0.1", s->port, 15000, err, sizeof err) == 0)
-			return 0;
+	off_t from = cs_log_size(s->log); /* a log shared with an earlier server: only what this one writes */
+	if (proc_spawn(&s->proc, argv, &po, err, sizeof err) != 0) {
+		fprintf(stderr, "cs_s_server: %s\n", err);
+		return -1;
+	}
+	if (cs_accept_port(&s->proc, s->log, from, &s->port, tu_bound_ms(15000)) != 0) {
+		fprintf(stderr, "cs_s_server: no ACCEPT line (log %s)\n", s->log);
+		proc_stop(&s->proc, 2000);
+		return -1;
+	}
+	if (proc_wait_port(&s->proc, "127.0.0.1", s->port, (int)tu_bound_ms(15000), err, sizeof err) != 0) {
 		fprintf(stderr, "cs_s_server: %s (log %s)\n", err, s->log);
 		proc_stop(&s->proc, 2000);
+		return -1;
 	}
-	return -1;
+	return 0;
 }
 
 void cs_s_server_stop(struct cs_server *s)

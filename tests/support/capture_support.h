@@ -56,6 +56,14 @@ struct cs_server {
  * connection to its port, which s_server counts as one accept: do not pass
  * "-naccept 1".
  */
+/*
+ * The port of an s_server started with "-accept 127.0.0.1:0" and its output
+ * in log: read from the "ACCEPT 127.0.0.1:N" line it prints once it listens
+ * (OpenSSL 3.0), in what the log gained past offset from (cs_log_size()
+ * before the spawn: logs append).  0, or -1 when p exits or ms pass first.
+ */
+off_t cs_log_size(const char *log);
+int cs_accept_port(struct proc *p, const char *log, off_t from, uint16_t *port, long long ms);
 int cs_s_server(struct cs_server *s, const char *dir, const char *cert, const char *log, const char *const extra[]);
 void cs_s_server_stop(struct cs_server *s);
 

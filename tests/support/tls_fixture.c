@@ -1,5 +1,7 @@
 /* tls_fixture.c - test certificates and openssl s_server processes (see tls_fixture.h). */
 #include "tests/support/tls_fixture.h"
+#include "tests/support/capture_support.h"
+#include "tests/support/testutil.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -69,17 +71,15 @@ int tf_silent_listener(uint16_t *port)
 void tf_server_start(struct proc *p, uint16_t *port, const char *const extra[])
 {
 	static int serial;
-	char accept_arg[32], log[32];
+	char log[32];
 	char *argv[40];
 	int n = 0;
-	*port = tf_free_port();
-	snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%u", (unsigned int)*port);
 	snprintf(log, sizeof log, "server%d.log", serial++);
 	argv[n++] = "openssl";
 	argv[n++] = "s_server";
 	argv[n++] = "-www"; /* no stdin reading: EOF on stdin would stop the server */
 	argv[n++] = "-accept";
-	argv[n++] = accept_arg;
+	argv[n++] = "127.0.0.1:0"; /* s_server binds and names the port: no other suite can take it first */
 	if (!extra[0] || strcmp(extra[0], "-cert") != 0) {
 		argv[n++] = "-cert";
 		argv[n++] = "srv.pem";
@@ -91,8 +91,12 @@ void tf_server_start(struct proc *p, uint16_t *port, const char *const extra[])
 	argv[n] = NULL;
 	char err[256] = "";
 	struct proc_opts o = { .log_path = tf_path(1, log) };
+	off_t from = cs_log_size(o.log_path);
 	ck_assert_msg(proc_spawn(p, argv, &o, err, sizeof err) == 0, "%s", err);
-	ck_assert_msg(proc_wait_port(p, "127.0.0.1", *port, 10000, err, sizeof err) == 0, "openssl s_server: %s", err);
+	ck_assert_msg(cs_accept_port(p, o.log_path, from, port, tu_bound_ms(10000)) == 0, "openssl s_server: no ACCEPT line in %s",
+		      o.log_path);
+	ck_assert_msg(proc_wait_port(p, "127.0.0.1", *port, (int)tu_bound_ms(10000), err, sizeof err) == 0,
+		      "openssl s_server: %s", err);
 }
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
