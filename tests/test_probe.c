@@ -241,7 +241,11 @@ START_TEST(nginx_requires_sni)
 	close(fd);
 	in_pki(crt, sizeof crt, "rsa-fullchain.pem");
 	in_pki(key, sizeof key, "rsa.key");
-	snprintf(conf, sizeof conf, "%s/nginx.conf", tmp);
+	/* nginx's own dir: it hands its temp paths to its worker user, and the probe's --out must stay ours. */
+	char ng[300];
+	snprintf(ng, sizeof ng, "%s/nginx", tmp);
+	ck_assert_int_eq(mkdir(ng, 0700), 0);
+	snprintf(conf, sizeof conf, "%s/nginx.conf", ng);
 	snprintf(text, sizeof text,
 		 "daemon off;\nmaster_process off;\nworker_processes 1;\npid %s/nginx.pid;\n"
 		 "error_log %s/nginx-error.log info;\nevents { worker_connections 64; }\n"
@@ -250,13 +254,13 @@ START_TEST(nginx_requires_sni)
 		 "  server { listen 127.0.0.1:%u ssl default_server; ssl_reject_handshake on; }\n"
 		 "  server { listen 127.0.0.1:%u ssl; server_name probe.test;\n"
 		 "    ssl_certificate %s; ssl_certificate_key %s;\n    location / { return 200 \"ok\\n\"; } }\n}\n",
-		 tmp, tmp, tmp, tmp, tmp, tmp, tmp, port, port, crt, key);
+		 ng, ng, ng, ng, ng, ng, ng, port, port, crt, key);
 	FILE *f = fopen(conf, "w");
 	ck_assert(f != NULL);
 	fputs(text, f);
 	fclose(f);
-	snprintf(log, sizeof log, "%s/nginx.log", tmp);
-	char *argv[] = { "nginx", "-c", conf, "-p", tmp, "-e", log, NULL };
+	snprintf(log, sizeof log, "%s/nginx.log", ng);
+	char *argv[] = { "nginx", "-c", conf, "-p", ng, "-e", log, NULL };
 	struct proc_opts po = { .log_path = log };
 	ck_assert_msg(proc_spawn(&p, argv, &po, err, sizeof err) == 0, "nginx: %s", err);
 	ck_assert_msg(proc_wait_port(&p, "127.0.0.1", port, (int)tu_bound_ms(10000), err, sizeof err) == 0,
