@@ -335,7 +335,7 @@ static void make_corpus(void)
 	static const char *const certs[] = { "root", "inter", "other-root", "valid", "expired", "not-yet-valid",
 					     "wrong-host", "selfsigned", "rsa1024", "sha1", "other-leaf", "client",
 					     "other-client", NULL };
-	char filter[64], bport[16], out[8192], buf[4096];
+	char filter[64], bport[16], out[8192], buf[4096] = "";
 	int fd = -1;
 	pid_t dc;
 	struct decode_opts o = { .format = DECODE_FORMAT_JSON };

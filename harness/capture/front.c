@@ -73,8 +73,8 @@ static void front_take(struct front *f, int fd)
 			fprintf(f->log, "connection refused: %d already open\n", FRONT_MAX);
 		return;
 	}
+	f->id[k] = ++f->taken; /* counted before its relay runs: the relay may end the connection at once */
 	f->r[k] = relay_start(&ro, err, sizeof err); /* owns fd, even when it fails */
-	f->id[k] = ++f->taken;
 	if (!f->r[k] && f->log)
 		fprintf(f->log, "connection %u: %s\n", f->id[k], err);
 }
@@ -168,8 +168,8 @@ uint16_t front_port(const struct front *f)
 
 unsigned front_stop(struct front *f)
 {
-	unsigned n = f->taken;
-
-	front_free(f); /* worker_destroy sends WORKER_STOP and joins: the thread reaps every relay */
+	worker_destroy(&f->w); /* sends WORKER_STOP and joins: the thread reaps every relay */
+	unsigned n = f->taken; /* read once the thread that counts is gone */
+	front_free(f);
 	return n;
 }
