@@ -27,6 +27,7 @@ static int print_json(void)
 	struct client_caps c;
 	client_caps_get(&c);
 	struct jv *o = jv_object();
+	jv_set_int(o, "format_version", 1);
 	jv_set_str(o, "wolfssl_version", c.version);
 	jv_set_bool(o, "full_build", c.full_build);
 	jv_set(o, "engines", client_caps_json());

@@ -40,6 +40,7 @@ static int devices_json(void)
 {
 	struct jv *o = jv_object(), *arr = jv_array();
 	char buf[64];
+	jv_set_int(o, "format_version", 1);
 	for (const struct device_profile *d = device_profiles; d->name; d++) {
 		struct jv *x = jv_object();
 		jv_set_str(x, "name", d->name);

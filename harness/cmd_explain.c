@@ -151,6 +151,7 @@ static int show_query(const char *query, const char *stack, bool json)
 	}
 	root = jv_object();
 	matches = jv_array();
+	jv_set_int(root, "format_version", 1);
 	jv_set_str(root, "query", query);
 	jv_set_str(root, "stack", stack);
 	for (size_t i = 0; i < n; i++) {
