@@ -427,12 +427,11 @@ static void client_line(struct hits *l, const char *p)
 			 who, r->alert, a->name,
 			 r->alert == 48 ? " (the server does not trust the client's certificate or its CA)" : "");
 		snprintf(key, sizeof key, "received:%d", r->alert);
-		/* even with --stack openssl: that table's row is the server's view, the wrong way round */
-		const char *only = l->only;
-		l->only = NULL;
-		hit_add(l, a, 0, "Python's ssl.SSLError names the alert the client received in [SSL: ...]");
-		l->only = only;
-		side_set(l, a, text, key);
+		/* The alert's own row; with --stack, that stack's row (a hit is always of the stack asked)
+		 * read the client's way by the side text: the openssl row alone is the server's view. */
+		const struct explain_row *row = l->only ? r : a;
+		hit_add(l, row, 0, "Python's ssl.SSLError names the alert the client received in [SSL: ...]");
+		side_set(l, row, text, key);
 		return;
 	}
 	hit_add(l, r, 0, "Python's ssl.SSLError names the OpenSSL reason in [SSL: ...]");
