@@ -712,3 +712,20 @@ void cio_after_handshake(struct cio *io, const struct cio_app *app)
 	read_answer(io, app, saved, !req || strncmp(req, "GET ", 4) == 0 || strncmp(req, "HEAD ", 5) == 0);
 	io->timeout_ms = saved;
 }
+
+int cio_read_client_pair(const struct client_case *cc, unsigned char **cert, size_t *cert_len, unsigned char **key,
+			 size_t *key_len, char *err, size_t errlen)
+{
+	*cert = *key = NULL;
+	*cert_len = *key_len = 0;
+	if (!cc->cert_path && !cc->key_path)
+		return 1;
+	if (!cc->cert_path || !cc->key_path) {
+		snprintf(err, errlen, "a client certificate needs both cert_path and key_path");
+		return -1;
+	}
+	if (cio_read_file(cc->cert_path, cert, cert_len, err, errlen) != 0 ||
+	    cio_read_file(cc->key_path, key, key_len, err, errlen) != 0)
+		return -1;
+	return 0;
+}

@@ -94,6 +94,12 @@ bool cio_next_name(const char **list, char *name, size_t len, char from, char to
 /* A whole small file (malloc'd, caller frees): 0, or -1 with err set. */
 int cio_read_file(const char *path, unsigned char **buf, size_t *len, char *err, size_t errlen);
 bool cio_is_pem(const unsigned char *p, size_t len);
+/*
+ * The case's client certificate and key, read whole (caller frees both): 1 when the case
+ * has none, 0 read, -1 with err set (one path without the other, or a file unreadable).
+ */
+int cio_read_client_pair(const struct client_case *cc, unsigned char **cert, size_t *cert_len, unsigned char **key,
+			 size_t *key_len, char *err, size_t errlen);
 
 /* Creates cc->keylog_path (a new file, 0600, no link followed): 0, or -1 with err set. */
 int cio_keylog_open(struct cio *io, char *err, size_t errlen);

@@ -438,15 +438,11 @@ static int load_client_cert(struct run *r, char *err, size_t errlen)
 	unsigned char *cert = NULL, *key = NULL;
 	size_t cert_len = 0, key_len = 0;
 	int rc = -1, ret;
-	if (!cc->cert_path && !cc->key_path)
-		return 0;
-	if (!cc->cert_path || !cc->key_path) {
-		snprintf(err, errlen, "a client certificate needs both cert_path and key_path");
-		return -1;
-	}
-	if (cio_read_file(cc->cert_path, &cert, &cert_len, err, errlen) != 0 ||
-	    cio_read_file(cc->key_path, &key, &key_len, err, errlen) != 0)
+	int got = cio_read_client_pair(cc, &cert, &cert_len, &key, &key_len, err, errlen);
+	if (got != 0) {
+		rc = got > 0 ? 0 : -1;
 		goto out;
+	}
 	ret = mbedtls_x509_crt_parse(&r->cert, cert, cio_is_pem(cert, cert_len) ? cert_len + 1 : cert_len);
 	if (ret < 0) {
 		rc = load_failed(r, "load_cert", "mbedtls_x509_crt_parse", cc->cert_path, ret);

@@ -643,15 +643,11 @@ static int load_client_cert(struct run *r, WOLFSSL_CTX *ctx, char *err, size_t e
 	unsigned char *cert = NULL, *key = NULL;
 	size_t cert_len = 0, key_len = 0;
 	int rc = -1;
-	if (!cc->cert_path && !cc->key_path)
-		return 0;
-	if (!cc->cert_path || !cc->key_path) {
-		snprintf(err, errlen, "a client certificate needs both cert_path and key_path");
-		return -1;
-	}
-	if (cio_read_file(cc->cert_path, &cert, &cert_len, err, errlen) != 0 ||
-	    cio_read_file(cc->key_path, &key, &key_len, err, errlen) != 0)
+	int got = cio_read_client_pair(cc, &cert, &cert_len, &key, &key_len, err, errlen);
+	if (got != 0) {
+		rc = got > 0 ? 0 : -1;
 		goto out;
+	}
 	int ret = wolfSSL_CTX_use_certificate_chain_buffer_format(ctx, cert, cert_len,
 		cio_is_pem(cert, cert_len) ? WOLFSSL_FILETYPE_PEM : WOLFSSL_FILETYPE_ASN1);
 	const char *what = "certificate";
