@@ -563,6 +563,16 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 		goto fail;
 	if (own_chain)
 		snprintf(s->prof.chain, sizeof s->prof.chain, "%s-chain", s->prof.leaf);
+	/* What it serves and what its cases will ask for, made at once (the keys in parallel). */
+	const char *make[2 + SERVER_ALSO_MAX];
+	size_t nmake = 0;
+	if (!profile_own_chain(&s->prof))
+		make[nmake++] = s->prof.leaf;
+	make[nmake++] = s->prof.anchor;
+	for (size_t k = 0; k < SERVER_ALSO_MAX && o->also_make[k]; k++)
+		make[nmake++] = o->also_make[k];
+	if (certs_make_all(s->certs, make, nmake, err, errlen) != 0)
+		goto fail;
 	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
 	if (!(s->ca_pem = certs_path(s->certs, file, err, errlen)))
 		goto fail;

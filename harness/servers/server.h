@@ -15,10 +15,14 @@
 struct server;
 struct certs; /* the per-run certificate set (harness/servers/certs.h) */
 
+#define SERVER_ALSO_MAX 4
+
 struct server_opts {
 	uint16_t port; /* 0: pick a free one */
 	const char *workdir; /* per-run private dir (0700); NULL: make one */
 	bool keep; /* keep the workdir at exit */
+	/* Factory certificates the run will ask for besides the server's own ("other-root"), made with them. */
+	const char *also_make[SERVER_ALSO_MAX];
 };
 
 /*
