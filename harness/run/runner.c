@@ -732,7 +732,9 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		goto out_servers;
 	}
 	r.rep.capture_setup_ms = r.hub ? (long)(run_now_ms() - ts) : 0;
+	ts = run_now_ms();
 	run_loop(&r);
+	r.rep.cases_ms = (long)(run_now_ms() - ts);
 	run_progress_clear(&r);
 	rc = EXIT_OK;
 out_servers:
