@@ -90,7 +90,8 @@ void tf_server_start(struct proc *p, uint16_t *port, const char *const extra[])
 		argv[n++] = (char *)extra[k];
 	argv[n] = NULL;
 	char err[256] = "";
-	struct proc_opts o = { .log_path = tf_path(1, log) };
+	/* Each forked test counts from 0 again: the same log, appended to and read from its old end. */
+	struct proc_opts o = { .log_path = tf_path(1, log), .log_append = true };
 	off_t from = cs_log_size(o.log_path);
 	ck_assert_msg(proc_spawn(p, argv, &o, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(cs_accept_port(p, o.log_path, from, port, tu_bound_ms(10000)) == 0, "openssl s_server: no ACCEPT line in %s",
