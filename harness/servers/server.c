@@ -31,6 +31,7 @@
  */
 #include "harness/servers/server.h"
 
+#include "harness/run/outdir.h"
 #include "harness/servers/backend.h"
 #include "harness/servers/certs.h"
 #include "harness/servers/proc.h"
@@ -380,6 +381,9 @@ static int server_dirs(struct server *s, const struct server_opts *o, char *err,
 			snprintf(err, errlen, "%s: %s", s->workdir, strerror(errno));
 			return -1;
 		}
+		/* Made now or there before: keys go under it only if no one else can list, write or redirect it. */
+		if (outdir_check_private(s->workdir, err, errlen) != 0)
+			return -1;
 	} else {
 		if (server_mkdtemp(s->workdir, sizeof s->workdir, err, errlen) != 0)
 			return -1;
@@ -506,6 +510,13 @@ static int server_try(struct server *s, char *err, size_t errlen)
 	if (s->prof.kind != PROFILE_APACHE)
 		snprintf(s->out_path, sizeof s->out_path, "%s", s->cmd.log_path);
 	po.cwd = s->dir;
+	/*
+	 * A retry after a port conflict runs in the same dir: the last try's logs
+	 * go, so the log is new (proc.h) and its "Address already in use" is not
+	 * read again as this try's reason.
+	 */
+	unlink(s->out_path);
+	unlink(s->cmd.log_path);
 	if (proc_spawn(&s->proc, s->cmd.argv, &po, err, errlen) != 0)
 		return -1;
 	pid_t pgid = s->proc.pid;
