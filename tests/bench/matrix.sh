@@ -45,9 +45,8 @@ cases=$(grep -o '"capture_start_ms"' "$out/report.json" | wc -l)
 echo "runner matrix: $cases cases (tests/bench/matrix.ini), -j $jobs, capture live"
 awk -v wall="$wall" -v n="$cases" -v srv="$(sum servers_ms)" -v cap="$(sum capture_start_ms)" \
 	-v hs="$(sum handshake_ms)" -v dec="$(sum decode_ms)" -v j="$jobs" -v hub="$(sum capture_setup_ms)" \
-	-v phase="$(sum cases_ms)" -v dur="$(sum duration_ms)" -v drop="$(sum dropped)" -v peak="$peak" '
+	-v phase="$(sum cases_ms)" -v drop="$(sum dropped)" -v peak="$peak" '
 	BEGIN {
-		# duration_ms is summed over the run and its cases: the run's own is the first one written
 		printf "  total %.2f s wall, %.1f cases/s (start to exit)\n", wall, n / wall
 		printf "  case phase %.2f s, %.1f cases/s (first case started to last settled)\n", phase / 1000,
 			n / (phase / 1000)
