@@ -434,6 +434,83 @@ START_TEST(own_run_dir_removed_unless_kept)
 }
 END_TEST
 
+/* Processes whose command line names path (a server of that run dir). */
+static int procs_naming(const char *path)
+{
+	DIR *d = opendir("/proc");
+	int n = 0;
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d));) {
+		char file[300], *cmd;
+		size_t len = 0;
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(file, sizeof file, "/proc/%s/cmdline", e->d_name);
+		if (!(cmd = tu_slurp(file, &len)))
+			continue;
+		for (size_t i = 0; i + 1 < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		n += strstr(cmd, path) != NULL;
+		free(cmd);
+	}
+	closedir(d);
+	return n;
+}
+
+/* server_start_all: several profiles (s_server and Apache) at once, each serving a verified handshake;
+ * one that cannot start fails them all, names itself, and leaves no process of any of them. */
+START_TEST(started_at_once)
+{
+	const char *profiles[] = { "tls12-only", "modern", "selfsigned-apache", "ecdsa-only" };
+	struct server_opts opts[4];
+	struct server *s[4];
+	pid_t pgid[4];
+	char err[1024], dir[4][300], shared[300];
+	size_t bad = 99;
+	int status;
+	ck_assert_int_eq(server_rundir_make(shared, sizeof shared, err, sizeof err), 0);
+	for (size_t i = 0; i < 4; i++)
+		opts[i] = (struct server_opts){ .workdir = shared };
+	opts[0].also_make[0] = "other-root";
+	ck_assert_msg(server_start_all(profiles, opts, 4, s, &bad, err, sizeof err) == 0, "%s", err);
+	for (size_t i = 0; i < 4; i++) {
+		struct client_case c = { .args = "", .ok = true };
+		ck_assert_str_eq(server_profile(s[i]), profiles[i]);
+		check_loopback_only(server_port(s[i]));
+		char *out = run_client(s[i], &c, &status);
+		ck_assert_msg(status == 0 && strstr(out, "Verify return code: 0 (ok)"), "%s: %s", profiles[i], out);
+		free(out);
+		pgid[i] = server_pid(s[i]);
+		snprintf(dir[i], sizeof dir[i], "%s", server_dir(s[i]));
+	}
+	ck_assert_ptr_nonnull(server_file(s[0], "other-root.pem")); /* made with the servers */
+	for (size_t i = 0; i < 4; i++) {
+		server_stop(s[i]);
+		check_gone(pgid[i], dir[i]);
+	}
+
+	/* The third cannot start (its program fails): the two launched before it are stopped too. */
+	char script[400];
+	snprintf(script, sizeof script, "%s/fake-httpd", shared);
+	FILE *f = fopen(script, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("#!/bin/sh\necho \"AH00526: Syntax error on line 7 of x: Invalid command 'Bogus'\" >&2\nexit 1\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(script, 0700), 0);
+	setenv("TLSDIAG_APACHE", script, 1);
+	ck_assert_int_eq(server_start_all(profiles, opts, 4, s, &bad, err, sizeof err), -1);
+	unsetenv("TLSDIAG_APACHE");
+	ck_assert_uint_eq(bad, 2);
+	ck_assert_msg(strstr(err, "Invalid command 'Bogus'"), "%s", err);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_ptr_null(s[i]);
+	ck_assert_int_eq(procs_naming(shared), 0); /* no server of the run dir left */
+	unlink(script);
+	server_rundir_remove(shared);
+}
+END_TEST
+
 START_TEST(unknown_profile_lists_known)
 {
 	char err[1024];
@@ -619,6 +696,7 @@ static Suite *servers_suite(void)
 	tcase_add_test(tc, profiles_listed);
 	tcase_add_loop_test(tc, profile_behaves, 0, N_CASES);
 	tcase_add_test(tc, own_run_dir_removed_unless_kept);
+	tcase_add_test(tc, started_at_once);
 	tcase_add_checked_fixture(te, setup, NULL);
 	tcase_set_timeout(te, 60);
 	tcase_add_test(te, unknown_profile_lists_known);

@@ -148,37 +148,53 @@ static const char *run_profile(const struct scenario_case *c)
 	return c->value[SCN_SERVER] ? c->value[SCN_SERVER] : c->scenario->servers[0];
 }
 
+/* Every profile the cases name, started at once (server_start_all), in the order the cases name them. */
 static int run_start_servers(struct run *r)
 {
 	char err[512];
+	int rc = EXIT_OK;
+	const char **profiles = calloc(r->rep.n, sizeof *profiles);
+	struct server_opts *opts = calloc(r->rep.n, sizeof *opts);
+	struct server **started = calloc(r->rep.n, sizeof *started);
 	r->servers = calloc(r->rep.n, sizeof *r->servers);
-	if (!r->servers)
-		return err_report(ERR_INTERNAL, "out of memory");
-	if (server_rundir_make(r->run_dir, sizeof r->run_dir, err, sizeof err) != 0)
-		return err_report(ERR_ENV, "cannot make the servers' run dir: %s", err);
+	if (!profiles || !opts || !started || !r->servers) {
+		rc = err_report(ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (server_rundir_make(r->run_dir, sizeof r->run_dir, err, sizeof err) != 0) {
+		rc = err_report(ERR_ENV, "cannot make the servers' run dir: %s", err);
+		goto out;
+	}
+	size_t n = 0;
 	for (size_t i = 0; i < r->rep.n; i++) {
 		const char *profile = run_profile(r->specs[i]);
-		bool have = false;
-		for (size_t k = 0; k < r->nservers; k++)
-			have |= strcmp(r->servers[k].profile, profile) == 0;
-		if (have)
-			continue;
-		if (run_stop_signal)
-			return EXIT_UNUSABLE;
-		struct server_opts so = { .port = 0, .workdir = r->run_dir };
+		size_t k = 0;
+		while (k < n && strcmp(profiles[k], profile) != 0)
+			k++;
+		if (k == n) {
+			profiles[n] = profile;
+			opts[n++] = (struct server_opts){ .port = 0, .workdir = r->run_dir };
+		}
 		/* The wrong-CA cases' root, made with the server's chain rather than by the first such case. */
-		for (size_t k = 0; k < r->rep.n; k++)
-			if (r->specs[k]->cfg.ca == CASE_CA_OTHER && strcmp(run_profile(r->specs[k]), profile) == 0) {
-				so.also_make[0] = "other-root";
-				break;
-			}
-		struct server *s = server_start(profile, &so, err, sizeof err);
-		if (!s)
-			return err_report(ERR_ENV, "server profile %s did not start: %s", profile, err);
-		r->servers[r->nservers].profile = profile;
-		r->servers[r->nservers++].s = s;
+		if (r->specs[i]->cfg.ca == CASE_CA_OTHER)
+			opts[k].also_make[0] = "other-root";
 	}
-	return EXIT_OK;
+	size_t bad = 0;
+	if (run_stop_signal) {
+		rc = EXIT_UNUSABLE;
+		goto out;
+	}
+	if (server_start_all(profiles, opts, n, started, &bad, err, sizeof err) != 0) {
+		rc = err_report(ERR_ENV, "server profile %s did not start: %s", profiles[bad], err);
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++)
+		r->servers[r->nservers++] = (struct run_server){ .profile = profiles[k], .s = started[k] };
+out:
+	free(profiles);
+	free(opts);
+	free(started);
+	return rc;
 }
 
 /* The shared live capture, on the ports of the run's servers (live and auto only). */

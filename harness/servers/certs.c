@@ -131,7 +131,7 @@ enum certs_file { FILE_PEM, FILE_DER, FILE_KEY, FILE_CHAIN, FILE_N };
 
 static const char *const certs_ext[FILE_N] = { "pem", "der", "key", "chain.pem" };
 
-#define CERTS_AHEAD 4 /* keys made ahead at once: a chain is at most root, intermediate and leaf */
+#define CERTS_AHEAD 8 /* keys made ahead at once: a run's CAs and one leaf key per type */
 
 struct certs_entry {
 	X509 *cert;

@@ -58,6 +58,7 @@
 #define SERVER_START_MS 20000
 #define SERVER_STOP_GRACE_MS 3000
 #define SERVER_PORT_TRIES 5
+#define CERTS_MAKE_MAX 64
 #define SERVER_GUARDS 32
 
 struct server {
@@ -372,7 +373,8 @@ void server_rundir_remove(const char *dir)
 	reaper_unwatch_dir(dir);
 }
 
-static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+/* The run dir (given, checked; or made) and its certificate factory. */
+static int server_dirs_shared(struct server *s, const struct server_opts *o, char *err, size_t errlen)
 {
 	char certs_dir[PATH_MAX + 8];
 	if (o->workdir) {
@@ -393,6 +395,14 @@ static int server_dirs(struct server *s, const struct server_opts *o, char *err,
 	}
 	snprintf(certs_dir, sizeof certs_dir, "%s/certs", s->workdir);
 	if (!(s->certs = certs_open(certs_dir, err, errlen)))
+		return -1;
+	return 0;
+}
+
+/* The run dir, its factory and the server's own private dir. */
+static int server_dirs(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+{
+	if (server_dirs_shared(s, o, err, errlen) != 0)
 		return -1;
 	if (snprintf(s->dir, sizeof s->dir, "%s/%s-XXXXXX", s->workdir, s->prof.name) >= (int)sizeof s->dir ||
 	    !mkdtemp(s->dir)) {
@@ -490,12 +500,11 @@ static int server_wait_ready(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* One attempt on s->port.  0 ready; -1 failed (err set, process stopped). */
-static int server_try(struct server *s, char *err, size_t errlen)
+/* Spawns the server on s->port (not yet waited for).  0, or -1 with err set. */
+static int server_launch(struct server *s, char *err, size_t errlen)
 {
 	struct backend_env env = { &s->prof, s->certs, s->dir, s->port };
 	struct proc_opts po = { 0 };
-	char why[512], line[1024];
 	int rc;
 	memset(&s->cmd, 0, sizeof s->cmd);
 	rc = s->prof.kind == PROFILE_APACHE ? apache_prepare(&env, &s->cmd, err, errlen)
@@ -519,8 +528,15 @@ static int server_try(struct server *s, char *err, size_t errlen)
 	unlink(s->cmd.log_path);
 	if (proc_spawn(&s->proc, s->cmd.argv, &po, err, errlen) != 0)
 		return -1;
+	reaper_watch_group(s->proc.pid); /* from now on even a SIGKILLed tlsdiag leaves no server behind */
+	return 0;
+}
+
+/* Waits for a launched server.  0 ready; -1 failed (err set, process stopped). */
+static int server_settle(struct server *s, char *err, size_t errlen)
+{
+	char why[512], line[1024];
 	pid_t pgid = s->proc.pid;
-	reaper_watch_group(pgid); /* from now on even a SIGKILLed tlsdiag leaves no server behind */
 	if (server_wait_ready(s, why, sizeof why) == 0)
 		return 0;
 	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
@@ -531,6 +547,19 @@ static int server_try(struct server *s, char *err, size_t errlen)
 	else
 		snprintf(err, errlen, "%s failed to start on 127.0.0.1:%u: %s (log: %s)", s->cmd.argv[0], s->port, why,
 			 s->cmd.log_path);
+	return -1;
+}
+
+/* A free port (or the fixed one) into s->port.  0, or -1 with err set. */
+static int server_pick_port(struct server *s, const struct server_opts *o, char *err, size_t errlen)
+{
+	if (server_bind_probe(o->port, &s->port) == 0)
+		return 0;
+	if (o->port)
+		snprintf(err, errlen, "port %u on 127.0.0.1 is taken (or not allowed); "
+				      "choose another with --port, or 0 for a free one", o->port);
+	else
+		snprintf(err, errlen, "cannot bind 127.0.0.1: %s", strerror(errno));
 	return -1;
 }
 
@@ -552,13 +581,11 @@ static void server_free(struct server *s)
 	free(s);
 }
 
-struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen)
+/* A server of profile with its dirs and certificates made, not started.  NULL with err set. */
+static struct server *server_new(const char *profile, const struct server_opts *o, char *err, size_t errlen)
 {
-	static const struct server_opts none = { 0 };
 	struct server *s = calloc(1, sizeof *s);
 	char file[64];
-	if (!o)
-		o = &none;
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -590,27 +617,115 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 	snprintf(file, sizeof file, "%s.der", s->prof.anchor);
 	if (!(s->ca_der = certs_path(s->certs, file, err, errlen)))
 		goto fail;
-	for (int i = 0; i < (o->port ? 1 : SERVER_PORT_TRIES); i++) {
-		if (server_bind_probe(o->port, &s->port) != 0) {
-			if (o->port)
-				snprintf(err, errlen, "port %u on 127.0.0.1 is taken (or not allowed); "
-						      "choose another with --port, or 0 for a free one", o->port);
-			else
-				snprintf(err, errlen, "cannot bind 127.0.0.1: %s", strerror(errno));
-			goto fail;
-		}
-		if (server_try(s, err, errlen) == 0) {
-			server_guard_add(s);
-			return s;
-		}
-		if (o->port || !server_port_conflict(s))
-			goto fail;
-		/* someone took the port between our probe and the server's bind: another */
-	}
+	return s;
 fail:
-	s->keep = o->keep;
 	server_free(s);
 	return NULL;
+}
+
+/* Starts s, after a first try that lost its port if tried (tries left): 0, or -1 with err set. */
+static int server_run_tries(struct server *s, const struct server_opts *o, int tries, char *err, size_t errlen)
+{
+	for (int i = 0; i < tries; i++) {
+		if (server_pick_port(s, o, err, errlen) != 0)
+			return -1;
+		if (server_launch(s, err, errlen) == 0 && server_settle(s, err, errlen) == 0) {
+			server_guard_add(s);
+			return 0;
+		}
+		if (o->port || !server_port_conflict(s))
+			return -1;
+		/* someone took the port between our probe and the server's bind: another */
+	}
+	return -1;
+}
+
+struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen)
+{
+	static const struct server_opts none = { 0 };
+	if (!o)
+		o = &none;
+	struct server *s = server_new(profile, o, err, errlen);
+	if (s && server_run_tries(s, o, o->port ? 1 : SERVER_PORT_TRIES, err, errlen) != 0) {
+		server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Servers sharing one run dir share its certificates: made here for all of
+ * them at once, so the keys of every chain (an RSA 4096 leaf, an ECDSA one,
+ * the CAs) are generated in parallel, not server after server.  Only an
+ * optimisation: a failure here is met again, and reported, by server_new.
+ */
+static void server_make_shared_certs(const char *const *profiles, const struct server_opts *opts, size_t n)
+{
+	const char *make[CERTS_MAKE_MAX];
+	struct profile *prof = calloc(n ? n : 1, sizeof *prof);
+	struct server probe = { 0 };
+	char err[256];
+	size_t nm = 0;
+	if (!prof || !opts[0].workdir)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!opts[i].workdir || strcmp(opts[i].workdir, opts[0].workdir) != 0 ||
+		    profile_load(profiles[i], &prof[i], err, sizeof err) != 0)
+			goto out;
+		const char *names[2 + SERVER_ALSO_MAX] = { profile_own_chain(&prof[i]) ? NULL : prof[i].leaf,
+							   prof[i].anchor };
+		for (size_t k = 0; k < SERVER_ALSO_MAX; k++)
+			names[2 + k] = opts[i].also_make[k];
+		for (size_t k = 0; k < 2 + SERVER_ALSO_MAX; k++) {
+			size_t j = 0;
+			if (!names[k] || !certs_info(names[k]))
+				continue; /* a user's own chain is imported by its server */
+			while (j < nm && strcmp(make[j], names[k]) != 0)
+				j++;
+			if (j == nm && nm < CERTS_MAKE_MAX)
+				make[nm++] = names[k];
+		}
+	}
+	if (server_dirs_shared(&probe, &opts[0], err, sizeof err) == 0)
+		(void)certs_make_all(probe.certs, make, nm, err, sizeof err);
+	certs_close(probe.certs);
+out:
+	free(prof);
+}
+
+int server_start_all(const char *const *profiles, const struct server_opts *opts, size_t n, struct server **out,
+		     size_t *failed, char *err, size_t errlen)
+{
+	size_t i = 0, made = 0;
+	memset(out, 0, n * sizeof *out);
+	server_make_shared_certs(profiles, opts, n);
+	/* Each server's own set (the files made above are loaded), then every launch at once. */
+	for (i = 0; i < n; i++)
+		if (!(out[i] = server_new(profiles[i], &opts[i], err, errlen)))
+			goto fail;
+	made = n;
+	for (i = 0; i < n; i++)
+		if (server_pick_port(out[i], &opts[i], err, errlen) != 0 || server_launch(out[i], err, errlen) != 0)
+			goto fail;
+	for (i = 0; i < n; i++) {
+		if (server_settle(out[i], err, errlen) == 0) {
+			server_guard_add(out[i]);
+			continue;
+		}
+		/* Its port taken in between: again alone, as server_start would. */
+		if (opts[i].port || !server_port_conflict(out[i]) ||
+		    server_run_tries(out[i], &opts[i], SERVER_PORT_TRIES - 1, err, errlen) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	*failed = i;
+	/* The launched ones not yet waited for are stopped with the rest. */
+	for (size_t k = 0; k < (made ? n : i); k++) {
+		server_free(out[k]);
+		out[k] = NULL;
+	}
+	return -1;
 }
 
 void server_stop(struct server *s)

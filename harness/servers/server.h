@@ -44,6 +44,15 @@ void server_rundir_remove(const char *dir);
 
 /* Starts profile and waits until it accepts.  NULL with err set (naming the cause). */
 struct server *server_start(const char *profile, const struct server_opts *o, char *err, size_t errlen);
+/*
+ * server_start for profiles[0..n) (opts[i] for each), started at once: the
+ * certificates made one server after the other, then every server launched,
+ * then each waited for (a run's start is otherwise the sum of its servers').
+ * 0 with out[0..n) running, or -1 with err set, *failed the index of the
+ * profile at fault and none of them left running.
+ */
+int server_start_all(const char *const *profiles, const struct server_opts *opts, size_t n, struct server **out,
+		     size_t *failed, char *err, size_t errlen);
 /* Stops the server (SIGTERM, then SIGKILL on its process group) and frees it. */
 void server_stop(struct server *s);
 
