@@ -22,6 +22,7 @@
 #define SCN_MAX_VALUES 32
 #define SCN_MAX_COMBOS 4096
 #define SCN_MAX_CONDS 8
+#define SCN_MAX_WORDS 64 /* in one expect[...] or note[...] condition */
 
 /* ---- stage 1: raw sections ---- */
 

@@ -13,6 +13,7 @@
 #include "harness/explain/explain.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +80,17 @@ struct override {
 	const char *key;
 };
 
-/* Whitespace-separated words of s into w (copies into buf). */
+/* Whitespace-separated words of s into w (copies into buf); maxw + 1 when there are more (never cut short). */
 static size_t split_words(const char *s, char *buf, size_t buflen, char **w, size_t maxw)
 {
 	size_t n = 0;
-	snprintf(buf, buflen, "%s", s);
-	for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t && n < maxw; t = strtok_r(NULL, " \t", &save))
+	if ((size_t)snprintf(buf, buflen, "%s", s) >= buflen)
+		return maxw + 1;
+	for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == maxw)
+			return maxw + 1;
 		w[n++] = t;
+	}
 	return n;
 }
 
@@ -97,12 +102,16 @@ static size_t split_words(const char *s, char *buf, size_t buflen, char **w, siz
 static int override_parse(struct parse *p, const struct raw_entry *e, const char *cond,
 			  const struct values *vals, struct override *o)
 {
-	char buf[256], *w[64];
-	size_t nw = split_words(cond, buf, sizeof buf, w, 64), i = 0;
+	char buf[256], *w[SCN_MAX_WORDS];
+	size_t nw = split_words(cond, buf, sizeof buf, w, SCN_MAX_WORDS), i = 0;
 	memset(o, 0, sizeof *o);
 	o->text = e->value;
 	o->line = e->line;
 	o->key = e->key;
+	if (nw > SCN_MAX_WORDS) {
+		scn_perr(p, e->line, "too many words in '%s' (at most %d)", e->key, SCN_MAX_WORDS);
+		return -1;
+	}
 	if (nw == 0) {
 		scn_perr(p, e->line, "empty condition in '%s': write %.*s[FIELD is VALUE]", e->key,
 		     (int)strcspn(e->key, "["), e->key);
@@ -406,9 +415,17 @@ int scn_case_build(struct parse *p, struct scenario_set *set, struct scenario *s
 	}
 	/* Pass 3: every combination, the first field varying slowest. */
 	size_t pick[SCN_NFIELDS] = { 0 }, total = 1;
+	bool uncountable = false; /* the product passes SIZE_MAX: it must not wrap to a small count */
 	for (int f = 0; f < SCN_NFIELDS; f++)
-		if (b.vals[f].n > 1)
-			total *= b.vals[f].n;
+		if (b.vals[f].n > 1) {
+			uncountable |= total > SIZE_MAX / b.vals[f].n;
+			total = uncountable ? SIZE_MAX : total * b.vals[f].n;
+		}
+	if (uncountable) {
+		scn_perr(p, sec->line, "case '%s' expands to more than %zu combinations (at most %d)", sec->name,
+			 (size_t)SIZE_MAX, SCN_MAX_COMBOS);
+		goto out;
+	}
 	if (total > SCN_MAX_COMBOS) {
 		scn_perr(p, sec->line, "case '%s' expands to %zu combinations (at most %d)", sec->name, total,
 		     SCN_MAX_COMBOS);

@@ -141,10 +141,16 @@ static char *reader(char *str, int num, void *stream)
 	}
 	str[n] = '\0';
 	p->lineno++;
-	if (n == max && str[n - 1] != '\n' && cursor_peek_u8(&p->in, 0, &ch) && ch != '\n') {
-		scn_perr(p, p->lineno, "line longer than %d characters: go on over an indented next line", num - 2);
-		while (cursor_peek_u8(&p->in, 0, &ch) && ch != '\n')
+	if (n == max && str[n - 1] != '\n' && cursor_peek_u8(&p->in, 0, &ch)) {
+		if (ch == '\n') {
+			/* The line filled the buffer to its last byte: its newline is not a line of its own. */
 			cursor_skip(&p->in, 1);
+		} else {
+			scn_perr(p, p->lineno, "line longer than %d characters: go on over an indented next line",
+				 num - 2);
+			while (cursor_peek_u8(&p->in, 0, &ch) && ch != '\n')
+				cursor_skip(&p->in, 1);
+		}
 	}
 	struct cursor line = cursor_make((const uint8_t *)str, n), after_bom = line;
 	/* A UTF-8 byte order mark on line 1, which inih skips too. */
