@@ -1,6 +1,7 @@
 /* test_report.c - the run's reports: text lines and failure details, JSON (read back), JUnit XML
  * validated by xmllint against tests/data/junit.xsd, escaping of hostile wire text, exit codes,
  * and the output directory's safety (sanitised names, atomic files). */
+#include "harness/run/case_store.h"
 #include "harness/run/outdir.h"
 #include "harness/run/report.h"
 
@@ -24,6 +25,21 @@ static char tmpdir[64];
 
 /* Wire text with everything XML and terminals dislike: markup, a control byte, invalid UTF-8. */
 static const char hostile[] = "no shared cipher <b>&\"'</b> ]]> \x01\x1b[31m \xff\xfe \xed\xa0\x80 caf\xc3\xa9";
+
+/* The reports read cases from a store (run/case_store.h): res[first..first+n) into a fresh one, in memory. */
+static void use_results(size_t first, size_t n)
+{
+	const struct scenario_case *specs[4];
+	char err[256];
+	case_store_free(rep.store);
+	for (size_t i = 0; i < n; i++)
+		specs[i] = res[first + i].spec;
+	rep.store = case_store_new(NULL, specs, n, err, sizeof err);
+	ck_assert_msg(rep.store != NULL, "%s", err);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(case_store_put(rep.store, i, &res[first + i], err, sizeof err), 0);
+	rep.n = n;
+}
 
 static void setup(void)
 {
@@ -83,12 +99,13 @@ static void setup(void)
 	snprintf(rep.started, sizeof rep.started, "2024-05-01T10:00:00Z");
 	rep.duration_ms = 2500;
 	rep.capture_mode = "live";
-	rep.results = res;
-	rep.n = 4;
+	use_results(0, 4);
 }
 
 static void teardown(void)
 {
+	case_store_free(rep.store);
+	rep.store = NULL;
 	for (size_t i = 0; i < 4; i++)
 		case_result_release(&res[i]);
 	scenario_set_free(&set);
@@ -122,9 +139,9 @@ START_TEST(statuses_and_exit_codes)
 	ck_assert_uint_eq(c.error, 1);
 	ck_assert_int_eq(report_exit_code(&rep), 1);
 	/* Only passes and skips: skips fail the run unless allowed. */
-	rep.n = 1;
+	use_results(0, 1);
 	ck_assert_int_eq(report_exit_code(&rep), 0);
-	rep.results = &res[2];
+	use_results(2, 1);
 	ck_assert_int_eq(report_exit_code(&rep), 1);
 	rep.allow_skip = true;
 	ck_assert_int_eq(report_exit_code(&rep), 0);
@@ -264,6 +281,7 @@ static void equip_explained(void)
 	snprintf(res[0].cert.name, sizeof res[0].cert.name, "127.0.0.1");
 	snprintf(res[0].cert.not_after, sizeof res[0].cert.not_after, "21180518103037Z");
 	res[0].cert.not_after_epoch = 4682313037LL;
+	use_results(0, 4);
 }
 
 START_TEST(explain_every_case)

@@ -56,10 +56,22 @@ void jv_push(struct jv *arr, struct jv *child)
 void jv_push_str(struct jv *arr, const char *s) { jv_push(arr, jv_string(s)); }
 void jv_push_int(struct jv *arr, long long v) { jv_push(arr, jv_int(v)); }
 
+/* Dumped whole, then one fwrite: json_dumpf makes an fwrite of every token. */
 int jv_write(FILE *out, const struct jv *v, bool pretty)
 {
 	size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
-	return json_dumpf(CJ(v), out, flags) == 0 ? 0 : -1;
+	char *text = json_dumps(CJ(v), flags);
+	if (!text)
+		return -1;
+	size_t n = strlen(text);
+	int rc = fwrite(text, 1, n, out) == n ? 0 : -1;
+	free(text);
+	return rc;
+}
+
+struct jv *jv_share(const struct jv *v)
+{
+	return V(json_incref((json_t *)CJ(v)));
 }
 
 /*
@@ -394,6 +406,18 @@ void jw_null(struct jw *w, const char *key)
 		jw_attach(w, key, jv_null());
 	else
 		JW_PUTS(w, "null");
+}
+
+void jw_raw(struct jw *w, const char *key, const char *text, size_t len)
+{
+	if (!w->out) {
+		json_error_t e;
+		jw_place(w, key);
+		jw_attach(w, key, V(must(json_loadb(text, len, 0, &e))));
+		return;
+	}
+	jw_place(w, key);
+	jw_put(w, text, len);
 }
 
 void jw_value(struct jw *w, const char *key, const struct jv *v)

@@ -19,6 +19,12 @@ struct jv *jv_int(long long v);
 struct jv *jv_bool(bool v);
 struct jv *jv_null(void);
 void jv_free(struct jv *v);
+/*
+ * Another reference to v, no copy: for a tree nobody changes any more (a
+ * case's decoded connection, held by its result and by its report at
+ * once).  Each reference is given back with jv_free.
+ */
+struct jv *jv_share(const struct jv *v);
 
 /* Object members; each replaces an earlier member of the same key. */
 void jv_set(struct jv *obj, const char *key, struct jv *child);
@@ -69,6 +75,8 @@ void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 /* A value built as a tree, written as it is (a copy of it in a tree writer). */
 void jw_value(struct jw *w, const char *key, const struct jv *v);
+/* A value already written as JSON text by jv_write (ours, never input: a tree writer aborts on bad text). */
+void jw_raw(struct jw *w, const char *key, const char *text, size_t len);
 
 /* Reading (tests and tools): NULL when absent or of another type. */
 struct jv *jv_parse_file(const char *path, char *err, size_t errlen);

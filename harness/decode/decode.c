@@ -49,8 +49,9 @@ static enum err_category decode_open(const char *path, const struct decode_opts 
 struct report {
 	const char *path;
 	const struct decode_opts *o;
-	FILE *out;
-	struct jw *jw;
+	FILE *text; /* NULL: no text report */
+	struct jw *jw; /* NULL: no JSON report */
+	const struct decode_outputs *outs;
 	struct decode_stats *st;
 };
 
@@ -248,13 +249,15 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	rp->st->with_alerts += alerts;
 	if (rp->o->collect)
 		jv_push(rp->o->collect, tls_conn_to_json(c));
-	if (rp->o->format == DECODE_FORMAT_JSON) {
+	if (rp->jw)
 		tls_conn_write_json(rp->jw, NULL, c);
-	} else {
+	if (rp->text) {
 		if (rp->st->connections > 1)
-			fputc('\n', rp->out);
-		tls_conn_print_text_ex(rp->out, c, rp->o->verbose);
+			fputc('\n', rp->text);
+		tls_conn_print_text_ex(rp->text, c, rp->o->verbose);
 	}
+	if (rp->outs->emit)
+		rp->outs->emit(rp->outs->ctx, c);
 }
 
 static void write_summary(struct jw *w, const struct decode_stats *st)
@@ -279,10 +282,10 @@ static void print_text_tail(FILE *out, const struct decode_stats *st, const stru
 		fprintf(out, "note: %s\n", jv_str(jv_at(notes, i)));
 }
 
-enum err_category decode_file(const char *path, const struct decode_opts *o, FILE *out, struct decode_stats *st,
-			      char *err, size_t errlen)
+enum err_category decode_file_to(const char *path, const struct decode_opts *o, const struct decode_outputs *outs,
+				 struct decode_stats *st, char *err, size_t errlen)
 {
-	struct report rp = { path, o, out, NULL, st };
+	struct report rp = { path, o, outs->text, NULL, outs, st };
 	struct pcap_reader *r;
 	enum err_category rc;
 
@@ -290,8 +293,8 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 	memset(st, 0, sizeof *st);
 	if (decode_open(path, o, &r, err, errlen) != ERR_NONE)
 		return ERR_INPUT;
-	if (o->format == DECODE_FORMAT_JSON) {
-		rp.jw = jw_open_file(out);
+	if (outs->json) {
+		rp.jw = jw_open_file(outs->json);
 		jw_object(rp.jw, NULL);
 		jw_int(rp.jw, "format_version", DECODE_FORMAT_VERSION);
 		jw_str(rp.jw, "file", path);
@@ -299,7 +302,7 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 	}
 	rc = run_frames(r, o, report_conn, &rp, st, err, errlen);
 	struct jv *notes = decode_notes(st);
-	if (o->format == DECODE_FORMAT_JSON) {
+	if (rp.jw) {
 		jw_end(rp.jw);
 		write_summary(rp.jw, st);
 		jw_value(rp.jw, "notes", notes);
@@ -308,13 +311,22 @@ enum err_category decode_file(const char *path, const struct decode_opts *o, FIL
 			snprintf(err, errlen, "cannot write the report: write error");
 			rc = ERR_IO;
 		}
-	} else {
-		print_text_tail(out, st, notes);
-		if (fflush(out) == EOF && rc == ERR_NONE) {
+	}
+	if (outs->text) {
+		print_text_tail(outs->text, st, notes);
+		if (fflush(outs->text) == EOF && rc == ERR_NONE) {
 			snprintf(err, errlen, "cannot write the report: write error");
 			rc = ERR_IO;
 		}
 	}
 	jv_free(notes);
 	return rc;
+}
+
+enum err_category decode_file(const char *path, const struct decode_opts *o, FILE *out, struct decode_stats *st,
+			      char *err, size_t errlen)
+{
+	struct decode_outputs outs = { .text = o->format == DECODE_FORMAT_TEXT ? out : NULL,
+				       .json = o->format == DECODE_FORMAT_JSON ? out : NULL };
+	return decode_file_to(path, o, &outs, st, err, errlen);
 }

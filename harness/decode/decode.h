@@ -69,6 +69,21 @@ enum err_category decode_run(const char *path, const struct decode_opts *o,
 enum err_category decode_file(const char *path, const struct decode_opts *o, FILE *out, struct decode_stats *stats,
 			      char *err, size_t errlen);
 
+/*
+ * One pass, every report at once: the text report on text, the JSON one on
+ * json (either NULL: not made; o->format is not used) and each connection
+ * handed to emit as well (NULL: none).  A run's case makes its decoded.txt,
+ * decoded.json and its verdict from one read of its capture.
+ */
+struct decode_outputs {
+	FILE *text;
+	FILE *json;
+	void (*emit)(void *ctx, struct tls_conn *c);
+	void *ctx;
+};
+enum err_category decode_file_to(const char *path, const struct decode_opts *o, const struct decode_outputs *outs,
+				 struct decode_stats *stats, char *err, size_t errlen);
+
 /* The notes for stats: an array of strings. */
 struct jv *decode_notes(const struct decode_stats *stats);
 

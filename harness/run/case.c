@@ -383,22 +383,6 @@ static void cert_from_server(struct server *s, struct case_cert *c)
 	cert_set(c, "server", x.common_name[0] ? x.common_name : x.subject, x.not_after, x.not_after_epoch);
 }
 
-/* decoded.txt or decoded.json beside the pcap, written atomically: 0, or -1 (err: not written). */
-static int decode_to(const char *pcap, const char *path, enum decode_format fmt, uint16_t port, char *err,
-		     size_t errlen)
-{
-	struct outdir_file of;
-	struct decode_opts o = { .format = fmt, .port = port };
-	struct decode_stats st;
-	char why[256];
-	FILE *f = outdir_open(&of, path, err, errlen);
-	if (!f)
-		return -1;
-	if (decode_file(pcap, &o, f, &st, why, sizeof why) != ERR_NONE)
-		fprintf(f, "%s\n", why);
-	return outdir_commit(&of, err, errlen);
-}
-
 /* A file of the case could not be written (disk full...): the harness failed, there is no verdict. */
 static void harness_failed(struct case_result *out, const char *what, const char *err)
 {
@@ -423,28 +407,48 @@ static const char *capture_with_keys(const struct case_job *job, const struct ca
 	return pcapng_dsb_write(paths->pcap, paths->keylog, ng, err, sizeof err) == 0 ? ng : NULL;
 }
 
-/* TLS is found by content: with the relay the pcap's server port is the relay's.  -1: a file not written. */
+/*
+ * decoded.txt and decoded.json beside the pcap, each written atomically, and
+ * the first connection kept for the verdict: one read of the capture for
+ * the three.  TLS is found by content: with the relay the pcap's server
+ * port is the relay's.  -1: a file not written.
+ */
 static int capture_decode(const struct case_job *job, const struct case_paths *paths, struct case_result *out)
 {
-	const uint16_t port = 0;
-	char path[4200], err[256];
-	struct decode_opts o = { .format = DECODE_FORMAT_JSON, .port = port };
+	char path[4200], err[256], why[256], ng[4200];
+	struct decode_opts o = { .port = 0 };
 	struct decode_stats st;
 	struct jv *first = NULL;
-	char ng[4200];
+	struct outdir_file txt = { 0 }, json = { 0 };
 	const char *src = capture_with_keys(job, paths, ng, sizeof ng);
 	if (!src)
 		src = paths->pcap;
 	snprintf(path, sizeof path, "%s/decoded.txt", job->dir);
-	int w = decode_to(src, path, DECODE_FORMAT_TEXT, port, err, sizeof err);
+	FILE *tf = outdir_open(&txt, path, err, sizeof err);
 	snprintf(path, sizeof path, "%s/decoded.json", job->dir);
-	if (w == 0)
-		w = decode_to(src, path, DECODE_FORMAT_JSON, port, err, sizeof err);
-	if (w != 0) {
+	FILE *jf = tf ? outdir_open(&json, path, err, sizeof err) : NULL;
+	if (!tf || !jf) {
+		outdir_abort(&txt);
 		harness_failed(out, "could not write the decoded capture", err);
 		return -1;
 	}
-	if (decode_run(src, &o, keep_first, &first, &st, err, sizeof err) != ERR_NONE || !first) {
+	struct decode_outputs outs = { .text = tf, .json = jf, .emit = keep_first, .ctx = &first };
+	enum err_category rc = decode_file_to(src, &o, &outs, &st, why, sizeof why);
+	if (rc == ERR_INPUT) { /* an unusable file: each report says why */
+		fprintf(tf, "%s\n", why);
+		fprintf(jf, "%s\n", why);
+	}
+	int w = outdir_commit_unsynced(&txt, err, sizeof err);
+	if (w == 0)
+		w = outdir_commit_unsynced(&json, err, sizeof err);
+	else
+		outdir_abort(&json);
+	if (w != 0) {
+		jv_free(first);
+		harness_failed(out, "could not write the decoded capture", err);
+		return -1;
+	}
+	if (rc != ERR_NONE || !first) {
 		snprintf(out->capture.status, sizeof out->capture.status, "%s", first ? "unreadable" : "empty");
 		jv_free(first);
 		return 0;

@@ -115,10 +115,10 @@ FILE *outdir_open(struct outdir_file *of, const char *path, char *err, size_t er
 	return of->f;
 }
 
-int outdir_commit(struct outdir_file *of, char *err, size_t errlen)
+static int outdir_finish(struct outdir_file *of, bool sync, char *err, size_t errlen)
 {
 	int bad = ferror(of->f);
-	if (fflush(of->f) != 0 || fsync(fileno(of->f)) != 0)
+	if (fflush(of->f) != 0 || (sync && fsync(fileno(of->f)) != 0))
 		bad = 1;
 	if (fclose(of->f) != 0)
 		bad = 1;
@@ -133,6 +133,29 @@ int outdir_commit(struct outdir_file *of, char *err, size_t errlen)
 		unlink(of->tmp);
 		return -1;
 	}
+	return 0;
+}
+
+int outdir_commit(struct outdir_file *of, char *err, size_t errlen)
+{
+	return outdir_finish(of, true, err, errlen);
+}
+
+int outdir_commit_unsynced(struct outdir_file *of, char *err, size_t errlen)
+{
+	return outdir_finish(of, false, err, errlen);
+}
+
+int outdir_sync(const char *dir, char *err, size_t errlen)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) != 0) {
+		snprintf(err, errlen, "cannot sync %s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -156,7 +179,7 @@ int outdir_write_text(const char *path, const char *text, size_t len, char *err,
 		outdir_abort(&of);
 		return -1;
 	}
-	return outdir_commit(&of, err, errlen);
+	return outdir_commit_unsynced(&of, err, errlen);
 }
 
 int outdir_settle_cut(const char *dir)

@@ -9,8 +9,10 @@
  */
 #include "harness/run/report.h"
 
+#include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
+#include "harness/run/case_store.h"
 #include "harness/run/compare.h"
 
 #include <stdint.h>
@@ -61,11 +63,24 @@ void report_judge(struct case_result *r)
 	r->status = expect_met(&r->spec->expect, &r->got) ? CASE_PASS : CASE_FAIL;
 }
 
+const struct case_brief *report_brief(const struct run_report *rep, size_t i)
+{
+	return case_store_brief(rep->store, i);
+}
+
+const struct case_result *report_case(const struct run_report *rep, size_t i, struct case_result *tmp)
+{
+	char err[256];
+	if (case_store_get(rep->store, i, tmp, err, sizeof err) != 0)
+		err_report(ERR_IO, "%s", err);
+	return tmp;
+}
+
 void report_count(const struct run_report *rep, struct report_counts *c)
 {
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < rep->n; i++)
-		switch (rep->results[i].status) {
+		switch (report_brief(rep, i)->status) {
 		case CASE_PASS:
 			c->pass++;
 			break;
@@ -92,7 +107,7 @@ int report_exit_code(const struct run_report *rep)
 	if (rep->incomplete || c.not_run)
 		return 2;
 	for (size_t i = 0; i < rep->n; i++)
-		if (rep->results[i].status == CASE_ERROR && rep->results[i].harness_error)
+		if (report_brief(rep, i)->status == CASE_ERROR && report_brief(rep, i)->harness_error)
 			return 2;
 	if (c.fail || c.error || (c.skip && !rep->allow_skip))
 		return 1;
@@ -300,27 +315,42 @@ static bool has_hello(const struct case_result *r)
 	return ch && !jv_is_null(ch) && (r->status == CASE_PASS || r->status == CASE_FAIL);
 }
 
+static bool brief_has_hello(const struct case_brief *b)
+{
+	return b->has_hello && (b->status == CASE_PASS || b->status == CASE_FAIL);
+}
+
 bool report_case_compare(const struct run_report *rep, const struct case_result *r, struct hello_compare *hc,
 			 char *a_name, char *b_name, size_t namelen)
 {
-	const struct case_result *peer = NULL;
+	const struct case_brief *peer = NULL;
+	size_t at = 0;
 	if (!r->spec->compare || !has_hello(r))
 		return false;
 	for (size_t i = 0; i < rep->n; i++) {
-		const struct case_result *p = &rep->results[i];
-		if (p == r || p->spec->scenario != r->spec->scenario || strcmp(p->spec->base, r->spec->compare) != 0 ||
-		    !has_hello(p))
+		const struct case_brief *p = report_brief(rep, i);
+		if (p->spec == r->spec || p->spec->scenario != r->spec->scenario ||
+		    strcmp(p->spec->base, r->spec->compare) != 0 || !brief_has_hello(p))
 			continue;
-		if (!peer || (peer->got.connected == r->got.connected && p->got.connected != r->got.connected))
+		if (!peer || (peer->connected == r->got.connected && p->connected != r->got.connected)) {
 			peer = p;
+			at = i;
+		}
 	}
 	if (!peer)
 		return false;
-	const struct case_result *a = r->got.connected && !peer->got.connected ? peer : r;
-	const struct case_result *b = a == r ? peer : r;
-	side_name(a, b, a_name, namelen);
-	side_name(b, a, b_name, namelen);
-	return compare_hellos(a->decoded, b->decoded, a->diag.code[0] ? a->diag.code : NULL, a_name, b_name, hc) == 0;
+	struct case_result tmp;
+	const struct case_result *pr = report_case(rep, at, &tmp);
+	bool ok = false;
+	if (has_hello(pr)) {
+		const struct case_result *a = r->got.connected && !pr->got.connected ? pr : r;
+		const struct case_result *b = a == r ? pr : r;
+		side_name(a, b, a_name, namelen);
+		side_name(b, a, b_name, namelen);
+		ok = compare_hellos(a->decoded, b->decoded, a->diag.code[0] ? a->diag.code : NULL, a_name, b_name, hc) == 0;
+	}
+	case_result_release(&tmp);
+	return ok;
 }
 
 /* What the bug report's device saw, when the case names it (reported = KIND). */
@@ -444,16 +474,16 @@ static void print_summary(FILE *out, const struct run_report *rep)
 	size_t w = 8;
 	report_count(rep, &all);
 	for (size_t i = 0; i < rep->n; i++) {
-		size_t l = strlen(rep->results[i].spec->scenario->name);
+		size_t l = strlen(report_brief(rep, i)->spec->scenario->name);
 		if (l > w)
 			w = l;
 	}
 	fprintf(out, "\n%-*s  %5s %5s %5s %5s\n", (int)w, "scenario", "pass", "fail", "skip", "total");
 	for (size_t i = 0; i < rep->n;) {
-		const struct scenario *sc = rep->results[i].spec->scenario;
+		const struct scenario *sc = report_brief(rep, i)->spec->scenario;
 		size_t p = 0, f = 0, s = 0, t = 0;
-		for (; i < rep->n && rep->results[i].spec->scenario == sc; i++, t++) {
-			enum case_status st = rep->results[i].status;
+		for (; i < rep->n && report_brief(rep, i)->spec->scenario == sc; i++, t++) {
+			enum case_status st = report_brief(rep, i)->status;
 			p += st == CASE_PASS;
 			f += st == CASE_FAIL || st == CASE_ERROR;
 			s += st == CASE_SKIP;
@@ -486,21 +516,34 @@ static void print_summary(FILE *out, const struct run_report *rep)
 void report_write_text(FILE *out, const struct run_report *rep)
 {
 	size_t nskip = 0;
-	for (size_t i = 0; i < rep->n; i++)
-		report_case_line(out, &rep->results[i]);
+	struct case_result tmp;
 	for (size_t i = 0; i < rep->n; i++) {
-		const struct case_result *r = &rep->results[i];
-		if (r->status == CASE_FAIL || r->status == CASE_ERROR || (rep->explain && r->status == CASE_PASS))
-			report_case_details(out, rep, r);
-		nskip += r->status == CASE_SKIP;
+		const struct case_brief *b = report_brief(rep, i);
+		if (b->line) {
+			fprintf(out, "%s\n", b->line);
+		} else { /* never ran: its line from what the store has */
+			report_case_line(out, report_case(rep, i, &tmp));
+			case_result_release(&tmp);
+		}
+	}
+	/* Only the cases that did not pass are read back. */
+	for (size_t i = 0; i < rep->n; i++) {
+		enum case_status st = report_brief(rep, i)->status;
+		if (st == CASE_FAIL || st == CASE_ERROR || (rep->explain && st == CASE_PASS)) {
+			report_case_details(out, rep, report_case(rep, i, &tmp));
+			case_result_release(&tmp);
+		}
+		nskip += st == CASE_SKIP;
 	}
 	if (nskip) {
 		fprintf(out, "\n--- SKIPPED (not verified)\n");
 		for (size_t i = 0; i < rep->n; i++) {
-			const struct case_result *r = &rep->results[i];
-			if (r->status == CASE_SKIP)
-				fprintf(out, "  %s/%s: %s\n", r->spec->scenario->name, r->spec->name,
-					r->skip_reason[0] ? r->skip_reason : "the client cannot run it");
+			if (report_brief(rep, i)->status != CASE_SKIP)
+				continue;
+			const struct case_result *r = report_case(rep, i, &tmp);
+			fprintf(out, "  %s/%s: %s\n", r->spec->scenario->name, r->spec->name,
+				r->skip_reason[0] ? r->skip_reason : "the client cannot run it");
+			case_result_release(&tmp);
 		}
 	}
 	print_summary(out, rep);

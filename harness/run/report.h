@@ -19,7 +19,10 @@
 #include <stdio.h>
 
 struct jv;
+struct jw;
 struct hello_compare;
+struct case_store;
+struct case_brief;
 
 /* "format_version" of report.json: bumped when a key changes meaning or goes away (docs/schema/run.schema.json). */
 #define REPORT_FORMAT_VERSION 1
@@ -147,7 +150,8 @@ struct run_report {
 	bool allow_skip;
 	bool explain; /* the text report explains every case, not only those that did not pass */
 	const char *capture_mode;
-	struct case_result *results;
+	/* Every case: its brief, and its whole result read back one at a time (run/case_store.h). */
+	struct case_store *store;
 	size_t n;
 };
 
@@ -161,6 +165,14 @@ void case_result_release(struct case_result *r);
 /* After a case ran: PASS or FAIL from its outcome, unless it was skipped or errored. */
 void report_judge(struct case_result *r);
 void report_count(const struct run_report *rep, struct report_counts *c);
+/* Case i's brief (status, line: run/case_store.h). */
+const struct case_brief *report_brief(const struct run_report *rep, size_t i);
+/*
+ * Case i's whole result, read back into tmp: release it with
+ * case_result_release.  A result that cannot be read back comes as a
+ * harness error saying so, and the store counts it (case_store_lost).
+ */
+const struct case_result *report_case(const struct run_report *rep, size_t i, struct case_result *tmp);
 /* 0 all passed (skips only with allow_skip), 1 any FAIL/ERROR/SKIP, 2 incomplete. */
 int report_exit_code(const struct run_report *rep);
 
@@ -193,6 +205,8 @@ void report_write_text(FILE *out, const struct run_report *rep);
 struct jv *report_case_to_json(const struct case_result *r);
 /* Reads back what report_case_to_json wrote (the runner's pipe from each case). */
 void report_case_from_json(struct case_result *r, const struct jv *j);
+/* The run's report.json: streamed case by case (report_json_write), or as a tree (tests). */
+void report_json_write(struct jw *w, const struct run_report *rep);
 struct jv *report_to_json(const struct run_report *rep);
 
 /*

@@ -18,6 +18,7 @@
 
 #include "harness/core/err.h"
 #include "harness/core/json.h"
+#include "harness/run/case_store.h"
 #include "harness/run/outdir.h"
 
 #include <limits.h>
@@ -208,10 +209,9 @@ static void html_link(FILE *out, const char *out_dir, const char *base, const ch
 /* ---- a run ---- */
 
 /* The grid's row of a case: its scenario, base name and combination without the server. */
-static void html_row_key(const struct case_result *r, char *buf, size_t len)
+static void html_row_key(const struct scenario_case *c, char *buf, size_t len)
 {
 	char combo[256] = "", *save = NULL, copy[256];
-	const struct scenario_case *c = r->spec;
 	snprintf(copy, sizeof copy, "%s", c->combo ? c->combo : "");
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		if (strncmp(w, "server=", 7) == 0)
@@ -222,35 +222,49 @@ static void html_row_key(const struct case_result *r, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s%s%s%s", c->scenario->name, c->base, combo[0] ? "[" : "", combo, combo[0] ? "]" : "");
 }
 
-static const char *html_server(const struct case_result *r)
+static const char *html_server(const struct scenario_case *c)
 {
-	const char *s = r->spec->value[SCN_SERVER];
+	const char *s = c->value[SCN_SERVER];
 	return s ? s : "";
 }
 
 /* Rows by case, columns by server; each cell links to the case's section "case-N" (N: its place in the
- * run, as names may hold anything). */
+ * run, as names may hold anything).  From the cases' briefs: nothing is read back. */
 static void html_grid(FILE *out, const struct run_report *rep)
 {
 	const char **servers = calloc(rep->n + 1, sizeof *servers);
 	char (*rows)[320] = calloc(rep->n + 1, sizeof *rows);
-	size_t ns = 0, nr = 0;
-	if (!servers || !rows)
+	size_t *cell = NULL, ns = 0, nr = 0;
+	size_t *row_of = calloc(rep->n + 1, sizeof *row_of), *col_of = calloc(rep->n + 1, sizeof *col_of);
+	if (!servers || !rows || !row_of || !col_of)
 		goto out;
 	for (size_t i = 0; i < rep->n; i++) {
-		const char *s = html_server(&rep->results[i]);
+		const struct scenario_case *c = report_brief(rep, i)->spec;
+		const char *s = html_server(c);
 		char key[320];
 		size_t k;
 		for (k = 0; k < ns && strcmp(servers[k], s) != 0; k++)
 			;
 		if (k == ns)
 			servers[ns++] = s;
-		html_row_key(&rep->results[i], key, sizeof key);
-		for (k = 0; k < nr && strcmp(rows[k], key) != 0; k++)
+		col_of[i] = k;
+		html_row_key(c, key, sizeof key);
+		for (k = nr; k-- > 0 && strcmp(rows[k], key) != 0;) /* from the last: a matrix's rows come in runs */
 			;
-		if (k == nr)
+		if (k == (size_t)-1) {
+			k = nr;
 			memcpy(rows[nr++], key, sizeof key);
+		}
+		row_of[i] = k;
 	}
+	/* The first case of each (row, server); rep->n: none. */
+	cell = malloc((nr * ns + 1) * sizeof *cell);
+	if (!cell)
+		goto out;
+	for (size_t j = 0; j < nr * ns; j++)
+		cell[j] = rep->n;
+	for (size_t i = rep->n; i-- > 0;)
+		cell[row_of[i] * ns + col_of[i]] = i;
 	fputs("<table class=\"grid\" id=\"grid\">\n<tr><th>case</th>", out);
 	for (size_t k = 0; k < ns; k++) {
 		fputs("<th>", out);
@@ -263,24 +277,14 @@ static void html_grid(FILE *out, const struct run_report *rep)
 		html_text(out, rows[j]);
 		fputs("</td>", out);
 		for (size_t k = 0; k < ns; k++) {
-			const struct case_result *hit = NULL;
-			size_t at = 0;
-			for (size_t i = 0; i < rep->n && !hit; i++) {
-				char key[320];
-				html_row_key(&rep->results[i], key, sizeof key);
-				if (strcmp(key, rows[j]) == 0 && strcmp(html_server(&rep->results[i]), servers[k]) == 0) {
-					hit = &rep->results[i];
-					at = i;
-				}
-			}
-			if (!hit) {
+			size_t at = cell[j * ns + k];
+			if (at == rep->n) {
 				fputs("<td class=\"none\"></td>", out);
 				continue;
 			}
-			char got[300];
-			report_case_line_text(hit, got, sizeof got);
+			const struct case_brief *hit = report_brief(rep, at);
 			fprintf(out, "<td class=\"st %s\" title=\"", case_status_name(hit->status));
-			html_text(out, got);
+			html_text(out, hit->line ? hit->line : case_status_name(hit->status));
 			fprintf(out, "\"><a href=\"#case-%zu\">%s</a></td>", at + 1, case_status_name(hit->status));
 		}
 		fputs("</tr>\n", out);
@@ -289,6 +293,9 @@ static void html_grid(FILE *out, const struct run_report *rep)
 out:
 	free(servers);
 	free(rows);
+	free(row_of);
+	free(col_of);
+	free(cell);
 }
 
 static void html_case(FILE *out, const struct run_report *rep, const struct case_result *r, size_t idx,
@@ -304,7 +311,7 @@ static void html_case(FILE *out, const struct run_report *rep, const struct case
 	html_text(out, title);
 	fputs("</h3>\n<dl>\n", out);
 	expect_format(&c->expect, ex, sizeof ex);
-	html_row(out, "server", html_server(r));
+	html_row(out, "server", html_server(r->spec));
 	html_row(out, "device", c->value[SCN_DEVICE]);
 	html_row(out, "expected", ex);
 	report_case_diagnosis(r, why, sizeof why);
@@ -376,8 +383,11 @@ int report_html_write(FILE *out, const struct run_report *rep, const char *html_
 	fputs("</p>\n<h2>Summary: cases by server</h2>\n", out);
 	html_grid(out, rep);
 	fputs("<h2>Cases</h2>\n", out);
-	for (size_t i = 0; i < rep->n; i++)
-		html_case(out, rep, &rep->results[i], i, base);
+	for (size_t i = 0; i < rep->n; i++) {
+		struct case_result tmp;
+		html_case(out, rep, report_case(rep, i, &tmp), i, base);
+		case_result_release(&tmp);
+	}
 	fputs("</body></html>\n", out);
 	return ferror(out) ? -1 : 0;
 }

@@ -5,8 +5,10 @@
  */
 #include "harness/run/report.h"
 
+#include "harness/core/err.h"
 #include "harness/core/json.h"
 #include "harness/explain/explain.h"
+#include "harness/run/case_store.h"
 #include "harness/run/compare.h"
 #include "harness/run/utf8.h"
 
@@ -62,23 +64,6 @@ static struct jv *capture_json(const struct case_capture *cap)
 	jv_set_int(o, "dropped", cap->dropped);
 	set_str_or_null(o, "fault", cap->fault);
 	return o;
-}
-
-/* A deep copy, through text (json.h has no copy; this is rare and small). */
-static struct jv *jv_copy_of(const struct jv *v)
-{
-	char *buf = NULL, err[128];
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	struct jv *r = NULL;
-	if (!m)
-		return jv_null();
-	int w = jv_write(m, v, false);
-	fclose(m);
-	if (w == 0)
-		r = jv_parse_string(buf, err, sizeof err);
-	free(buf);
-	return r ? r : jv_null();
 }
 
 /* How a failure shows up on each device stack (explain/tables/equivalents.ini). */
@@ -212,7 +197,7 @@ struct jv *report_case_to_json(const struct case_result *r)
 	jv_set(o, "reported", reported_json(c->reported));
 	set_str_or_null(o, "network", c->network ? c->network : "");
 	jv_set(o, "server_certificate", cert_json(&r->cert));
-	jv_set(o, "decoded", r->decoded ? jv_copy_of(r->decoded) : jv_null());
+	jv_set(o, "decoded", r->decoded ? jv_share(r->decoded) : jv_null());
 	set_str_or_null(o, "server_log", r->server_log);
 	set_str_or_null(o, "dir", r->dir);
 	return o;
@@ -340,62 +325,106 @@ void report_case_from_json(struct case_result *r, const struct jv *j)
 	}
 	v = jv_get(j, "decoded");
 	jv_free(r->decoded);
-	r->decoded = v && !jv_is_null(v) ? jv_copy_of(v) : NULL;
+	r->decoded = v && !jv_is_null(v) ? jv_share(v) : NULL;
 	free(r->server_log);
 	const char *log = jv_str(jv_get(j, "server_log"));
 	r->server_log = log ? strdup(log) : NULL;
 	get_str(j, "dir", r->dir, sizeof r->dir);
 }
 
-struct jv *report_to_json(const struct run_report *rep)
+/* set_str_or_null for a streamed report. */
+static void jw_str_or_null(struct jw *w, const char *key, const char *s)
+{
+	if (!s || !*s) {
+		jw_null(w, key);
+		return;
+	}
+	char *clean = utf8_clean(s);
+	jw_str(w, key, clean);
+	free(clean);
+}
+
+/*
+ * Case by case: each is read back from the run's store, written and
+ * released, so a run of any size is written in the memory of one case.
+ */
+void report_json_write(struct jw *w, const struct run_report *rep)
 {
 	struct report_counts c;
-	struct jv *o = jv_object(), *counts = jv_object(), *scs = jv_array(), *cases = jv_array();
 	report_count(rep, &c);
-	jv_set_int(o, "format_version", REPORT_FORMAT_VERSION);
-	jv_set_str(o, "tool", "tlsdiag run");
-	jv_set_str(o, "version", TLSDIAG_VERSION);
-	jv_set_str(o, "started", rep->started);
-	jv_set_int(o, "duration_ms", rep->duration_ms);
-	jv_set_int(o, "servers_ms", rep->servers_ms);
-	jv_set_int(o, "capture_setup_ms", rep->capture_setup_ms);
-	jv_set(o, "capture_shared", jv_bool(rep->capture_shared));
-	set_str_or_null(o, "out_dir", rep->out_dir);
-	set_str_or_null(o, "capture_mode", rep->capture_mode);
-	jv_set_bool(o, "incomplete", rep->incomplete || c.not_run);
-	set_str_or_null(o, "incomplete_reason", rep->incomplete_reason);
-	jv_set_bool(o, "allow_skip", rep->allow_skip);
-	jv_set_int(counts, "pass", (long long)c.pass);
-	jv_set_int(counts, "fail", (long long)c.fail);
-	jv_set_int(counts, "skip", (long long)c.skip);
-	jv_set_int(counts, "error", (long long)c.error);
-	jv_set_int(counts, "not_run", (long long)c.not_run);
-	jv_set_int(counts, "total", (long long)rep->n);
-	jv_set(o, "counts", counts);
-	jv_set_int(o, "exit_code", report_exit_code(rep));
+	jw_object(w, NULL);
+	jw_int(w, "format_version", REPORT_FORMAT_VERSION);
+	jw_str(w, "tool", "tlsdiag run");
+	jw_str(w, "version", TLSDIAG_VERSION);
+	jw_str(w, "started", rep->started);
+	jw_int(w, "duration_ms", rep->duration_ms);
+	jw_int(w, "servers_ms", rep->servers_ms);
+	jw_int(w, "capture_setup_ms", rep->capture_setup_ms);
+	jw_bool(w, "capture_shared", rep->capture_shared);
+	jw_str_or_null(w, "out_dir", rep->out_dir);
+	jw_str_or_null(w, "capture_mode", rep->capture_mode);
+	jw_bool(w, "incomplete", rep->incomplete || c.not_run);
+	jw_str_or_null(w, "incomplete_reason", rep->incomplete_reason);
+	jw_bool(w, "allow_skip", rep->allow_skip);
+	jw_object(w, "counts");
+	jw_int(w, "pass", (long long)c.pass);
+	jw_int(w, "fail", (long long)c.fail);
+	jw_int(w, "skip", (long long)c.skip);
+	jw_int(w, "error", (long long)c.error);
+	jw_int(w, "not_run", (long long)c.not_run);
+	jw_int(w, "total", (long long)rep->n);
+	jw_end(w);
+	jw_int(w, "exit_code", report_exit_code(rep));
+	jw_array(w, "scenarios");
 	for (size_t i = 0; i < rep->n;) {
-		const struct scenario *sc = rep->results[i].spec->scenario;
-		struct jv *s = jv_object(), *servers = jv_array();
-		set_str_or_null(s, "name", sc->name);
-		set_str_or_null(s, "file", sc->file);
-		set_str_or_null(s, "description", sc->description);
-		set_str_or_null(s, "reproduces", sc->reproduces);
+		const struct scenario *sc = report_brief(rep, i)->spec->scenario;
+		jw_object(w, NULL);
+		jw_str_or_null(w, "name", sc->name);
+		jw_str_or_null(w, "file", sc->file);
+		jw_str_or_null(w, "description", sc->description);
+		jw_str_or_null(w, "reproduces", sc->reproduces);
+		jw_array(w, "servers");
 		for (char **p = sc->servers; p && *p; p++)
-			jv_push_str(servers, *p);
-		jv_set(s, "servers", servers);
-		jv_push(scs, s);
-		while (i < rep->n && rep->results[i].spec->scenario == sc)
+			jw_str_or_null(w, NULL, *p);
+		jw_end(w);
+		jw_end(w);
+		while (i < rep->n && report_brief(rep, i)->spec->scenario == sc)
 			i++;
 	}
-	jv_set(o, "scenarios", scs);
+	jw_end(w);
+	jw_array_lines(w, "cases");
 	for (size_t i = 0; i < rep->n; i++) {
-		struct jv *cj = report_case_to_json(&rep->results[i]);
+		/* As the store has it, unless it is compared with another case. */
+		if (!report_brief(rep, i)->spec->compare) {
+			char err[256];
+			size_t len;
+			char *text = case_store_json(rep->store, i, &len, err, sizeof err);
+			if (text) {
+				jw_raw(w, NULL, text, len);
+				free(text);
+				continue;
+			}
+			if (len)
+				err_report(ERR_IO, "%s", err);
+		}
+		struct case_result tmp;
+		const struct case_result *r = report_case(rep, i, &tmp);
+		struct jv *cj = report_case_to_json(r);
 		struct hello_compare hc;
 		char a[64], b[64];
-		bool cmp = report_case_compare(rep, &rep->results[i], &hc, a, b, sizeof a);
+		bool cmp = report_case_compare(rep, r, &hc, a, b, sizeof a);
 		jv_set(cj, "compare", cmp ? compare_to_json(&hc, a, b) : jv_null());
-		jv_push(cases, cj);
+		jw_value(w, NULL, cj);
+		jv_free(cj);
+		case_result_release(&tmp);
 	}
-	jv_set(o, "cases", cases);
-	return o;
+	jw_end(w);
+	jw_end(w);
+}
+
+struct jv *report_to_json(const struct run_report *rep)
+{
+	struct jw *w = jw_open_tree();
+	report_json_write(w, rep);
+	return jw_close_tree(w);
 }

@@ -47,6 +47,7 @@
 #include "harness/capture/hub.h"
 #include "harness/core/err.h"
 #include "harness/core/json.h"
+#include "harness/run/case_store.h"
 #include "harness/run/outdir.h"
 #include "harness/run/report_files.h"
 #include "harness/servers/reaper.h"
@@ -83,7 +84,8 @@ struct run_server {
 struct worker {
 	pid_t pid;
 	int fd;
-	size_t idx; /* into the run's results */
+	size_t idx; /* into the run's cases */
+	struct case_result res; /* its result while it runs (the store keeps it after) */
 	char *buf;
 	size_t len, cap;
 	bool overflow;
@@ -98,6 +100,7 @@ struct run {
 	int lock_fd; /* out_dir's lock (outdir_lock_run); -1: none */
 	bool io_failed; /* a file of the run could not be written: exit 2 */
 	struct run_report rep;
+	const struct scenario_case **specs; /* the selected cases, in order */
 	char out_dir[4096];
 	char **dirs; /* each case's directory, relative to out_dir */
 	char run_dir[4096]; /* the servers' shared dir; "" before it is made */
@@ -154,7 +157,7 @@ static int run_start_servers(struct run *r)
 	if (server_rundir_make(r->run_dir, sizeof r->run_dir, err, sizeof err) != 0)
 		return err_report(ERR_ENV, "cannot make the servers' run dir: %s", err);
 	for (size_t i = 0; i < r->rep.n; i++) {
-		const char *profile = run_profile(r->rep.results[i].spec);
+		const char *profile = run_profile(r->specs[i]);
 		bool have = false;
 		for (size_t k = 0; k < r->nservers; k++)
 			have |= strcmp(r->servers[k].profile, profile) == 0;
@@ -213,7 +216,7 @@ static int run_make_dirs(struct run *r)
 	if (!r->dirs)
 		return err_report(ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; i < r->rep.n; i++) {
-		const struct scenario_case *c = r->rep.results[i].spec;
+		const struct scenario_case *c = r->specs[i];
 		if (c->scenario != last) {
 			last = c->scenario;
 			k = 0;
@@ -233,7 +236,6 @@ static int run_make_dirs(struct run *r)
 		if (!r->dirs[i])
 			return err_report(ERR_INTERNAL, "out of memory");
 		snprintf(r->dirs[i], n, "%s/%03zu-%s", sdir, ++k, cdir);
-		snprintf(r->rep.results[i].dir, sizeof r->rep.results[i].dir, "%s", r->dirs[i]);
 		if (outdir_mkdirs_under(r->out_dir, r->dirs[i], err, sizeof err) != 0)
 			return err_report(ERR_IO, "%s", err);
 	}
@@ -266,7 +268,7 @@ static void run_progress_clear(struct run *r)
 /* The job of case idx; path holds its directory. */
 static struct case_job run_job(struct run *r, size_t idx, char *path, size_t pathlen)
 {
-	const struct scenario_case *spec = r->rep.results[idx].spec;
+	const struct scenario_case *spec = r->specs[idx];
 	snprintf(path, pathlen, "%s/%s", r->out_dir, r->dirs[idx]);
 	struct case_job job = {
 		.spec = spec,
@@ -279,9 +281,8 @@ static struct case_job run_job(struct run *r, size_t idx, char *path, size_t pat
 	return job;
 }
 
-static void run_worker_main(struct run *r, size_t idx, int fd)
+static void run_worker_main(struct run *r, size_t idx, struct case_result *res, int fd)
 {
-	struct case_result *res = &r->rep.results[idx];
 	char path[8192];
 	struct case_job job = run_job(r, idx, path, sizeof path);
 	signal(SIGINT, SIG_DFL);
@@ -298,19 +299,22 @@ static void run_worker_main(struct run *r, size_t idx, int fd)
 	_exit(bad ? 4 : 0); /* no atexit handlers, no flushing of the runner's stdio in the worker */
 }
 
+/* Starts case idx in the next worker slot; -1: it could not start (the slot's res says why). */
 static int run_spawn(struct run *r, size_t idx)
 {
 	int p[2];
 	struct worker *w = &r->workers[r->nworkers];
-	struct case_result *res = &r->rep.results[idx];
+	struct case_result *res = &w->res;
+	memset(w, 0, sizeof *w);
+	case_result_init(res, r->specs[idx]);
+	snprintf(res->dir, sizeof res->dir, "%s", r->dirs[idx]);
+	w->idx = idx;
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		res->status = CASE_ERROR;
 		res->harness_error = true; /* out of processes or descriptors: an overloaded harness */
 		snprintf(res->error, sizeof res->error, "could not start: pipe: %s", strerror(errno));
 		return -1;
 	}
-	memset(w, 0, sizeof *w);
-	w->idx = idx;
 	w->fd = p[0];
 	w->server = run_server_of(r, run_profile(res->spec));
 	w->log_off = server_log_since(w->server, 0, NULL);
@@ -338,7 +342,7 @@ static int run_spawn(struct run *r, size_t idx)
 	}
 	if (w->pid == 0) {
 		close(p[0]);
-		run_worker_main(r, idx, p[1]);
+		run_worker_main(r, idx, res, p[1]);
 	}
 	close(p[1]);
 	r->nworkers++;
@@ -379,7 +383,7 @@ static char *run_filter_log(const char *text, int port)
 
 static void run_collect_log(struct run *r, struct worker *w)
 {
-	struct case_result *res = &r->rep.results[w->idx];
+	struct case_result *res = &w->res;
 	struct server *s = run_server_of(r, run_profile(res->spec));
 	char *buf = NULL, path[8192], err[512];
 	size_t len = 0;
@@ -404,7 +408,7 @@ static void run_collect_log(struct run *r, struct worker *w)
 	}
 }
 
-static void run_write_case(struct run *r, size_t idx)
+static void run_write_case(struct run *r, size_t idx, const struct case_result *res)
 {
 	char path[8192], err[512];
 	struct outdir_file of;
@@ -415,31 +419,52 @@ static void run_write_case(struct run *r, size_t idx)
 		r->io_failed = true;
 		return;
 	}
-	struct jv *j = report_case_to_json(&r->rep.results[idx]);
+	struct jv *j = report_case_to_json(res);
 	jv_write(f, j, true);
 	jv_free(j);
-	if (outdir_commit(&of, err, sizeof err) != 0) {
+	if (outdir_commit_unsynced(&of, err, sizeof err) != 0) {
 		err_report(ERR_IO, "%s", err);
 		r->io_failed = true;
 	}
 }
 
 /* The case's line on the report's stream as the case ends (a CI log shows it then, not at the end). */
-static void run_announce(struct run *r, size_t idx)
+static void run_announce(struct run *r, const struct case_result *res)
 {
 	char line[1024];
 	run_progress_clear(r);
-	report_case_line_text(&r->rep.results[idx], line, sizeof line);
+	report_case_line_text(res, line, sizeof line);
 	fprintf(r->out, "[%zu/%zu] ", r->done, r->rep.n);
 	err_write_safe(r->out, line, strlen(line)); /* names from a scenario file: shown, never obeyed */
 	fputc('\n', r->out);
 	fflush(r->out);
 }
 
+/*
+ * Case idx has ended, res whole: its result.json, its line, and into the
+ * run's store (the reports read it back from there); res is released, so
+ * the runner holds no finished case.  A case not run (interrupted) is only
+ * stored: the reports list it as such.
+ */
+static void run_settle(struct run *r, size_t idx, struct case_result *res)
+{
+	char err[512];
+	if (res->status != CASE_NOT_RUN) {
+		run_write_case(r, idx, res);
+		r->done++;
+		run_announce(r, res);
+	}
+	if (case_store_put(r->rep.store, idx, res, err, sizeof err) != 0) {
+		err_report(ERR_IO, "%s", err);
+		r->io_failed = true;
+	}
+	case_result_release(res);
+}
+
 /* The worker has ended (status st): read its message and settle the case. */
 static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
 {
-	struct case_result *res = &r->rep.results[w->idx];
+	struct case_result *res = &w->res;
 	char err[256];
 	if (timed_out) {
 		res->status = CASE_ERROR;
@@ -477,12 +502,9 @@ static void run_finish(struct run *r, struct worker *w, int st, bool timed_out)
 			snprintf(res->capture.status, sizeof res->capture.status, "incomplete");
 		}
 	}
-	if (res->status != CASE_NOT_RUN) {
+	if (res->status != CASE_NOT_RUN)
 		run_collect_log(r, w);
-		run_write_case(r, w->idx);
-		r->done++;
-		run_announce(r, w->idx);
-	}
+	run_settle(r, w->idx, res);
 	free(w->buf);
 	*w = r->workers[--r->nworkers];
 }
@@ -540,7 +562,7 @@ static size_t run_next(struct run *r)
 	for (size_t i = 0; i < r->rep.n; i++) {
 		if (r->started[i])
 			continue;
-		struct server *s = run_server_of(r, run_profile(r->rep.results[i].spec));
+		struct server *s = run_server_of(r, run_profile(r->specs[i]));
 		int busy = 0;
 		for (size_t k = 0; k < r->nworkers; k++)
 			busy += r->workers[k].server == s;
@@ -558,16 +580,12 @@ static void run_loop(struct run *r)
 	while (!run_stop_signal && (r->nstarted < r->rep.n || r->nworkers)) {
 		size_t next;
 		while (!run_stop_signal && r->nworkers < r->maxworkers && (next = run_next(r)) < r->rep.n) {
-			const struct case_result *res = &r->rep.results[next];
 			char what[512];
-			snprintf(what, sizeof what, "%s/%s", res->spec->scenario->name, res->spec->name);
+			snprintf(what, sizeof what, "%s/%s", r->specs[next]->scenario->name, r->specs[next]->name);
 			r->started[next] = true;
 			r->nstarted++;
-			if (run_spawn(r, next) != 0) {
-				r->done++;
-				run_write_case(r, next);
-				run_announce(r, next);
-			}
+			if (run_spawn(r, next) != 0)
+				run_settle(r, next, &r->workers[r->nworkers].res);
 			run_progress(r, what);
 		}
 		long long now = run_now_ms(), wait = RUN_TICK_MS;
@@ -643,12 +661,12 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	r.out = out;
 	r.lock_fd = -1;
 	run_stop_signal = 0;
-	r.rep.results = calloc(set->ncases ? set->ncases : 1, sizeof *r.rep.results);
-	if (!r.rep.results)
+	r.specs = calloc(set->ncases ? set->ncases : 1, sizeof *r.specs);
+	if (!r.specs)
 		return err_report(ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; i < set->ncases; i++)
 		if (run_selected(&set->cases[i], o->filter))
-			case_result_init(&r.rep.results[r.rep.n++], &set->cases[i]);
+			r.specs[r.rep.n++] = &set->cases[i];
 	if (r.rep.n == 0) {
 		rc = err_report(ERR_USAGE, "no case matches --filter '%s'", o->filter ? o->filter : "");
 		goto out_free;
@@ -665,6 +683,12 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 	r.lock_fd = outdir_lock_run(o->out_dir ? o->out_dir : made, r.out_dir, sizeof r.out_dir, err, sizeof err);
 	if (r.lock_fd < 0) {
 		rc = err_report(ERR_ENV, "%s", err);
+		goto out_free;
+	}
+	/* The finished cases wait there for the reports, out of memory (run/case_store.h). */
+	r.rep.store = case_store_new(r.out_dir, r.specs, r.rep.n, err, sizeof err);
+	if (!r.rep.store) {
+		rc = err_report(ERR_IO, "%s", err);
 		goto out_free;
 	}
 	/* after the run dir is there: the page may go into it */
@@ -715,9 +739,16 @@ out_servers:
 				 run_signal_name(before));
 		}
 		r.rep.duration_ms = (long)(run_now_ms() - t0);
+		/* The cases' files were written without an fsync each: made durable here, once, before the reports. */
+		if (outdir_sync(r.out_dir, err, sizeof err) != 0) {
+			err_report(ERR_IO, "%s", err);
+			r.io_failed = true;
+		}
 		int wr = report_files_write(&r.rep, r.out_dir, o->json_path, o->junit_path, out);
 		if (o->html_path && report_html_file(&r.rep, o->html_path, out) != EXIT_OK)
 			wr = EXIT_UNUSABLE;
+		if (case_store_lost(r.rep.store))
+			r.io_failed = true; /* a case the reports could not read back (said above) */
 		rc = wr != EXIT_OK || r.io_failed ? EXIT_UNUSABLE : report_exit_code(&r.rep);
 		if (r.io_failed)
 			err_report(ERR_IO, "some files of the run could not be written (see above)");
@@ -734,12 +765,11 @@ out_free:
 	if (r.lock_fd >= 0)
 		close(r.lock_fd);
 	free(r.started);
-	for (size_t i = 0; i < r.rep.n; i++) {
-		case_result_release(&r.rep.results[i]);
-		free(r.dirs ? r.dirs[i] : NULL);
-	}
+	for (size_t i = 0; r.dirs && i < r.rep.n; i++)
+		free(r.dirs[i]);
 	free(r.dirs);
 	free(r.workers);
-	free(r.rep.results);
+	case_store_free(r.rep.store);
+	free(r.specs);
 	return rc;
 }
