@@ -628,12 +628,14 @@ START_TEST(regress_condition_words_cut)
 	for (int i = 0; i < 31; i++) /* 3 + 62 = 65 words */
 		n += (size_t)snprintf(cond + n, sizeof cond - n, " or A");
 	ck_assert_uint_lt(n, sizeof cond);
-	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header, cond);
+	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header,
+		 cond);
 	snprintf(want, sizeof want, "t.ini:7: too many words in 'expect[%s]' (at most 64)", cond);
 	BAD(text, want);
 	/* 63 words still read. */
 	cond[n - 10] = '\0';
-	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header, cond);
+	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header,
+		 cond);
 	ck_assert_int_eq(load(text), 0);
 	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_ALERT);
 }
@@ -644,7 +646,8 @@ static size_t put_values(char *buf, size_t cap, size_t used, const char *key, si
 {
 	used += (size_t)snprintf(buf + used, cap - used, "%s =", key);
 	for (size_t i = 0; i < n && used < cap; i++)
-		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i == 0 ? " " : i % 4 == 0 ? ",\n  " : ", ", v[i]);
+		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i == 0 ? " " : i % 4 == 0 ? ",\n  " : ", ",
+					 v[i]);
 	if (used < cap)
 		used += (size_t)snprintf(buf + used, cap - used, "\n");
 	ck_assert_uint_lt(used, cap);
@@ -671,7 +674,9 @@ START_TEST(regress_combinations_wrap)
 {
 	static char text[16384];
 	const char *devices[16], *const *servers = server_profiles();
-	static const char *const methods[] = { "any>=tls1.0", "any>=tls1.1", "any>=tls1.2", "any", "sslv3", "tls1.0", "tls1.1", "tls1.2" };
+	/* The any>= values first: the later lines of a list are indented, and there '=' is refused. */
+	static const char *const methods[] = { "any>=tls1.0", "any>=tls1.1", "any>=tls1.2", "any",
+					       "sslv3", "tls1.0", "tls1.1", "tls1.2" };
 	static const char *const formats[] = { "pem", "der", "pem-as-der", "der-as-pem" };
 	static const char *const yesno[] = { "yes", "no" };
 	static const char *const frags[] = { "512", "1024", "2048", "4096" };

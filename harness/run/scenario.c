@@ -76,7 +76,7 @@ static int compare_check(struct parse *p, const struct scenario_set *set, const 
 			found = strcmp(set->cases[k].base, c->compare) == 0;
 		if (!found) {
 			scn_perr(p, c->line, "case '%s' compares with '%s', which is not a [case] of this file", c->base,
-			     c->compare);
+				 c->compare);
 			return -1;
 		}
 	}
@@ -96,7 +96,7 @@ static int scenario_build(struct parse *p, struct scenario_set *set, const struc
 		if (strcmp(e->key, "name") == 0) {
 			if (strlen(e->value) > SCN_MAX_NAME || strpbrk(e->value, "[]/")) {
 				scn_perr(p, e->line, "bad scenario name '%s' (no brackets or '/', at most %d characters)",
-				     e->value, SCN_MAX_NAME);
+					 e->value, SCN_MAX_NAME);
 				return -1;
 			}
 			sc->name = scn_strdup(set, e->value);
@@ -133,7 +133,7 @@ static int scenario_build(struct parse *p, struct scenario_set *set, const struc
 	for (size_t i = 0; i < set->nscenarios; i++)
 		if (strcmp(set->scenarios[i]->name, sc->name) == 0) {
 			scn_perr(p, sec->line, "scenario '%s' is also defined in %s:%d", sc->name,
-			     set->scenarios[i]->file, set->scenarios[i]->line);
+				 set->scenarios[i]->file, set->scenarios[i]->line);
 			return -1;
 		}
 	return 0;

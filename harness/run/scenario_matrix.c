@@ -114,7 +114,7 @@ static int override_parse(struct parse *p, const struct raw_entry *e, const char
 	}
 	if (nw == 0) {
 		scn_perr(p, e->line, "empty condition in '%s': write %.*s[FIELD is VALUE]", e->key,
-		     (int)strcspn(e->key, "["), e->key);
+			 (int)strcspn(e->key, "["), e->key);
 		return -1;
 	}
 	while (i < nw) {
@@ -139,7 +139,7 @@ static int override_parse(struct parse *p, const struct raw_entry *e, const char
 		}
 		if (i + 2 >= nw || strcmp(w[i + 1], "is") != 0) {
 			scn_perr(p, e->line, "bad condition in '%s': write FIELD is VALUE [or VALUE] [and FIELD is VALUE]",
-			     e->key);
+				 e->key);
 			return -1;
 		}
 		struct cond *c = &o->c[o->n++];
@@ -160,7 +160,7 @@ static int override_parse(struct parse *p, const struct raw_entry *e, const char
 			}
 			if (idx == vs->n) {
 				scn_perr(p, e->line, "'%s' in '%s' is not one of the case's %s values", w[i], e->key,
-				     scenario_field_name((enum scn_field)f));
+					 scenario_field_name((enum scn_field)f));
 				return -1;
 			}
 			c->ok[idx] = true;
@@ -202,7 +202,7 @@ static const struct override *override_pick(struct parse *p, const struct overri
 			best = &ov[i];
 		} else if (ov[i].n == best->n && strcmp(ov[i].text, best->text) != 0) {
 			scn_perr(p, ov[i].line, "'%s' and '%s' (line %d) both apply to %s: make one more specific",
-			     ov[i].key, best->key, best->line, combo);
+				 ov[i].key, best->key, best->line, combo);
 			return NULL;
 		}
 	}
@@ -376,7 +376,7 @@ int scn_case_build(struct parse *p, struct scenario_set *set, struct scenario *s
 	for (size_t k = 0; k < b.vals[SCN_SERVER].n; k++)
 		if (!scn_in_list(b.vals[SCN_SERVER].v[k], (const char *const *)sc->servers)) {
 			scn_perr(p, b.vals[SCN_SERVER].line, "server '%s' is not in the [scenario]'s servers",
-			     b.vals[SCN_SERVER].v[k]);
+				 b.vals[SCN_SERVER].v[k]);
 			goto out;
 		}
 	/* Pass 2: expect and note, plain and per combination. */
@@ -428,7 +428,7 @@ int scn_case_build(struct parse *p, struct scenario_set *set, struct scenario *s
 	}
 	if (total > SCN_MAX_COMBOS) {
 		scn_perr(p, sec->line, "case '%s' expands to %zu combinations (at most %d)", sec->name, total,
-		     SCN_MAX_COMBOS);
+			 SCN_MAX_COMBOS);
 		goto out;
 	}
 	for (size_t k = 0; k < total; k++) {

@@ -102,7 +102,7 @@ static void section_open(struct parse *p, struct cursor *line)
 		}
 		if (strlen(sec.name) > SCN_MAX_NAME || !printable(sec.name) || strpbrk(sec.name, "[]")) {
 			scn_perr(p, p->lineno, "bad case name '%s' (printable, no brackets, at most %d characters)",
-			     sec.name, SCN_MAX_NAME);
+				 sec.name, SCN_MAX_NAME);
 			free(sec.name);
 			return;
 		}
@@ -198,7 +198,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		struct raw_entry *e = &sec->e[sec->n - 1];
 		if (!free_text_key(e->key) && strchr(value, '=')) {
 			scn_perr(p, p->lineno, "indented '%s' reads as more of '%s': start each key in the first column",
-			     value, e->key);
+				 value, e->key);
 			return 1;
 		}
 		size_t a = strlen(e->value), b = strlen(value);
