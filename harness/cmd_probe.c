@@ -163,6 +163,7 @@ int cmd_probe(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	opterr = 0; /* the message below, in the project's words ("usage error") */
 	while ((c = getopt_long(argc, argv, "d:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -209,7 +210,8 @@ int cmd_probe(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			probe_usage(stderr);
-			return EXIT_UNUSABLE;
+			return err_report(ERR_USAGE, "unknown or incomplete option '%s' (see 'tlsdiag probe --help')",
+					  argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1) {

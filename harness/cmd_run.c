@@ -136,6 +136,7 @@ int cmd_run(int argc, char **argv)
 
 	scenario_set_init(&set);
 	optind = 1;
+	opterr = 0; /* the message below, in the project's words ("usage error") */
 	while ((c = getopt_long(argc, argv, "j:f:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -185,6 +186,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		default:
 			run_usage(stderr);
+			err_report(ERR_USAGE, "unknown or incomplete option '%s' (see 'tlsdiag run --help')",
+				   argv[optind - 1]);
 			goto out;
 		}
 	}

@@ -228,6 +228,45 @@ START_TEST(leaves_share_a_key_cas_do_not)
 }
 END_TEST
 
+/* What a server asks for at once (certs_make_all): made with keys generated together, none shared
+ * between CAs, every chain verifying with openssl; a name not in the catalogue is an error. */
+START_TEST(made_at_once_with_keys_of_their_own)
+{
+	char sub[96], err[256], r[160], l[160], in[160];
+	const char *want[] = { "valid", "root", "other-root" };
+	const char *named[] = { "valid", "inter", "root", "other-root" };
+	char *key[4];
+	int rc;
+	snprintf(sub, sizeof sub, "%s/at-once", dir);
+	struct certs *fresh = certs_open(sub, err, sizeof err);
+	ck_assert_msg(fresh != NULL, "%s", err);
+	ck_assert_msg(certs_make_all(fresh, want, 3, err, sizeof err) == 0, "%s", err);
+	for (size_t i = 0; i < 4; i++) {
+		char file[192];
+		snprintf(file, sizeof file, "%s/%s.key", sub, named[i]);
+		key[i] = tu_slurp(file, NULL); /* on disk already: made, not on first use */
+		ck_assert_msg(key[i] != NULL, "%s not made", file);
+	}
+	for (size_t i = 1; i < 4; i++)
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(key[i], key[j]) != 0, "%s and %s share a key", named[i], named[j]);
+	for (size_t i = 0; i < 4; i++)
+		free(key[i]);
+	snprintf(r, sizeof r, "%s/root.pem", sub);
+	snprintf(in, sizeof in, "%s/inter.pem", sub);
+	snprintf(l, sizeof l, "%s/valid.pem", sub);
+	const char *out = run(&rc, "openssl verify -CAfile '%s' -untrusted '%s' '%s' 2>&1", r, in, l);
+	ck_assert_msg(rc == 0, "%s", out);
+	snprintf(r, sizeof r, "%s/other-root.pem", sub);
+	out = run(&rc, "openssl verify -CAfile '%s' -untrusted '%s' '%s' 2>&1", r, in, l);
+	ck_assert_int_ne(rc, 0); /* the other root signed nothing of this chain */
+	const char *bad[] = { "valid", "no-such-cert" };
+	ck_assert_int_eq(certs_make_all(fresh, bad, 2, err, sizeof err), -1);
+	HAS(err, "no-such-cert");
+	certs_close(fresh);
+}
+END_TEST
+
 /* Writes a key made by `openssl genpkey` (an independent maker) into the pool dir. */
 static void pool_key(const char *pool, const char *file, const char *args)
 {
@@ -407,6 +446,7 @@ static Suite *certs_suite(void)
 	tcase_add_test(tc, selfsigned_is_the_esp8266_certificate);
 	tcase_add_test(tc, keys_and_signatures);
 	tcase_add_test(tc, leaves_share_a_key_cas_do_not);
+	tcase_add_test(tc, made_at_once_with_keys_of_their_own);
 	tcase_add_test(tc, key_pool_is_used_in_order);
 	tcase_add_test(tc, client_certificates_and_other_ca);
 	tcase_add_test(tc, files_pem_der_chain_modes);

@@ -449,22 +449,63 @@ START_TEST(silent_server_times_out_after_client_hello)
 }
 END_TEST
 
+/*
+ * The client binds bind_port itself when it is given no socket.  That port
+ * is held by a socket of ours (tf_bound_socket, no SO_REUSEADDR) for the
+ * whole run, so the client's bind must fail on exactly that port, naming
+ * it, and nothing reaches the listener: no port is found free and bound
+ * later, which a parallel suite could take in between.
+ */
 START_TEST(bind_port_is_honoured)
 {
 	struct client_case cc;
 	struct client_result r;
-	uint16_t port;
+	uint16_t port, held;
+	char err[256] = "", want[64];
 	int lfd = tf_silent_listener(&port);
+	int hfd = tf_bound_socket(&held);
 	case_for(&cc, SRV_TLS12);
 	cc.port = port;
 	cc.timeout_ms = (int)tu_bound_ms(200);
-	cc.bind_port = tf_free_port();
+	cc.bind_port = held;
+	ck_assert_int_eq(client_run(&cc, &r, err, sizeof err), -1);
+	snprintf(want, sizeof want, "bind to local port %u: %s", held, strerror(EADDRINUSE));
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert(!r.connected);
+	ck_assert_int_eq(fcntl(lfd, F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(accept(lfd, NULL, NULL), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	close(hfd);
+	close(lfd);
+}
+END_TEST
+
+/*
+ * A socket handed over (sock_fd, as the runner does: case_client_socket) is
+ * the one that connects: the server sees its port.  It was bound before the
+ * run and held since, so the port cannot have been taken by anyone else.
+ */
+START_TEST(handed_socket_is_the_connection)
+{
+	struct client_case cc;
+	struct client_result r;
+	uint16_t port, local;
+	int lfd = tf_silent_listener(&port);
+	int fd = tf_bound_socket(&local);
+	case_for(&cc, SRV_TLS12);
+	cc.port = port;
+	cc.timeout_ms = (int)tu_bound_ms(200);
+	cc.sock_fd = fd;
+	cc.bind_port = local;
 	run_case(&cc, &r);
+	/* The client closed it (client.h); checked before accept() takes the lowest free number. */
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert_int_eq(errno, EBADF);
 	struct sockaddr_in peer;
 	socklen_t len = sizeof peer;
 	int afd = accept(lfd, (struct sockaddr *)&peer, &len);
 	ck_assert_int_ge(afd, 0);
-	ck_assert_uint_eq(ntohs(peer.sin_port), cc.bind_port);
+	ck_assert_uint_eq(ntohs(peer.sin_port), local);
 	close(afd);
 	close(lfd);
 	ck_assert(r.timed_out);
@@ -494,9 +535,18 @@ START_TEST(refused_connect_is_an_outcome)
 {
 	struct client_case cc;
 	struct client_result r;
+	uint16_t port;
+	/*
+	 * A port bound by us and never listened on, held through the run: the
+	 * connect is refused (RST) and no other process can bind it meanwhile
+	 * (tf_bound_socket).  A port merely found free could be a parallel
+	 * suite's listener by the time the client connects.
+	 */
+	int hfd = tf_bound_socket(&port);
 	case_for(&cc, SRV_TLS12);
-	cc.port = tf_free_port();
+	cc.port = port;
 	run_case(&cc, &r);
+	close(hfd);
 	ck_assert(!r.connected);
 	ck_assert_str_eq(r.stage, "connect");
 	ck_assert_ptr_nonnull(strstr(r.detail, "Connection refused"));
@@ -838,6 +888,7 @@ static Suite *client_suite(void)
 	tcase_add_test(tc, keylog_tls13_secrets);
 	tcase_add_test(tc, silent_server_times_out_after_client_hello);
 	tcase_add_test(tc, bind_port_is_honoured);
+	tcase_add_test(tc, handed_socket_is_the_connection);
 	tcase_add_test(tc, server_dropping_the_hello_is_peer_closed);
 	tcase_add_test(tc, refused_connect_is_an_outcome);
 	tcase_add_test(tc, old_methods_need_the_full_build);

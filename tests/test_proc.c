@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +157,147 @@ START_TEST(log_and_cwd)
 	ck_assert_ptr_nonnull(strstr(buf, "out\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "err\n"));
 	ck_assert_ptr_nonnull(strstr(buf, tmpdir));
+}
+END_TEST
+
+/* The whole of path (NUL-terminated into buf); its length. */
+static size_t read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* path written whole with text (a fresh file, 0600). */
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* A link planted at the log path is refused, in both modes; the child never starts and the target is untouched. */
+START_TEST(log_symlink_refused)
+{
+	char err[256], log[300], target[300], dangling[300], buf[64];
+	struct proc p;
+	struct proc_opts o = { 0 };
+	struct stat st;
+	char *argv[] = { "sh", "-c", "echo planted", NULL };
+	snprintf(target, sizeof target, "%s/target.txt", tmpdir);
+	snprintf(log, sizeof log, "%s/server.log", tmpdir);
+	write_file(target, "keep\n");
+	ck_assert_int_eq(symlink(target, log), 0);
+	o.log_path = log;
+	for (int append = 0; append < 2; append++) {
+		o.log_append = append;
+		err[0] = '\0';
+		ck_assert_int_eq(proc_spawn(&p, argv, &o, err, sizeof err), -1);
+		ck_assert_int_eq(p.pid, 0);
+		ck_assert_msg(strstr(err, "refusing the log") && strstr(err, "symbolic link") && strstr(err, log), "%s", err);
+		ck_assert_uint_eq(read_file(target, buf, sizeof buf), 5);
+		ck_assert_str_eq(buf, "keep\n");
+	}
+	/* A link to nothing yet: following it would create the file it names. */
+	snprintf(dangling, sizeof dangling, "%s/made-through-link", tmpdir);
+	snprintf(log, sizeof log, "%s/dangling.log", tmpdir);
+	ck_assert_int_eq(symlink(dangling, log), 0);
+	for (int append = 0; append < 2; append++) {
+		o.log_append = append;
+		ck_assert_int_eq(proc_spawn(&p, argv, &o, err, sizeof err), -1);
+		ck_assert_msg(strstr(err, "symbolic link"), "%s", err);
+		ck_assert_int_eq(lstat(dangling, &st), -1);
+		ck_assert_int_eq(errno, ENOENT);
+	}
+}
+END_TEST
+
+/* Without log_append a log must be new; with it, an existing file of ours is appended to, a hard link is not. */
+START_TEST(log_new_unless_append)
+{
+	char err[256], log[300], other[300], buf[64];
+	struct proc p;
+	struct proc_opts o = { 0 };
+	char *argv[] = { "sh", "-c", "echo two", NULL };
+	snprintf(log, sizeof log, "%s/old.log", tmpdir);
+	write_file(log, "one\n");
+	o.log_path = log;
+	ck_assert_int_eq(proc_spawn(&p, argv, &o, err, sizeof err), -1);
+	ck_assert_int_eq(p.pid, 0);
+	ck_assert_msg(strstr(err, "cannot create the log") && strstr(err, "a log must be a new file"), "%s", err);
+	read_file(log, buf, sizeof buf);
+	ck_assert_str_eq(buf, "one\n");
+
+	o.log_append = true;
+	ck_assert_msg(proc_spawn(&p, argv, &o, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(proc_wait(&p, (int)tu_bound_ms(10000)), 0);
+	ck_assert(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0);
+	read_file(log, buf, sizeof buf);
+	ck_assert_str_eq(buf, "one\ntwo\n");
+
+	/* A second name of another file: appending would write into that file. */
+	snprintf(other, sizeof other, "%s/other.txt", tmpdir);
+	write_file(other, "x\n");
+	snprintf(log, sizeof log, "%s/hard.log", tmpdir);
+	ck_assert_int_eq(link(other, log), 0);
+	ck_assert_int_eq(proc_spawn(&p, argv, &o, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "not a regular file of ours with one name"), "%s", err);
+	read_file(other, buf, sizeof buf);
+	ck_assert_str_eq(buf, "x\n");
+
+	/* A FIFO there fails at once rather than blocking the open. */
+	snprintf(log, sizeof log, "%s/fifo.log", tmpdir);
+	ck_assert_int_eq(mkfifo(log, 0600), 0);
+	ck_assert_int_eq(proc_spawn(&p, argv, &o, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, log), "%s", err);
+}
+END_TEST
+
+/* A new log is made 0600 whatever the umask lets through otherwise. */
+START_TEST(log_created_private)
+{
+	char err[256] = "", log[300];
+	struct proc p;
+	struct proc_opts o = { 0 };
+	struct stat st;
+	char *argv[] = { "true", NULL };
+	mode_t old = umask(0);
+	snprintf(log, sizeof log, "%s/new.log", tmpdir);
+	o.log_path = log;
+	ck_assert_msg(proc_spawn(&p, argv, &o, err, sizeof err) == 0, "%s", err);
+	umask(old);
+	ck_assert_int_eq(proc_wait(&p, (int)tu_bound_ms(10000)), 0);
+	ck_assert_int_eq(lstat(log, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+}
+END_TEST
+
+/* The child's stdout is appending and blocking (O_NONBLOCK was only for the open), as the kernel tells it. */
+START_TEST(log_descriptor_flags)
+{
+	char err[256] = "", log[300], buf[512];
+	struct proc p;
+	struct proc_opts o = { 0 };
+	char *argv[] = { "grep", "^flags:", "/proc/self/fdinfo/1", NULL };
+	snprintf(log, sizeof log, "%s/flags.log", tmpdir);
+	o.log_path = log;
+	ck_assert_msg(proc_spawn(&p, argv, &o, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(proc_wait(&p, (int)tu_bound_ms(10000)), 0);
+	ck_assert(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0);
+	read_file(log, buf, sizeof buf);
+	char *end = NULL;
+	ck_assert_msg(strncmp(buf, "flags:", 6) == 0, "%s", buf);
+	long flags = strtol(buf + 6, &end, 8);
+	ck_assert_ptr_ne(end, buf + 6);
+	ck_assert_int_eq(flags & O_NONBLOCK, 0);
+	ck_assert_int_eq(flags & O_APPEND, O_APPEND);
+	ck_assert_int_eq(flags & O_ACCMODE, O_WRONLY);
 }
 END_TEST
 
@@ -316,6 +458,10 @@ static Suite *proc_suite(void)
 	tcase_add_test(tc, spawn_missing_program_fails_clearly);
 	tcase_add_test(tc, exec_failure_reported);
 	tcase_add_test(tc, log_and_cwd);
+	tcase_add_test(tc, log_symlink_refused);
+	tcase_add_test(tc, log_new_unless_append);
+	tcase_add_test(tc, log_created_private);
+	tcase_add_test(tc, log_descriptor_flags);
 	tcase_add_test(tc, no_descriptor_leaks_into_child);
 	tcase_add_test(tc, wait_port_ready);
 	tcase_add_test(tc, wait_port_child_dies_first);

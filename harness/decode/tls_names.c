@@ -5,6 +5,7 @@
  */
 #include "harness/decode/tls_names.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -338,19 +339,26 @@ bool tls_is_grease(uint16_t v)
  * looked up for every suite a ClientHello offers, so it is searched by
  * halves: tls_names_data.c keeps it sorted by value (test_tls_names checks).
  */
-static const char *suite_name(uint16_t suite)
+/* The registry row of a suite, or tls_cipher_suite_count when it has none. */
+static size_t suite_row(uint16_t suite)
 {
 	size_t lo = 0, hi = tls_cipher_suite_count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (tls_cipher_suite_names[mid].v == suite)
-			return tls_cipher_suite_names[mid].s;
+			return mid;
 		if (tls_cipher_suite_names[mid].v < suite)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return tls_cipher_suite_count;
+}
+
+static const char *suite_name(uint16_t suite)
+{
+	size_t row = suite_row(suite);
+	return row < tls_cipher_suite_count ? tls_cipher_suite_names[row].s : NULL;
 }
 
 const char *tls_name16(const struct tok *table, uint16_t v, char *buf, size_t buflen)
@@ -419,9 +427,9 @@ static const struct suite_prefix suite_prefixes[] = {
 	{ NULL, TLS_KX_UNKNOWN, TLS_AUTH_UNKNOWN, false },
 };
 
-bool tls_suite_info(uint16_t suite, struct tls_suite_info *out)
+/* What a suite's registry name says (name: NULL when it has none). */
+static bool suite_info_parse(const char *name, uint16_t suite, struct tls_suite_info *out)
 {
-	const char *name = suite_name(suite);
 	const char *with, *cipher;
 	size_t plen, nlen;
 
@@ -459,6 +467,35 @@ bool tls_suite_info(uint16_t suite, struct tls_suite_info *out)
 	out->aead = strstr(cipher, "_GCM") || strstr(cipher, "GCM_") || strstr(cipher, "_CCM") ||
 		    strstr(cipher, "CCM_") || strstr(cipher, "POLY1305") || strstr(cipher, "_MGM_");
 	return true;
+}
+
+/*
+ * Every row's properties, parsed once: the JSON report asks for each suite
+ * of every ClientHello (key_exchange_kinds), and the parse is strstr()s over
+ * the name (8% of a JSON decode).  Built whole on first use, under
+ * pthread_once: a capture worker may decode in a thread of its own.
+ */
+#define SUITE_TABLE_MAX 1024
+
+static struct tls_suite_info suite_infos[SUITE_TABLE_MAX];
+static bool suite_known[SUITE_TABLE_MAX];
+static pthread_once_t suite_once = PTHREAD_ONCE_INIT;
+
+static void suite_table_make(void)
+{
+	for (size_t i = 0; i < tls_cipher_suite_count && i < SUITE_TABLE_MAX; i++)
+		suite_known[i] = suite_info_parse(tls_cipher_suite_names[i].s, tls_cipher_suite_names[i].v,
+						  &suite_infos[i]);
+}
+
+bool tls_suite_info(uint16_t suite, struct tls_suite_info *out)
+{
+	size_t row = suite_row(suite);
+	if (row >= tls_cipher_suite_count || row >= SUITE_TABLE_MAX)
+		return suite_info_parse(row < tls_cipher_suite_count ? tls_cipher_suite_names[row].s : NULL, suite, out);
+	pthread_once(&suite_once, suite_table_make);
+	*out = suite_infos[row];
+	return suite_known[row];
 }
 
 const char *tls_kx_name(enum tls_kx kx)

@@ -259,6 +259,39 @@ int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, si
 	return outdir_check_chain(dir, true, real, reallen, err, errlen);
 }
 
+int outdir_check_private(const char *dir, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(dir);
+	/* "d/" would make lstat follow a link named d: the name without its trailing slashes. */
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= sizeof buf) {
+		snprintf(err, errlen, "bad directory name '%s'", dir);
+		return -1;
+	}
+	memcpy(buf, dir, n);
+	buf[n] = '\0';
+	if (lstat(buf, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "refusing %s: it is a symbolic link; give the directory itself", dir);
+		return -1;
+	}
+	if (outdir_check_safe(buf, NULL, 0, err, errlen) != 0)
+		return -1;
+	/* Search (x) for others is allowed: as root, apache.c opens the run dir to 0711 for Apache's nobody. */
+	if (st.st_mode & 066) {
+		snprintf(err, errlen, "refusing %s: its mode is %04o; it must be 0700 (private keys go under it)", dir,
+			 (unsigned int)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
 /* Before making dir: the deepest part of it that exists is a safe place to make the rest in. */
 static int outdir_check_parent(const char *dir, char *err, size_t errlen)
 {

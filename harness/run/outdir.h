@@ -31,6 +31,14 @@ int outdir_mkdirs(const char *path, char *err, size_t errlen);
 int outdir_check_safe(const char *dir, char *real, size_t reallen, char *err, size_t errlen);
 
 /*
+ * outdir_check_safe, and more for a dir that will hold secrets (a server
+ * run dir: private keys): dir itself is not a symbolic link and no group
+ * or other may read or write it (0700; 0711 too, the search bit that a
+ * server run as nobody needs to reach its own dir).  0, or -1 with err.
+ */
+int outdir_check_private(const char *dir, char *err, size_t errlen);
+
+/*
  * A run's --out: made (0700) if missing, checked (outdir_check_safe), and
  * locked for the run: fd of its lock file .tlsdiag.lock holds flock(LOCK_EX).
  * An earlier run's dir (it holds .tlsdiag.lock) is cleared first; a non-empty

@@ -144,6 +144,7 @@ struct run_report {
 	long duration_ms;
 	long servers_ms; /* starting every server profile of the run, once each */
 	long capture_setup_ms; /* starting the run's shared live capture (capture/hub.h); 0: none */
+	long cases_ms; /* from the first case started to the last one settled */
 	bool capture_shared; /* live cases captured through it */
 	bool incomplete; /* interrupted: NOT_RUN cases remain */
 	char incomplete_reason[64];

@@ -360,6 +360,7 @@ void report_json_write(struct jw *w, const struct run_report *rep)
 	jw_int(w, "duration_ms", rep->duration_ms);
 	jw_int(w, "servers_ms", rep->servers_ms);
 	jw_int(w, "capture_setup_ms", rep->capture_setup_ms);
+	jw_int(w, "cases_ms", rep->cases_ms);
 	jw_bool(w, "capture_shared", rep->capture_shared);
 	jw_str_or_null(w, "out_dir", rep->out_dir);
 	jw_str_or_null(w, "capture_mode", rep->capture_mode);

@@ -166,6 +166,12 @@ static int run_start_servers(struct run *r)
 		if (run_stop_signal)
 			return EXIT_UNUSABLE;
 		struct server_opts so = { .port = 0, .workdir = r->run_dir };
+		/* The wrong-CA cases' root, made with the server's chain rather than by the first such case. */
+		for (size_t k = 0; k < r->rep.n; k++)
+			if (r->specs[k]->cfg.ca == CASE_CA_OTHER && strcmp(run_profile(r->specs[k]), profile) == 0) {
+				so.also_make[0] = "other-root";
+				break;
+			}
 		struct server *s = server_start(profile, &so, err, sizeof err);
 		if (!s)
 			return err_report(ERR_ENV, "server profile %s did not start: %s", profile, err);
@@ -726,7 +732,9 @@ int runner_run(const struct scenario_set *set, const struct runner_opts *o, FILE
 		goto out_servers;
 	}
 	r.rep.capture_setup_ms = r.hub ? (long)(run_now_ms() - ts) : 0;
+	ts = run_now_ms();
 	run_loop(&r);
+	r.rep.cases_ms = (long)(run_now_ms() - ts);
 	run_progress_clear(&r);
 	rc = EXIT_OK;
 out_servers:

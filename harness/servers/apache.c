@@ -80,10 +80,10 @@ static int apache_apxs(const struct backend_env *e, char *out, size_t outlen)
 	o.log_path = log;
 	char *argv[] = { apxs, "-q", "libexecdir", NULL };
 	if (proc_spawn(&p, argv, &o, err, sizeof err) != 0)
-		return -1;
+		goto out;
 	if (proc_wait(&p, 10000) != 0) {
 		proc_stop(&p, 0);
-		return -1;
+		goto out;
 	}
 	f = fopen(log, "r");
 	if (f && fgets(out, (int)outlen, f)) {
@@ -92,7 +92,8 @@ static int apache_apxs(const struct backend_env *e, char *out, size_t outlen)
 	}
 	if (f)
 		fclose(f);
-	unlink(log);
+out:
+	unlink(log); /* every way out: the log must be new (proc.h), and a retry in this dir makes it again */
 	return rc;
 }
 

@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +131,8 @@ enum certs_file { FILE_PEM, FILE_DER, FILE_KEY, FILE_CHAIN, FILE_N };
 
 static const char *const certs_ext[FILE_N] = { "pem", "der", "key", "chain.pem" };
 
+#define CERTS_AHEAD 4 /* keys made ahead at once: a chain is at most root, intermediate and leaf */
+
 struct certs_entry {
 	X509 *cert;
 	EVP_PKEY *key;
@@ -139,6 +143,8 @@ struct certs {
 	char *dir;
 	struct certs_entry e[CERTS_N];
 	EVP_PKEY *leaf_key[KEY_N]; /* one key per type for all leaves of the set */
+	EVP_PKEY *ready[KEY_N][CERTS_AHEAD]; /* made ahead by certs_make_keys_ahead, taken by certs_keygen */
+	unsigned nready[KEY_N];
 	unsigned pool_used[KEY_N]; /* keys taken from $TLSDIAG_KEY_POOL, per type */
 	char *dh_path;
 	/* a user's imported files (certs_import): file name -> path */
@@ -213,8 +219,11 @@ void certs_close(struct certs *set)
 		for (int f = 0; f < FILE_N; f++)
 			free(set->e[i].path[f]);
 	}
-	for (int k = 0; k < KEY_N; k++)
+	for (int k = 0; k < KEY_N; k++) {
 		EVP_PKEY_free(set->leaf_key[k]);
+		for (unsigned r = 0; r < set->nready[k]; r++)
+			EVP_PKEY_free(set->ready[k][r]);
+	}
 	for (size_t i = 0; i < set->n_own; i++) {
 		free(set->own_file[i]);
 		free(set->own_path[i]);
@@ -298,11 +307,8 @@ static EVP_PKEY *certs_pool_key(struct certs *set, enum certs_key k)
 	return key;
 }
 
-static EVP_PKEY *certs_keygen(struct certs *set, enum certs_key k)
+static EVP_PKEY *certs_keygen_new(enum certs_key k)
 {
-	EVP_PKEY *pooled = certs_pool_key(set, k);
-	if (pooled)
-		return pooled;
 	switch (k) {
 	case KEY_RSA2048:
 		return EVP_RSA_gen(2048);
@@ -314,6 +320,80 @@ static EVP_PKEY *certs_keygen(struct certs *set, enum certs_key k)
 		return EVP_EC_gen("P-256");
 	default:
 		return NULL;
+	}
+}
+
+static EVP_PKEY *certs_keygen(struct certs *set, enum certs_key k)
+{
+	EVP_PKEY *pooled = certs_pool_key(set, k);
+	if (pooled)
+		return pooled;
+	if (set->nready[k])
+		return set->ready[k][--set->nready[k]];
+	return certs_keygen_new(k);
+}
+
+struct certs_ahead {
+	enum certs_key type;
+	EVP_PKEY *key;
+	pthread_t thread;
+	bool started;
+};
+
+static void *certs_ahead_main(void *arg)
+{
+	struct certs_ahead *a = arg;
+	a->key = certs_keygen_new(a->type);
+	return NULL;
+}
+
+static bool certs_on_disk(const struct certs *set, int i)
+{
+	char path[PATH_MAX];
+	return snprintf(path, sizeof path, "%s/%s.pem", set->dir, certs_specs[i].info.name) < (int)sizeof path &&
+	       access(path, F_OK) == 0;
+}
+
+/*
+ * The new keys certificates want[0..n) and their issuers will need, made at
+ * once, a thread each: RSA generation is a prime search (0.1 to 0.5 s a
+ * 2048-bit key here), and a run's first server otherwise makes its root,
+ * intermediate and leaf keys, then the wrong-CA cases' other root, one
+ * after the other.  Without a key pool only (its keys are read in order,
+ * and cost nothing).
+ */
+static void certs_make_keys_ahead(struct certs *set, const int *want, size_t nwant)
+{
+	struct certs_ahead a[CERTS_AHEAD];
+	bool leaf[KEY_N] = { false }, seen[CERTS_N] = { false };
+	size_t n = 0;
+	const char *pool = getenv("TLSDIAG_KEY_POOL");
+	if (pool && *pool)
+		return;
+	/* Up each chain until a certificate that exists: its issuers exist too (they are made first). */
+	for (size_t w = 0; w < nwant; w++)
+		for (int j = want[w]; j >= 0 && !seen[j] && !set->e[j].cert && !certs_on_disk(set, j);) {
+			const struct certs_spec *s = &certs_specs[j];
+			bool fresh = s->info.ca || (!set->leaf_key[s->key] && !leaf[s->key]);
+			seen[j] = true;
+			if (fresh && n < CERTS_AHEAD && set->nready[s->key] + (unsigned)n < CERTS_AHEAD) {
+				leaf[s->key] |= !s->info.ca;
+				a[n++] = (struct certs_ahead){ .type = s->key };
+			}
+			j = s->info.issuer ? certs_index(s->info.issuer, strlen(s->info.issuer)) : -1;
+		}
+	if (n < 2)
+		return;
+	for (size_t k = 0; k < n; k++)
+		a[k].started = pthread_create(&a[k].thread, NULL, certs_ahead_main, &a[k]) == 0;
+	for (size_t k = 0; k < n; k++) {
+		if (a[k].started)
+			pthread_join(a[k].thread, NULL);
+		/* A key that failed is made again, in line, when its certificate is. */
+		if (a[k].key && set->nready[a[k].type] < CERTS_AHEAD)
+			set->ready[a[k].type][set->nready[a[k].type]++] = a[k].key;
+		else
+			EVP_PKEY_free(a[k].key);
 	}
 }
 
@@ -652,12 +732,31 @@ const char *certs_path(struct certs *set, const char *file, char *err, size_t er
 	for (int f = 0; f < FILE_N; f++) {
 		if (strcmp(dot + 1, certs_ext[f]) != 0)
 			continue;
+		certs_make_keys_ahead(set, &i, 1);
 		if (certs_ensure(set, i, err, errlen) != 0)
 			return NULL;
 		return set->e[i].path[f];
 	}
 	snprintf(err, errlen, "'%s': a certificate file ends in .pem, .der, .key or .chain.pem", file);
 	return NULL;
+}
+
+int certs_make_all(struct certs *set, const char *const *names, size_t n, char *err, size_t errlen)
+{
+	int want[CERTS_N] = { 0 };
+	size_t nw = 0;
+	char file[96];
+	for (size_t k = 0; k < n && nw < CERTS_N; k++) {
+		int j = certs_index(names[k], strlen(names[k]));
+		if (j >= 0)
+			want[nw++] = j;
+	}
+	certs_make_keys_ahead(set, want, nw);
+	for (size_t k = 0; k < n; k++)
+		if (snprintf(file, sizeof file, "%s.pem", names[k]) >= (int)sizeof file ||
+		    !certs_path(set, file, err, errlen))
+			return -1;
+	return 0;
 }
 
 /* ---- a user's own chain, and descriptions ---- */

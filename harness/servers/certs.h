@@ -41,6 +41,13 @@ const char *certs_dir(const struct certs *set);
  * NULL with err set for an unknown name or a failure.
  */
 const char *certs_path(struct certs *set, const char *file, char *err, size_t errlen);
+/*
+ * Certificates names[0..n) ("valid", "root", "other-root") and their
+ * issuers, made now, the new keys they need generated at once (a thread
+ * each): what a server will serve and its run's cases will ask for.
+ * 0, or -1 with err set (an unknown name, a failure).
+ */
+int certs_make_all(struct certs *set, const char *const *names, size_t n, char *err, size_t errlen);
 
 /*
  * Imports a user's own chain into the set under name: cert_file (PEM: the

@@ -83,6 +83,49 @@ static int proc_resolve(const char *name, char *out, size_t outlen)
 	return -1;
 }
 
+/*
+ * The child's stdout and stderr (see proc.h): never through a symlink
+ * (O_NOFOLLOW), a new file unless o->log_append (O_EXCL), and only a
+ * regular file of ours with one name (a hard link would be another file's
+ * content).  O_NONBLOCK so a FIFO planted there fails (ENXIO) rather than
+ * hangs us; it is cleared before the child inherits the descriptor.
+ */
+static int proc_open_log(const struct proc_opts *o, char *err, size_t errlen)
+{
+	int flags = O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (o->log_append ? 0 : O_EXCL);
+	struct stat st;
+	int fd, e;
+	if (!o->log_path) {
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			snprintf(err, errlen, "/dev/null: %s", strerror(errno));
+		return fd;
+	}
+	fd = open(o->log_path, flags, 0600);
+	e = errno;
+	if (fd < 0 && (e == ELOOP || (e == EEXIST && lstat(o->log_path, &st) == 0 && S_ISLNK(st.st_mode)))) {
+		snprintf(err, errlen, "refusing the log %s: it is a symbolic link, which would send the output elsewhere",
+			 o->log_path);
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create the log %s: %s%s", o->log_path, strerror(e),
+			 e == EEXIST ? " (a log must be a new file)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+		snprintf(err, errlen, "refusing the log %s: not a regular file of ours with one name", o->log_path);
+		close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_APPEND) != 0) {
+		snprintf(err, errlen, "log %s: %s", o->log_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Child side of proc_spawn: async-signal-safe calls only, never returns. */
 static void proc_child(const char *exe, char *const argv[], char *const envp[], int in_fd, int out_fd,
 		       const char *cwd, int errfd, pid_t parent)
@@ -140,12 +183,8 @@ int proc_spawn(struct proc *p, char *const argv[], const struct proc_opts *o, ch
 		snprintf(err, errlen, "%s: %s", o->stdin_path ? o->stdin_path : "/dev/null", strerror(errno));
 		goto out;
 	}
-	out_fd = o->log_path ? open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)
-			     : open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (out_fd < 0) {
-		snprintf(err, errlen, "%s: %s", o->log_path ? o->log_path : "/dev/null", strerror(errno));
+	if ((out_fd = proc_open_log(o, err, errlen)) < 0)
 		goto out;
-	}
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;

@@ -17,7 +17,14 @@ struct proc {
 };
 
 struct proc_opts {
-	const char *log_path; /* stdout and stderr go here; NULL: /dev/null */
+	/*
+	 * stdout and stderr go here; NULL: /dev/null.  Made 0600 as a new file
+	 * (O_EXCL), never through a symlink; an existing one is refused (spawn
+	 * fails with err naming why) unless log_append.
+	 */
+	const char *log_path;
+	/* log_path may exist (a regular file of ours, one link, no symlink): appended to, as a reused test log. */
+	bool log_append;
 	const char *stdin_path; /* NULL: /dev/null */
 	const char *cwd; /* NULL: inherit */
 	char *const *envp; /* NULL: inherit */

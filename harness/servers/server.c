@@ -31,6 +31,7 @@
  */
 #include "harness/servers/server.h"
 
+#include "harness/run/outdir.h"
 #include "harness/servers/backend.h"
 #include "harness/servers/certs.h"
 #include "harness/servers/proc.h"
@@ -380,6 +381,9 @@ static int server_dirs(struct server *s, const struct server_opts *o, char *err,
 			snprintf(err, errlen, "%s: %s", s->workdir, strerror(errno));
 			return -1;
 		}
+		/* Made now or there before: keys go under it only if no one else can list, write or redirect it. */
+		if (outdir_check_private(s->workdir, err, errlen) != 0)
+			return -1;
 	} else {
 		if (server_mkdtemp(s->workdir, sizeof s->workdir, err, errlen) != 0)
 			return -1;
@@ -506,6 +510,13 @@ static int server_try(struct server *s, char *err, size_t errlen)
 	if (s->prof.kind != PROFILE_APACHE)
 		snprintf(s->out_path, sizeof s->out_path, "%s", s->cmd.log_path);
 	po.cwd = s->dir;
+	/*
+	 * A retry after a port conflict runs in the same dir: the last try's logs
+	 * go, so the log is new (proc.h) and its "Address already in use" is not
+	 * read again as this try's reason.
+	 */
+	unlink(s->out_path);
+	unlink(s->cmd.log_path);
 	if (proc_spawn(&s->proc, s->cmd.argv, &po, err, errlen) != 0)
 		return -1;
 	pid_t pgid = s->proc.pid;
@@ -563,6 +574,16 @@ struct server *server_start(const char *profile, const struct server_opts *o, ch
 		goto fail;
 	if (own_chain)
 		snprintf(s->prof.chain, sizeof s->prof.chain, "%s-chain", s->prof.leaf);
+	/* What it serves and what its cases will ask for, made at once (the keys in parallel). */
+	const char *make[2 + SERVER_ALSO_MAX];
+	size_t nmake = 0;
+	if (!profile_own_chain(&s->prof))
+		make[nmake++] = s->prof.leaf;
+	make[nmake++] = s->prof.anchor;
+	for (size_t k = 0; k < SERVER_ALSO_MAX && o->also_make[k]; k++)
+		make[nmake++] = o->also_make[k];
+	if (certs_make_all(s->certs, make, nmake, err, errlen) != 0)
+		goto fail;
 	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
 	if (!(s->ca_pem = certs_path(s->certs, file, err, errlen)))
 		goto fail;

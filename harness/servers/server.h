@@ -15,10 +15,20 @@
 struct server;
 struct certs; /* the per-run certificate set (harness/servers/certs.h) */
 
+#define SERVER_ALSO_MAX 4
+
 struct server_opts {
 	uint16_t port; /* 0: pick a free one */
-	const char *workdir; /* per-run private dir (0700); NULL: make one */
+	/*
+	 * Per-run private dir; NULL: make one.  Made 0700 when missing; one that
+	 * exists must be a directory of ours, not a symlink, mode 0700 (or 0711),
+	 * on a path no other user can write (outdir_check_private), else
+	 * server_start fails.
+	 */
+	const char *workdir;
 	bool keep; /* keep the workdir at exit */
+	/* Factory certificates the run will ask for besides the server's own ("other-root"), made with them. */
+	const char *also_make[SERVER_ALSO_MAX];
 };
 
 /*

@@ -301,7 +301,7 @@ int cs_s_server(struct cs_server *s, const char *dir, const char *name, const ch
 	char cert[512], key[512], err[256];
 	char *argv[32];
 	int n = 0;
-	struct proc_opts po = { .log_path = s->log };
+	struct proc_opts po = { .log_path = s->log, .log_append = true }; /* a suite's tests may share one log */
 
 	memset(s, 0, sizeof *s);
 	snprintf(cert, sizeof cert, "%s/%s.pem", dir, name);

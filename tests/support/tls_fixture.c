@@ -43,16 +43,17 @@ int tf_run(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-uint16_t tf_free_port(void)
+int tf_bound_socket(uint16_t *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	/* No SO_REUSEADDR: a bind that shares the port needs it on both sockets (tls_fixture.h). */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
+	*port = ntohs(a.sin_port);
+	return fd;
 }
 
 int tf_silent_listener(uint16_t *port)
@@ -90,7 +91,8 @@ void tf_server_start(struct proc *p, uint16_t *port, const char *const extra[])
 		argv[n++] = (char *)extra[k];
 	argv[n] = NULL;
 	char err[256] = "";
-	struct proc_opts o = { .log_path = tf_path(1, log) };
+	/* Each forked test counts from 0 again: the same log, appended to and read from its old end. */
+	struct proc_opts o = { .log_path = tf_path(1, log), .log_append = true };
 	off_t from = cs_log_size(o.log_path);
 	ck_assert_msg(proc_spawn(p, argv, &o, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(cs_accept_port(p, o.log_path, from, port, tu_bound_ms(10000)) == 0, "openssl s_server: no ACCEPT line in %s",

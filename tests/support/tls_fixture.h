@@ -25,8 +25,16 @@
 void tf_make_certs(void);
 /* The directory's file name (slot: one of 16 buffers, so several can be held at once). */
 const char *tf_path(int slot, const char *name);
-/* A free loopback port (bind to 0, read it, close). */
-uint16_t tf_free_port(void);
+/*
+ * A TCP socket bound to 127.0.0.1 on a port the kernel picked, never
+ * listening; its fd, *port set.  While it is open the port is ours: no other
+ * socket can bind it (on 127.0.0.1 or the wildcard) without SO_REUSEADDR on
+ * both, and this one has none, nor SO_REUSEPORT; and a connect to it is
+ * refused (no listener).  Hand it to a client as sock_fd, or hold it to keep
+ * a port closed.  (A port found free and bound later could be taken by a
+ * parallel suite in between.)
+ */
+int tf_bound_socket(uint16_t *port);
 /* openssl s_server -www on 127.0.0.1, srv.pem unless extra starts with -cert; *port set. */
 void tf_server_start(struct proc *p, uint16_t *port, const char *const extra[]);
 /* A listener that accepts nothing by itself; its fd, *port set. */
