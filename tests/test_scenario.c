@@ -581,6 +581,140 @@ START_TEST(file_on_disk)
 }
 END_TEST
 
+/* From bytes in memory: not NUL-terminated (read to len, not past it), a NUL inside, nothing at all. */
+START_TEST(buffer_bytes_to_len)
+{
+	char *t = subst("[scenario]\nname = buf\nservers = @S1@\n[case a]\nexpect = connected");
+	size_t n = strlen(t);
+	char *exact = malloc(n); /* no terminator: ASan sees any read past the end */
+	ck_assert_ptr_nonnull(exact);
+	memcpy(exact, t, n);
+	ck_assert_int_eq(scenario_load_buffer(&set, "b.ini", exact, n, err, sizeof err), 0);
+	ck_assert_uint_eq(set.ncases, 1);
+	ck_assert_int_eq(set.cases[0].line, 4);
+	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_CONNECTED);
+	free(exact);
+	free(t);
+	ck_assert_int_eq(scenario_load_buffer(&set, "n.ini", "[scenario]\n\0x\n", 14, err, sizeof err), -1);
+	ck_assert_str_eq(err, "n.ini:1: a NUL byte: not a text file");
+	ck_assert_int_eq(scenario_load_buffer(&set, "e.ini", NULL, 0, err, sizeof err), -1);
+	ck_assert_str_eq(err, "e.ini:1: no [scenario] section");
+	ck_assert_uint_eq(set.ncases, 1);
+}
+END_TEST
+
+/* regress_longest_line_counted_once: a line of exactly 199 characters (inih's whole buffer)
+ * had its newline read as one more line, so every later error named the line after. */
+START_TEST(regress_longest_line_counted_once)
+{
+	char text[1024], longv[200];
+	memset(longv, 'c', 192);
+	longv[192] = '\0';
+	snprintf(text, sizeof text, "%s[case a]\nnote = %s\nmethd = tls1.2\nexpect = connected\n", header, longv);
+	BAD(text, "t.ini:6: unknown key 'methd' in [case a]");
+	snprintf(text, sizeof text, "%s[case a]\nnote = %s\nexpect = connected\n", header, longv);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_uint_eq(strlen(set.cases[0].note), 192);
+	ck_assert_int_eq(set.cases[0].expect_line, 6);
+}
+END_TEST
+
+/* regress_condition_words_cut: a condition of more than 64 words was cut at the 64th and the
+ * error named the word there ("expected 'and' or 'or' at 'or'"); now it is refused as too long. */
+START_TEST(regress_condition_words_cut)
+{
+	char text[1024], cond[200], want[512];
+	size_t n = (size_t)snprintf(cond, sizeof cond, "ciphers is A");
+	for (int i = 0; i < 31; i++) /* 3 + 62 = 65 words */
+		n += (size_t)snprintf(cond + n, sizeof cond - n, " or A");
+	ck_assert_uint_lt(n, sizeof cond);
+	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header,
+		 cond);
+	snprintf(want, sizeof want, "t.ini:7: too many words in 'expect[%s]' (at most 64)", cond);
+	BAD(text, want);
+	/* 63 words still read. */
+	cond[n - 10] = '\0';
+	snprintf(text, sizeof text, "%s[case a]\nciphers = A\nexpect = connected\nexpect[%s] = alert:48\n", header,
+		 cond);
+	ck_assert_int_eq(load(text), 0);
+	ck_assert_int_eq(set.cases[0].expect.kind, EXPECT_ALERT);
+}
+END_TEST
+
+/* Appends "KEY = V1, V2, ..." over indented lines of 4 values. */
+static size_t put_values(char *buf, size_t cap, size_t used, const char *key, size_t n, const char *const *v)
+{
+	used += (size_t)snprintf(buf + used, cap - used, "%s =", key);
+	for (size_t i = 0; i < n && used < cap; i++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s%s", i == 0 ? " " : i % 4 == 0 ? ",\n  " : ", ",
+					 v[i]);
+	if (used < cap)
+		used += (size_t)snprintf(buf + used, cap - used, "\n");
+	ck_assert_uint_lt(used, cap);
+	return used;
+}
+
+/* 32 values PREFIX(base + i * step)SUFFIX. */
+static const char *const *numbered(const char *prefix, long base, long step, const char *suffix)
+{
+	static char store[9][32][24];
+	static const char *v[9][32];
+	static int k;
+	ck_assert_int_lt(k, 9);
+	for (int i = 0; i < 32; i++) {
+		snprintf(store[k][i], sizeof store[k][i], "%s%ld%s", prefix, base + i * step, suffix);
+		v[k][i] = store[k][i];
+	}
+	return v[k++];
+}
+
+/* regress_combinations_wrap: the combination count was multiplied without a bound, so a case
+ * whose fields' value counts multiply to 2^64 counted 0 combinations and silently vanished. */
+START_TEST(regress_combinations_wrap)
+{
+	static char text[16384];
+	const char *devices[16], *const *servers = server_profiles();
+	/* The any>= values first: the later lines of a list are indented, and there '=' is refused. */
+	static const char *const methods[] = { "any>=tls1.0", "any>=tls1.1", "any>=tls1.2", "any",
+					       "sslv3", "tls1.0", "tls1.1", "tls1.2" };
+	static const char *const formats[] = { "pem", "der", "pem-as-der", "der-as-pem" };
+	static const char *const yesno[] = { "yes", "no" };
+	static const char *const frags[] = { "512", "1024", "2048", "4096" };
+	static const char *const engines[] = { "wolfssl", "mbedtls" };
+	size_t used = 0, cap = sizeof text;
+	for (size_t i = 0; i < 16; i++) {
+		ck_assert_ptr_nonnull(device_profiles[i].name);
+		ck_assert_ptr_nonnull(servers[i]);
+		devices[i] = device_profiles[i].name;
+	}
+	used += (size_t)snprintf(text, cap, "[scenario]\nname = wrap\n");
+	used = put_values(text, cap, used, "servers", 16, servers);
+	used += (size_t)snprintf(text + used, cap - used, "[case a]\n");
+	/* 2^64 = 32^9 (nine free-form fields) * 16 * 16 * 8 * 4 * 2 * 2 * 2 * 4 * 2 */
+	used = put_values(text, cap, used, "ciphers", 32, numbered("C", 1, 1, ""));
+	used = put_values(text, cap, used, "groups", 32, numbered("G", 1, 1, ""));
+	used = put_values(text, cap, used, "sni", 32, numbered("h", 1, 1, ".test"));
+	used = put_values(text, cap, used, "check_name", 32, numbered("n", 1, 1, ".test"));
+	used = put_values(text, cap, used, "clock", 32, numbered("", 2000, 1, "-01-01"));
+	used = put_values(text, cap, used, "min_rsa_bits", 32, numbered("", 1024, 8, ""));
+	used = put_values(text, cap, used, "min_dh_bits", 32, numbered("", 1024, 8, ""));
+	used = put_values(text, cap, used, "rx_record_limit", 32, numbered("", 1000, 1, ""));
+	used = put_values(text, cap, used, "request", 32, numbered("r", 1, 1, ""));
+	used = put_values(text, cap, used, "device", 16, devices);
+	used = put_values(text, cap, used, "server", 16, servers);
+	used = put_values(text, cap, used, "method", 8, methods);
+	used = put_values(text, cap, used, "ca_format", 4, formats);
+	used = put_values(text, cap, used, "verify", 2, yesno);
+	used = put_values(text, cap, used, "client_cert", 2, yesno);
+	used = put_values(text, cap, used, "reject_sha1", 2, yesno);
+	used = put_values(text, cap, used, "max_fragment", 4, frags);
+	used = put_values(text, cap, used, "engine", 2, engines);
+	used += (size_t)snprintf(text + used, cap - used, "expect = connected\n[case b]\nexpect = connected\n");
+	ck_assert_uint_lt(used, cap);
+	BAD(text, "t.ini:7: case 'a' expands to more than 18446744073709551615 combinations (at most 4096)");
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -598,6 +732,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(tc, two_files_and_duplicate_scenario);
 	tcase_add_test(tc, value_conversions);
 	tcase_add_test(tc, file_on_disk);
+	tcase_add_test(tc, buffer_bytes_to_len);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("malformed");
 	tcase_add_checked_fixture(bad, setup, teardown);
@@ -608,6 +743,9 @@ static Suite *scenario_suite(void)
 	tcase_add_test(bad, bad_expectations);
 	tcase_add_test(bad, bad_conditions);
 	tcase_add_test(bad, missing_file);
+	tcase_add_test(bad, regress_longest_line_counted_once);
+	tcase_add_test(bad, regress_condition_words_cut);
+	tcase_add_test(bad, regress_combinations_wrap);
 	suite_add_tcase(s, bad);
 	return s;
 }

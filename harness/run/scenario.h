@@ -97,7 +97,10 @@ void scenario_set_free(struct scenario_set *set);
  * "FILE:LINE: what is wrong" (the set keeps only earlier files' scenarios).
  */
 int scenario_load_file(struct scenario_set *set, const char *path, char *err, size_t errlen);
-/* The same from text in memory; name stands for the file in messages. */
+/* The same from len bytes in memory (any bytes: a NUL is an error); name stands for the file in messages. */
+int scenario_load_buffer(struct scenario_set *set, const char *name, const void *data, size_t len, char *err,
+			 size_t errlen);
+/* The same from a NUL-terminated text. */
 int scenario_load_string(struct scenario_set *set, const char *name, const char *text, char *err,
 			 size_t errlen);
 

@@ -12,14 +12,13 @@
  * and anchor (the user's own files: the imported names "own-*").
  * Seeds: tests/corpus/profile (every shipped profile and an own-chain one).
  */
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness/servers/profile.h"
+#include "tests/fuzz/fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,32 +28,6 @@ static void check(const struct profile *p)
 		abort();
 	if (profile_own_chain(p) && strncmp(p->leaf, "own-", 4) != 0)
 		abort();
-}
-
-static char dir[64], path[96];
-
-static void cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-/* The input as a user's profile file, in a private dir made once (removed at exit). */
-static int write_file(const uint8_t *data, size_t size)
-{
-	if (!dir[0]) {
-		snprintf(dir, sizeof dir, "/tmp/tlsdiag-fuzz-profile-XXXXXX");
-		if (!mkdtemp(dir))
-			return -1;
-		snprintf(path, sizeof path, "%s/user.ini", dir);
-		atexit(cleanup);
-	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	ssize_t w = write(fd, data, size);
-	close(fd);
-	return w == (ssize_t)size ? 0 : -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -69,8 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (profile_parse("fuzz", text, &p, err, sizeof err) == 0)
 		check(&p);
 	free(text);
-	if (write_file(data, size) == 0 && profile_load(path, &p, err, sizeof err) == 0)
+	const char *path = fuzz_file_write("profile", "user.ini", data, size);
+	if (path && profile_load(path, &p, err, sizeof err) == 0)
 		check(&p);
-	unlink(path);
+	unlink(fuzz_path);
 	return 0;
 }
