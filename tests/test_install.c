@@ -276,6 +276,9 @@ static void assert_no_outside_path(const char *path)
 	/* spelt in two pieces, so that this file passes the same check (git grep) */
 	ck_assert_msg(!strstr(text, "../" "shared/") && !strstr(text, "/" "work/"), "%s names a path outside the repository",
 		      path);
+	/* nor a merge left half done (a README once kept both sides of one) */
+	ck_assert_msg(strncmp(text, "<<<<<<< ", 8) != 0 && !strstr(text, "\n<<<<<<< ") && !strstr(text, "\n>>>>>>> "),
+		      "%s holds a merge conflict marker", path);
 	free(text);
 }
 
@@ -310,7 +313,8 @@ static int check_tree(const char *dir)
 	return n;
 }
 
-/* README, docs, sources, comments, tests and scenarios name nothing outside the repository. */
+/* README, docs, sources, comments, tests and scenarios name nothing outside the repository (and hold no
+ * conflict markers). */
 START_TEST(test_docs_self_contained)
 {
 	assert_no_outside_path("README.md");
