@@ -370,18 +370,21 @@ static void certs_make_keys_ahead(struct certs *set, const int *want, size_t nwa
 	const char *pool = getenv("TLSDIAG_KEY_POOL");
 	if (pool && *pool)
 		return;
+	unsigned need[KEY_N] = { 0 };
 	/* Up each chain until a certificate that exists: its issuers exist too (they are made first). */
 	for (size_t w = 0; w < nwant; w++)
 		for (int j = want[w]; j >= 0 && !seen[j] && !set->e[j].cert && !certs_on_disk(set, j);) {
 			const struct certs_spec *s = &certs_specs[j];
-			bool fresh = s->info.ca || (!set->leaf_key[s->key] && !leaf[s->key]);
 			seen[j] = true;
-			if (fresh && n < CERTS_AHEAD && set->nready[s->key] + (unsigned)n < CERTS_AHEAD) {
-				leaf[s->key] |= !s->info.ca;
-				a[n++] = (struct certs_ahead){ .type = s->key };
-			}
+			if (s->info.ca || (!set->leaf_key[s->key] && !leaf[s->key]))
+				need[s->key]++;
+			leaf[s->key] |= !s->info.ca;
 			j = s->info.issuer ? certs_index(s->info.issuer, strlen(s->info.issuer)) : -1;
 		}
+	/* Only what is not made yet (a second call for the same chain makes none). */
+	for (int k = 0; k < KEY_N; k++)
+		for (unsigned m = set->nready[k]; m < need[k] && m < CERTS_AHEAD && n < CERTS_AHEAD; m++)
+			a[n++] = (struct certs_ahead){ .type = (enum certs_key)k };
 	if (n < 2)
 		return;
 	for (size_t k = 0; k < n; k++)

@@ -19,8 +19,8 @@ want=${2:-150}
 case $want in *[!0-9]* | '') die "CASES must be a number: $want" ;; esac
 [ $((want % 150)) -eq 0 ] && [ "$want" -gt 0 ] || die "CASES must be a multiple of 150: $want"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-mkdir -p "$top/build/bench"
-out=$(mktemp -d "$top/build/bench/matrix.XXXXXX")
+mkdir -p "${BENCH_TMP:-$top/build/bench}"
+out=$(mktemp -d "${BENCH_TMP:-$top/build/bench}/matrix.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 jobs=${BENCH_JOBS:-2}
 ini="$top/tests/bench/matrix.ini"
@@ -48,8 +48,11 @@ awk -v wall="$wall" -v n="$cases" -v srv="$(sum servers_ms)" -v cap="$(sum captu
 	-v phase="$(sum cases_ms)" -v drop="$(sum dropped)" -v peak="$peak" '
 	BEGIN {
 		printf "  total %.2f s wall, %.1f cases/s (start to exit)\n", wall, n / wall
-		printf "  case phase %.2f s, %.1f cases/s (first case started to last settled)\n", phase / 1000,
-			n / (phase / 1000)
+		if (phase > 0)
+			printf "  case phase %.2f s, %.1f cases/s (first case started to last settled)\n", phase / 1000,
+				n / (phase / 1000)
+		else
+			printf "  case phase: not in this report (no cases_ms)\n"
 		printf "  where the wall time went:\n"
 		printf "    certificates + servers started  %6.2f s\n", srv / 1000
 		printf "    shared live capture started     %6.2f s\n", hub / 1000
