@@ -41,7 +41,6 @@ static void read_versions(const struct tls_client_hello *ch, struct diag_offer *
 
 static void read_suites(const struct tls_client_hello *ch, struct diag_offer *o)
 {
-	char b[96];
 	for (size_t i = 0; i < ch->suites.n; i++) {
 		struct tls_suite_info si;
 		uint16_t s = ch->suites.v[i];
@@ -61,9 +60,7 @@ static void read_suites(const struct tls_client_hello *ch, struct diag_offer *o)
 		o->mti_suite |= s == 0x1301;
 		o->auth_rsa += si.kx != TLS_KX_TLS13 && si.auth == TLS_AUTH_RSA;
 		o->auth_ecdsa += si.kx != TLS_KX_TLS13 && si.auth == TLS_AUTH_ECDSA;
-		const char *name = tls_name16(tls_cipher_suite_names, s, b, sizeof b);
-		bool strong = strstr(name, "AES_128_GCM") || strstr(name, "AES_256_GCM") || strstr(name, "CHACHA20");
-		if (strong && (si.kx == TLS_KX_TLS13 || si.kx == TLS_KX_ECDHE || si.kx == TLS_KX_DHE) && !si.psk)
+		if (si.mainstream_cipher && (si.kx == TLS_KX_TLS13 || si.kx == TLS_KX_ECDHE || si.kx == TLS_KX_DHE) && !si.psk)
 			o->mainstream_suite = true;
 	}
 	o->needs_group = o->suites && o->ecdhe + o->tls13 == o->suites;

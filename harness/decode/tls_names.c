@@ -466,6 +466,7 @@ static bool suite_info_parse(const char *name, uint16_t suite, struct tls_suite_
 	}
 	out->aead = strstr(cipher, "_GCM") || strstr(cipher, "GCM_") || strstr(cipher, "_CCM") ||
 		    strstr(cipher, "CCM_") || strstr(cipher, "POLY1305") || strstr(cipher, "_MGM_");
+	out->mainstream_cipher = strstr(name, "AES_128_GCM") || strstr(name, "AES_256_GCM") || strstr(name, "CHACHA20");
 	return true;
 }
 

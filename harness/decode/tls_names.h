@@ -141,6 +141,7 @@ struct tls_suite_info {
 	bool export_grade; /* EXPORT / EXPORT1024 */
 	bool forward_secret; /* DHE, ECDHE or TLS 1.3 */
 	bool tls13; /* usable only with TLS 1.3 */
+	bool mainstream_cipher; /* AES-128/256-GCM or ChaCha20: what every current server takes */
 };
 
 /* Fills *out from the suite's name; false for an unknown value (out zeroed). */
