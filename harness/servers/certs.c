@@ -12,7 +12,7 @@
  * no dependence on openssl.cnf.  (wolfSSL stays the client's library; the
  * servers are OpenSSL-based anyway.)
  *
- * How this works: a static catalogue says, per certificate, its issuer,
+ * How this works: the catalogue (certs_catalogue.c) says, per certificate, its issuer,
  * key type, digest, subject, subjectAltName and validity.  certs_path()
  * makes a certificate on first use, after its issuer (recursively), keeps
  * cert and key in memory for issuing, and writes .pem, .der, .key (0600)
@@ -20,6 +20,8 @@
  * sharing one run dir share one root.
  */
 #include "harness/servers/certs.h"
+
+#include "harness/servers/certs_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,87 +45,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-enum certs_key { KEY_RSA2048, KEY_RSA1024, KEY_RSA4096, KEY_P256, KEY_N };
 
-enum certs_use {
-	USE_CA, /* basicConstraints critical CA:TRUE, keyCertSign */
-	USE_SERVER, /* CA:FALSE, serverAuth */
-	USE_CLIENT, /* CA:FALSE, clientAuth */
-	USE_SELFSIGNED, /* the tutorial's self-signed server cert: critical CA:TRUE, no KU/EKU */
-};
-
-enum certs_validity {
-	VAL_CA, /* now - 1 day .. now + 10 years */
-	VAL_LEAF, /* now - 1 hour .. now + 1 year */
-	VAL_EXPIRED, /* now - 2 years .. now - 1 year */
-	VAL_NOT_YET, /* now + 1 year .. now + 2 years */
-	VAL_FIXED, /* not_before/not_after as ASN.1 strings (13 chars UTCTime, 15 GeneralizedTime) */
-	VAL_UNTIL_2118, /* now - 1 hour .. 2118-05-18 10:30:37Z as GeneralizedTime */
-};
-
-struct certs_spec {
-	struct certs_info info;
-	enum certs_key key;
-	const char *md; /* "SHA256", "SHA1" */
-	enum certs_use use;
-	const char *subject; /* "/K=V/K=V" */
-	const char *san; /* NULL: no subjectAltName at all */
-	enum certs_validity validity;
-	const char *not_before, *not_after;
-};
-
-#define HOST "tlsdiag.test"
-#define HOST_SAN "DNS:tlsdiag.test,DNS:localhost,IP:127.0.0.1"
-#define WILDCARD_HOST "ns1.servicebus.tlsdiag.test"
-/* The ESP8266 report's certificate: notBefore 2018-06-11 10:30:37Z, notAfter 2118-05-18 10:30:37Z. */
-#define ESP_NOT_BEFORE "180611103037Z"
-#define ESP_NOT_AFTER "21180518103037Z"
-
-static const struct certs_spec certs_specs[] = {
-	{ { "root", NULL, NULL, true, "test root CA (RSA 2048, SHA-256, 10 years)" }, KEY_RSA2048, "SHA256",
-	  USE_CA, "/O=tlsdiag/CN=tlsdiag Test Root CA", NULL, VAL_CA, NULL, NULL },
-	{ { "inter", "root", NULL, true, "intermediate CA under root (pathlen 0)" }, KEY_RSA2048, "SHA256", USE_CA,
-	  "/O=tlsdiag/CN=tlsdiag Test Intermediate CA", NULL, VAL_CA, NULL, NULL },
-	{ { "other-root", NULL, NULL, true, "a second, unrelated root CA (wrong-CA cases)" }, KEY_RSA2048, "SHA256",
-	  USE_CA, "/O=tlsdiag other/CN=tlsdiag Other Root CA", NULL, VAL_CA, NULL, NULL },
-	{ { "valid", "inter", HOST, false, "valid leaf: SAN tlsdiag.test, localhost, 127.0.0.1" }, KEY_RSA2048,
-	  "SHA256", USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "expired", "inter", HOST, false, "expired a year ago" }, KEY_RSA2048, "SHA256", USE_SERVER,
-	  "/CN=" HOST, HOST_SAN, VAL_EXPIRED, NULL, NULL },
-	{ { "not-yet-valid", "inter", HOST, false, "valid only from a year from now" }, KEY_RSA2048, "SHA256",
-	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_NOT_YET, NULL, NULL },
-	{ { "wrong-host", "inter", HOST, false, "issued for wrong.tlsdiag.test only" }, KEY_RSA2048, "SHA256",
-	  USE_SERVER, "/CN=wrong.tlsdiag.test", "DNS:wrong.tlsdiag.test", VAL_LEAF, NULL, NULL },
-	{ { "cn-only", "inter", HOST, false, "CN tlsdiag.test and no subjectAltName" }, KEY_RSA2048, "SHA256",
-	  USE_SERVER, "/CN=" HOST, NULL, VAL_LEAF, NULL, NULL },
-	{ { "ip-san", "inter", "127.0.0.1", false, "subjectAltName IP:127.0.0.1 only" }, KEY_RSA2048, "SHA256",
-	  USE_SERVER, "/CN=127.0.0.1", "IP:127.0.0.1", VAL_LEAF, NULL, NULL },
-	{ { "wildcard", "inter", WILDCARD_HOST, false, "*.servicebus.tlsdiag.test (the Azure Service Bus shape)" },
-	  KEY_RSA2048, "SHA256", USE_SERVER, "/O=tlsdiag/CN=*.servicebus.tlsdiag.test",
-	  "DNS:*.servicebus.tlsdiag.test,DNS:servicebus.tlsdiag.test", VAL_LEAF, NULL, NULL },
-	{ { "gentime-2118", "inter", HOST, false, "notAfter 2118-05-18 10:30:37Z as GeneralizedTime" }, KEY_RSA2048,
-	  "SHA256", USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_UNTIL_2118, NULL, NULL },
-	{ { "selfsigned", NULL, "127.0.0.1", true,
-	    "the ESP8266 report's: self-signed, CA:TRUE, CN=127.0.0.1, no SAN, notAfter 2118 (GeneralizedTime)" },
-	  KEY_RSA2048, "SHA256", USE_SELFSIGNED, "/C=JP/ST=Japan/L=Tokyo/O=BestMe CO./OU=MIS/CN=127.0.0.1", NULL,
-	  VAL_FIXED, ESP_NOT_BEFORE, ESP_NOT_AFTER },
-	{ { "ecdsa", "inter", HOST, false, "ECDSA P-256 key (signed by the RSA intermediate)" }, KEY_P256, "SHA256",
-	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "rsa1024", "inter", HOST, false, "RSA 1024 key" }, KEY_RSA1024, "SHA256", USE_SERVER, "/CN=" HOST,
-	  HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "rsa4096", "inter", HOST, false, "RSA 4096 key (slow: made only when asked)" }, KEY_RSA4096, "SHA256",
-	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "sha1", "inter", HOST, false, "signed with SHA-1 (sha1WithRSAEncryption)" }, KEY_RSA2048, "SHA1",
-	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "other-leaf", "other-root", HOST, false, "valid names, but issued by other-root" }, KEY_RSA2048, "SHA256",
-	  USE_SERVER, "/CN=" HOST, HOST_SAN, VAL_LEAF, NULL, NULL },
-	{ { "client", "root", NULL, false, "client certificate (clientAuth) issued by root" }, KEY_RSA2048, "SHA256",
-	  USE_CLIENT, "/O=tlsdiag/CN=tlsdiag-device", NULL, VAL_LEAF, NULL, NULL },
-	{ { "other-client", "other-root", NULL, false, "client certificate issued by other-root" }, KEY_RSA2048,
-	  "SHA256", USE_CLIENT, "/O=tlsdiag other/CN=tlsdiag-device", NULL, VAL_LEAF, NULL, NULL },
-};
-
-#define CERTS_N (sizeof certs_specs / sizeof certs_specs[0])
 
 #define CERTS_OWN_MAX 20
 
@@ -151,30 +73,6 @@ struct certs {
 	char *own_file[CERTS_OWN_MAX], *own_path[CERTS_OWN_MAX];
 	size_t n_own;
 };
-
-static struct certs_info certs_infos[CERTS_N + 1];
-
-const struct certs_info *certs_catalogue(void)
-{
-	if (!certs_infos[0].name)
-		for (size_t i = 0; i < CERTS_N; i++)
-			certs_infos[i] = certs_specs[i].info;
-	return certs_infos;
-}
-
-static int certs_index(const char *name, size_t len)
-{
-	for (size_t i = 0; i < CERTS_N; i++)
-		if (strlen(certs_specs[i].info.name) == len && strncmp(certs_specs[i].info.name, name, len) == 0)
-			return (int)i;
-	return -1;
-}
-
-const struct certs_info *certs_info(const char *name)
-{
-	int i = certs_index(name, strlen(name));
-	return i < 0 ? NULL : &certs_specs[i].info;
-}
 
 /* Puts OpenSSL's first queued error (or what) into err; returns -1. */
 static int certs_fail(char *err, size_t errlen, const char *what, const char *name)
