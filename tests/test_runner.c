@@ -439,6 +439,48 @@ START_TEST(failure_is_explained)
 }
 END_TEST
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A scenario's servers = may name a profile file of the user's, read from the scenario's directory. */
+START_TEST(scenario_names_a_profile_file)
+{
+	char dir[200], path[260], ini[300], err[512], text[1024];
+	snprintf(dir, sizeof dir, "%s/own-profile", tmpdir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	/* An s_server profile of the user's: TLS 1.2 only, as a real user would write one. */
+	snprintf(path, sizeof path, "%s/lab.ini", dir);
+	write_text(path, "[profile]\ndescription = my lab server\nserver = s_server\n"
+			 "[tls]\nprotocols = -all +TLSv1.2\n"
+			 "[certificate]\nleaf = valid\nchain = inter\nanchor = root\n");
+	snprintf(ini, sizeof ini, "%s/s.ini", dir);
+	write_text(ini, "[scenario]\nname = own\nservers = ./lab.ini\n"
+			"[case ok]\nexpect = connected\n"
+			"[case new]\nserver = lab.ini\nmethod = tls1.3\n"
+			"expect = alert:protocol_version@server\n");
+	load_file(ini);
+	struct runner_opts o = { .jobs = 2, .capture = CAPTURE_OFF };
+	ck_assert_int_eq(run(&o), 0);
+	struct jv *j = tu_report_json(outdir);
+	ck_assert_int_eq(jv_intval(jv_get(jv_get(j, "counts"), "pass")), 2);
+	jv_free(j);
+	ck_assert_uint_eq(rm_tree(outdir), 0);
+	/* A file that is not there is the scenario file's error, with its line. */
+	snprintf(text, sizeof text, "[scenario]\nname = gone\nservers = %s/missing.ini\n[case a]\nexpect = connected\n",
+		 dir);
+	ck_assert_int_eq(scenario_load_string(&set, "t.ini", text, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "t.ini:3: server profile ") && strstr(err, "missing.ini"), "%s", err);
+	unlink(path);
+	unlink(ini);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *runner_suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -457,6 +499,7 @@ static Suite *runner_suite(void)
 	tcase_add_test(real, scenarios_against_real_servers);
 	tcase_add_test(real, relay_capture_sees_the_same);
 	tcase_add_test(real, failure_is_explained);
+	tcase_add_test(real, scenario_names_a_profile_file);
 	suite_add_tcase(s, real);
 	return s;
 }

@@ -13,10 +13,42 @@
 #include "harness/explain/explain.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * A server value naming a profile file of the user's ("./my-server.ini",
+ * "lab/tls.ini": a '/' or ".ini") is read from the scenario file's
+ * directory, as the profile's own relative paths are from its; the value
+ * becomes that path, so a case's server = and the [scenario]'s servers =
+ * name it alike.  The item, or a new string in its place.
+ */
+static char *server_path_of(const struct parse *p, char *item)
+{
+	size_t n = strlen(item);
+	if (!strchr(item, '/') && !(n > 4 && strcmp(item + n - 4, ".ini") == 0))
+		return item;
+	const char *slash = strrchr(p->file, '/');
+	size_t dl = item[0] == '/' ? 0 : slash ? (size_t)(slash - p->file) : 1;
+	char *path = malloc(dl + 1 + n + 1);
+	if (!path)
+		return item;
+	if (item[0] == '/')
+		snprintf(path, n + 1, "%s", item);
+	else
+		snprintf(path, dl + 1 + n + 1, "%.*s/%s", (int)dl, slash ? p->file : ".", item);
+	free(item);
+	/* One spelling per file ("./lab.ini" and "lab.ini" alike): its real path, when it has one. */
+	char *real = realpath(path, NULL);
+	if (real) {
+		free(path);
+		return real;
+	}
+	return path;
+}
 
 void scn_values_free(struct values *vs)
 {
@@ -35,6 +67,8 @@ int scn_values_split(struct parse *p, enum scn_field f, const struct raw_entry *
 		const char *comma = strchr(s, ',');
 		size_t n = comma ? (size_t)(comma - s) : strlen(s);
 		char *item = scn_trim_copy(s, n);
+		if (f == SCN_SERVER && item[0])
+			item = server_path_of(p, item);
 		if (!item[0]) {
 			free(item);
 			scn_perr(p, e->line, "empty value in '%s'", e->key);

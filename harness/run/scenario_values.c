@@ -8,6 +8,7 @@
 
 #include "harness/client/device.h"
 #include "harness/core/tok.h"
+#include "harness/servers/profile.h"
 #include "harness/servers/server.h"
 
 #include <ctype.h>
@@ -269,6 +270,17 @@ static bool server_known(const char *v)
 	return p && scn_in_list(v, p);
 }
 
+/* A profile file of the user's (scenario_matrix.c made the value its path): it must load now. */
+static int server_file_check(const char *v, char *why, size_t whylen)
+{
+	struct profile prof;
+	char err[200];
+	if (profile_load(v, &prof, err, sizeof err) == 0)
+		return 0;
+	snprintf(why, whylen, "server %s", err);
+	return -1;
+}
+
 /* Checks one value of field f; on error writes what is allowed. */
 int scn_value_check(enum scn_field f, const char *v, char *why, size_t whylen)
 {
@@ -281,6 +293,8 @@ int scn_value_check(enum scn_field f, const char *v, char *why, size_t whylen)
 	time_t t;
 	switch (f) {
 	case SCN_SERVER:
+		if (strchr(v, '/'))
+			return server_file_check(v, why, whylen);
 		if (server_known(v))
 			return 0;
 		snprintf(why, whylen, "unknown server profile '%s' ('tlsdiag servers' lists them)", v);

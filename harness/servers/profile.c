@@ -379,7 +379,8 @@ static int profile_load_file(const char *path, struct profile *p, char *err, siz
 	size_t blen = strlen(base);
 	struct stat st;
 	ssize_t got = 0;
-	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as a profile is refused below, never waited on */
+	int rc = -1, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (blen > 4 && strcmp(base + blen - 4, ".ini") == 0)
 		blen -= 4;
 	snprintf(name, sizeof name, "%.*s", (int)(blen < sizeof name ? blen : sizeof name - 1), base);
