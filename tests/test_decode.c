@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[PATH_MAX], path[PATH_MAX + 32];
@@ -256,6 +257,50 @@ START_TEST(command_exit_codes)
 }
 END_TEST
 
+/*
+ * decode - reads a live capture from a pipe: each connection is reported the
+ * moment it ends, not when the pipe closes (the report's buffer is flushed
+ * per connection).  The capture's bytes are written and the pipe kept open.
+ */
+START_TEST(command_stdin_reports_each_connection_at_once)
+{
+	int in[2], out[2];
+	write_capture();
+	size_t len = 0;
+	char *bytes = tu_slurp(path, &len);
+	ck_assert_ptr_nonnull(bytes);
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(out), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(tlsdiag, tlsdiag, "decode", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ck_assert_int_eq(write(in[1], bytes, len), (ssize_t)len);
+	free(bytes);
+	char buf[8192];
+	size_t n = 0;
+	/* Both connections ended (FIN both ways) in what was written: both are told with the pipe still open. */
+	int got = tu_read_until(out[0], buf, sizeof buf, &n, "10.0.0.1:50001", tu_bound_ms(10000));
+	ck_assert_msg(got, "nothing reported before the end of the capture:\n%.*s", (int)n, buf);
+	ck_assert_ptr_null(strstr(buf, " connections, ")); /* the summary waits for the end */
+	close(in[1]);
+	got = tu_read_until(out[0], buf, sizeof buf, &n, "2 connections, 2 failed", tu_bound_ms(10000));
+	ck_assert_msg(got, "%.*s", (int)n, buf);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(out[0]);
+}
+END_TEST
+
 static void write_file(const char *p, const void *data, size_t n)
 {
 	FILE *f = fopen(p, "wb");
@@ -313,6 +358,7 @@ static Suite *decode_suite(void)
 	tcase_add_test(tc, cut_file_is_decoded_as_far_as_it_goes);
 	tcase_add_test(tc, unusable_file_writes_nothing);
 	tcase_add_test(tc, command_exit_codes);
+	tcase_add_test(tc, command_stdin_reports_each_connection_at_once);
 	tcase_add_test(tc, command_keylog_without_a_secret_is_input);
 	suite_add_tcase(s, tc);
 	return s;

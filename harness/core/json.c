@@ -123,6 +123,15 @@ static void jw_flush(struct jw *w)
 	w->used = 0;
 }
 
+void jw_flush_out(struct jw *w)
+{
+	if (!w->out)
+		return;
+	jw_flush(w);
+	if (fflush(w->out) != 0)
+		w->failed = true;
+}
+
 static void jw_put(struct jw *w, const char *p, size_t n)
 {
 	if (n > JW_BUF - w->used) {

@@ -59,6 +59,8 @@ struct jw;
 struct jw *jw_open_file(FILE *out);
 /* Ends the top-level value with a newline, flushes; 0, or -1 if a write failed. */
 int jw_close_file(struct jw *w);
+/* What a FILE writer holds, written to its FILE and flushed (a streamed report read as it comes). */
+void jw_flush_out(struct jw *w);
 struct jw *jw_open_tree(void);
 /* The value written (NULL when none), owned by the caller. */
 struct jv *jw_close_tree(struct jw *w);

@@ -258,6 +258,12 @@ static void report_conn(void *ctx, struct tls_conn *c)
 	}
 	if (rp->outs->emit)
 		rp->outs->emit(rp->outs->ctx, c);
+	if (rp->o->flush_each) {
+		if (rp->jw)
+			jw_flush_out(rp->jw);
+		if (rp->text)
+			fflush(rp->text);
+	}
 }
 
 static void write_summary(struct jw *w, const struct decode_stats *st)

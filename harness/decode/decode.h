@@ -34,6 +34,7 @@ struct decode_opts {
 	struct keylog *keylog; /* secrets to decrypt with (decode/keylog.h), or NULL; a capture's DSBs add to it */
 	size_t memory_budget; /* bytes for the open connections, 0: FLOW_DEFAULT_BUDGET (64 MB) */
 	struct jv *collect; /* not NULL: decode_file also pushes each connection's JSON here (decode --html) */
+	bool flush_each; /* the report is flushed after each connection (a live capture on a pipe) */
 };
 
 /* What the capture held besides connections; the notes are made from this. */
