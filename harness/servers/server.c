@@ -16,7 +16,7 @@
  *   PidFile exists too (written once mod_ssl has loaded the certificates).
  *   No sleeps: a dead server is noticed at once and its log line quoted.
  * - Only 127.0.0.1 is ever bound, by us or by the servers.
- * - Emergency stop: servers die with tlsdiag through PR_SET_PDEATHSIG
+ * - Emergency stop (server_guard.c): servers die with tlsdiag through PR_SET_PDEATHSIG
  *   (proc.c), except Apache started as root, whose switch to nobody clears
  *   it.  So each running server is also listed in guards[] (its process
  *   group and its certs dir), and a fatal signal (SIGSEGV, SIGBUS, SIGILL,
@@ -37,6 +37,7 @@
 #include "harness/servers/proc.h"
 #include "harness/servers/profile.h"
 #include "harness/servers/reaper.h"
+#include "harness/servers/server_guard.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -59,7 +60,6 @@
 #define SERVER_STOP_GRACE_MS 3000
 #define SERVER_PORT_TRIES 5
 #define CERTS_MAKE_MAX 64
-#define SERVER_GUARDS 32
 
 struct server {
 	struct profile prof;
@@ -74,135 +74,6 @@ struct server {
 	const char *ca_pem, *ca_der;
 	int guard; /* slot in guards[]; -1: none */
 };
-
-/* --- emergency stop (see the top of the file) --- */
-
-struct server_guard {
-	volatile pid_t owner; /* the process that started it; 0: a free slot */
-	volatile pid_t pgid;
-	char certs[PATH_MAX + 8];
-};
-
-static struct server_guard guards[SERVER_GUARDS];
-static const int guard_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-static struct sigaction guard_old[sizeof guard_signals / sizeof guard_signals[0]];
-static pid_t guard_installed; /* the pid that installed the handlers */
-/* The shared run dir of server_rundir_make(), removed whole on the emergency path. */
-static volatile pid_t guard_rundir_owner;
-static char guard_rundir[PATH_MAX];
-
-#define GUARD_RM_DEPTH 4 /* run dir / server dir / logs / file */
-
-/*
- * Unlinks entries of the directory open as fd and closes fd; async-signal-
- * safe (no malloc, no stdio: getdents64).  keys_only: just its *.key files;
- * else everything, depth levels of subdirectories down (none followed
- * through a symlink: O_NOFOLLOW).
- */
-static void server_guard_clear(int fd, bool keys_only, int depth)
-{
-	_Alignas(struct dirent64) char buf[2048];
-	/* Unlinking while reading may skip entries: again until a pass removes none. */
-	for (int pass = 0, removed = 1; removed && pass < 8; pass++) {
-		removed = 0;
-		lseek(fd, 0, SEEK_SET);
-		for (ssize_t n; (n = getdents64(fd, buf, sizeof buf)) > 0;)
-			for (ssize_t off = 0; off < n;) {
-				const struct dirent64 *d = (const struct dirent64 *)(buf + off);
-				size_t l = strlen(d->d_name);
-				off += d->d_reclen;
-				if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0 ||
-				    (keys_only && !(l > 4 && memcmp(d->d_name + l - 4, ".key", 4) == 0)))
-					continue;
-				if (unlinkat(fd, d->d_name, 0) == 0) {
-					removed = 1;
-					continue;
-				}
-				int sub = keys_only || depth <= 0
-						  ? -1
-						  : openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-				if (sub < 0)
-					continue;
-				server_guard_clear(sub, false, depth - 1);
-				removed |= unlinkat(fd, d->d_name, AT_REMOVEDIR) == 0;
-			}
-	}
-	close(fd);
-}
-
-/* Opens dir for server_guard_clear; -1 when it cannot. */
-static int server_guard_open(const char *dir)
-{
-	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-static void server_guard_fire(void)
-{
-	pid_t me = getpid();
-	for (size_t i = 0; i < SERVER_GUARDS; i++) {
-		if (guards[i].owner != me || guards[i].pgid <= 0)
-			continue;
-		kill(-guards[i].pgid, SIGKILL);
-		int fd = server_guard_open(guards[i].certs);
-		if (fd >= 0)
-			server_guard_clear(fd, true, 0);
-		guards[i].owner = 0;
-	}
-	if (guard_rundir_owner == me) {
-		int fd = server_guard_open(guard_rundir);
-		if (fd >= 0) {
-			server_guard_clear(fd, false, GUARD_RM_DEPTH);
-			rmdir(guard_rundir);
-		}
-		guard_rundir_owner = 0;
-	}
-}
-
-static void server_guard_on_signal(int sig)
-{
-	server_guard_fire();
-	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
-		if (guard_signals[i] == sig)
-			sigaction(sig, &guard_old[i], NULL);
-	raise(sig); /* blocked until we return; then the old action (a fault also recurs) */
-}
-
-static void server_guard_install(void)
-{
-	pid_t me = getpid();
-	if (guard_installed != me) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = server_guard_on_signal;
-		sigemptyset(&sa.sa_mask);
-		for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
-			sigaction(guard_signals[i], &sa, &guard_old[i]);
-		if (guard_installed == 0)
-			atexit(server_guard_fire);
-		guard_installed = me;
-	}
-}
-
-static void server_guard_add(struct server *s)
-{
-	pid_t me = getpid();
-	server_guard_install();
-	for (size_t i = 0; i < SERVER_GUARDS; i++)
-		if (guards[i].owner == 0 || guards[i].owner != me) {
-			snprintf(guards[i].certs, sizeof guards[i].certs, "%s/certs", s->workdir);
-			guards[i].pgid = s->proc.pid;
-			guards[i].owner = me;
-			s->guard = (int)i;
-			return;
-		}
-}
-
-static void server_guard_remove(struct server *s)
-{
-	if (s->guard >= 0 && guards[s->guard].owner == getpid())
-		guards[s->guard].owner = 0;
-	s->guard = -1;
-}
 
 /* --- helpers for the backends (backend.h) --- */
 
@@ -350,16 +221,12 @@ int server_rundir_make(char *dir, size_t len, char *err, size_t errlen)
 	if (server_mkdtemp(dir, len, err, errlen) != 0)
 		return -1;
 	reaper_watch_dir(dir);
-	if (strlen(dir) >= sizeof guard_rundir) {
+	if (server_guard_rundir(dir) != 0) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		rmdir(dir);
 		dir[0] = '\0';
 		return -1;
 	}
-	server_guard_install();
-	guard_rundir_owner = 0;
-	snprintf(guard_rundir, sizeof guard_rundir, "%s", dir);
-	guard_rundir_owner = getpid();
 	return 0;
 }
 
@@ -367,8 +234,7 @@ void server_rundir_remove(const char *dir)
 {
 	if (!dir || !dir[0])
 		return;
-	if (guard_rundir_owner == getpid() && strcmp(guard_rundir, dir) == 0)
-		guard_rundir_owner = 0;
+	server_guard_rundir_forget(dir);
 	server_rmtree(dir);
 	reaper_unwatch_dir(dir);
 }
@@ -566,7 +432,8 @@ static int server_pick_port(struct server *s, const struct server_opts *o, char 
 static void server_free(struct server *s)
 {
 	pid_t pgid = s->proc.pid;
-	server_guard_remove(s);
+	server_guard_remove(s->guard);
+	s->guard = -1;
 	proc_stop(&s->proc, SERVER_STOP_GRACE_MS);
 	if (pgid > 0)
 		reaper_unwatch_group(pgid); /* reaped: the group id is no longer ours to kill */
@@ -630,7 +497,7 @@ static int server_run_tries(struct server *s, const struct server_opts *o, int t
 		if (server_pick_port(s, o, err, errlen) != 0)
 			return -1;
 		if (server_launch(s, err, errlen) == 0 && server_settle(s, err, errlen) == 0) {
-			server_guard_add(s);
+			s->guard = server_guard_add(s->proc.pid, s->workdir);
 			return 0;
 		}
 		if (o->port || !server_port_conflict(s))
@@ -709,7 +576,7 @@ int server_start_all(const char *const *profiles, const struct server_opts *opts
 			goto fail;
 	for (i = 0; i < n; i++) {
 		if (server_settle(out[i], err, errlen) == 0) {
-			server_guard_add(out[i]);
+			out[i]->guard = server_guard_add(out[i]->proc.pid, out[i]->workdir);
 			continue;
 		}
 		/* Its port taken in between: again alone, as server_start would. */
