@@ -23,8 +23,9 @@
 #      -msg saw them, both directions): exit 1 if not.  The capture is bracketed by marker
 #      handshakes (SNI in clear) that must reach the file: it runs before the first alert and
 #      has drained after the last one; a capture short of the size asked fails loudly.
-#   4. Unless --no-matrix: the runner matrix (tests/bench/matrix.sh, when present: cases/s
-#      and the time split between server start, handshakes and capture/decoding).
+#   4. Unless --no-matrix: the runner matrix (tests/bench/matrix.sh: cases/s of the whole run
+#      and of the case phase, where the time went, the runner's peak RSS); then, with large or
+#      BENCH_RUNNER_CASES=N (a multiple of 150), the same matrix at N cases (large: 10,050).
 # The capture is deleted at the end (BENCH_KEEP=1 keeps it as build/bench/traffic-NNmb.pcap).  Timings are printed, not
 # checked: only the agreement of results decides the exit status.
 set -eu
@@ -370,9 +371,12 @@ done
 # --- 4. the runner matrix ------------------------------------------------------------------
 if [ "$matrix" = yes ]; then
 	echo
-	if [ -f "$top/tests/bench/matrix.sh" ]; then
-		sh "$top/tests/bench/matrix.sh" "$bin"
-	else
-		echo "runner matrix: not measured yet (tests/bench/matrix.sh is to come)"
+	sh "$top/tests/bench/matrix.sh" "$bin"
+	# The runner's memory target (issue 21: under 100 MB at 10,000 cases): with large, or when asked.
+	runner_cases=${BENCH_RUNNER_CASES:-}
+	[ -n "$runner_cases" ] || [ "$size" != large ] || runner_cases=10050
+	if [ -n "$runner_cases" ]; then
+		echo
+		sh "$top/tests/bench/matrix.sh" "$bin" "$runner_cases"
 	fi
 fi
