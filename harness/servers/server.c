@@ -448,6 +448,21 @@ static void server_free(struct server *s)
 	free(s);
 }
 
+#define SERVER_CERTS_MAX (2 + SERVER_ALSO_MAX)
+
+/* The certificates a server of p serves and its cases ask for: its leaf (unless its own), its anchor,
+ * opts' also_make.  Their count, at most SERVER_CERTS_MAX. */
+static size_t server_cert_names(const struct profile *p, const struct server_opts *o, const char **out)
+{
+	size_t n = 0;
+	if (!profile_own_chain(p))
+		out[n++] = p->leaf;
+	out[n++] = p->anchor;
+	for (size_t k = 0; k < SERVER_ALSO_MAX && o->also_make[k]; k++)
+		out[n++] = o->also_make[k];
+	return n;
+}
+
 /* A server of profile with its dirs and certificates made, not started.  NULL with err set. */
 static struct server *server_new(const char *profile, const struct server_opts *o, char *err, size_t errlen)
 {
@@ -469,14 +484,8 @@ static struct server *server_new(const char *profile, const struct server_opts *
 	if (own_chain)
 		snprintf(s->prof.chain, sizeof s->prof.chain, "%s-chain", s->prof.leaf);
 	/* What it serves and what its cases will ask for, made at once (the keys in parallel). */
-	const char *make[2 + SERVER_ALSO_MAX];
-	size_t nmake = 0;
-	if (!profile_own_chain(&s->prof))
-		make[nmake++] = s->prof.leaf;
-	make[nmake++] = s->prof.anchor;
-	for (size_t k = 0; k < SERVER_ALSO_MAX && o->also_make[k]; k++)
-		make[nmake++] = o->also_make[k];
-	if (certs_make_all(s->certs, make, nmake, err, errlen) != 0)
+	const char *make[SERVER_CERTS_MAX];
+	if (certs_make_all(s->certs, make, server_cert_names(&s->prof, o, make), err, errlen) != 0)
 		goto fail;
 	snprintf(file, sizeof file, "%s.pem", s->prof.anchor);
 	if (!(s->ca_pem = certs_path(s->certs, file, err, errlen)))
@@ -539,13 +548,11 @@ static void server_make_shared_certs(const char *const *profiles, const struct s
 		if (!opts[i].workdir || strcmp(opts[i].workdir, opts[0].workdir) != 0 ||
 		    profile_load(profiles[i], &prof[i], err, sizeof err) != 0)
 			goto out;
-		const char *names[2 + SERVER_ALSO_MAX] = { profile_own_chain(&prof[i]) ? NULL : prof[i].leaf,
-							   prof[i].anchor };
-		for (size_t k = 0; k < SERVER_ALSO_MAX; k++)
-			names[2 + k] = opts[i].also_make[k];
-		for (size_t k = 0; k < 2 + SERVER_ALSO_MAX; k++) {
+		const char *names[SERVER_CERTS_MAX];
+		size_t nn = server_cert_names(&prof[i], &opts[i], names);
+		for (size_t k = 0; k < nn; k++) {
 			size_t j = 0;
-			if (!names[k] || !certs_info(names[k]))
+			if (!certs_info(names[k]))
 				continue; /* a user's own chain is imported by its server */
 			while (j < nm && strcmp(make[j], names[k]) != 0)
 				j++;
