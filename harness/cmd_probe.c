@@ -252,6 +252,11 @@ int cmd_probe(int argc, char **argv)
 		return err_report(strstr(err, "unknown device") ? ERR_USAGE : ERR_ENV, "%s", err);
 	}
 	int rc = probe_write_text(stdout, &rep) == 0 ? EXIT_OK : EXIT_UNUSABLE;
+	/* The attempts' captures are written without an fsync each (as a run's): made durable here, once. */
+	if (outdir_sync(real, err, sizeof err) != 0) {
+		err_report(ERR_IO, "%s", err);
+		rc = EXIT_UNUSABLE;
+	}
 	if (json_path && probe_write_file(json_path, &rep, PROBE_FILE_JSON) != 0)
 		rc = EXIT_UNUSABLE;
 	if (junit_path && probe_write_file(junit_path, &rep, PROBE_FILE_JUNIT) != 0)

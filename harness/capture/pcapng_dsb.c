@@ -223,7 +223,7 @@ int pcapng_dsb_write(const char *pcap_path, const char *keylog_path, const char 
 		goto out;
 	}
 	w_flush(w);
-	/* No fsync: a run syncs its dir once before its reports (run/outdir.h outdir_sync). */
+	/* No fsync: a run, or a probe, syncs its dir once before its reports (run/outdir.h outdir_sync). */
 	if (w->failed) {
 		snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(errno ? errno : EIO));
 		goto out;
